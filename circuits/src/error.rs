@@ -1,0 +1,39 @@
+//! The one error type of the `circuits` crate.
+
+use thiserror::Error;
+
+/// Everything that can go wrong reading, checking or running a circuit.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CircuitError {
+    /// A Bristol Fashion file is malformed; `line` is 1-based.
+    #[error("line {line}: {msg}")]
+    Bristol {
+        /// Line of the file at fault.
+        line: usize,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A circuit breaks an invariant of [`crate::Circuit`].
+    #[error("invalid circuit: {0}")]
+    Invalid(String),
+    /// A command-line value does not match its parameter.
+    #[error("parameter `{param}` ({ty}): {msg}")]
+    Value {
+        /// Parameter name.
+        param: String,
+        /// Parameter type, as the language writes it.
+        ty: String,
+        /// What is wrong.
+        msg: String,
+    },
+    /// Wrong number of values for a circuit.
+    #[error("expected {expected} values ({names}), got {got}")]
+    ValueCount {
+        /// Number expected.
+        expected: usize,
+        /// Number given.
+        got: usize,
+        /// The parameters' names, for the message.
+        names: String,
+    },
+}
