@@ -1,0 +1,239 @@
+//! What the garbler and the evaluator share: the hash, the tweak counter, the
+//! wire format of garbled tables and of output decoding.
+//!
+//! Half-gates (Zahur-Rosulek-Evans, EUROCRYPT 2015, sec. 3) with free-XOR
+//! (Kolesnikov-Schneider 2008): an AND gate with input 0-labels `A0`, `B0`
+//! and permute bits `pa = lsb(A0)`, `pb = lsb(B0)` is sent as two blocks,
+//! `TG = H(A0, j) ^ H(A1, j) ^ pb*Delta` and `TE = H(B0, j') ^ H(B1, j') ^ A0`,
+//! where `j = 2k` and `j' = 2k + 1` for the session's `k`-th AND gate.
+//! The hash `H` is the TCCR hash of Guo-Katz-Wang-Yu (S&P 2020, sec. 7.3),
+//! proven for half-gates with fixed-key AES as an ideal permutation.
+
+use crate::{Block, CryptoError, FixedKeyAes};
+
+/// Bytes of one garbled AND gate on the wire: `TG` then `TE`, 16 little-endian
+/// bytes each.
+pub const TABLE_BYTES: usize = 32;
+
+/// Most AND gates in one chunk of garbled tables (64 KiB).
+pub const MAX_CHUNK_ANDS: usize = 2048;
+
+/// The fixed public AES key of the hash: the first 128 bits of the fractional
+/// part of pi, a value nobody chose.
+const HASH_KEY: Block = Block(0x243f_6a88_85a3_08d3_1319_8a2e_0370_7344);
+
+/// The tweakable circular correlation-robust hash of GKWY20 on fixed-key AES,
+/// batched: one call hashes a whole window of independent AND gates.
+#[derive(Clone, Debug)]
+pub struct HalfGateHash {
+    pi: FixedKeyAes,
+}
+
+impl HalfGateHash {
+    /// The hash on the fastest AES back end of this CPU.
+    pub fn new() -> HalfGateHash {
+        HalfGateHash { pi: FixedKeyAes::new(HASH_KEY) }
+    }
+
+    /// The hash on the portable AES back end (for tests and comparisons).
+    pub fn new_portable() -> HalfGateHash {
+        HalfGateHash { pi: FixedKeyAes::new_portable(HASH_KEY) }
+    }
+
+    /// Garbler side: `xs` holds `[A0, A1, B0, B1]` for each of a window of
+    /// AND gates whose first has tweak pair `(first_tweak, first_tweak + 1)`;
+    /// each block is replaced by its hash. Gate `g` of the window hashes its
+    /// `A` labels under tweak `first_tweak + 2g` and its `B` labels under
+    /// `first_tweak + 2g + 1`.
+    pub fn hash_garbler(&self, xs: &mut [Block], first_tweak: u64) {
+        self.pi.tccr_seq(xs, first_tweak, 2);
+    }
+
+    /// Evaluator side: `xs` holds `[Wa, Wb]` for each gate of the window;
+    /// gate `g` hashes `Wa` under `first_tweak + 2g` and `Wb` under
+    /// `first_tweak + 2g + 1`, the same tweaks as [`HalfGateHash::hash_garbler`].
+    pub fn hash_evaluator(&self, xs: &mut [Block], first_tweak: u64) {
+        self.pi.tccr_seq(xs, first_tweak, 1);
+    }
+
+    /// One hash, `H(x, tweak)`: the reference the batched forms follow.
+    pub fn hash_one(&self, x: Block, tweak: u64) -> Block {
+        self.pi.tccr(x, Block(u128::from(tweak)))
+    }
+
+    /// Whether the VAES back end is in use.
+    pub fn is_vaes(&self) -> bool {
+        self.pi.is_vaes()
+    }
+}
+
+impl Default for HalfGateHash {
+    fn default() -> HalfGateHash {
+        HalfGateHash::new()
+    }
+}
+
+/// The hash-tweak counter of a session. Both parties keep one, advanced by
+/// two per AND gate garbled or evaluated, across every circuit of the
+/// session, so no tweak is ever used twice under one Delta.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TweakCounter {
+    next: u64,
+}
+
+impl TweakCounter {
+    /// A counter at zero, for a new session.
+    pub fn new() -> TweakCounter {
+        TweakCounter { next: 0 }
+    }
+
+    /// The next unused tweak.
+    pub fn next(&self) -> u64 {
+        self.next
+    }
+
+    /// Reserves the tweaks of `and_gates` AND gates (two each) and returns
+    /// the first.
+    pub fn reserve(&mut self, and_gates: u64) -> Result<u64, CryptoError> {
+        let first = self.next;
+        let n = and_gates.checked_mul(2).ok_or(CryptoError::TweaksExhausted)?;
+        self.next = first.checked_add(n).ok_or(CryptoError::TweaksExhausted)?;
+        Ok(first)
+    }
+}
+
+/// Encodes one garbled AND gate into its 32 wire bytes.
+#[inline]
+pub fn write_table(out: &mut [u8], tg: Block, te: Block) {
+    out[..16].copy_from_slice(&tg.to_bytes());
+    out[16..32].copy_from_slice(&te.to_bytes());
+}
+
+/// Decodes one garbled AND gate from its 32 wire bytes (`TG`, `TE`).
+#[inline]
+pub fn read_table(bytes: &[u8]) -> (Block, Block) {
+    let mut tg = [0u8; 16];
+    let mut te = [0u8; 16];
+    tg.copy_from_slice(&bytes[..16]);
+    te.copy_from_slice(&bytes[16..32]);
+    (Block::from_bytes(tg), Block::from_bytes(te))
+}
+
+/// What the garbler reveals so the evaluator can read the outputs: per output
+/// wire, the permute bit of its 0-label, and nothing else. The output bit is
+/// `lsb(label) ^ decoding bit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputDecoding {
+    bits: Vec<bool>,
+}
+
+impl OutputDecoding {
+    /// Decoding bits, one per output wire in `Circuit::output_wires` order.
+    pub fn from_bits(bits: Vec<bool>) -> OutputDecoding {
+        OutputDecoding { bits }
+    }
+
+    /// The decoding bits.
+    pub fn bits(&self) -> &[bool] {
+        &self.bits
+    }
+
+    /// Wire form: the bits packed least significant bit first, zero padded.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![0u8; self.bits.len().div_ceil(8)];
+        for (i, &b) in self.bits.iter().enumerate() {
+            out[i / 8] |= (b as u8) << (i % 8);
+        }
+        out
+    }
+
+    /// Reads the wire form for a circuit of `outputs` output wires: the
+    /// length must be exact and the padding bits zero.
+    pub fn from_bytes(bytes: &[u8], outputs: usize) -> Result<OutputDecoding, CryptoError> {
+        let expected = outputs.div_ceil(8);
+        if bytes.len() != expected {
+            return Err(CryptoError::DecodingLength { expected, got: bytes.len() });
+        }
+        if outputs % 8 != 0 && bytes[expected - 1] >> (outputs % 8) != 0 {
+            return Err(CryptoError::DecodingPadding);
+        }
+        let bits = (0..outputs).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect();
+        Ok(OutputDecoding { bits })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn batched_hashes_follow_the_tweak_layout() {
+        for h in [HalfGateHash::new(), HalfGateHash::new_portable()] {
+            let gates = 37;
+            let labels: Vec<Block> = (0..4 * gates).map(|_| Block::random()).collect();
+            let mut g = labels.clone();
+            h.hash_garbler(&mut g, 1000);
+            for k in 0..gates {
+                for i in 0..4 {
+                    let tweak = 1000 + 2 * k as u64 + (i / 2) as u64;
+                    assert_eq!(g[4 * k + i], h.hash_one(labels[4 * k + i], tweak));
+                }
+            }
+            let mut e: Vec<Block> =
+                (0..gates).flat_map(|k| [labels[4 * k], labels[4 * k + 2]]).collect();
+            h.hash_evaluator(&mut e, 1000);
+            for k in 0..gates {
+                assert_eq!(e[2 * k], g[4 * k]);
+                assert_eq!(e[2 * k + 1], g[4 * k + 2]);
+            }
+        }
+    }
+
+    #[test]
+    fn tweak_counter_never_hands_out_a_tweak_twice() {
+        let mut c = TweakCounter::new();
+        let a = c.reserve(3).unwrap();
+        let b = c.reserve(0).unwrap();
+        let d = c.reserve(5).unwrap();
+        assert_eq!((a, b, d, c.next()), (0, 6, 6, 16));
+        let mut full = TweakCounter { next: u64::MAX - 3 };
+        assert_eq!(full.reserve(2), Err(CryptoError::TweaksExhausted));
+        assert_eq!(full.reserve(u64::MAX), Err(CryptoError::TweaksExhausted));
+        assert_eq!(full.reserve(1), Ok(u64::MAX - 3));
+    }
+
+    #[test]
+    fn table_round_trip() {
+        let (tg, te) = (Block::random(), Block::random());
+        let mut buf = [0u8; TABLE_BYTES];
+        write_table(&mut buf, tg, te);
+        assert_eq!(read_table(&buf), (tg, te));
+    }
+
+    #[test]
+    fn decoding_rejects_bad_lengths_and_padding() {
+        assert_eq!(
+            OutputDecoding::from_bytes(&[0, 0], 7),
+            Err(CryptoError::DecodingLength { expected: 1, got: 2 })
+        );
+        assert_eq!(OutputDecoding::from_bytes(&[0x80], 7), Err(CryptoError::DecodingPadding));
+        assert!(OutputDecoding::from_bytes(&[], 0).unwrap().bits().is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn decoding_round_trips(bits in proptest::collection::vec(any::<bool>(), 0..100)) {
+            let d = OutputDecoding::from_bits(bits.clone());
+            prop_assert_eq!(OutputDecoding::from_bytes(&d.to_bytes(), bits.len()).unwrap(), d);
+        }
+
+        #[test]
+        fn decoding_parser_is_total(bytes in proptest::collection::vec(any::<u8>(), 0..20), n in 0usize..200) {
+            if let Ok(d) = OutputDecoding::from_bytes(&bytes, n) {
+                prop_assert_eq!(d.bits().len(), n);
+                prop_assert_eq!(d.to_bytes(), bytes);
+            }
+        }
+    }
+}

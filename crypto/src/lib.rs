@@ -1,0 +1,59 @@
+//! Cryptographic primitives shared by the garbler, the evaluator and OT, and
+//! the half-gates pieces both garbling parties must agree on.
+//!
+//! - [`Block`]: a 128-bit value (wire label, OT message, AES state);
+//!   [`Label`] names a block used as a wire label.
+//! - [`FixedKeyAes`]: AES-128 under one key over many blocks at once, on
+//!   256-bit VAES when the CPU has it (detected at run time) and the `aes`
+//!   crate otherwise; its `tccr_seq` is the batched TCCR hash of GKWY20.
+//! - [`Delta`]: the free-XOR offset, lowest bit always set.
+//! - [`Prg`]: AES-CTR under a seed from the OS CSPRNG.
+//! - [`HalfGateHash`], [`TweakCounter`], [`OutputDecoding`], [`TABLE_BYTES`]:
+//!   the hash, tweak discipline and wire formats of half-gates garbling.
+//! - [`Schedule`]: the batched execution plan both parties derive from a
+//!   circuit.
+//!
+//! No secret (label, Delta, seed, key) appears in any `Debug` output or error
+//! message of this crate: `Block`, `Delta`, `Prg` and `FixedKeyAes` print as
+//! `<redacted>`.
+//!
+//! ```
+//! use crypto::{Block, Delta, FixedKeyAes, HalfGateHash};
+//! let pi = FixedKeyAes::new(Block(7));
+//! let mut xs = [Block(1), Block(2)];
+//! pi.encrypt_blocks(&mut xs);
+//! assert_eq!(xs[0], pi.encrypt(Block(1)));
+//!
+//! let delta = Delta::random();
+//! assert!(delta.block().lsb());
+//! // One garbled window: [A0, A1, B0, B1] per AND gate, hashed in one batch.
+//! let h = HalfGateHash::new();
+//! let (a0, b0) = (Block::random(), Block::random());
+//! let mut win = [a0, a0 ^ delta.block(), b0, b0 ^ delta.block()];
+//! h.hash_garbler(&mut win, 0);
+//! assert_eq!(win[2], h.hash_one(b0, 1));
+//! ```
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+mod aes;
+mod block;
+mod delta;
+mod error;
+mod halfgates;
+mod prg;
+mod schedule;
+
+pub use crate::aes::{vaes_available, FixedKeyAes};
+pub use block::Block;
+pub use delta::Delta;
+pub use error::CryptoError;
+pub use halfgates::{
+    read_table, write_table, HalfGateHash, OutputDecoding, TweakCounter, MAX_CHUNK_ANDS,
+    TABLE_BYTES,
+};
+pub use prg::Prg;
+pub use schedule::{AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
+
+/// A wire label: a block whose lowest bit is its permute bit.
+pub type Label = Block;

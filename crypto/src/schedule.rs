@@ -1,0 +1,342 @@
+//! The execution plan both parties derive from a circuit: gates regrouped so
+//! that independent AND gates are hashed together, on a compact set of label
+//! slots.
+//!
+//! A circuit's gate order is one topological order among many. For batching,
+//! each gate gets its AND depth (AND gates add one, free gates add none) and
+//! the gates of a segment run as: the AND gates of depth 1, the free gates of
+//! depth 1, the AND gates of depth 2, ... (an as-soon-as-possible list
+//! schedule). The AND gates of one depth are independent, so each such group
+//! becomes one batch of hash calls, cut into windows of at most
+//! [`MAX_BATCH`] gates. Segments of [`SEGMENT_GATES`] gates keep the extra
+//! live wires this reordering creates bounded.
+//!
+//! Slots are then allocated afresh by liveness: a slot is reused once the
+//! value in it is dead, and the outputs of an AND batch never share a slot
+//! with an input of the same batch, so a batch may be processed in any split
+//! (as chunks of tables arrive) without overwriting what it still reads.
+//! Garbler and evaluator derive the same schedule from the same circuit,
+//! which fixes the tweak of every AND gate.
+
+use crate::CryptoError;
+use circuits::{Circuit, GateKind, Party};
+
+/// Most AND gates hashed in one batch: 4 x 16 bytes x 256 = 16 KiB of hash
+/// inputs for the garbler, which stays in the L1 cache, and 1,024 blocks per
+/// AES call, far past what the AES pipeline needs.
+pub const MAX_BATCH: usize = 256;
+
+/// Gates reordered together. Bounds the live wires the reordering adds.
+pub const SEGMENT_GATES: usize = 1 << 17;
+
+/// A free (hash-less) gate of the schedule, on slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FreeOp {
+    /// What it computes: [`GateKind::Xor`], [`GateKind::Inv`],
+    /// [`GateKind::ConstFalse`] or [`GateKind::ConstTrue`].
+    pub kind: GateKind,
+    /// First input slot.
+    pub a: u32,
+    /// Second input slot (XOR only).
+    pub b: u32,
+    /// Output slot.
+    pub out: u32,
+}
+
+/// An AND gate of the schedule, on slots. Its index among the schedule's AND
+/// gates fixes its tweaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AndOp {
+    /// First input slot.
+    pub a: u32,
+    /// Second input slot.
+    pub b: u32,
+    /// Output slot.
+    pub out: u32,
+}
+
+/// One step: run `free` free gates in order, then `ands` independent AND
+/// gates as one batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Number of free gates, taken in order from [`Schedule::free_ops`].
+    pub free: u32,
+    /// Number of AND gates, taken in order from [`Schedule::and_ops`].
+    pub ands: u32,
+}
+
+/// The plan for garbling or evaluating one circuit; build it once per
+/// circuit and reuse it for every run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    num_slots: u32,
+    garbler_inputs: Vec<u32>,
+    evaluator_inputs: Vec<u32>,
+    free: Vec<FreeOp>,
+    ands: Vec<AndOp>,
+    steps: Vec<Step>,
+    outputs: Vec<u32>,
+}
+
+impl Schedule {
+    /// Validates `circuit` and plans it.
+    pub fn new(circuit: &Circuit) -> Result<Schedule, CryptoError> {
+        circuit.validate()?;
+        let n_in = circuit.num_inputs() as usize;
+        let n_gates = circuit.gates.len();
+        let n_values = n_in
+            .checked_add(n_gates)
+            .filter(|&n| n < u32::MAX as usize)
+            .ok_or_else(|| CryptoError::TooLarge(format!("{n_gates} gates")))?;
+
+        // Single assignment: value ids are inputs, then one per gate.
+        let mut current: Vec<u32> = (0..circuit.num_wires).collect();
+        let mut reads: Vec<[u32; 2]> = Vec::with_capacity(n_gates);
+        let mut depth: Vec<u32> = vec![0; n_values];
+        let mut uses: Vec<u32> = vec![0; n_values];
+        for (i, g) in circuit.gates.iter().enumerate() {
+            let v = (n_in + i) as u32;
+            let (a, b) = (current[g.a as usize], current[g.b as usize]);
+            let d = match g.kind {
+                GateKind::And => depth[a as usize].max(depth[b as usize]) + 1,
+                GateKind::Xor => depth[a as usize].max(depth[b as usize]),
+                GateKind::Inv => depth[a as usize],
+                GateKind::ConstFalse | GateKind::ConstTrue => 0,
+            };
+            depth[v as usize] = d;
+            match g.kind {
+                GateKind::And | GateKind::Xor => {
+                    uses[a as usize] += 1;
+                    uses[b as usize] += 1;
+                }
+                GateKind::Inv => uses[a as usize] += 1,
+                GateKind::ConstFalse | GateKind::ConstTrue => {}
+            }
+            reads.push([a, b]);
+            current[g.out as usize] = v;
+        }
+        let out_values: Vec<u32> =
+            circuit.output_wires.iter().map(|&w| current[w as usize]).collect();
+        drop(current);
+        const PINNED: u32 = u32::MAX;
+        for &v in &out_values {
+            uses[v as usize] = PINNED;
+        }
+
+        let mut alloc = SlotAllocator::new(n_in as u32);
+        let mut slot_of: Vec<u32> = vec![u32::MAX; n_values];
+        for (v, s) in slot_of.iter_mut().enumerate().take(n_in) {
+            *s = v as u32;
+        }
+        let release = |v: u32, uses: &mut [u32], alloc: &mut SlotAllocator, slot_of: &[u32]| {
+            let u = &mut uses[v as usize];
+            if *u != PINNED {
+                *u -= 1;
+                if *u == 0 {
+                    alloc.release(slot_of[v as usize]);
+                }
+            }
+        };
+        // Inputs no gate reads and no output names are dead from the start.
+        for v in 0..n_in {
+            if uses[v] == 0 {
+                alloc.release(v as u32);
+            }
+        }
+
+        let mut free = Vec::new();
+        let mut ands = Vec::new();
+        let mut steps = Vec::new();
+        let mut order: Vec<(u64, u32)> = Vec::new();
+        for seg_start in (0..n_gates).step_by(SEGMENT_GATES) {
+            let seg_end = (seg_start + SEGMENT_GATES).min(n_gates);
+            order.clear();
+            order.extend((seg_start..seg_end).map(|i| {
+                let d = u64::from(depth[n_in + i]);
+                let is_free = u64::from(circuit.gates[i].kind != GateKind::And);
+                (2 * d + is_free, i as u32)
+            }));
+            order.sort_unstable();
+
+            let mut pending = Step { free: 0, ands: 0 };
+            let mut batch_depth = u32::MAX;
+            let mut batch_outs: Vec<u32> = Vec::new();
+            let mut flush = |pending: &mut Step,
+                             batch_outs: &mut Vec<u32>,
+                             ands: &mut Vec<AndOp>,
+                             uses: &mut [u32],
+                             alloc: &mut SlotAllocator,
+                             slot_of: &mut [u32]| {
+                if pending.free == 0 && pending.ands == 0 {
+                    return;
+                }
+                // Outputs are allocated before the batch's inputs are
+                // released, so no output shares a slot with a batch input.
+                let first = ands.len() - pending.ands as usize;
+                for (op, &v) in ands[first..].iter_mut().zip(batch_outs.iter()) {
+                    let s = alloc.take();
+                    slot_of[v as usize] = s;
+                    op.out = s;
+                }
+                for k in first..ands.len() {
+                    let [a, b] = [ands[k].a, ands[k].b];
+                    release(a, uses, alloc, slot_of);
+                    release(b, uses, alloc, slot_of);
+                }
+                for op in &mut ands[first..] {
+                    op.a = slot_of[op.a as usize];
+                    op.b = slot_of[op.b as usize];
+                }
+                for &v in batch_outs.iter() {
+                    if uses[v as usize] == 0 {
+                        alloc.release(slot_of[v as usize]);
+                    }
+                }
+                batch_outs.clear();
+                steps.push(*pending);
+                *pending = Step { free: 0, ands: 0 };
+            };
+            for &(_, i) in &order {
+                let g = circuit.gates[i as usize];
+                let v = n_in as u32 + i;
+                let [a, b] = reads[i as usize];
+                if g.kind == GateKind::And {
+                    let d = depth[v as usize];
+                    if pending.ands as usize == MAX_BATCH || (pending.ands > 0 && d != batch_depth)
+                    {
+                        flush(
+                            &mut pending,
+                            &mut batch_outs,
+                            &mut ands,
+                            &mut uses,
+                            &mut alloc,
+                            &mut slot_of,
+                        );
+                    }
+                    batch_depth = d;
+                    // Input values for now; turned into slots when flushed.
+                    ands.push(AndOp { a, b, out: 0 });
+                    batch_outs.push(v);
+                    pending.ands += 1;
+                } else {
+                    if pending.ands > 0 {
+                        flush(
+                            &mut pending,
+                            &mut batch_outs,
+                            &mut ands,
+                            &mut uses,
+                            &mut alloc,
+                            &mut slot_of,
+                        );
+                    }
+                    let (sa, sb) = match g.kind {
+                        GateKind::Xor => {
+                            let s = (slot_of[a as usize], slot_of[b as usize]);
+                            release(a, &mut uses, &mut alloc, &slot_of);
+                            release(b, &mut uses, &mut alloc, &slot_of);
+                            s
+                        }
+                        GateKind::Inv => {
+                            let s = slot_of[a as usize];
+                            release(a, &mut uses, &mut alloc, &slot_of);
+                            (s, s)
+                        }
+                        _ => (0, 0),
+                    };
+                    // A free gate reads before it writes, so its output may
+                    // take the slot one of its inputs just gave up.
+                    let out = alloc.take();
+                    slot_of[v as usize] = out;
+                    if uses[v as usize] == 0 {
+                        alloc.release(out);
+                    }
+                    free.push(FreeOp { kind: g.kind, a: sa, b: sb, out });
+                    pending.free += 1;
+                }
+            }
+            flush(&mut pending, &mut batch_outs, &mut ands, &mut uses, &mut alloc, &mut slot_of);
+        }
+
+        let mut garbler_inputs = Vec::new();
+        let mut evaluator_inputs = Vec::new();
+        for input in &circuit.inputs {
+            let wires = input.first_wire..input.first_wire + input.ty.width() as u32;
+            match input.party {
+                Party::Garbler => garbler_inputs.extend(wires),
+                Party::Evaluator => evaluator_inputs.extend(wires),
+            }
+        }
+        let outputs = out_values.iter().map(|&v| slot_of[v as usize]).collect();
+        Ok(Schedule {
+            num_slots: alloc.high_water,
+            garbler_inputs,
+            evaluator_inputs,
+            free,
+            ands,
+            steps,
+            outputs,
+        })
+    }
+
+    /// Label slots a party needs: its memory is 16 bytes times this.
+    pub fn num_slots(&self) -> u32 {
+        self.num_slots
+    }
+
+    /// Slots of the garbler's input bits, in wire order.
+    pub fn garbler_inputs(&self) -> &[u32] {
+        &self.garbler_inputs
+    }
+
+    /// Slots of the evaluator's input bits, in wire order.
+    pub fn evaluator_inputs(&self) -> &[u32] {
+        &self.evaluator_inputs
+    }
+
+    /// Free gates in execution order.
+    pub fn free_ops(&self) -> &[FreeOp] {
+        &self.free
+    }
+
+    /// AND gates in execution order; the `k`-th uses tweaks `first + 2k` and
+    /// `first + 2k + 1` of the run's reserved range.
+    pub fn and_ops(&self) -> &[AndOp] {
+        &self.ands
+    }
+
+    /// The steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Slot of each output bit, in `Circuit::output_wires` order.
+    pub fn output_slots(&self) -> &[u32] {
+        &self.outputs
+    }
+
+    /// Number of AND gates (garbled tables) of one run.
+    pub fn and_count(&self) -> usize {
+        self.ands.len()
+    }
+}
+
+/// Slots handed out lowest-recently-freed first.
+struct SlotAllocator {
+    free: Vec<u32>,
+    high_water: u32,
+}
+
+impl SlotAllocator {
+    fn new(reserved: u32) -> SlotAllocator {
+        SlotAllocator { free: Vec::new(), high_water: reserved }
+    }
+    fn take(&mut self) -> u32 {
+        self.free.pop().unwrap_or_else(|| {
+            self.high_water += 1;
+            self.high_water - 1
+        })
+    }
+    fn release(&mut self, s: u32) {
+        self.free.push(s);
+    }
+}
