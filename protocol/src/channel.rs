@@ -1,0 +1,336 @@
+//! Length-framed messages over any byte stream, with limits, statistics and
+//! an optional transcript digest.
+
+use crate::{Phase, ProtocolError};
+use std::io::{ErrorKind, Read, Write};
+use std::time::Duration;
+
+/// What a message is. The byte values are part of the wire format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    /// Handshake: version and circuit (both directions).
+    Hello = 1,
+    /// Base OT messages.
+    BaseOt = 2,
+    /// OT extension messages.
+    OtExtension = 3,
+    /// The garbler's input labels.
+    GarblerLabels = 4,
+    /// A chunk of garbled tables.
+    Tables = 5,
+    /// Output decoding bits.
+    Decoding = 6,
+    /// The result, evaluator to garbler.
+    Result = 7,
+    /// Start of a computation (the evaluator asks for one more).
+    Compute = 8,
+    /// An error: the sender ends the session; the payload is a UTF-8 message.
+    Error = 9,
+    /// The end of a session.
+    Bye = 10,
+}
+
+impl Kind {
+    fn from_byte(b: u8) -> Option<Kind> {
+        Some(match b {
+            1 => Kind::Hello,
+            2 => Kind::BaseOt,
+            3 => Kind::OtExtension,
+            4 => Kind::GarblerLabels,
+            5 => Kind::Tables,
+            6 => Kind::Decoding,
+            7 => Kind::Result,
+            8 => Kind::Compute,
+            9 => Kind::Error,
+            10 => Kind::Bye,
+            _ => return None,
+        })
+    }
+}
+
+/// Hard limits a channel enforces on its peer.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest payload accepted, in bytes.
+    pub max_message: u64,
+    /// How long to wait for the peer; applied by the driver to its socket and
+    /// reported in timeout errors.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_message: 64 << 20, timeout: Duration::from_secs(30) }
+    }
+}
+
+/// Payloads are read in steps of this size, so an announced length only costs
+/// memory as the bytes actually arrive.
+const READ_STEP: usize = 1 << 20;
+/// Buffered output is written out past this size.
+const WRITE_BUFFER: usize = 256 << 10;
+
+/// A framed, buffered, counted message channel. Each message is 1 byte of
+/// [`Kind`], 4 bytes of little-endian length, then the payload. Output is
+/// buffered until [`Channel::flush`], or a receive, or the buffer fills.
+pub struct Channel<S: Read + Write> {
+    stream: S,
+    limits: Limits,
+    out: Vec<u8>,
+    phase: Phase,
+    stats: ChannelStats,
+    transcript: Option<blake3::Hasher>,
+    last_was_send: bool,
+}
+
+/// What went over a channel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChannelStats {
+    /// Bytes written, framing included.
+    pub bytes_sent: u64,
+    /// Bytes read, framing included.
+    pub bytes_received: u64,
+    /// Flights: how many times the direction of traffic changed to sending.
+    pub rounds: u64,
+    /// Messages sent.
+    pub messages_sent: u64,
+    /// Messages received.
+    pub messages_received: u64,
+}
+
+impl<S: Read + Write> Channel<S> {
+    /// A channel over `stream`.
+    pub fn new(stream: S, limits: Limits) -> Channel<S> {
+        Channel {
+            stream,
+            limits,
+            out: Vec::with_capacity(WRITE_BUFFER),
+            phase: Phase::Handshake,
+            stats: ChannelStats::default(),
+            transcript: None,
+            last_was_send: false,
+        }
+    }
+
+    /// Starts hashing every message sent and received, in order, into the
+    /// transcript digest (costs a blake3 pass over the traffic).
+    pub fn record_transcript(&mut self) {
+        self.transcript.get_or_insert_with(|| {
+            let mut h = blake3::Hasher::new();
+            h.update(b"mpcc transcript v1");
+            h
+        });
+    }
+
+    /// The transcript digest so far, if recording.
+    pub fn transcript_digest(&self) -> Option<[u8; 32]> {
+        self.transcript.as_ref().map(|h| *h.finalize().as_bytes())
+    }
+
+    /// Sets the phase named in errors.
+    pub fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Traffic so far.
+    pub fn stats(&self) -> ChannelStats {
+        self.stats
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The underlying stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    fn io_error(&self, e: std::io::Error) -> ProtocolError {
+        match e.kind() {
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+                ProtocolError::Timeout { phase: self.phase, secs: self.limits.timeout.as_secs() }
+            }
+            ErrorKind::UnexpectedEof
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe => ProtocolError::Closed { phase: self.phase },
+            _ => ProtocolError::Io { phase: self.phase, source: e },
+        }
+    }
+
+    fn hash(&mut self, kind: Kind, payload: &[u8]) {
+        if let Some(h) = self.transcript.as_mut() {
+            h.update(&[kind as u8]);
+            h.update(&(payload.len() as u64).to_le_bytes());
+            h.update(payload);
+        }
+    }
+
+    /// Queues one message; writes out when the buffer is full.
+    pub fn send(&mut self, kind: Kind, payload: &[u8]) -> Result<(), ProtocolError> {
+        if payload.len() as u64 > self.limits.max_message {
+            return Err(ProtocolError::TooLarge {
+                phase: self.phase,
+                len: payload.len() as u64,
+                limit: self.limits.max_message,
+            });
+        }
+        if !self.last_was_send {
+            self.stats.rounds += 1;
+            self.last_was_send = true;
+        }
+        self.hash(kind, payload);
+        self.out.push(kind as u8);
+        self.out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.stats.bytes_sent += 5 + payload.len() as u64;
+        self.stats.messages_sent += 1;
+        if self.out.len() + payload.len() > WRITE_BUFFER {
+            self.write_out()?;
+            self.stream.write_all(payload).map_err(|e| self.io_error(e))?;
+        } else {
+            self.out.extend_from_slice(payload);
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> Result<(), ProtocolError> {
+        if !self.out.is_empty() {
+            let r = self.stream.write_all(&self.out);
+            self.out.clear();
+            r.map_err(|e| self.io_error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes out everything queued.
+    pub fn flush(&mut self) -> Result<(), ProtocolError> {
+        self.write_out()?;
+        self.stream.flush().map_err(|e| self.io_error(e))
+    }
+
+    /// Receives the next message (flushing queued output first, so the peer
+    /// is never left waiting on bytes we hold). A peer's `Error` message is
+    /// returned as [`ProtocolError::Peer`].
+    pub fn recv(&mut self) -> Result<(Kind, Vec<u8>), ProtocolError> {
+        self.flush()?;
+        self.last_was_send = false;
+        let mut head = [0u8; 5];
+        self.stream.read_exact(&mut head).map_err(|e| self.io_error(e))?;
+        let kind = Kind::from_byte(head[0]).ok_or_else(|| ProtocolError::Malformed {
+            phase: self.phase,
+            msg: format!("unknown message kind {}", head[0]),
+        })?;
+        let len = u64::from(u32::from_le_bytes([head[1], head[2], head[3], head[4]]));
+        if len > self.limits.max_message {
+            return Err(ProtocolError::TooLarge { phase: self.phase, len, limit: self.limits.max_message });
+        }
+        let mut payload = Vec::new();
+        while (payload.len() as u64) < len {
+            let step = (len as usize - payload.len()).min(READ_STEP);
+            let at = payload.len();
+            payload.resize(at + step, 0);
+            self.stream.read_exact(&mut payload[at..]).map_err(|e| self.io_error(e))?;
+        }
+        self.stats.bytes_received += 5 + len;
+        self.stats.messages_received += 1;
+        self.hash(kind, &payload);
+        if kind == Kind::Error {
+            let msg: String = String::from_utf8_lossy(&payload).chars().take(500).collect();
+            return Err(ProtocolError::Peer { phase: self.phase, msg });
+        }
+        Ok((kind, payload))
+    }
+
+    /// Receives the next message and checks it is of `kind`.
+    pub fn recv_kind(&mut self, kind: Kind) -> Result<Vec<u8>, ProtocolError> {
+        let (got, payload) = self.recv()?;
+        if got != kind {
+            return Err(ProtocolError::Malformed {
+                phase: self.phase,
+                msg: format!("expected a {kind:?} message, got {got:?}"),
+            });
+        }
+        Ok(payload)
+    }
+
+    /// Tells the peer why the session ends, best effort.
+    pub fn send_error(&mut self, msg: &str) {
+        let _ = self.send(Kind::Error, msg.as_bytes());
+        let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    struct Duplex {
+        input: Cursor<Vec<u8>>,
+        output: Vec<u8>,
+    }
+    impl Read for Duplex {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.input.read(buf)
+        }
+    }
+    impl Write for Duplex {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.output.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn rx(bytes: Vec<u8>) -> Channel<Duplex> {
+        Channel::new(Duplex { input: Cursor::new(bytes), output: Vec::new() }, Limits::default())
+    }
+
+    #[test]
+    fn oversized_length_is_refused_before_allocating() {
+        let mut c = rx(vec![5, 0xff, 0xff, 0xff, 0xff]);
+        assert!(matches!(c.recv(), Err(ProtocolError::TooLarge { len: 0xffff_ffff, .. })));
+    }
+
+    #[test]
+    fn truncated_and_unknown_messages() {
+        assert!(matches!(rx(vec![5, 10, 0, 0, 0, 1, 2]).recv(), Err(ProtocolError::Closed { .. })));
+        assert!(matches!(rx(vec![5, 0]).recv(), Err(ProtocolError::Closed { .. })));
+        assert!(matches!(rx(vec![99, 0, 0, 0, 0]).recv(), Err(ProtocolError::Malformed { .. })));
+        assert!(matches!(rx(vec![1, 0, 0, 0, 0]).recv_kind(Kind::Bye), Err(ProtocolError::Malformed { .. })));
+    }
+
+    #[test]
+    fn a_lying_length_costs_only_what_arrives() {
+        // Announces 60 MiB (under the limit) but sends 3 bytes.
+        let mut c = rx(vec![5, 0, 0, 0xc0, 0x03, 1, 2, 3]);
+        assert!(matches!(c.recv(), Err(ProtocolError::Closed { .. })));
+    }
+
+    #[test]
+    fn peer_errors_and_round_trip_with_transcript() {
+        let mut tx = Channel::new(Cursor::new(Vec::new()), Limits::default());
+        tx.record_transcript();
+        tx.send(Kind::Tables, &[7; 300_000]).unwrap();
+        tx.send(Kind::Error, b"bad circuit").unwrap();
+        tx.flush().unwrap();
+        let digest = tx.transcript_digest();
+        let mut c = rx(tx.get_ref().get_ref().clone());
+        c.record_transcript();
+        assert_eq!(c.recv().unwrap().1.len(), 300_000);
+        match c.recv() {
+            Err(ProtocolError::Peer { msg, .. }) => assert_eq!(msg, "bad circuit"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(c.transcript_digest(), digest);
+    }
+}

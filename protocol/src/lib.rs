@@ -1,0 +1,36 @@
+//! The session protocol between the `garbler` and the `evaluator`.
+//!
+//! This crate holds what both sides must agree on byte for byte: message
+//! framing ([`Channel`], a 1-byte kind and a 4-byte length before every
+//! payload, with a hard size limit checked before anything is allocated), the
+//! handshake ([`Hello`]: protocol version and the circuit's digest and
+//! layout, so a mismatch is reported as what differs), per-phase statistics
+//! and the transcript digest. The cryptography lives in `ot`, `garbler` and
+//! `evaluator`; this crate only moves and checks bytes.
+//!
+//! ```
+//! use protocol::{Channel, Kind, Limits};
+//! use std::io::Cursor;
+//! let mut tx = Channel::new(Cursor::new(Vec::new()), Limits::default());
+//! tx.send(Kind::Bye, b"").unwrap();
+//! tx.flush().unwrap();
+//! let sent = tx.stats().bytes_sent;
+//! let wire = tx.get_ref().get_ref().clone();
+//! let mut rx = Channel::new(Cursor::new(wire), Limits::default());
+//! let (kind, payload) = rx.recv().unwrap();
+//! assert_eq!((kind, payload.len(), sent), (Kind::Bye, 0, 5));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod channel;
+mod error;
+mod hello;
+mod reader;
+mod stats;
+
+pub use channel::{Channel, ChannelStats, Kind, Limits};
+pub use error::{Phase, ProtocolError};
+pub use hello::{Hello, Summary, PROTOCOL_VERSION};
+pub use reader::Reader;
+pub use stats::{PhaseTimer, SessionStats};
