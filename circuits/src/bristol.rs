@@ -112,8 +112,8 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
             return Err(err(ln, format!("more gate lines than the {ngates} the header declares")));
         }
         let name = *toks.last().unwrap_or(&"");
-        if toks.len() < 3 {
-            return Err(err(ln, "truncated gate line"));
+        if toks.len() < 3 || name.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(ln, "truncated gate line: it ends without a gate name"));
         }
         let nin = number(toks[0], ln, "the gate's number of inputs")?;
         let nout = number(toks[1], ln, "the gate's number of outputs")?;

@@ -31,6 +31,7 @@ fn each_fault_is_named() {
         ("1 7\n2 2 2\n1 1\n\n2 1 0 5 6 AND\n", 5, "used before it is set"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 1 6 NAND\n", 5, "unknown gate `NAND`"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 6 OR\n", 5, "unknown gate"),
+        ("1 7\n2 2 2\n1 1\n\n2 1 0 1 6", 5, "truncated gate line"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 6 AND\n", 5, "should have 6 fields"),
         ("1 7\n2 2 2\n1 1\n\n1 1 0 1 6 AND\n", 5, "takes 2 inputs"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 1 3 AND\n", 5, "set twice"),
