@@ -1,0 +1,111 @@
+//! A thin blocking driver: moves the protocol's messages over any
+//! `Read + Write` channel as frames of a u32 little-endian length and the
+//! bytes. All cryptography stays in the sans-I/O types; this file only frames.
+
+use crate::extension::{OtReceiver, OtSender, Security};
+use crate::{BaseOtHello, BaseOtReply, ExtendMsg, OtError};
+use crypto::Block;
+use std::io::{Read, Write};
+
+/// Largest frame the driver accepts: a full chunk message with room to spare.
+pub const MAX_FRAME_BYTES: usize = 1 << 24;
+
+/// OTs per streamed frame: one checked chunk.
+const STREAM_OTS: usize = crate::extension::CHUNK_ROWS - 256;
+
+/// Writes one frame and flushes.
+pub fn write_frame<W: Write>(w: &mut W, bytes: &[u8]) -> Result<(), OtError> {
+    if bytes.len() > MAX_FRAME_BYTES {
+        return Err(OtError::TooLarge {
+            what: "outgoing frame",
+            len: bytes.len() as u64,
+            max: MAX_FRAME_BYTES as u64,
+        });
+    }
+    w.write_all(&(bytes.len() as u32).to_le_bytes())?;
+    w.write_all(bytes)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Reads one frame of at most `max` bytes. The buffer grows only as bytes
+/// actually arrive, so a lying length prefix costs no allocation.
+pub fn read_frame<R: Read>(r: &mut R, max: usize) -> Result<Vec<u8>, OtError> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > max {
+        return Err(OtError::TooLarge {
+            what: "incoming frame",
+            len: len as u64,
+            max: max as u64,
+        });
+    }
+    let mut buf = Vec::with_capacity(len.min(1 << 16));
+    r.take(len as u64).read_to_end(&mut buf)?;
+    if buf.len() != len {
+        return Err(OtError::Truncated {
+            what: "incoming frame",
+            needed: len,
+            available: buf.len(),
+        });
+    }
+    Ok(buf)
+}
+
+/// Evaluator side of session set-up: runs the 128 base OTs.
+pub fn setup_receiver<C: Read + Write>(
+    chan: &mut C,
+    security: Security,
+) -> Result<OtReceiver, OtError> {
+    let (setup, hello) = OtReceiver::setup(security);
+    write_frame(chan, &hello.encode())?;
+    let reply = BaseOtReply::decode(&read_frame(chan, MAX_FRAME_BYTES)?)?;
+    setup.finish(&reply)
+}
+
+/// Garbler side of session set-up: runs the 128 base OTs with Delta's bits.
+pub fn setup_sender<C: Read + Write>(
+    chan: &mut C,
+    delta: Block,
+    security: Security,
+) -> Result<OtSender, OtError> {
+    let hello = BaseOtHello::decode(&read_frame(chan, MAX_FRAME_BYTES)?)?;
+    let (sender, reply) = OtSender::setup(delta, security, &hello)?;
+    write_frame(chan, &reply.encode())?;
+    Ok(sender)
+}
+
+/// Evaluator: correlated OTs for `choices`, streamed one chunk per frame.
+pub fn receive_correlated<C: Read + Write>(
+    chan: &mut C,
+    receiver: &mut OtReceiver,
+    choices: &[bool],
+) -> Result<Vec<Block>, OtError> {
+    let mut labels = Vec::with_capacity(choices.len());
+    for piece in choices.chunks(STREAM_OTS) {
+        let (msg, mut l) = receiver.extend(piece)?;
+        write_frame(chan, &msg.encode())?;
+        labels.append(&mut l);
+    }
+    Ok(labels)
+}
+
+/// Garbler: the zero-labels of `n` correlated OTs, read one chunk per frame;
+/// every chunk is checked before its labels are kept, and nothing is returned
+/// unless all of them pass.
+pub fn send_correlated<C: Read + Write>(
+    chan: &mut C,
+    sender: &mut OtSender,
+    n: usize,
+) -> Result<Vec<Block>, OtError> {
+    let mut labels = Vec::with_capacity(n.min(crate::extension::MAX_OTS_PER_MESSAGE as usize));
+    let mut left = n;
+    while left > 0 {
+        let piece = left.min(STREAM_OTS);
+        let msg = ExtendMsg::decode(&read_frame(chan, MAX_FRAME_BYTES)?)?;
+        labels.append(&mut sender.extend(piece, &msg)?);
+        left -= piece;
+    }
+    Ok(labels)
+}

@@ -1,0 +1,663 @@
+//! OT extension: IKNP (IKNP03) with the sender's base-OT choice string equal to
+//! the garbling Delta, so that every extended OT is a correlated OT
+//! `q_j = t_j ^ r_j * Delta`, plus, in malicious mode, the KOS consistency check
+//! (KOS15 sec. 4, in the form whose proof Roy's SoftSpoken paper, Roy22
+//! sec. 5, repairs) against a receiver that sends inconsistent columns.
+//!
+//! Work is cut into chunks of at most [`CHUNK_ROWS`] rows; each chunk carries its
+//! own check, so the driver can stream chunks in bounded memory and the sender
+//! never holds more than one chunk's matrix.
+//!
+//! Delta's lowest bit is 1, so the receiver knows column 0 of the sender's
+//! choice string: that bit is the point-and-permute bit, public by design; the
+//! other 127 bits of Delta stay hidden.
+
+use crate::base::{BaseOtHello, BaseOtReceiver, BaseOtReply, BaseOtSender};
+use crate::hash::tccr;
+use crate::prg::AesCtr;
+use crate::simd::{clmul_inner_product, transpose_128};
+use crate::wire::Reader;
+use crate::{gf128, OtError};
+use crypto::{Block, FixedKeyAes};
+use zeroize::Zeroize;
+
+/// Security parameter: number of base OTs and width of a label.
+const KAPPA: usize = 128;
+
+/// Rows of the IKNP matrix per chunk (real OTs plus padding).
+pub const CHUNK_ROWS: usize = 1 << 14;
+
+/// Extra random OTs per checked chunk (KOS15: kappa + s with s = 64) that mask
+/// the check values; at least this many, rounded up to a multiple of 128.
+const PAD: usize = KAPPA + 64;
+
+/// Most OTs one [`ExtendMsg`] may carry.
+pub const MAX_OTS_PER_MESSAGE: u64 = 1 << 28;
+
+const TAG: u8 = 0xC7;
+
+/// Which receiver the extension protects against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// IKNP alone: secure against a semi-honest receiver.
+    SemiHonest,
+    /// IKNP with the KOS consistency check: a receiver that deviates is caught
+    /// (except with the chance of guessing Delta bits) and the sender aborts.
+    Malicious,
+}
+
+impl Security {
+    fn max_real_rows(self) -> usize {
+        match self {
+            Security::SemiHonest => CHUNK_ROWS,
+            Security::Malicious => CHUNK_ROWS - 2 * KAPPA,
+        }
+    }
+
+    fn rows(self, real: usize) -> usize {
+        let want = match self {
+            Security::SemiHonest => real,
+            Security::Malicious => real + PAD,
+        };
+        want.div_ceil(KAPPA) * KAPPA
+    }
+
+    fn check_bytes(self) -> usize {
+        match self {
+            Security::SemiHonest => 0,
+            Security::Malicious => 32,
+        }
+    }
+
+    /// The chunks of an `n`-OT extension: `(real OTs, matrix rows)` each.
+    fn chunks(self, n: usize) -> impl Iterator<Item = (usize, usize)> {
+        let per = self.max_real_rows();
+        (0..n.div_ceil(per)).map(move |c| {
+            let real = per.min(n - c * per);
+            (real, self.rows(real))
+        })
+    }
+
+    fn body_len(self, n: usize) -> usize {
+        self.chunks(n)
+            .map(|(_, m)| 16 * m + self.check_bytes())
+            .sum()
+    }
+}
+
+/// The receiver's extension message: the IKNP matrix `U` column by column for
+/// each chunk, followed in malicious mode by that chunk's check values.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExtendMsg {
+    security: Security,
+    count: u64,
+    body: Vec<u8>,
+}
+
+impl ExtendMsg {
+    /// Number of OTs the message extends.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Wire form: tag, security mode, u64 count, then the chunk bodies.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(10 + self.body.len());
+        out.push(TAG);
+        out.push(match self.security {
+            Security::SemiHonest => 0,
+            Security::Malicious => 1,
+        });
+        out.extend_from_slice(&self.count.to_le_bytes());
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    /// Parses a message; the count is bounded and the body length must be
+    /// exactly what the count implies, so nothing is allocated beyond `bytes`.
+    pub fn decode(bytes: &[u8]) -> Result<ExtendMsg, OtError> {
+        let mut r = Reader::new(bytes, "OT extension message");
+        if r.u8()? != TAG {
+            return Err(OtError::Malformed {
+                what: "OT extension message",
+                reason: "wrong message tag",
+            });
+        }
+        let security = match r.u8()? {
+            0 => Security::SemiHonest,
+            1 => Security::Malicious,
+            _ => {
+                return Err(OtError::Malformed {
+                    what: "OT extension message",
+                    reason: "unknown security mode",
+                })
+            }
+        };
+        let count = r.u64()?;
+        if count > MAX_OTS_PER_MESSAGE {
+            return Err(OtError::TooLarge {
+                what: "OT extension count",
+                len: count,
+                max: MAX_OTS_PER_MESSAGE,
+            });
+        }
+        let expected = security.body_len(count as usize);
+        if r.remaining() != expected {
+            return Err(OtError::Malformed {
+                what: "OT extension message",
+                reason: "body length does not match the OT count",
+            });
+        }
+        let body = r.take(expected)?.to_vec();
+        r.finish()?;
+        Ok(ExtendMsg {
+            security,
+            count,
+            body,
+        })
+    }
+}
+
+impl std::fmt::Debug for ExtendMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExtendMsg({:?}, {} OTs)", self.security, self.count)
+    }
+}
+
+/// Position in the session's streams; both sides advance it identically.
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    /// Next PRG block of every column stream.
+    prg_block: u64,
+    /// Session-wide index of the next chunk (bound into its check challenge).
+    chunk: u64,
+    /// Session-wide index of the next OT (the hash tweak of random OTs).
+    ot: u64,
+}
+
+fn session_keys(transcript: &[u8; 32]) -> ([u8; 32], FixedKeyAes) {
+    let session = blake3::derive_key("ot 2024 extension session id", transcript);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&blake3::derive_key("ot 2024 TCCR key", transcript)[..16]);
+    (session, FixedKeyAes::new(Block::from_bytes(key)))
+}
+
+/// Fiat-Shamir challenge seed of one chunk.
+///
+/// Why Fiat-Shamir is sound here: the KOS check is a public-coin test whose
+/// challenge only has to be unpredictable once `U` is fixed. Hashing the whole
+/// `U` (with the session id, chunk index and sizes) as a random oracle gives
+/// exactly that; a receiver that grinds `U` to fish for a good challenge gets
+/// at most its number of hash queries times the 2^-128-scale failure chance of
+/// one challenge (Roy22 sec. 5 bounds it by the field size), which is
+/// negligible, so no extra round trip is needed. The check values are sent
+/// after the challenge is known, as in the interactive protocol.
+fn challenge_seed(session: &[u8; 32], chunk: u64, real: usize, rows: usize, u: &[u8]) -> Block {
+    let mut h = blake3::Hasher::new_derive_key("ot 2024 KOS check challenge");
+    h.update(session);
+    h.update(&chunk.to_le_bytes());
+    h.update(&(real as u64).to_le_bytes());
+    h.update(&(rows as u64).to_le_bytes());
+    h.update(u);
+    let mut seed = [0u8; 16];
+    seed.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    Block::from_bytes(seed)
+}
+
+/// `(sum chi_j * row_j, sum chi_j * r_j)` over the chunk, `chi_j` the AES-CTR
+/// stream of `seed`; the second sum only when the choice bits are given.
+fn check_sums(seed: Block, rows: &[Block], choice_bits: Option<&[u8]>) -> (Block, Block) {
+    const B: usize = 64;
+    let prg = AesCtr::new(seed);
+    let mut chi = [Block::ZERO; B];
+    let (mut hi, mut lo) = (0u128, 0u128);
+    let mut x = Block::ZERO;
+    for (c, rows_c) in rows.chunks(B).enumerate() {
+        let chi = &mut chi[..rows_c.len()];
+        prg.fill_blocks((c * B) as u64, chi);
+        let (h, l) = clmul_inner_product(chi, rows_c);
+        hi ^= h;
+        lo ^= l;
+        if let Some(bits) = choice_bits {
+            for (k, ch) in chi.iter().enumerate() {
+                let j = c * B + k;
+                x ^= ch.select((bits[j / 8] >> (j % 8)) & 1 == 1);
+            }
+        }
+    }
+    (gf128::reduce((hi, lo)), x)
+}
+
+fn xor_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d ^= s;
+    }
+}
+
+/// The garbler's side: holds Delta and one PRG per base OT, seeded with the
+/// base-OT key that Delta's bit selected.
+pub struct OtSender {
+    security: Security,
+    delta: Block,
+    columns: Vec<AesCtr>,
+    session: [u8; 32],
+    pi: FixedKeyAes,
+    cursor: Cursor,
+    aborted: bool,
+}
+
+/// The evaluator's side: holds both base-OT keys of every column.
+pub struct OtReceiver {
+    security: Security,
+    columns: Vec<[AesCtr; 2]>,
+    session: [u8; 32],
+    pi: FixedKeyAes,
+    cursor: Cursor,
+}
+
+/// The evaluator between sending [`BaseOtHello`] and receiving [`BaseOtReply`].
+pub struct ReceiverSetup {
+    security: Security,
+    base: BaseOtSender,
+}
+
+impl OtReceiver {
+    /// Starts a session: the evaluator is the base-OT sender and speaks first.
+    pub fn setup(security: Security) -> (ReceiverSetup, BaseOtHello) {
+        let (base, hello) = BaseOtSender::new();
+        (ReceiverSetup { security, base }, hello)
+    }
+
+    /// Correlated OTs for `choices`: the message for the sender and the label
+    /// `t_j = q_j ^ choices[j] * Delta` of each choice.
+    pub fn extend(&mut self, choices: &[bool]) -> Result<(ExtendMsg, Vec<Block>), OtError> {
+        let n = choices.len();
+        if n as u64 > MAX_OTS_PER_MESSAGE {
+            return Err(OtError::TooLarge {
+                what: "OT extension count",
+                len: n as u64,
+                max: MAX_OTS_PER_MESSAGE,
+            });
+        }
+        let sec = self.security;
+        let mut body = Vec::with_capacity(sec.body_len(n));
+        let mut labels: Vec<Block> = Vec::with_capacity(n + 2 * KAPPA);
+        let mut t_cols = vec![0u8; 16 * CHUNK_ROWS];
+        let mut r = vec![0u8; CHUNK_ROWS / 8];
+        let mut done = 0;
+        for (real, m) in sec.chunks(n) {
+            let rb = m / 8;
+            let r = &mut r[..rb];
+            pack_choices(&choices[done..done + real], r, sec == Security::Malicious);
+            let off = body.len();
+            body.resize(off + KAPPA * rb, 0);
+            let u = &mut body[off..];
+            let t_cols = &mut t_cols[..KAPPA * rb];
+            for (i, [g0, g1]) in self.columns.iter().enumerate() {
+                let (tc, uc) = (
+                    &mut t_cols[i * rb..(i + 1) * rb],
+                    &mut u[i * rb..(i + 1) * rb],
+                );
+                g0.fill_bytes(self.cursor.prg_block, tc);
+                g1.fill_bytes(self.cursor.prg_block, uc);
+                xor_into(uc, tc);
+                xor_into(uc, r);
+            }
+            let start = labels.len();
+            labels.resize(start + m, Block::ZERO);
+            transpose_128(t_cols, rb, &mut labels[start..]);
+            if sec == Security::Malicious {
+                let seed = challenge_seed(&self.session, self.cursor.chunk, real, m, &body[off..]);
+                let (t_sum, x_sum) = check_sums(seed, &labels[start..], Some(r));
+                body.extend_from_slice(&t_sum.to_bytes());
+                body.extend_from_slice(&x_sum.to_bytes());
+            }
+            labels[start + real..].iter_mut().for_each(Zeroize::zeroize);
+            labels.truncate(start + real);
+            self.cursor.prg_block += (m / KAPPA) as u64;
+            self.cursor.chunk += 1;
+            done += real;
+        }
+        t_cols.zeroize();
+        r.zeroize();
+        self.cursor.ot += n as u64;
+        Ok((
+            ExtendMsg {
+                security: sec,
+                count: n as u64,
+                body,
+            },
+            labels,
+        ))
+    }
+
+    /// Random OTs: the message for the sender and, per choice, the key
+    /// `H(t_j, j)` equal to the sender's key of the chosen message.
+    pub fn receive_random(&mut self, choices: &[bool]) -> Result<(ExtendMsg, RandomOts), OtError> {
+        let first = self.cursor.ot;
+        let (msg, mut keys) = self.extend(choices)?;
+        tccr(&self.pi, first, Block::ZERO, &mut keys);
+        Ok((
+            msg,
+            RandomOts {
+                keys,
+                choices: choices.to_vec(),
+            },
+        ))
+    }
+}
+
+/// Packs choices into bits; in malicious mode the bits past the real ones are
+/// random, since those padding OTs mask the check values.
+fn pack_choices(choices: &[bool], r: &mut [u8], random_padding: bool) {
+    r.fill(0);
+    for (byte, ch) in r.iter_mut().zip(choices.chunks(8)) {
+        *byte = ch
+            .iter()
+            .enumerate()
+            .fold(0u8, |b, (k, &c)| b | ((c as u8) << k));
+    }
+    if random_padding {
+        let first = choices.len() / 8;
+        let mut pad = vec![0u8; r.len() - first];
+        getrandom::getrandom(&mut pad).expect("the operating system's random source failed");
+        let keep = (1u8 << (choices.len() % 8)) - 1;
+        r[first] = (r[first] & keep) | (pad[0] & !keep);
+        r[first + 1..].copy_from_slice(&pad[1..]);
+        pad.zeroize();
+    }
+}
+
+impl ReceiverSetup {
+    /// Completes the base OTs with the garbler's reply and returns the
+    /// session's extension receiver.
+    pub fn finish(self, reply: &BaseOtReply) -> Result<OtReceiver, OtError> {
+        if reply.len() != KAPPA {
+            return Err(OtError::CountMismatch {
+                what: "base OT reply",
+                expected: KAPPA as u64,
+                got: reply.len() as u64,
+            });
+        }
+        let (mut pairs, transcript) = self.base.finish_with_transcript(reply)?;
+        let columns = pairs
+            .iter()
+            .map(|[k0, k1]| [AesCtr::new(*k0), AesCtr::new(*k1)])
+            .collect();
+        pairs.zeroize();
+        let (session, pi) = session_keys(&transcript);
+        Ok(OtReceiver {
+            security: self.security,
+            columns,
+            session,
+            pi,
+            cursor: Cursor {
+                prg_block: 0,
+                chunk: 0,
+                ot: 0,
+            },
+        })
+    }
+}
+
+impl OtSender {
+    /// Answers the evaluator's hello: runs the base OTs as receiver with
+    /// Delta's bits as choices. Returns the session's extension sender and
+    /// the reply to send back.
+    pub fn setup(
+        delta: Block,
+        security: Security,
+        hello: &BaseOtHello,
+    ) -> Result<(OtSender, BaseOtReply), OtError> {
+        let mut bits: Vec<bool> = (0..KAPPA).map(|i| (delta.0 >> i) & 1 == 1).collect();
+        let (mut keys, reply, transcript) = BaseOtReceiver::receive_with_transcript(hello, &bits)?;
+        bits.zeroize();
+        let columns = keys.iter().map(|k| AesCtr::new(*k)).collect();
+        keys.zeroize();
+        let (session, pi) = session_keys(&transcript);
+        let sender = OtSender {
+            security,
+            delta,
+            columns,
+            session,
+            pi,
+            cursor: Cursor {
+                prg_block: 0,
+                chunk: 0,
+                ot: 0,
+            },
+            aborted: false,
+        };
+        Ok((sender, reply))
+    }
+
+    /// The correlation of every OT of the session.
+    pub fn delta(&self) -> Block {
+        self.delta
+    }
+
+    /// Correlated OTs: checks `msg` (in malicious mode, every chunk's
+    /// consistency check) and only then returns the `n` zero-labels `q_j`; the
+    /// receiver holds `q_j ^ r_j * Delta`. A failed check aborts the session.
+    pub fn extend(&mut self, n: usize, msg: &ExtendMsg) -> Result<Vec<Block>, OtError> {
+        if self.aborted {
+            return Err(OtError::Aborted);
+        }
+        if msg.security != self.security {
+            return Err(OtError::SecurityMismatch);
+        }
+        if msg.count != n as u64 {
+            return Err(OtError::CountMismatch {
+                what: "OT extension",
+                expected: n as u64,
+                got: msg.count,
+            });
+        }
+        let sec = self.security;
+        let mut out: Vec<Block> = Vec::with_capacity(n + 2 * KAPPA);
+        let mut q_cols = vec![0u8; 16 * CHUNK_ROWS];
+        let mut off = 0;
+        for (real, m) in sec.chunks(n) {
+            let rb = m / 8;
+            let u = &msg.body[off..off + KAPPA * rb];
+            let q_cols = &mut q_cols[..KAPPA * rb];
+            for (i, g) in self.columns.iter().enumerate() {
+                let qc = &mut q_cols[i * rb..(i + 1) * rb];
+                g.fill_bytes(self.cursor.prg_block, qc);
+                // q^i = G(k_{s_i}) ^ s_i * u^i, without branching on Delta.
+                let mask = (((self.delta.0 >> i) & 1) as u8).wrapping_neg();
+                for (q, x) in qc.iter_mut().zip(&u[i * rb..(i + 1) * rb]) {
+                    *q ^= x & mask;
+                }
+            }
+            let start = out.len();
+            out.resize(start + m, Block::ZERO);
+            transpose_128(q_cols, rb, &mut out[start..]);
+            off += KAPPA * rb;
+            if sec == Security::Malicious {
+                let seed = challenge_seed(&self.session, self.cursor.chunk, real, m, u);
+                let (q_sum, _) = check_sums(seed, &out[start..], None);
+                let t_sum =
+                    Block::from_bytes(msg.body[off..off + 16].try_into().expect("16 bytes"));
+                let x_sum =
+                    Block::from_bytes(msg.body[off + 16..off + 32].try_into().expect("16 bytes"));
+                off += 32;
+                if q_sum != t_sum ^ gf128::mul(x_sum, self.delta) {
+                    self.aborted = true;
+                    q_cols.zeroize();
+                    out.zeroize();
+                    return Err(OtError::ConsistencyCheckFailed {
+                        chunk: self.cursor.chunk,
+                    });
+                }
+            }
+            out[start + real..].iter_mut().for_each(Zeroize::zeroize);
+            out.truncate(start + real);
+            self.cursor.prg_block += (m / KAPPA) as u64;
+            self.cursor.chunk += 1;
+        }
+        q_cols.zeroize();
+        self.cursor.ot += n as u64;
+        Ok(out)
+    }
+
+    /// Random OTs: checks `msg` and returns, per OT, the key pair
+    /// `[H(q_j, j), H(q_j ^ Delta, j)]`.
+    pub fn send_random(&mut self, n: usize, msg: &ExtendMsg) -> Result<Vec<[Block; 2]>, OtError> {
+        let first = self.cursor.ot;
+        let q = self.extend(n, msg)?;
+        let mut k0 = q.clone();
+        let mut k1 = q;
+        tccr(&self.pi, first, Block::ZERO, &mut k0);
+        tccr(&self.pi, first, self.delta, &mut k1);
+        let pairs = k0.iter().zip(&k1).map(|(a, b)| [*a, *b]).collect();
+        k0.zeroize();
+        k1.zeroize();
+        Ok(pairs)
+    }
+
+    /// Chosen-message OT: encrypts `messages[j][b]` under random-OT key `b`
+    /// of OT `j`; the receiver learns exactly `messages[j][choice_j]`.
+    pub fn send_chosen(
+        &mut self,
+        msg: &ExtendMsg,
+        messages: &[[Block; 2]],
+    ) -> Result<ChosenMsg, OtError> {
+        let mut keys = self.send_random(messages.len(), msg)?;
+        let cts = keys
+            .iter()
+            .zip(messages)
+            .map(|(k, m)| [k[0] ^ m[0], k[1] ^ m[1]])
+            .collect();
+        keys.zeroize();
+        Ok(ChosenMsg { cts })
+    }
+}
+
+/// The receiver's half of a batch of random OTs.
+pub struct RandomOts {
+    keys: Vec<Block>,
+    choices: Vec<bool>,
+}
+
+impl RandomOts {
+    /// The key of each chosen message, in choice order.
+    pub fn keys(&self) -> &[Block] {
+        &self.keys
+    }
+
+    /// Decrypts the chosen messages of a [`ChosenMsg`] built on these OTs.
+    pub fn decrypt(&self, msg: &ChosenMsg) -> Result<Vec<Block>, OtError> {
+        if msg.cts.len() != self.keys.len() {
+            return Err(OtError::CountMismatch {
+                what: "chosen-message OT",
+                expected: self.keys.len() as u64,
+                got: msg.cts.len() as u64,
+            });
+        }
+        Ok(msg
+            .cts
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.choices)
+            .map(|((ct, k), &c)| ct[c as usize] ^ *k)
+            .collect())
+    }
+}
+
+/// Sender to receiver in chosen-message OT: both messages of each OT, each
+/// masked by its random-OT key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChosenMsg {
+    cts: Vec<[Block; 2]>,
+}
+
+impl ChosenMsg {
+    /// Wire form: u64 count, then 32 bytes per OT.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + 32 * self.cts.len());
+        out.extend_from_slice(&(self.cts.len() as u64).to_le_bytes());
+        for [a, b] in &self.cts {
+            out.extend_from_slice(&a.to_bytes());
+            out.extend_from_slice(&b.to_bytes());
+        }
+        out
+    }
+
+    /// Parses a message whose length must match its bounded count exactly.
+    pub fn decode(bytes: &[u8]) -> Result<ChosenMsg, OtError> {
+        let mut r = Reader::new(bytes, "chosen-message OT");
+        let n = r.u64()?;
+        if n > MAX_OTS_PER_MESSAGE {
+            return Err(OtError::TooLarge {
+                what: "chosen-message OT count",
+                len: n,
+                max: MAX_OTS_PER_MESSAGE,
+            });
+        }
+        if r.remaining() as u64 != 32 * n {
+            return Err(OtError::Malformed {
+                what: "chosen-message OT",
+                reason: "length does not match the count",
+            });
+        }
+        let mut cts = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let a = Block::from_bytes(r.array()?);
+            let b = Block::from_bytes(r.array()?);
+            cts.push([a, b]);
+        }
+        r.finish()?;
+        Ok(ChosenMsg { cts })
+    }
+}
+
+impl std::fmt::Debug for ChosenMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ChosenMsg({} OTs)", self.cts.len())
+    }
+}
+
+impl std::fmt::Debug for RandomOts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RandomOts({} OTs, <redacted>)", self.keys.len())
+    }
+}
+
+impl std::fmt::Debug for OtSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtSender")
+            .field("security", &self.security)
+            .field("ots_done", &self.cursor.ot)
+            .field("aborted", &self.aborted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for OtReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtReceiver")
+            .field("security", &self.security)
+            .field("ots_done", &self.cursor.ot)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ReceiverSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReceiverSetup({:?})", self.security)
+    }
+}
+
+impl Drop for OtSender {
+    fn drop(&mut self) {
+        self.delta.zeroize();
+    }
+}
+
+impl Drop for RandomOts {
+    fn drop(&mut self) {
+        self.keys.zeroize();
+        self.choices.zeroize();
+    }
+}

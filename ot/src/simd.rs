@@ -1,0 +1,217 @@
+//! The crate's only `unsafe`: SSE2 bit-matrix transpose and PCLMULQDQ
+//! carry-less multiplication, each beside a portable twin that the tests hold
+//! it to. SSE2 is part of the x86-64 baseline; PCLMULQDQ is detected at run time.
+#![allow(unsafe_code)]
+
+use crypto::Block;
+
+/// Transposes 128 bit rows of `row_bytes` bytes each (row `i` at
+/// `rows[i*row_bytes..]`, bit `j` of a row is bit `j%8` of its byte `j/8`) into
+/// `8*row_bytes` blocks: bit `i` of `out[j]` is bit `j` of row `i`.
+pub(crate) fn transpose_128(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+    assert_eq!(row_bytes % 16, 0, "rows are whole blocks");
+    assert_eq!(rows.len(), 128 * row_bytes);
+    assert_eq!(out.len(), 8 * row_bytes);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is always present on x86-64; the asserts above bound
+        // every load and store the kernel makes.
+        unsafe { transpose_128_sse2(rows, row_bytes, out) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    transpose_128_portable(rows, row_bytes, out)
+}
+
+/// Bit-by-bit reference transpose; the fallback off x86-64.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+pub(crate) fn transpose_128_portable(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+    for o in out.iter_mut() {
+        *o = Block::ZERO;
+    }
+    for i in 0..128 {
+        let row = &rows[i * row_bytes..(i + 1) * row_bytes];
+        for (jb, byte) in row.iter().enumerate() {
+            for bit in 0..8 {
+                out[8 * jb + bit].0 |= (((byte >> bit) & 1) as u128) << i;
+            }
+        }
+    }
+}
+
+/// 16 rows are loaded 16 bytes at a time, a 16x16 byte transpose (four rounds
+/// of unpack) puts byte `c` of the 16 rows in one register, and `movemask`
+/// then peels off one output row's 16 bits per bit position.
+#[cfg(target_arch = "x86_64")]
+unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+    use std::arch::x86_64::*;
+    let inp = rows.as_ptr();
+    let outp = out.as_mut_ptr() as *mut u8;
+    let tiles = row_bytes / 16;
+    for k in 0..tiles {
+        for g in 0..8 {
+            let mut v = [_mm_setzero_si128(); 16];
+            for (r, vr) in v.iter_mut().enumerate() {
+                *vr = _mm_loadu_si128(inp.add((16 * g + r) * row_bytes + 16 * k) as *const __m128i);
+            }
+            // Round 1: pairs of rows interleaved byte by byte.
+            let mut s = [_mm_setzero_si128(); 16];
+            for p in 0..8 {
+                s[p] = _mm_unpacklo_epi8(v[2 * p], v[2 * p + 1]);
+                s[p + 8] = _mm_unpackhi_epi8(v[2 * p], v[2 * p + 1]);
+            }
+            // Round 2: groups of 4 rows; t[4q+p] holds bytes 4q..4q+3 of rows 4p..4p+3.
+            let mut t = [_mm_setzero_si128(); 16];
+            for p in 0..4 {
+                t[p] = _mm_unpacklo_epi16(s[2 * p], s[2 * p + 1]);
+                t[p + 4] = _mm_unpackhi_epi16(s[2 * p], s[2 * p + 1]);
+                t[p + 8] = _mm_unpacklo_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+                t[p + 12] = _mm_unpackhi_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+            }
+            // Round 3: u[4q+2h+p] holds bytes 4q+2h, 4q+2h+1 of rows 8p..8p+7.
+            let mut u = [_mm_setzero_si128(); 16];
+            for q in 0..4 {
+                for p in 0..2 {
+                    u[4 * q + p] = _mm_unpacklo_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
+                    u[4 * q + 2 + p] = _mm_unpackhi_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
+                }
+            }
+            // Round 4: w[c] holds byte c of all 16 rows.
+            let mut w = [_mm_setzero_si128(); 16];
+            for q in 0..4 {
+                for h in 0..2 {
+                    w[4 * q + 2 * h] = _mm_unpacklo_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
+                    w[4 * q + 2 * h + 1] =
+                        _mm_unpackhi_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
+                }
+            }
+            for (c, wc) in w.iter().enumerate() {
+                let mut x = *wc;
+                for bit in (0..8).rev() {
+                    let mask = _mm_movemask_epi8(x) as u16;
+                    let row = 128 * k + 8 * c + bit;
+                    (outp.add(16 * row + 2 * g) as *mut u16).write_unaligned(mask.to_le());
+                    x = _mm_slli_epi64(x, 1);
+                }
+            }
+        }
+    }
+}
+
+/// Unreduced sum of carry-less products, `(high, low)` halves of 256 bits.
+pub(crate) type Wide = (u128, u128);
+
+/// Sum over `j` of `a[j] * b[j]` as 256-bit carry-less products, unreduced:
+/// reduction is linear, so one reduction at the end serves the whole sum.
+pub(crate) fn clmul_inner_product(a: &[Block], b: &[Block]) -> Wide {
+    assert_eq!(a.len(), b.len());
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("pclmulqdq") {
+            // SAFETY: the feature was detected just above; lengths are equal.
+            return unsafe { clmul_inner_product_pclmul(a, b) };
+        }
+    }
+    clmul_inner_product_portable(a, b)
+}
+
+/// Branch-free 64x64 carry-less product, constant time in both operands.
+fn clmul64(a: u64, b: u64) -> u128 {
+    let mut r = 0u128;
+    for i in 0..64 {
+        let mask = (((b >> i) & 1) as u128).wrapping_neg();
+        r ^= ((a as u128) << i) & mask;
+    }
+    r
+}
+
+pub(crate) fn clmul_inner_product_portable(a: &[Block], b: &[Block]) -> Wide {
+    let (mut lo, mut mid, mut hi) = (0u128, 0u128, 0u128);
+    for (x, y) in a.iter().zip(b) {
+        let (x0, x1) = (x.0 as u64, (x.0 >> 64) as u64);
+        let (y0, y1) = (y.0 as u64, (y.0 >> 64) as u64);
+        lo ^= clmul64(x0, y0);
+        hi ^= clmul64(x1, y1);
+        mid ^= clmul64(x0, y1) ^ clmul64(x1, y0);
+    }
+    (hi ^ (mid >> 64), lo ^ (mid << 64))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+unsafe fn clmul_inner_product_pclmul(a: &[Block], b: &[Block]) -> Wide {
+    use std::arch::x86_64::*;
+    let mut lo = _mm_setzero_si128();
+    let mut mid = _mm_setzero_si128();
+    let mut hi = _mm_setzero_si128();
+    for (x, y) in a.iter().zip(b) {
+        let x = _mm_loadu_si128(x as *const Block as *const __m128i);
+        let y = _mm_loadu_si128(y as *const Block as *const __m128i);
+        lo = _mm_xor_si128(lo, _mm_clmulepi64_si128::<0x00>(x, y));
+        hi = _mm_xor_si128(hi, _mm_clmulepi64_si128::<0x11>(x, y));
+        mid = _mm_xor_si128(mid, _mm_clmulepi64_si128::<0x01>(x, y));
+        mid = _mm_xor_si128(mid, _mm_clmulepi64_si128::<0x10>(x, y));
+    }
+    let lo: u128 = std::mem::transmute(lo);
+    let mid: u128 = std::mem::transmute(mid);
+    let hi: u128 = std::mem::transmute(hi);
+    (hi ^ (mid >> 64), lo ^ (mid << 64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pseudo_random(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn transpose_matches_reference() {
+        for row_bytes in [16, 32, 48, 256] {
+            let rows = pseudo_random(128 * row_bytes, row_bytes as u64);
+            let mut fast = vec![Block::ZERO; 8 * row_bytes];
+            let mut slow = vec![Block::ZERO; 8 * row_bytes];
+            transpose_128(&rows, row_bytes, &mut fast);
+            transpose_128_portable(&rows, row_bytes, &mut slow);
+            assert_eq!(fast, slow);
+            // Spot-check the definition itself.
+            let (i, j) = (77, 8 * row_bytes - 3);
+            let bit = (rows[i * row_bytes + j / 8] >> (j % 8)) & 1;
+            assert_eq!(((slow[j].0 >> i) & 1) as u8, bit);
+        }
+    }
+
+    #[test]
+    fn pclmul_matches_portable() {
+        let bytes = pseudo_random(16 * 200, 5);
+        let blocks: Vec<Block> = bytes
+            .chunks_exact(16)
+            .map(|c| Block::from_bytes(c.try_into().unwrap()))
+            .collect();
+        let (a, b) = blocks.split_at(100);
+        assert_eq!(
+            clmul_inner_product(a, b),
+            clmul_inner_product_portable(a, b)
+        );
+        assert_eq!(
+            clmul_inner_product(&a[..1], &b[..1]),
+            clmul_inner_product_portable(&a[..1], &b[..1])
+        );
+    }
+
+    #[test]
+    fn clmul_small_values() {
+        // (x + 1)^2 = x^2 + 1 and x^127 * x^127 = x^254, carry-less.
+        assert_eq!(clmul_inner_product(&[Block(3)], &[Block(3)]), (0, 5));
+        let top = Block(1 << 127);
+        assert_eq!(clmul_inner_product(&[top], &[top]), (1 << 126, 0));
+    }
+}
