@@ -87,6 +87,12 @@ impl TweakCounter {
         TweakCounter { next: 0 }
     }
 
+    /// A counter whose next tweak is `next`: for resuming a session or
+    /// re-running a recorded run (benchmarks).
+    pub fn starting_at(next: u64) -> TweakCounter {
+        TweakCounter { next }
+    }
+
     /// The next unused tweak.
     pub fn next(&self) -> u64 {
         self.next

@@ -1,0 +1,58 @@
+//! The one error type of the `evaluator` crate.
+
+use thiserror::Error;
+
+/// Everything that can go wrong evaluating, most of it caused by peer data.
+/// Messages name counts and phases, never a label or output bit.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EvalError {
+    /// Wrong number of garbler input labels.
+    #[error("the circuit takes {expected} garbler input labels, got {got}")]
+    GarblerLabels {
+        /// Labels the circuit takes.
+        expected: usize,
+        /// Labels received.
+        got: usize,
+    },
+    /// Wrong number of evaluator input labels.
+    #[error("the circuit takes {expected} evaluator input labels, got {got}")]
+    EvaluatorLabels {
+        /// Labels the circuit takes.
+        expected: usize,
+        /// Labels supplied.
+        got: usize,
+    },
+    /// A chunk of garbled tables whose length is not a whole number of tables.
+    #[error("garbled-table chunk of {len} bytes is not a multiple of {table} bytes")]
+    ChunkLength {
+        /// Length received.
+        len: usize,
+        /// Bytes per table.
+        table: usize,
+    },
+    /// More garbled tables than the circuit has AND gates left.
+    #[error("received {got} garbled tables but only {remaining} remain in the circuit")]
+    TooManyTables {
+        /// Tables in the chunk.
+        got: usize,
+        /// Tables still expected.
+        remaining: usize,
+    },
+    /// The stream of garbled tables ended early.
+    #[error("garbled-table stream truncated: {missing} tables missing")]
+    Truncated {
+        /// Tables never received.
+        missing: usize,
+    },
+    /// Output decoding for a different number of outputs.
+    #[error("output decoding has {got} bits but the circuit has {expected} outputs")]
+    DecodingLength {
+        /// Output wires of the circuit.
+        expected: usize,
+        /// Decoding bits received.
+        got: usize,
+    },
+    /// An error of the shared primitives (tweaks exhausted, bad circuit).
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+}

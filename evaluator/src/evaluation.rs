@@ -1,0 +1,206 @@
+//! One run of the streaming evaluator: garbled tables in, a chunk at a time;
+//! only the labels of live wires held.
+
+use crate::EvalError;
+use circuits::GateKind;
+use crypto::{read_table, AndOp, Block, HalfGateHash, Label, OutputDecoding, Schedule, MAX_BATCH, TABLE_BYTES};
+use zeroize::Zeroize;
+
+/// One evaluation of a garbled circuit, produced by
+/// [`crate::EvaluatorSession::evaluate`].
+///
+/// Feed it the garbler's chunks in order with [`Evaluation::feed`], then
+/// call [`Evaluation::finish`] with the output decoding. Chunks may be cut
+/// anywhere between tables: any whole number of tables per call is accepted.
+pub struct Evaluation<'a> {
+    schedule: &'a Schedule,
+    hash: HalfGateHash,
+    first_tweak: u64,
+    /// Active label of every live slot.
+    labels: Vec<Label>,
+    step: usize,
+    free_done: bool,
+    in_step: usize,
+    free_pos: usize,
+    and_pos: usize,
+    scratch: Vec<Block>,
+}
+
+impl<'a> Evaluation<'a> {
+    pub(crate) fn new(
+        schedule: &'a Schedule,
+        hash: HalfGateHash,
+        first_tweak: u64,
+        garbler_labels: &[Label],
+        evaluator_labels: &[Label],
+    ) -> Evaluation<'a> {
+        let mut labels = vec![Block::ZERO; schedule.num_slots() as usize];
+        for (&slot, &l) in schedule.garbler_inputs().iter().zip(garbler_labels) {
+            labels[slot as usize] = l;
+        }
+        for (&slot, &l) in schedule.evaluator_inputs().iter().zip(evaluator_labels) {
+            labels[slot as usize] = l;
+        }
+        Evaluation {
+            schedule,
+            hash,
+            first_tweak,
+            labels,
+            step: 0,
+            free_done: false,
+            in_step: 0,
+            free_pos: 0,
+            and_pos: 0,
+            scratch: vec![Block::ZERO; 2 * MAX_BATCH],
+        }
+    }
+
+    /// Garbled tables still expected.
+    pub fn remaining_tables(&self) -> usize {
+        self.schedule.and_count() - self.and_pos
+    }
+
+    /// Evaluates as far as the tables in `chunk` allow. The chunk must hold a
+    /// whole number of [`TABLE_BYTES`]-byte tables, no more than remain; a
+    /// chunk that breaks either rule is refused before anything is computed.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EvalError> {
+        if chunk.len() % TABLE_BYTES != 0 {
+            return Err(EvalError::ChunkLength { len: chunk.len(), table: TABLE_BYTES });
+        }
+        let got = chunk.len() / TABLE_BYTES;
+        let remaining = self.remaining_tables();
+        if got > remaining {
+            return Err(EvalError::TooManyTables { got, remaining });
+        }
+        self.run(chunk);
+        Ok(())
+    }
+
+    /// Runs the schedule until the tables in `chunk` are used up or a step
+    /// needs tables that have not arrived.
+    fn run(&mut self, chunk: &[u8]) {
+        let schedule = self.schedule;
+        let mut tables = chunk;
+        while self.step < schedule.steps().len() {
+            let step = schedule.steps()[self.step];
+            if !self.free_done {
+                let ops = &schedule.free_ops()[self.free_pos..][..step.free as usize];
+                run_free(&mut self.labels, ops);
+                self.free_pos += step.free as usize;
+                self.free_done = true;
+            }
+            let left = step.ands as usize - self.in_step;
+            if left > 0 {
+                let n = left.min(tables.len() / TABLE_BYTES);
+                if n == 0 {
+                    break;
+                }
+                let ands = &schedule.and_ops()[self.and_pos..][..n];
+                let (now, later) = tables.split_at(n * TABLE_BYTES);
+                let tweak = self.first_tweak + 2 * self.and_pos as u64;
+                eval_batch(&self.hash, &mut self.labels, &mut self.scratch, ands, now, tweak);
+                tables = later;
+                self.in_step += n;
+                self.and_pos += n;
+            }
+            if self.in_step == step.ands as usize {
+                self.step += 1;
+                self.free_done = false;
+                self.in_step = 0;
+            }
+        }
+    }
+
+    /// Ends the run and decodes the outputs: output bit `i` is the permute bit
+    /// of the output label XOR decoding bit `i`. Fails if tables are missing
+    /// (a truncated stream) or the decoding does not match the outputs.
+    pub fn finish(mut self, decoding: &OutputDecoding) -> Result<Vec<bool>, EvalError> {
+        let missing = self.remaining_tables();
+        if missing > 0 {
+            return Err(EvalError::Truncated { missing });
+        }
+        let outputs = self.schedule.output_slots();
+        if decoding.bits().len() != outputs.len() {
+            return Err(EvalError::DecodingLength {
+                expected: outputs.len(),
+                got: decoding.bits().len(),
+            });
+        }
+        self.run(&[]);
+        Ok(decode(&self.output_labels(), decoding))
+    }
+
+    /// The active labels of the output wires (only meaningful once every
+    /// table has been fed).
+    pub fn output_labels(&self) -> Vec<Label> {
+        self.schedule.output_slots().iter().map(|&s| self.labels[s as usize]).collect()
+    }
+}
+
+/// Decodes output labels: the value of a label is its permute bit XOR the
+/// decoding bit of its wire. The other label of the same wire (the label
+/// XOR Delta, with the lowest bit of Delta set) decodes to the other value.
+pub fn decode(labels: &[Label], decoding: &OutputDecoding) -> Vec<bool> {
+    labels.iter().zip(decoding.bits()).map(|(l, &d)| l.lsb() ^ d).collect()
+}
+
+impl Drop for Evaluation<'_> {
+    fn drop(&mut self) {
+        self.labels.zeroize();
+        self.scratch.zeroize();
+    }
+}
+
+impl std::fmt::Debug for Evaluation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluation")
+            .field("tables", &self.schedule.and_count())
+            .field("remaining_tables", &self.remaining_tables())
+            .field("labels", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Free gates: XOR adds labels, INV keeps the label (the garbler flipped its
+/// meaning), constants hold the public label 0.
+fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp]) {
+    for op in ops {
+        let v = match op.kind {
+            GateKind::Xor => labels[op.a as usize] ^ labels[op.b as usize],
+            GateKind::Inv => labels[op.a as usize],
+            GateKind::ConstFalse | GateKind::ConstTrue => Block::ZERO,
+            GateKind::And => unreachable!("AND gates are never in the free list"),
+        };
+        labels[op.out as usize] = v;
+    }
+}
+
+/// Half-gates evaluation (ZRE15 sec. 3) of independent AND gates: hash both
+/// input labels of every gate in one batch, then
+/// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)`.
+fn eval_batch(
+    hash: &HalfGateHash,
+    labels: &mut [Label],
+    scratch: &mut [Block],
+    ands: &[AndOp],
+    tables: &[u8],
+    first_tweak: u64,
+) {
+    for (window, ands) in ands.chunks(MAX_BATCH).enumerate() {
+        let tables = &tables[window * MAX_BATCH * TABLE_BYTES..];
+        let h = &mut scratch[..2 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(2).zip(ands) {
+            g[0] = labels[op.a as usize];
+            g[1] = labels[op.b as usize];
+        }
+        hash.hash_evaluator(h, first_tweak + 2 * (window * MAX_BATCH) as u64);
+        for ((g, op), table) in h.chunks_exact(2).zip(ands).zip(tables.chunks_exact(TABLE_BYTES)) {
+            let (tg, te) = read_table(table);
+            let wa = labels[op.a as usize];
+            let wb = labels[op.b as usize];
+            let wg = g[0] ^ tg.select(wa.lsb());
+            let we = g[1] ^ (te ^ wa).select(wb.lsb());
+            labels[op.out as usize] = wg ^ we;
+        }
+    }
+}

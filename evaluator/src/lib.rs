@@ -1,0 +1,48 @@
+//! The evaluator of half-gates garbled circuits.
+//!
+//! Evaluation is a pure computation over gates, labels and the bytes the
+//! garbler sends: no sockets here. An [`EvaluatorSession`] lives as long as
+//! the connection to one garbler and keeps the hash-tweak counter, which
+//! follows the garbler's (two tweaks per AND gate, counted across every
+//! circuit of the session). For each run:
+//!
+//! 1. build the circuit's [`Schedule`] (the same one the garbler uses);
+//! 2. [`EvaluatorSession::evaluate`] with the garbler's input labels (as
+//!    received) and the evaluator's own labels (from OT);
+//! 3. [`Evaluation::feed`] every chunk of garbled tables in order (any whole
+//!    number of 32-byte tables; a chunk of another length or too many tables
+//!    is an error, never a panic);
+//! 4. [`Evaluation::finish`] with the garbler's [`OutputDecoding`] (read with
+//!    [`OutputDecoding::from_bytes`]); a stream that ended early is an error.
+//!
+//! Memory is one label per schedule slot (the live wires), whatever the gate
+//! count; labels are zeroized when an evaluation is dropped, and no label
+//! appears in any `Debug` output or error.
+//!
+//! ```
+//! use circuits::bristol;
+//! use crypto::{Block, OutputDecoding, Schedule};
+//! use evaluator::{EvalError, EvaluatorSession};
+//!
+//! // out = NOT x, x from the evaluator: no AND gates, so no tables.
+//! let circuit = bristol::parse("1 2\n1 1\n1 1\n\n1 1 0 1 INV\n", 0).unwrap();
+//! let schedule = Schedule::new(&circuit).unwrap();
+//! let mut session = EvaluatorSession::new();
+//! let label = Block::random();
+//! let mut run = session.evaluate(&schedule, &[], &[label]).unwrap();
+//! assert_eq!(run.feed(&[0u8; 31]), Err(EvalError::ChunkLength { len: 31, table: 32 }));
+//! // The garbler's decoding bit says the label's permute bit means "true".
+//! let decoding = OutputDecoding::from_bits(vec![!label.lsb()]);
+//! assert_eq!(run.finish(&decoding).unwrap(), vec![true]);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod evaluation;
+mod session;
+
+pub use crypto::{Label, OutputDecoding, Schedule};
+pub use error::EvalError;
+pub use evaluation::{decode, Evaluation};
+pub use session::EvaluatorSession;

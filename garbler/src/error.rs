@@ -1,0 +1,37 @@
+//! The one error type of the `garbler` crate.
+
+use thiserror::Error;
+
+/// Everything that can go wrong garbling. Messages name counts and phases,
+/// never a label, Delta or input bit.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum GarbleError {
+    /// The garbler supplied the wrong number of input bits.
+    #[error("the circuit takes {expected} garbler input bits, got {got}")]
+    GarblerInputs {
+        /// Bits the circuit takes.
+        expected: usize,
+        /// Bits supplied.
+        got: usize,
+    },
+    /// Wrong number of evaluator input 0-labels (from OT).
+    #[error("the circuit takes {expected} evaluator input labels, got {got}")]
+    EvaluatorLabels {
+        /// Labels the circuit takes.
+        expected: usize,
+        /// Labels supplied.
+        got: usize,
+    },
+    /// `finish` was called while garbled tables were still to be pulled.
+    #[error("garbling finished early: {remaining} garbled tables were never pulled")]
+    Unfinished {
+        /// Tables not yet produced.
+        remaining: usize,
+    },
+    /// The speed test's own evaluation failed (a bug, reported not hidden).
+    #[error("evaluation in the speed test failed: {0}")]
+    Evaluation(String),
+    /// An error of the shared primitives (tweaks exhausted, bad circuit).
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+}

@@ -1,0 +1,249 @@
+//! One run of the streaming garbler: labels of live wires in, garbled tables
+//! out, a bounded chunk at a time.
+
+use crate::GarbleError;
+use circuits::GateKind;
+use crypto::{
+    write_table, AndOp, Block, HalfGateHash, Label, OutputDecoding, Prg, Schedule,
+    MAX_BATCH, MAX_CHUNK_ANDS, TABLE_BYTES,
+};
+use std::ops::Range;
+use zeroize::Zeroize;
+
+/// One garbling of a circuit, produced by [`crate::GarblerSession::garble`].
+///
+/// Pull the garbled tables with [`Garbling::next_chunk`] until it returns
+/// `None`, then call [`Garbling::finish`] for the output decoding bits.
+/// Memory is one label per schedule slot plus one chunk buffer, whatever the
+/// gate count.
+pub struct Garbling<'a> {
+    schedule: &'a Schedule,
+    delta: Block,
+    hash: HalfGateHash,
+    first_tweak: u64,
+    /// 0-label of every live slot.
+    labels: Vec<Label>,
+    /// Active labels of the garbler's input wires, to send to the evaluator.
+    garbler_labels: Vec<Label>,
+    cursor: Cursor,
+    scratch: Vec<Block>,
+    chunk: Vec<u8>,
+}
+
+/// Where a run stands in its schedule.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Cursor {
+    step: usize,
+    free_done: bool,
+    /// AND gates of the current step already done.
+    in_step: usize,
+    /// Free gates done in all.
+    free_pos: usize,
+    /// AND gates done in all.
+    and_pos: usize,
+}
+
+impl<'a> Garbling<'a> {
+    pub(crate) fn new(
+        schedule: &'a Schedule,
+        delta: Block,
+        hash: HalfGateHash,
+        first_tweak: u64,
+        prg: &mut Prg,
+        garbler_bits: &[bool],
+        evaluator_zero_labels: &[Label],
+    ) -> Garbling<'a> {
+        let mut labels = vec![Block::ZERO; schedule.num_slots() as usize];
+        let mut zero = vec![Block::ZERO; garbler_bits.len()];
+        prg.fill(&mut zero);
+        let mut garbler_labels = Vec::with_capacity(garbler_bits.len());
+        for ((&slot, &z), &bit) in schedule.garbler_inputs().iter().zip(&zero).zip(garbler_bits)
+        {
+            labels[slot as usize] = z;
+            garbler_labels.push(z ^ delta.select(bit));
+        }
+        zero.zeroize();
+        for (&slot, &z) in schedule.evaluator_inputs().iter().zip(evaluator_zero_labels) {
+            labels[slot as usize] = z;
+        }
+        Garbling {
+            schedule,
+            delta,
+            hash,
+            first_tweak,
+            labels,
+            garbler_labels,
+            cursor: Cursor::default(),
+            scratch: vec![Block::ZERO; 4 * MAX_BATCH],
+            chunk: Vec::with_capacity(MAX_CHUNK_ANDS * TABLE_BYTES),
+        }
+    }
+
+    /// The labels of the garbler's own input bits (the label of each actual
+    /// bit, 16 bytes each, in wire order): send them to the evaluator. They
+    /// reveal nothing about the bits.
+    pub fn garbler_labels(&self) -> &[Label] {
+        &self.garbler_labels
+    }
+
+    /// The tweaks this run hashes with: two per AND gate, reserved from the
+    /// session when the run started.
+    pub fn tweak_range(&self) -> Range<u64> {
+        self.first_tweak..self.first_tweak + 2 * self.schedule.and_count() as u64
+    }
+
+    /// Garbled tables not yet produced.
+    pub fn remaining_tables(&self) -> usize {
+        self.schedule.and_count() - self.cursor.and_pos
+    }
+
+    /// The next chunk of garbled tables, in schedule order: at most
+    /// [`MAX_CHUNK_ANDS`] tables of [`TABLE_BYTES`] bytes. `None` once every
+    /// table has been produced.
+    pub fn next_chunk(&mut self) -> Option<&[u8]> {
+        self.chunk.clear();
+        let mut room = MAX_CHUNK_ANDS;
+        let schedule = self.schedule;
+        while room > 0 && self.cursor.step < schedule.steps().len() {
+            let step = schedule.steps()[self.cursor.step];
+            if !self.cursor.free_done {
+                let ops = &schedule.free_ops()[self.cursor.free_pos..][..step.free as usize];
+                run_free(&mut self.labels, ops, self.delta);
+                self.cursor.free_pos += step.free as usize;
+                self.cursor.free_done = true;
+            }
+            let n = (step.ands as usize - self.cursor.in_step).min(room);
+            if n > 0 {
+                let ands = &schedule.and_ops()[self.cursor.and_pos..][..n];
+                let tweak = self.first_tweak + 2 * self.cursor.and_pos as u64;
+                garble_batch(
+                    &self.hash,
+                    &mut self.labels,
+                    &mut self.scratch,
+                    &mut self.chunk,
+                    ands,
+                    self.delta,
+                    tweak,
+                );
+                self.cursor.in_step += n;
+                self.cursor.and_pos += n;
+                room -= n;
+            }
+            if self.cursor.in_step == step.ands as usize {
+                self.cursor = Cursor {
+                    step: self.cursor.step + 1,
+                    free_done: false,
+                    in_step: 0,
+                    ..self.cursor
+                };
+            }
+        }
+        if self.chunk.is_empty() {
+            None
+        } else {
+            Some(&self.chunk)
+        }
+    }
+
+    /// Ends the run: computes the remaining free gates and returns the output
+    /// decoding bits (the permute bit of each output 0-label) to send to the
+    /// evaluator. Fails if garbled tables remain to be pulled.
+    pub fn finish(mut self) -> Result<OutputDecoding, GarbleError> {
+        let remaining = self.remaining_tables();
+        if remaining > 0 {
+            return Err(GarbleError::Unfinished { remaining });
+        }
+        // Only free gates are left; next_chunk runs them and yields nothing.
+        let none = self.next_chunk().is_none();
+        debug_assert!(none);
+        let bits =
+            self.schedule.output_slots().iter().map(|&s| self.labels[s as usize].lsb()).collect();
+        Ok(OutputDecoding::from_bits(bits))
+    }
+
+    /// The 0-labels of the output wires. Tests use them to check that the
+    /// other label of a wire decodes to the other value.
+    #[doc(hidden)]
+    pub fn output_zero_labels(&self) -> Vec<Label> {
+        self.schedule.output_slots().iter().map(|&s| self.labels[s as usize]).collect()
+    }
+}
+
+impl Drop for Garbling<'_> {
+    fn drop(&mut self) {
+        self.labels.zeroize();
+        self.garbler_labels.zeroize();
+        self.scratch.zeroize();
+        self.delta.zeroize();
+    }
+}
+
+impl std::fmt::Debug for Garbling<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Garbling")
+            .field("tables", &self.schedule.and_count())
+            .field("remaining_tables", &self.remaining_tables())
+            .field("labels", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Free gates under free-XOR: XOR adds 0-labels, INV flips the meaning of a
+/// label by adding Delta, constants get the public label 0 as the label of
+/// their value (0-label 0 for false, Delta for true).
+fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp], delta: Block) {
+    for op in ops {
+        let v = match op.kind {
+            GateKind::Xor => labels[op.a as usize] ^ labels[op.b as usize],
+            GateKind::Inv => labels[op.a as usize] ^ delta,
+            GateKind::ConstFalse => Block::ZERO,
+            GateKind::ConstTrue => delta,
+            GateKind::And => unreachable!("AND gates are never in the free list"),
+        };
+        labels[op.out as usize] = v;
+    }
+}
+
+/// Half-gates garbling of independent AND gates (ZRE15 sec. 3): hash the four
+/// input labels of every gate in one batch, then form the two ciphertexts and
+/// the output 0-label of each.
+fn garble_batch(
+    hash: &HalfGateHash,
+    labels: &mut [Label],
+    scratch: &mut [Block],
+    out: &mut Vec<u8>,
+    ands: &[AndOp],
+    delta: Block,
+    first_tweak: u64,
+) {
+    let n = ands.len();
+    let start = out.len();
+    out.resize(start + n * TABLE_BYTES, 0);
+    let tables = &mut out[start..];
+    for window in 0..n.div_ceil(MAX_BATCH) {
+        let ands = &ands[window * MAX_BATCH..((window + 1) * MAX_BATCH).min(n)];
+        let tables = &mut tables[window * MAX_BATCH * TABLE_BYTES..];
+        let h = &mut scratch[..4 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(4).zip(ands) {
+            let a0 = labels[op.a as usize];
+            let b0 = labels[op.b as usize];
+            g[0] = a0;
+            g[1] = a0 ^ delta;
+            g[2] = b0;
+            g[3] = b0 ^ delta;
+        }
+        hash.hash_garbler(h, first_tweak + 2 * (window * MAX_BATCH) as u64);
+        for ((g, op), table) in
+            h.chunks_exact(4).zip(ands).zip(tables.chunks_exact_mut(TABLE_BYTES))
+        {
+            let a0 = labels[op.a as usize];
+            let (pa, pb) = (a0.lsb(), labels[op.b as usize].lsb());
+            let tg = g[0] ^ g[1] ^ delta.select(pb);
+            let wg0 = g[0] ^ tg.select(pa);
+            let te = g[2] ^ g[3] ^ a0;
+            let we0 = g[2] ^ (te ^ a0).select(pb);
+            labels[op.out as usize] = wg0 ^ we0;
+            write_table(table, tg, te);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The garbler of half-gates garbled circuits.
+//!
+//! Garbling is a pure computation over gates and labels: no sockets here.
+//! A [`GarblerSession`] lives as long as the connection to one evaluator and
+//! holds what must persist across every circuit garbled on it: Delta (fresh
+//! from the OS CSPRNG, or the base-OT choice bits; lowest bit always set),
+//! the hash-tweak counter (two tweaks per AND gate, never reused in the
+//! session) and the PRG for fresh garbler input labels. For each run:
+//!
+//! 1. build a [`Schedule`] for the circuit, once, and reuse it;
+//! 2. [`GarblerSession::garble`] with the garbler's input bits and the
+//!    evaluator's input 0-labels from correlated OT (whose correlation is
+//!    Delta, so the garbler cannot pick them);
+//! 3. send [`Garbling::garbler_labels`] (16 bytes per garbler input bit);
+//! 4. send every chunk from [`Garbling::next_chunk`] (at most 64 KiB each)
+//!    until it returns `None`;
+//! 5. send [`Garbling::finish`]'s [`OutputDecoding`] (one bit per output
+//!    wire: the permute bit of its 0-label).
+//!
+//! The evaluator (crate `evaluator`) mirrors this; its session's tweak
+//! counter follows this one as long as both run the same circuits in the
+//! same order.
+//!
+//! Construction: free-XOR (KS08), half-gates (ZRE15 sec. 3) with two
+//! ciphertexts per AND gate, hashed with the TCCR hash of Guo-Katz-Wang-Yu
+//! (S&P 2020) on fixed-key AES. Independent AND gates are hashed in batches
+//! on 256-bit VAES when the CPU has it (see `crypto`).
+//!
+//! No label, Delta or input bit appears in any `Debug` output or error.
+//!
+//! ```
+//! use circuits::{bristol, Party};
+//! use crypto::{Block, Schedule};
+//! use evaluator::EvaluatorSession;
+//! use garbler::GarblerSession;
+//!
+//! // out = x AND y, x from the garbler, y from the evaluator.
+//! let circuit = bristol::parse("1 3\n2 1 1\n1 1\n\n2 1 0 1 2 AND\n", 1).unwrap();
+//! assert_eq!(circuit.inputs[1].party, Party::Evaluator);
+//! let schedule = Schedule::new(&circuit).unwrap();
+//!
+//! let mut g = GarblerSession::new();
+//! let mut e = EvaluatorSession::new();
+//! // What correlated OT would deliver: the garbler gets the 0-label q, the
+//! // evaluator with choice bit y gets q ^ y*Delta.
+//! let q = Block::random();
+//! let y = true;
+//! let evaluator_label = q ^ g.delta().block().select(y);
+//!
+//! let mut garbling = g.garble(&schedule, &[true], &[q]).unwrap();
+//! let mut evaluation =
+//!     e.evaluate(&schedule, garbling.garbler_labels(), &[evaluator_label]).unwrap();
+//! while let Some(chunk) = garbling.next_chunk() {
+//!     evaluation.feed(chunk).unwrap();
+//! }
+//! let decoding = garbling.finish().unwrap();
+//! assert_eq!(evaluation.finish(&decoding).unwrap(), vec![true]);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod garbling;
+mod session;
+pub mod speed;
+
+pub use crypto::{Delta, Label, OutputDecoding, Schedule};
+pub use error::GarbleError;
+pub use garbling::Garbling;
+pub use session::GarblerSession;

@@ -1,0 +1,71 @@
+//! Helpers shared by the end-to-end tests: run garbler and evaluator
+//! together in memory the way the network layer would.
+
+#![allow(dead_code)]
+
+use circuits::{Circuit, Party};
+use crypto::{Block, Schedule};
+use evaluator::EvaluatorSession;
+use garbler::GarblerSession;
+
+/// Splits input bits (in wire order) into the garbler's and the evaluator's.
+pub fn split_inputs(c: &Circuit, bits: &[bool]) -> (Vec<bool>, Vec<bool>) {
+    let (mut g, mut e) = (Vec::new(), Vec::new());
+    for input in &c.inputs {
+        let w = input.first_wire as usize;
+        let bits = &bits[w..w + input.ty.width()];
+        match input.party {
+            Party::Garbler => g.extend_from_slice(bits),
+            Party::Evaluator => e.extend_from_slice(bits),
+        }
+    }
+    (g, e)
+}
+
+/// Garbles and evaluates one run in the given sessions, re-cutting the
+/// garbler's chunks into pieces of `piece_tables` tables (0: as produced).
+pub fn run_in(
+    gs: &mut GarblerSession,
+    es: &mut EvaluatorSession,
+    c: &Circuit,
+    schedule: &Schedule,
+    bits: &[bool],
+    piece_tables: usize,
+) -> Vec<bool> {
+    let (gbits, ebits) = split_inputs(c, bits);
+    let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
+    let delta = gs.delta().block();
+    let active: Vec<Block> = zero.iter().zip(&ebits).map(|(&z, &b)| z ^ delta.select(b)).collect();
+    assert_eq!(gs.next_tweak(), es.next_tweak());
+    let mut garbling = gs.garble(schedule, &gbits, &zero).unwrap();
+    let mut evaluation = es.evaluate(schedule, garbling.garbler_labels(), &active).unwrap();
+    while let Some(chunk) = garbling.next_chunk() {
+        if piece_tables == 0 {
+            evaluation.feed(chunk).unwrap();
+        } else {
+            for piece in chunk.chunks(piece_tables * crypto::TABLE_BYTES) {
+                evaluation.feed(piece).unwrap();
+            }
+        }
+    }
+    let decoding = garbling.finish().unwrap();
+    let bytes = decoding.to_bytes();
+    let decoding = crypto::OutputDecoding::from_bytes(&bytes, c.output_wires.len()).unwrap();
+    evaluation.finish(&decoding).unwrap()
+}
+
+/// One run in fresh sessions.
+pub fn run(c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
+    let schedule = Schedule::new(c).unwrap();
+    run_in(&mut GarblerSession::new(), &mut EvaluatorSession::new(), c, &schedule, bits, piece_tables)
+}
+
+/// Random bits from the OS CSPRNG.
+pub fn random_bits(n: usize) -> Vec<bool> {
+    (0..n).map(|_| Block::random().lsb()).collect()
+}
+
+/// The reference circuits directory.
+pub fn bristol_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol")
+}
