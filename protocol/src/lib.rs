@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod channel;
+pub mod cli;
 mod error;
 mod hello;
 mod reader;
@@ -32,5 +33,5 @@ mod stats;
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
 pub use hello::{Hello, Summary, PROTOCOL_VERSION};
-pub use reader::Reader;
+pub use reader::{pack_bits, unpack_bits, Reader};
 pub use stats::{PhaseTimer, SessionStats};

@@ -68,3 +68,35 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// Packs bits least significant first into bytes (results, decoding bits).
+pub fn pack_bits(bits: &[bool]) -> Vec<u8> {
+    let mut out = vec![0u8; bits.len().div_ceil(8)];
+    for (i, &b) in bits.iter().enumerate() {
+        out[i / 8] |= (b as u8) << (i % 8);
+    }
+    out
+}
+
+/// Unpacks exactly `n` bits packed by [`pack_bits`]; `None` if the length is
+/// wrong or a padding bit is set.
+pub fn unpack_bits(bytes: &[u8], n: usize) -> Option<Vec<bool>> {
+    if bytes.len() != n.div_ceil(8) || (n % 8 != 0 && bytes[n / 8] >> (n % 8) != 0) {
+        return None;
+    }
+    Some((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_round_trip_and_reject_bad_padding() {
+        let bits = [true, false, true, true, false, false, false, true, true];
+        assert_eq!(unpack_bits(&pack_bits(&bits), 9).unwrap(), bits);
+        assert_eq!(unpack_bits(&[0, 2], 9), None);
+        assert_eq!(unpack_bits(&[0], 9), None);
+        assert_eq!(unpack_bits(&[], 0), Some(vec![]));
+    }
+}

@@ -1,0 +1,71 @@
+//! Command-line glue shared by the `garbler` and `evaluator` binaries:
+//! loading the circuit and reading values.
+
+use circuits::{value, Circuit, Party};
+use std::path::Path;
+
+/// Loads the circuit a binary runs: `program` (a `.mpc` file, compiled here)
+/// or `circuit` (a Bristol Fashion file or a compiled circuit), exactly one.
+/// Errors are ready to print: compile errors in the contract's format.
+pub fn load_circuit(program: Option<&Path>, circuit: Option<&Path>, garbler_values: usize) -> Result<Circuit, String> {
+    match (program, circuit) {
+        (Some(p), None) => compiler::compile_file(p).map_err(|e| e.to_string().trim_end().to_string()),
+        (None, Some(c)) => circuits::bristol::read_file(c, garbler_values).map_err(|e| format!("{}: {e}", c.display())),
+        _ => Err("give exactly one of --program FILE.mpc and --circuit FILE".into()),
+    }
+}
+
+/// Splits one line of values into literals: whitespace separates values
+/// except inside brackets, and a struct name stays with its `{ ... }`.
+pub fn split_values(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0i32;
+    for c in line.chars() {
+        match c {
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => depth -= 1,
+            _ => {}
+        }
+        if c.is_whitespace() && depth <= 0 {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c == '{' && depth == 1 && cur.is_empty() {
+            // `Name {`: the brace opens the previous word's struct literal.
+            if let Some(prev) = out.pop() {
+                cur = prev + " ";
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Parses `party`'s values (one literal per parameter of that party) into
+/// input bits, with an error naming the parameter.
+pub fn party_bits(circuit: &Circuit, party: Party, values: &[String]) -> Result<Vec<bool>, String> {
+    value::parse_inputs(circuit, Some(party), values).map_err(|e| e.to_string())
+}
+
+/// The output lines of one computation.
+pub fn output_lines(circuit: &Circuit, bits: &[bool]) -> String {
+    value::format_outputs(circuit, bits).join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_split_on_top_level_whitespace() {
+        assert_eq!(split_values("  1 0x2  [1, 2, 3] (4, true) "), vec!["1", "0x2", "[1, 2, 3]", "(4, true)"]);
+        assert_eq!(split_values("Outcome { winner: 3, price: 90 } 7"), vec!["Outcome { winner: 3, price: 90 }", "7"]);
+        assert!(split_values("   ").is_empty());
+    }
+}
