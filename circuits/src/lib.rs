@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod bristol;
+pub mod format;
 mod builder;
 mod circuit;
 mod error;
