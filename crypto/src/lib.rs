@@ -7,6 +7,7 @@
 //!   256-bit VAES when the CPU has it (detected at run time) and the `aes`
 //!   crate otherwise; its `tccr_seq` is the batched TCCR hash of GKWY20.
 //! - [`Delta`]: the free-XOR offset, lowest bit always set.
+//! - [`Lane`]: a label in a 128-bit vector register, for inner loops.
 //! - [`Prg`]: AES-CTR under a seed from the OS CSPRNG.
 //! - [`HalfGateHash`], [`TweakCounter`], [`OutputDecoding`], [`TABLE_BYTES`]:
 //!   the hash, tweak discipline and wire formats of half-gates garbling.
@@ -41,6 +42,7 @@ mod block;
 mod delta;
 mod error;
 mod halfgates;
+mod lane;
 mod prg;
 mod schedule;
 
@@ -52,6 +54,7 @@ pub use halfgates::{
     read_table, write_table, HalfGateHash, OutputDecoding, TweakCounter, MAX_CHUNK_ANDS,
     TABLE_BYTES,
 };
+pub use lane::Lane;
 pub use prg::Prg;
 pub use schedule::{AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
 

@@ -21,6 +21,9 @@
 use crate::CryptoError;
 use circuits::{Circuit, GateKind, Party};
 
+/// Marks a free gate's unused input until the zero slot's number is known.
+const ZERO: u32 = u32::MAX;
+
 /// Most AND gates hashed in one batch: 4 x 16 bytes x 256 = 16 KiB of hash
 /// inputs for the garbler, which stays in the L1 cache, and 1,024 blocks per
 /// AES call, far past what the AES pipeline needs.
@@ -29,18 +32,22 @@ pub const MAX_BATCH: usize = 256;
 /// Gates reordered together. Bounds the live wires the reordering adds.
 pub const SEGMENT_GATES: usize = 1 << 17;
 
-/// A free (hash-less) gate of the schedule, on slots.
+/// A free (hash-less) gate of the schedule, on slots, in one branch-free
+/// form: the garbler sets `out = a ^ b ^ (flip ? Delta : 0)` on 0-labels,
+/// the evaluator `out = a ^ b` on active labels. XOR is `(a, b, false)`; INV
+/// is `(a, zero, true)`; the constants are `(zero, zero, value)`, i.e. the
+/// public label 0 is the label of their value. `zero` is
+/// [`Schedule::zero_slot`], which always holds the all-zero label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FreeOp {
-    /// What it computes: [`GateKind::Xor`], [`GateKind::Inv`],
-    /// [`GateKind::ConstFalse`] or [`GateKind::ConstTrue`].
-    pub kind: GateKind,
     /// First input slot.
     pub a: u32,
-    /// Second input slot (XOR only).
+    /// Second input slot.
     pub b: u32,
     /// Output slot.
     pub out: u32,
+    /// Whether the garbler adds Delta (INV, constant true).
+    pub flip: bool,
 }
 
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
@@ -93,6 +100,10 @@ impl Schedule {
         let mut current: Vec<u32> = (0..circuit.num_wires).collect();
         let mut reads: Vec<[u32; 2]> = Vec::with_capacity(n_gates);
         let mut depth: Vec<u32> = vec![0; n_values];
+        // Longest chain of free gates of the same AND depth ending here: free
+        // gates are then ordered by it, so neighbours rarely depend on each
+        // other and the CPU overlaps them instead of waiting on each store.
+        let mut chain: Vec<u32> = vec![0; n_values];
         let mut uses: Vec<u32> = vec![0; n_values];
         for (i, g) in circuit.gates.iter().enumerate() {
             let v = (n_in + i) as u32;
@@ -104,6 +115,20 @@ impl Schedule {
                 GateKind::ConstFalse | GateKind::ConstTrue => 0,
             };
             depth[v as usize] = d;
+            if g.kind != GateKind::And {
+                let link = |u: u32| {
+                    if u as usize >= n_in && depth[u as usize] == d {
+                        chain[u as usize] + 1
+                    } else {
+                        1
+                    }
+                };
+                chain[v as usize] = match g.kind {
+                    GateKind::Xor => link(a).max(link(b)),
+                    GateKind::Inv => link(a),
+                    _ => 1,
+                };
+            }
             match g.kind {
                 GateKind::And | GateKind::Xor => {
                     uses[a as usize] += 1;
@@ -147,14 +172,14 @@ impl Schedule {
         let mut free = Vec::new();
         let mut ands = Vec::new();
         let mut steps = Vec::new();
-        let mut order: Vec<(u64, u32)> = Vec::new();
+        let mut order: Vec<(u64, u32, u32)> = Vec::new();
         for seg_start in (0..n_gates).step_by(SEGMENT_GATES) {
             let seg_end = (seg_start + SEGMENT_GATES).min(n_gates);
             order.clear();
             order.extend((seg_start..seg_end).map(|i| {
                 let d = u64::from(depth[n_in + i]);
                 let is_free = u64::from(circuit.gates[i].kind != GateKind::And);
-                (2 * d + is_free, i as u32)
+                (2 * d + is_free, chain[n_in + i], i as u32)
             }));
             order.sort_unstable();
 
@@ -196,7 +221,7 @@ impl Schedule {
                 steps.push(*pending);
                 *pending = Step { free: 0, ands: 0 };
             };
-            for &(_, i) in &order {
+            for &(_, _, i) in &order {
                 let g = circuit.gates[i as usize];
                 let v = n_in as u32 + i;
                 let [a, b] = reads[i as usize];
@@ -229,9 +254,9 @@ impl Schedule {
                             &mut slot_of,
                         );
                     }
-                    let (sa, sb) = match g.kind {
+                    let (sa, sb, flip) = match g.kind {
                         GateKind::Xor => {
-                            let s = (slot_of[a as usize], slot_of[b as usize]);
+                            let s = (slot_of[a as usize], slot_of[b as usize], false);
                             release(a, &mut uses, &mut alloc, &slot_of);
                             release(b, &mut uses, &mut alloc, &slot_of);
                             s
@@ -239,9 +264,10 @@ impl Schedule {
                         GateKind::Inv => {
                             let s = slot_of[a as usize];
                             release(a, &mut uses, &mut alloc, &slot_of);
-                            (s, s)
+                            (s, ZERO, true)
                         }
-                        _ => (0, 0),
+                        GateKind::ConstTrue => (ZERO, ZERO, true),
+                        _ => (ZERO, ZERO, false),
                     };
                     // A free gate reads before it writes, so its output may
                     // take the slot one of its inputs just gave up.
@@ -250,7 +276,7 @@ impl Schedule {
                     if uses[v as usize] == 0 {
                         alloc.release(out);
                     }
-                    free.push(FreeOp { kind: g.kind, a: sa, b: sb, out });
+                    free.push(FreeOp { a: sa, b: sb, out, flip });
                     pending.free += 1;
                 }
             }
@@ -267,8 +293,16 @@ impl Schedule {
             }
         }
         let outputs = out_values.iter().map(|&v| slot_of[v as usize]).collect();
+        let zero_slot = alloc.high_water;
+        for op in &mut free {
+            for s in [&mut op.a, &mut op.b] {
+                if *s == ZERO {
+                    *s = zero_slot;
+                }
+            }
+        }
         Ok(Schedule {
-            num_slots: alloc.high_water,
+            num_slots: zero_slot + 1,
             garbler_inputs,
             evaluator_inputs,
             free,
@@ -281,6 +315,12 @@ impl Schedule {
     /// Label slots a party needs: its memory is 16 bytes times this.
     pub fn num_slots(&self) -> u32 {
         self.num_slots
+    }
+
+    /// The slot that always holds the all-zero label (the last one); no
+    /// gate writes it.
+    pub fn zero_slot(&self) -> u32 {
+        self.num_slots - 1
     }
 
     /// Slots of the garbler's input bits, in wire order.

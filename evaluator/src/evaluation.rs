@@ -2,8 +2,9 @@
 //! only the labels of live wires held.
 
 use crate::EvalError;
-use circuits::GateKind;
-use crypto::{read_table, AndOp, Block, HalfGateHash, Label, OutputDecoding, Schedule, MAX_BATCH, TABLE_BYTES};
+use crypto::{
+    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, MAX_BATCH, TABLE_BYTES,
+};
 use zeroize::Zeroize;
 
 /// One evaluation of a garbled circuit, produced by
@@ -17,13 +18,13 @@ pub struct Evaluation<'a> {
     hash: HalfGateHash,
     first_tweak: u64,
     /// Active label of every live slot.
-    labels: Vec<Label>,
+    labels: Vec<Lane>,
     step: usize,
     free_done: bool,
     in_step: usize,
     free_pos: usize,
     and_pos: usize,
-    scratch: Vec<Block>,
+    scratch: Vec<Lane>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -34,12 +35,12 @@ impl<'a> Evaluation<'a> {
         garbler_labels: &[Label],
         evaluator_labels: &[Label],
     ) -> Evaluation<'a> {
-        let mut labels = vec![Block::ZERO; schedule.num_slots() as usize];
+        let mut labels = vec![Lane::zero(); schedule.num_slots() as usize];
         for (&slot, &l) in schedule.garbler_inputs().iter().zip(garbler_labels) {
-            labels[slot as usize] = l;
+            labels[slot as usize] = Lane::from(l);
         }
         for (&slot, &l) in schedule.evaluator_inputs().iter().zip(evaluator_labels) {
-            labels[slot as usize] = l;
+            labels[slot as usize] = Lane::from(l);
         }
         Evaluation {
             schedule,
@@ -51,7 +52,7 @@ impl<'a> Evaluation<'a> {
             in_step: 0,
             free_pos: 0,
             and_pos: 0,
-            scratch: vec![Block::ZERO; 2 * MAX_BATCH],
+            scratch: vec![Lane::zero(); 2 * MAX_BATCH],
         }
     }
 
@@ -133,7 +134,7 @@ impl<'a> Evaluation<'a> {
     /// The active labels of the output wires (only meaningful once every
     /// table has been fed).
     pub fn output_labels(&self) -> Vec<Label> {
-        self.schedule.output_slots().iter().map(|&s| self.labels[s as usize]).collect()
+        self.schedule.output_slots().iter().map(|&s| Block::from(self.labels[s as usize])).collect()
     }
 }
 
@@ -161,17 +162,11 @@ impl std::fmt::Debug for Evaluation<'_> {
     }
 }
 
-/// Free gates: XOR adds labels, INV keeps the label (the garbler flipped its
-/// meaning), constants hold the public label 0.
-fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp]) {
+/// Free gates: `out = a ^ b` (INV and constants read the zero slot; the
+/// garbler, not the evaluator, accounts for their Delta).
+fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
     for op in ops {
-        let v = match op.kind {
-            GateKind::Xor => labels[op.a as usize] ^ labels[op.b as usize],
-            GateKind::Inv => labels[op.a as usize],
-            GateKind::ConstFalse | GateKind::ConstTrue => Block::ZERO,
-            GateKind::And => unreachable!("AND gates are never in the free list"),
-        };
-        labels[op.out as usize] = v;
+        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
     }
 }
 
@@ -180,8 +175,8 @@ fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp]) {
 /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)`.
 fn eval_batch(
     hash: &HalfGateHash,
-    labels: &mut [Label],
-    scratch: &mut [Block],
+    labels: &mut [Lane],
+    scratch: &mut [Lane],
     ands: &[AndOp],
     tables: &[u8],
     first_tweak: u64,
@@ -193,9 +188,9 @@ fn eval_batch(
             g[0] = labels[op.a as usize];
             g[1] = labels[op.b as usize];
         }
-        hash.hash_evaluator(h, first_tweak + 2 * (window * MAX_BATCH) as u64);
+        hash.hash_evaluator(Lane::as_blocks_mut(h), first_tweak + 2 * (window * MAX_BATCH) as u64);
         for ((g, op), table) in h.chunks_exact(2).zip(ands).zip(tables.chunks_exact(TABLE_BYTES)) {
-            let (tg, te) = read_table(table);
+            let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
             let wa = labels[op.a as usize];
             let wb = labels[op.b as usize];
             let wg = g[0] ^ tg.select(wa.lsb());

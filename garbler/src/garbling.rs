@@ -2,10 +2,9 @@
 //! out, a bounded chunk at a time.
 
 use crate::GarbleError;
-use circuits::GateKind;
 use crypto::{
-    write_table, AndOp, Block, HalfGateHash, Label, OutputDecoding, Prg, Schedule,
-    MAX_BATCH, MAX_CHUNK_ANDS, TABLE_BYTES,
+    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Prg, Schedule, MAX_BATCH,
+    MAX_CHUNK_ANDS, TABLE_BYTES,
 };
 use std::ops::Range;
 use zeroize::Zeroize;
@@ -18,15 +17,15 @@ use zeroize::Zeroize;
 /// gate count.
 pub struct Garbling<'a> {
     schedule: &'a Schedule,
-    delta: Block,
+    delta: Lane,
     hash: HalfGateHash,
     first_tweak: u64,
     /// 0-label of every live slot.
-    labels: Vec<Label>,
+    labels: Vec<Lane>,
     /// Active labels of the garbler's input wires, to send to the evaluator.
     garbler_labels: Vec<Label>,
     cursor: Cursor,
-    scratch: Vec<Block>,
+    scratch: Vec<Lane>,
     chunk: Vec<u8>,
 }
 
@@ -53,28 +52,28 @@ impl<'a> Garbling<'a> {
         garbler_bits: &[bool],
         evaluator_zero_labels: &[Label],
     ) -> Garbling<'a> {
-        let mut labels = vec![Block::ZERO; schedule.num_slots() as usize];
+        let mut labels = vec![Lane::zero(); schedule.num_slots() as usize];
         let mut zero = vec![Block::ZERO; garbler_bits.len()];
         prg.fill(&mut zero);
         let mut garbler_labels = Vec::with_capacity(garbler_bits.len());
         for ((&slot, &z), &bit) in schedule.garbler_inputs().iter().zip(&zero).zip(garbler_bits)
         {
-            labels[slot as usize] = z;
+            labels[slot as usize] = Lane::from(z);
             garbler_labels.push(z ^ delta.select(bit));
         }
         zero.zeroize();
         for (&slot, &z) in schedule.evaluator_inputs().iter().zip(evaluator_zero_labels) {
-            labels[slot as usize] = z;
+            labels[slot as usize] = Lane::from(z);
         }
         Garbling {
             schedule,
-            delta,
+            delta: Lane::from(delta),
             hash,
             first_tweak,
             labels,
             garbler_labels,
             cursor: Cursor::default(),
-            scratch: vec![Block::ZERO; 4 * MAX_BATCH],
+            scratch: vec![Lane::zero(); 4 * MAX_BATCH],
             chunk: Vec::with_capacity(MAX_CHUNK_ANDS * TABLE_BYTES),
         }
     }
@@ -165,7 +164,7 @@ impl<'a> Garbling<'a> {
     /// other label of a wire decodes to the other value.
     #[doc(hidden)]
     pub fn output_zero_labels(&self) -> Vec<Label> {
-        self.schedule.output_slots().iter().map(|&s| self.labels[s as usize]).collect()
+        self.schedule.output_slots().iter().map(|&s| Block::from(self.labels[s as usize])).collect()
     }
 }
 
@@ -188,19 +187,14 @@ impl std::fmt::Debug for Garbling<'_> {
     }
 }
 
-/// Free gates under free-XOR: XOR adds 0-labels, INV flips the meaning of a
-/// label by adding Delta, constants get the public label 0 as the label of
-/// their value (0-label 0 for false, Delta for true).
-fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp], delta: Block) {
+/// Free gates under free-XOR (KS08): XOR adds 0-labels, INV adds Delta,
+/// constants take the public label 0 as the label of their value. One
+/// branch-free form for all (see [`crypto::FreeOp`]): a mispredicted branch
+/// per gate would cost more than the gate.
+fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp], delta: Lane) {
     for op in ops {
-        let v = match op.kind {
-            GateKind::Xor => labels[op.a as usize] ^ labels[op.b as usize],
-            GateKind::Inv => labels[op.a as usize] ^ delta,
-            GateKind::ConstFalse => Block::ZERO,
-            GateKind::ConstTrue => delta,
-            GateKind::And => unreachable!("AND gates are never in the free list"),
-        };
-        labels[op.out as usize] = v;
+        labels[op.out as usize] =
+            labels[op.a as usize] ^ labels[op.b as usize] ^ delta.select(op.flip);
     }
 }
 
@@ -209,11 +203,11 @@ fn run_free(labels: &mut [Label], ops: &[crypto::FreeOp], delta: Block) {
 /// the output 0-label of each.
 fn garble_batch(
     hash: &HalfGateHash,
-    labels: &mut [Label],
-    scratch: &mut [Block],
+    labels: &mut [Lane],
+    scratch: &mut [Lane],
     out: &mut Vec<u8>,
     ands: &[AndOp],
-    delta: Block,
+    delta: Lane,
     first_tweak: u64,
 ) {
     let n = ands.len();
@@ -232,7 +226,7 @@ fn garble_batch(
             g[2] = b0;
             g[3] = b0 ^ delta;
         }
-        hash.hash_garbler(h, first_tweak + 2 * (window * MAX_BATCH) as u64);
+        hash.hash_garbler(Lane::as_blocks_mut(h), first_tweak + 2 * (window * MAX_BATCH) as u64);
         for ((g, op), table) in
             h.chunks_exact(4).zip(ands).zip(tables.chunks_exact_mut(TABLE_BYTES))
         {
@@ -243,7 +237,8 @@ fn garble_batch(
             let te = g[2] ^ g[3] ^ a0;
             let we0 = g[2] ^ (te ^ a0).select(pb);
             labels[op.out as usize] = wg0 ^ we0;
-            write_table(table, tg, te);
+            tg.write_to(&mut table[..16]);
+            te.write_to(&mut table[16..]);
         }
     }
 }

@@ -1,0 +1,200 @@
+//! Wire labels as the CPU's 128-bit vector type, for the inner loops.
+//!
+//! A `u128` is two general-purpose registers to the compiler: it stores one
+//! as two 8-byte writes, and the 16-byte vector load that reads it back soon
+//! after cannot be forwarded from those writes, a stall of a dozen cycles on
+//! every free gate. [`Lane`] keeps labels in SSE2 registers (baseline on
+//! x86-64, so no run-time check), loaded and stored 16 bytes at a time.
+#![allow(unsafe_code)]
+
+use crate::Block;
+use std::ops::{BitXor, BitXorAssign};
+
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::*;
+
+#[cfg(all(target_arch = "x86_64", not(target_feature = "sse2")))]
+compile_error!("x86-64 without SSE2 is not a target this crate supports");
+
+#[cfg(target_arch = "x86_64")]
+type Raw = __m128i;
+#[cfg(not(target_arch = "x86_64"))]
+type Raw = u128;
+
+/// A 128-bit label in a vector register. Same size, alignment and byte
+/// layout as [`Block`]. `Debug` is redacted.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct Lane(Raw);
+
+const _: () = assert!(std::mem::size_of::<Lane>() == 16 && std::mem::align_of::<Lane>() == 16);
+
+impl Lane {
+    /// The all-zero lane.
+    #[inline(always)]
+    pub fn zero() -> Lane {
+        Lane::from(Block::ZERO)
+    }
+
+    /// `self` if `bit`, else zero, without a branch.
+    #[inline(always)]
+    pub fn select(self, bit: bool) -> Lane {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86-64 baseline (checked below).
+            Lane(unsafe { _mm_and_si128(self.0, _mm_set1_epi64x(-(bit as i64))) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Lane(self.0 & (bit as u128).wrapping_neg())
+        }
+    }
+
+    /// The lowest bit: the permute bit of a label.
+    #[inline(always)]
+    pub fn lsb(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            unsafe { _mm_cvtsi128_si32(self.0) & 1 == 1 }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self.0 & 1 == 1
+        }
+    }
+
+    /// Writes the 16 little-endian bytes of the lane (the same bytes as
+    /// [`Block::to_bytes`]) to `out[..16]`.
+    ///
+    /// # Panics
+    /// If `out` is shorter than 16 bytes.
+    #[inline(always)]
+    pub fn write_to(self, out: &mut [u8]) {
+        let out = &mut out[..16];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `out` has exactly 16 writable bytes; the store is unaligned.
+        unsafe {
+            _mm_storeu_si128(out.as_mut_ptr().cast(), self.0)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        out.copy_from_slice(&self.0.to_le_bytes());
+    }
+
+    /// Reads a lane from the 16 little-endian bytes `bytes[..16]`.
+    ///
+    /// # Panics
+    /// If `bytes` is shorter than 16 bytes.
+    #[inline(always)]
+    pub fn read_from(bytes: &[u8]) -> Lane {
+        let bytes = &bytes[..16];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `bytes` has exactly 16 readable bytes; the load is unaligned.
+        unsafe {
+            Lane(_mm_loadu_si128(bytes.as_ptr().cast()))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(bytes);
+            Lane(u128::from_le_bytes(b))
+        }
+    }
+
+    /// Views lanes as blocks (same layout), e.g. to hash them in place.
+    pub fn as_blocks_mut(lanes: &mut [Lane]) -> &mut [Block] {
+        // SAFETY: `Lane` and `Block` are both 16 bytes, alignment 16, no
+        // padding, every bit pattern valid, and the same little-endian byte
+        // layout (checked by the tests below).
+        unsafe { std::slice::from_raw_parts_mut(lanes.as_mut_ptr().cast(), lanes.len()) }
+    }
+}
+
+impl From<Block> for Lane {
+    #[inline(always)]
+    fn from(b: Block) -> Lane {
+        // SAFETY: both are 16 plain bytes with every bit pattern valid.
+        Lane(unsafe { std::mem::transmute::<u128, Raw>(b.0) })
+    }
+}
+
+impl From<Lane> for Block {
+    #[inline(always)]
+    fn from(l: Lane) -> Block {
+        // SAFETY: as above.
+        Block(unsafe { std::mem::transmute::<Raw, u128>(l.0) })
+    }
+}
+
+impl BitXor for Lane {
+    type Output = Lane;
+    #[inline(always)]
+    fn bitxor(self, rhs: Lane) -> Lane {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            Lane(unsafe { _mm_xor_si128(self.0, rhs.0) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Lane(self.0 ^ rhs.0)
+        }
+    }
+}
+
+impl BitXorAssign for Lane {
+    #[inline(always)]
+    fn bitxor_assign(&mut self, rhs: Lane) {
+        *self = *self ^ rhs;
+    }
+}
+
+impl Default for Lane {
+    fn default() -> Lane {
+        Lane::zero()
+    }
+}
+
+impl std::fmt::Debug for Lane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lane(<redacted>)")
+    }
+}
+
+impl zeroize::Zeroize for Lane {
+    fn zeroize(&mut self) {
+        // A volatile write the optimizer keeps, through the Block view.
+        Lane::as_blocks_mut(std::slice::from_mut(self))[0].zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_and_blocks_agree() {
+        for _ in 0..100 {
+            let (a, b) = (Block::random(), Block::random());
+            let (la, lb) = (Lane::from(a), Lane::from(b));
+            assert_eq!(Block::from(la ^ lb), a ^ b);
+            assert_eq!(la.lsb(), a.lsb());
+            assert_eq!(Block::from(la.select(true)), a);
+            assert_eq!(Block::from(la.select(false)), Block::ZERO);
+            let mut bytes = [0u8; 20];
+            la.write_to(&mut bytes[3..]);
+            assert_eq!(bytes[3..19], a.to_bytes());
+            assert_eq!(Block::from(Lane::read_from(&bytes[3..])), a);
+            let mut v = [la, lb];
+            assert_eq!(Lane::as_blocks_mut(&mut v), &[a, b]);
+        }
+    }
+
+    #[test]
+    fn zeroize_clears_and_debug_is_redacted() {
+        let mut l = Lane::from(Block(0xabcdef));
+        assert_eq!(format!("{l:?}"), "Lane(<redacted>)");
+        zeroize::Zeroize::zeroize(&mut l);
+        assert_eq!(Block::from(l), Block::ZERO);
+    }
+}
