@@ -5,12 +5,17 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn shared(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/bristol")
+        .join(name);
     p.to_string_lossy().into_owned()
 }
 
 fn mpcc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mpcc")).args(args).output().expect("mpcc runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_mpcc"))
+        .args(args)
+        .output()
+        .expect("mpcc runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -84,7 +89,11 @@ fn stats_give_the_reference_gate_counts() {
                 .parse()
                 .unwrap()
         };
-        assert_eq!((field("and"), field("xor"), field("inv")), (and, xor, inv), "{file}");
+        assert_eq!(
+            (field("and"), field("xor"), field("inv")),
+            (and, xor, inv),
+            "{file}"
+        );
         assert!(field("and_depth") > 0 && field("wires") > 0, "{file}");
     }
 }
@@ -95,7 +104,10 @@ fn bad_input_is_a_clear_error_with_exit_1() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["run", &aes, "0"], "expected 2 values"),
         (vec!["run", &aes, "0", "0", "0"], "expected 2 values"),
-        (vec!["run", &aes, "0", "0x1ffffffffffffffffffffffffffffffff"], "does not fit in 128 bits"),
+        (
+            vec!["run", &aes, "0", "0x1ffffffffffffffffffffffffffffffff"],
+            "does not fit in 128 bits",
+        ),
         (vec!["run", &aes, "0", "-1"], "negative"),
         (vec!["run", &aes, "0", "12z"], "bad digit"),
         (vec!["run", "/nonexistent/circuit.txt", "0"], "cannot read"),
@@ -117,7 +129,10 @@ fn bad_input_is_a_clear_error_with_exit_1() {
     std::fs::write(&cut, &text[..=half]).unwrap();
     let (code, _, err) = mpcc(&["stats", cut.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(err.contains("truncated file") && err.contains("line"), "{err}");
+    assert!(
+        err.contains("truncated file") && err.contains("line"),
+        "{err}"
+    );
     std::fs::write(&cut, format!("{}2 1 0 1", &text[..=half])).unwrap();
     let (code, _, err) = mpcc(&["stats", cut.to_str().unwrap()]);
     assert_eq!(code, 1);

@@ -1,7 +1,11 @@
-//! `mpcc`: compile, run, inspect and benchmark circuits.
+//! `mpcc`: compile, run and inspect two-party circuits.
+//!
+//! A FILE ending in `.mpc` is compiled from source; any other file is read as
+//! a compiled circuit or a Bristol Fashion circuit (`circuits::format::read_file`).
 
-use circuits::{bristol, value, Circuit, CircuitError};
+use circuits::{bristol, format, value, Circuit, CircuitError};
 use clap::{Parser, Subcommand};
+use compiler::CompileErrors;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,11 +19,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Evaluate a circuit in plaintext on the given values and print the outputs.
+    /// Evaluate a program or circuit in plaintext on the given values and print the outputs.
     Run {
-        /// A Bristol Fashion circuit.
+        /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
-        /// One value per input, in order (decimal, or 0x/0b prefixed).
+        /// One value per input, in order, as literals of the language.
         #[arg(allow_hyphen_values = true)]
         values: Vec<String>,
         /// How many of a Bristol circuit's input values are the garbler's.
@@ -28,29 +32,51 @@ enum Command {
     },
     /// Print gate counts, AND depth and wires, one `name: value` per line.
     Stats {
-        /// A Bristol Fashion circuit.
+        /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
+        /// How many of a Bristol circuit's input values are the garbler's.
+        #[arg(long, default_value_t = 1)]
+        garbler_values: usize,
+    },
+    /// Compile a `.mpc` program to the project's circuit format (and/or Bristol Fashion).
+    Compile {
+        /// The `.mpc` program.
+        source: PathBuf,
+        /// Where to write the compiled circuit.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Where to write the circuit as Bristol Fashion.
+        #[arg(long)]
+        bristol: Option<PathBuf>,
     },
 }
 
 /// Errors `mpcc` reports before exiting with status 1.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
+    #[error("{0}")]
+    Compile(CompileErrors),
     #[error("{path}: {source}")]
     Circuit { path: String, source: CircuitError },
     #[error("{0}")]
     Values(CircuitError),
-}
-
-fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
-    bristol::read_file(path, garbler_values)
-        .map_err(|source| CliError::Circuit { path: path.display().to_string(), source })
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("nothing to write: give `-o OUT` and/or `--bristol OUT`")]
+    NoOutput,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Compile(e)) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("mpcc: error: {e}");
             ExitCode::FAILURE
@@ -60,18 +86,67 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { circuit, values, garbler_values } => {
-            let c = load(&circuit, garbler_values)?;
-            let bits = value::parse_inputs(&c, None, &values).map_err(CliError::Values)?;
-            let out = c.eval_bits(&bits).map_err(CliError::Values)?;
-            for line in value::format_outputs(&c, &out) {
-                println!("{line}");
-            }
+        Command::Run {
+            circuit,
+            values,
+            garbler_values,
+        } => run_values(&circuit, &values, garbler_values),
+        Command::Stats {
+            circuit,
+            garbler_values,
+        } => {
+            println!("{}", load(&circuit, garbler_values)?.stats());
+            Ok(())
         }
-        Command::Stats { circuit } => {
-            let c = load(&circuit, 1)?;
-            println!("{}", c.stats());
-        }
+        Command::Compile {
+            source,
+            output,
+            bristol,
+        } => compile(&source, output.as_deref(), bristol.as_deref()),
+    }
+}
+
+/// Compiles a `.mpc` file, or reads any other file as a circuit.
+fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
+    if path.extension().is_some_and(|e| e == "mpc") {
+        return compiler::compile_file(path).map_err(CliError::Compile);
+    }
+    format::read_file(path, garbler_values).map_err(|source| CliError::Circuit {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(), CliError> {
+    let c = load(path, garbler_values)?;
+    let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
+    let out = c.eval_bits(&bits).map_err(CliError::Values)?;
+    for line in value::format_outputs(&c, &out) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn compile(
+    source: &Path,
+    output: Option<&Path>,
+    bristol_out: Option<&Path>,
+) -> Result<(), CliError> {
+    if output.is_none() && bristol_out.is_none() {
+        return Err(CliError::NoOutput);
+    }
+    let c = compiler::compile_file(source).map_err(CliError::Compile)?;
+    let write = |path: &Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).map_err(|e| CliError::Write {
+            path: path.display().to_string(),
+            source: e,
+        })
+    };
+    if let Some(path) = output {
+        write(path, &format::to_bytes(&c))?;
+    }
+    if let Some(path) = bristol_out {
+        write(path, bristol::write(&c).as_bytes())?;
     }
     Ok(())
 }

@@ -1,0 +1,2442 @@
+//! Type checking and lowering in one walk: the program is run symbolically
+//! over circuit wires. Public values (literals, constants, loop variables,
+//! array lengths) are constant wires that the [`Builder`] folds, so only the
+//! work on secret values makes gates; loops unroll and helpers inline as the
+//! walk goes, and each error is recorded once with its span while the walk
+//! goes on with a poisoned value, so independent errors are all reported.
+
+use crate::ast::*;
+use crate::error::CompileError;
+use crate::gadgets as g;
+use crate::types::{StructDef, Ty};
+use circuits::{Builder, Circuit, Party, WireId};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// Largest value (in bits) the compiler builds: bounds memory on hostile input.
+pub const MAX_VALUE_BITS: usize = 1 << 24;
+/// Largest number of gates built before the compiler gives up.
+pub const MAX_GATES: usize = 60_000_000;
+/// Largest number of statements executed while unrolling.
+const MAX_STEPS: u64 = 200_000_000;
+/// Deepest recursion of the walk (nested expressions and inlined calls).
+const MAX_DEPTH: usize = 2_000;
+/// The walk stops after this many errors.
+const MAX_ERRORS: usize = 50;
+
+const F: WireId = Builder::FALSE;
+const T: WireId = Builder::TRUE;
+
+/// A value during lowering.
+#[derive(Clone, Debug)]
+enum Value {
+    /// A public integer without a type yet (a literal, `.len()`, a loop
+    /// variable over literal bounds).
+    Lit(i128),
+    /// A typed value: its bits in the layout of `circuits::Type`.
+    Bits {
+        ty: Ty,
+        bits: Vec<WireId>,
+        public: bool,
+    },
+    /// The result of an erroneous expression; silences follow-up errors.
+    Poison,
+}
+
+impl Value {
+    fn public(ty: Ty, bits: Vec<WireId>) -> Value {
+        Value::Bits {
+            ty,
+            bits,
+            public: true,
+        }
+    }
+    fn secret(ty: Ty, bits: Vec<WireId>) -> Value {
+        Value::Bits {
+            ty,
+            bits,
+            public: false,
+        }
+    }
+    fn boolean(w: WireId, public: bool) -> Value {
+        Value::Bits {
+            ty: Ty::Bool,
+            bits: vec![w],
+            public,
+        }
+    }
+    fn unit() -> Value {
+        Value::public(Ty::unit(), Vec::new())
+    }
+    fn ty(&self) -> Option<Ty> {
+        match self {
+            Value::Lit(_) => Some(Ty::Lit),
+            Value::Bits { ty, .. } => Some(ty.clone()),
+            Value::Poison => None,
+        }
+    }
+    fn is_public(&self) -> bool {
+        match self {
+            Value::Lit(_) => true,
+            Value::Bits { public, .. } => *public,
+            Value::Poison => true,
+        }
+    }
+}
+
+struct Var {
+    name: String,
+    value: Value,
+    mutable: bool,
+    /// The declared or first typed type; `None` while the value is an untyped literal.
+    ty: Option<Ty>,
+}
+
+enum ConstState {
+    Pending,
+    InProgress,
+    Done(Value),
+}
+
+pub struct Lowerer<'p> {
+    prog: &'p Program,
+    pub b: Builder,
+    errors: Vec<CompileError>,
+    seen: HashSet<(usize, String)>,
+    structs: HashMap<String, usize>,
+    struct_defs: Vec<Option<Rc<StructDef>>>,
+    struct_busy: Vec<bool>,
+    fns: HashMap<String, usize>,
+    fn_called: Vec<bool>,
+    in_cycle: Vec<bool>,
+    consts: HashMap<String, usize>,
+    const_state: Vec<ConstState>,
+    scopes: Vec<Vec<Var>>,
+    call_stack: Vec<usize>,
+    steps: u64,
+    depth: usize,
+    aborted: bool,
+}
+
+/// Lowers a parsed program to a circuit, or returns every error found.
+pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
+    let mut l = Lowerer {
+        prog,
+        b: Builder::new(),
+        errors: Vec::new(),
+        seen: HashSet::new(),
+        structs: HashMap::new(),
+        struct_defs: vec![None; prog.structs.len()],
+        struct_busy: vec![false; prog.structs.len()],
+        fns: HashMap::new(),
+        fn_called: vec![false; prog.fns.len()],
+        in_cycle: vec![false; prog.fns.len()],
+        consts: HashMap::new(),
+        const_state: prog.consts.iter().map(|_| ConstState::Pending).collect(),
+        scopes: Vec::new(),
+        call_stack: Vec::new(),
+        steps: 0,
+        depth: 0,
+        aborted: false,
+    };
+    l.declare_items();
+    l.find_cycles();
+    for i in 0..prog.structs.len() {
+        l.struct_def(i);
+    }
+    for i in 0..prog.consts.len() {
+        l.const_value(i);
+    }
+    let main = l.fns.get("main").copied();
+    match main {
+        Some(m) => l.lower_main(m),
+        None => l.error(Span::new(0, 0), "the program has no `fn main`"),
+    }
+    // Helpers that main never calls are still checked.
+    for i in 0..prog.fns.len() {
+        if Some(i) != main && !l.fn_called[i] && !l.in_cycle[i] && !l.aborted {
+            l.check_uncalled(i);
+        }
+    }
+    if l.errors.is_empty() {
+        Ok(l.b.finish())
+    } else {
+        let mut errors = l.errors;
+        errors.sort_by_key(|e| e.start);
+        Err(errors)
+    }
+}
+
+impl<'p> Lowerer<'p> {
+    fn error(&mut self, span: Span, msg: impl Into<String>) {
+        let msg = msg.into();
+        if self.seen.insert((span.start, msg.clone())) {
+            self.errors.push(CompileError::new(span, msg));
+            if self.errors.len() >= MAX_ERRORS {
+                self.aborted = true;
+            }
+        }
+    }
+
+    fn declare_items(&mut self) {
+        let prog = self.prog;
+        let mut names: HashSet<&str> = HashSet::new();
+        for (i, c) in prog.consts.iter().enumerate() {
+            if names.insert(c.name.name.as_str()) {
+                self.consts.insert(c.name.name.clone(), i);
+            } else {
+                self.error(
+                    c.name.span,
+                    format!("the name `{}` is defined twice", c.name.name),
+                );
+            }
+        }
+        for (i, f) in prog.fns.iter().enumerate() {
+            if names.insert(f.name.name.as_str()) {
+                self.fns.insert(f.name.name.clone(), i);
+            } else {
+                self.error(
+                    f.name.span,
+                    format!("the name `{}` is defined twice", f.name.name),
+                );
+            }
+        }
+        let mut types: HashSet<&str> = HashSet::new();
+        for (i, s) in prog.structs.iter().enumerate() {
+            if !types.insert(s.name.name.as_str()) {
+                self.error(
+                    s.name.span,
+                    format!("the struct `{}` is defined twice", s.name.name),
+                );
+            } else if builtin_type(&s.name.name).is_some() {
+                self.error(s.name.span, format!("`{}` is a built-in type", s.name.name));
+            } else {
+                self.structs.insert(s.name.name.clone(), i);
+            }
+        }
+    }
+
+    /// Helpers are inlined, so a call cycle cannot be compiled: report each
+    /// cycle once, at the call that closes it, naming its functions.
+    fn find_cycles(&mut self) {
+        let prog = self.prog;
+        let calls: Vec<Vec<(usize, Span)>> = prog
+            .fns
+            .iter()
+            .map(|f| {
+                let mut out = Vec::new();
+                calls_in_block(&f.body, &mut |id: &Ident| {
+                    if let Some(&j) = self.fns.get(&id.name) {
+                        out.push((j, id.span));
+                    }
+                });
+                out
+            })
+            .collect();
+        let n = prog.fns.len();
+        let mut state = vec![0u8; n]; // 0 unseen, 1 on the path, 2 finished
+        let mut found: Vec<(Vec<usize>, Span)> = Vec::new();
+        for root in 0..n {
+            if state[root] != 0 {
+                continue;
+            }
+            // Iterative DFS: (function, next call to look at).
+            let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+            state[root] = 1;
+            while let Some(&mut (v, ref mut k)) = path.last_mut() {
+                if let Some(&(w, sp)) = calls[v].get(*k) {
+                    *k += 1;
+                    match state[w] {
+                        0 => {
+                            state[w] = 1;
+                            path.push((w, 0));
+                        }
+                        1 => {
+                            let pos = path.iter().position(|&(x, _)| x == w).unwrap_or(0);
+                            let members: Vec<usize> = path[pos..].iter().map(|&(x, _)| x).collect();
+                            found.push((members, sp));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[v] = 2;
+                    path.pop();
+                }
+            }
+        }
+        for (members, sp) in found {
+            if members.iter().any(|&m| self.in_cycle[m]) {
+                continue;
+            }
+            let mut names: Vec<String> = members
+                .iter()
+                .map(|&f| format!("`{}`", prog.fns[f].name.name))
+                .collect();
+            names.push(names[0].clone());
+            for &m in &members {
+                self.in_cycle[m] = true;
+            }
+            self.error(
+                sp,
+                format!(
+                    "recursive call: {} (functions are inlined, so recursion is not allowed)",
+                    names.join(" -> ")
+                ),
+            );
+        }
+    }
+
+    // ---------------------------------------------------------------- types
+
+    fn struct_def(&mut self, i: usize) -> Option<Rc<StructDef>> {
+        if let Some(d) = &self.struct_defs[i] {
+            return Some(d.clone());
+        }
+        let prog = self.prog;
+        let s = &prog.structs[i];
+        if self.struct_busy[i] {
+            self.error(
+                s.name.span,
+                format!("the struct `{}` contains itself", s.name.name),
+            );
+            return None;
+        }
+        self.struct_busy[i] = true;
+        let mut fields = Vec::new();
+        let mut ok = true;
+        let mut seen = HashSet::new();
+        for (f, t) in &s.fields {
+            if !seen.insert(f.name.as_str()) {
+                self.error(f.span, format!("the field `{}` is declared twice", f.name));
+                ok = false;
+            }
+            match self.resolve_ty(t) {
+                Some(t) => fields.push((f.name.clone(), t)),
+                None => ok = false,
+            }
+        }
+        self.struct_busy[i] = false;
+        if !ok {
+            return None;
+        }
+        let d = Rc::new(StructDef {
+            name: s.name.name.clone(),
+            fields,
+        });
+        if d.fields
+            .iter()
+            .map(|(_, t)| t.width())
+            .fold(0usize, usize::saturating_add)
+            > MAX_VALUE_BITS
+        {
+            self.error(
+                s.name.span,
+                format!(
+                    "the struct `{}` is larger than {MAX_VALUE_BITS} bits",
+                    s.name.name
+                ),
+            );
+            return None;
+        }
+        self.struct_defs[i] = Some(d.clone());
+        Some(d)
+    }
+
+    fn resolve_ty(&mut self, t: &TypeExpr) -> Option<Ty> {
+        let ty = match t {
+            TypeExpr::Named(id) => {
+                if let Some(ty) = builtin_type(&id.name) {
+                    match ty {
+                        Ok(ty) => ty,
+                        Err(msg) => {
+                            self.error(id.span, msg);
+                            return None;
+                        }
+                    }
+                } else if let Some(&i) = self.structs.get(&id.name) {
+                    Ty::Struct(self.struct_def(i)?)
+                } else {
+                    self.error(id.span, format!("unknown type `{}`", id.name));
+                    return None;
+                }
+            }
+            TypeExpr::Array(elem, len, _) => {
+                let e = self.resolve_ty(elem);
+                let n = self.public_count(len, "an array length");
+                Ty::Array(Rc::new(e?), n? as u32)
+            }
+            TypeExpr::Tuple(ts, _) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for t in ts {
+                    match self.resolve_ty(t) {
+                        Some(t) => out.push(t),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Ty::Tuple(Rc::from(out))
+            }
+        };
+        if ty.width() > MAX_VALUE_BITS {
+            self.error(
+                t.span(),
+                format!("the type `{ty}` is larger than the limit of {MAX_VALUE_BITS} bits"),
+            );
+            return None;
+        }
+        Some(ty)
+    }
+
+    /// Evaluates a public, non-negative count (array length, repeat count).
+    fn public_count(&mut self, e: &Expr, what: &str) -> Option<u64> {
+        let saved = std::mem::take(&mut self.scopes);
+        let v = self.expr(e, None);
+        self.scopes = saved;
+        let n = self.public_int(&v, e.span, what)?;
+        if n < 0 || n > u32::MAX as i128 {
+            self.error(
+                e.span,
+                format!("{what} must be between 0 and {}, found {n}", u32::MAX),
+            );
+            return None;
+        }
+        Some(n as u64)
+    }
+
+    /// The value of a public integer, or an error naming `what` needed it.
+    fn public_int(&mut self, v: &Value, span: Span, what: &str) -> Option<i128> {
+        match v {
+            Value::Poison => None,
+            Value::Lit(n) => Some(*n),
+            Value::Bits {
+                ty: Ty::Int { signed, .. },
+                bits,
+                public,
+            } => {
+                if !*public {
+                    self.error(span, format!("{what} must be public (known when compiling), but this value depends on an input"));
+                    return None;
+                }
+                match const_to_i128(bits, *signed) {
+                    Some(n) => Some(n),
+                    None => {
+                        self.error(span, format!("{what} is too large"));
+                        None
+                    }
+                }
+            }
+            Value::Bits { ty, .. } => {
+                self.error(span, format!("{what} must be an integer, found `{ty}`"));
+                None
+            }
+        }
+    }
+
+    fn const_value(&mut self, i: usize) -> Value {
+        match &self.const_state[i] {
+            ConstState::Done(v) => return v.clone(),
+            ConstState::InProgress => {
+                let c = &self.prog.consts[i];
+                self.error(
+                    c.name.span,
+                    format!(
+                        "the constant `{}` is defined in terms of itself",
+                        c.name.name
+                    ),
+                );
+                return Value::Poison;
+            }
+            ConstState::Pending => {}
+        }
+        self.const_state[i] = ConstState::InProgress;
+        let c = &self.prog.consts[i];
+        let saved = std::mem::take(&mut self.scopes);
+        let v = match self.resolve_ty(&c.ty) {
+            Some(ty) => {
+                let v = self.expr(&c.value, Some(&ty));
+                self.coerce(v, &ty, c.value.span)
+            }
+            None => Value::Poison,
+        };
+        self.scopes = saved;
+        if !v.is_public() {
+            self.error(
+                c.value.span,
+                "a constant must be computed from literals and other constants",
+            );
+        }
+        self.const_state[i] = ConstState::Done(v.clone());
+        v
+    }
+
+    // ---------------------------------------------------------- functions
+
+    fn lower_main(&mut self, m: usize) {
+        let prog = self.prog;
+        let f = &prog.fns[m];
+        let mut scope = Vec::new();
+        for p in &f.params {
+            let party = match &p.party {
+                Some(id) if id.name == "garbler" => Some(Party::Garbler),
+                Some(id) if id.name == "evaluator" => Some(Party::Evaluator),
+                Some(id) => {
+                    self.error(id.span, format!("unknown party `{}`: a parameter of `main` belongs to `garbler` or `evaluator`", id.name));
+                    None
+                }
+                None => {
+                    self.error(p.name.span, format!("the parameter `{}` of `main` needs a party: write `garbler {}: ...` or `evaluator {}: ...`", p.name.name, p.name.name, p.name.name));
+                    None
+                }
+            };
+            let ty = self.resolve_ty(&p.ty);
+            let value = match (party, ty) {
+                (Some(party), Some(ty)) => {
+                    let bits = self.b.input(&p.name.name, party, ty.to_circuit());
+                    Value::secret(ty, bits)
+                }
+                _ => Value::Poison,
+            };
+            if scope.iter().any(|v: &Var| v.name == p.name.name) {
+                self.error(
+                    p.name.span,
+                    format!("the parameter `{}` is declared twice", p.name.name),
+                );
+            }
+            scope.push(Var {
+                name: p.name.name.clone(),
+                ty: value.ty(),
+                value,
+                mutable: false,
+            });
+        }
+        let ret = match &f.ret {
+            Some(t) => self.resolve_ty(t),
+            None => {
+                self.error(
+                    f.name.span,
+                    "`main` must return a value: its return value is what both parties learn",
+                );
+                None
+            }
+        };
+        self.scopes = vec![scope];
+        self.call_stack.push(m);
+        let v = self.block(&f.body, ret.as_ref());
+        self.call_stack.pop();
+        self.scopes.clear();
+        if let Some(ret) = ret {
+            let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
+            let v = self.coerce(v, &ret, span);
+            if let Value::Bits { bits, .. } = v {
+                self.b.output("result", ret.to_circuit(), &bits);
+            }
+        }
+    }
+
+    fn check_uncalled(&mut self, i: usize) {
+        let prog = self.prog;
+        let f = &prog.fns[i];
+        // Checked on a scratch builder: nothing of it reaches the circuit.
+        let main_builder = std::mem::take(&mut self.b);
+        let mut scope = Vec::new();
+        for p in &f.params {
+            if let Some(party) = &p.party {
+                self.error(
+                    party.span,
+                    format!(
+                        "only the parameters of `main` belong to a party; `{}` is a helper",
+                        f.name.name
+                    ),
+                );
+            }
+            let value = match self.resolve_ty(&p.ty) {
+                Some(ty) => {
+                    let bits = (0..ty.width()).map(|_| self.fresh_wire()).collect();
+                    Value::secret(ty, bits)
+                }
+                None => Value::Poison,
+            };
+            scope.push(Var {
+                name: p.name.name.clone(),
+                ty: value.ty(),
+                value,
+                mutable: false,
+            });
+        }
+        let ret = match &f.ret {
+            Some(t) => self.resolve_ty(t),
+            None => Some(Ty::unit()),
+        };
+        let saved = std::mem::replace(&mut self.scopes, vec![scope]);
+        self.call_stack.push(i);
+        let v = self.block(&f.body, ret.as_ref());
+        self.call_stack.pop();
+        self.scopes = saved;
+        if let Some(ret) = ret {
+            let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
+            self.coerce(v, &ret, span);
+        }
+        self.b = main_builder;
+    }
+
+    /// A stand-in secret wire for checking a helper nobody calls (on the scratch builder).
+    fn fresh_wire(&mut self) -> WireId {
+        self.b.input("", Party::Garbler, circuits::Type::Bool)[0]
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Expr], span: Span, expect: Option<&Ty>) -> Value {
+        let Some(&fi) = self.fns.get(&name.name) else {
+            let arg_vals: Vec<Value> = args.iter().map(|a| self.expr(a, None)).collect();
+            drop(arg_vals);
+            if self.lookup(&name.name).is_some() || self.consts.contains_key(&name.name) {
+                self.error(name.span, format!("`{}` is not a function", name.name));
+            } else {
+                self.error(name.span, format!("unknown function `{}`", name.name));
+            }
+            return Value::Poison;
+        };
+        let _ = expect;
+        let prog = self.prog;
+        let f = &prog.fns[fi];
+        if f.name.name == "main" {
+            self.error(name.span, "`main` cannot be called");
+            return Value::Poison;
+        }
+        if self.in_cycle[fi] || self.call_stack.contains(&fi) {
+            return Value::Poison;
+        }
+        self.fn_called[fi] = true;
+        if args.len() != f.params.len() {
+            self.error(
+                span,
+                format!(
+                    "`{}` takes {} argument{}, {} given",
+                    f.name.name,
+                    f.params.len(),
+                    plural(f.params.len()),
+                    args.len()
+                ),
+            );
+            return Value::Poison;
+        }
+        let mut scope = Vec::new();
+        let mut ok = true;
+        for (p, a) in f.params.iter().zip(args) {
+            if let Some(party) = &p.party {
+                self.error(
+                    party.span,
+                    format!(
+                        "only the parameters of `main` belong to a party; `{}` is a helper",
+                        f.name.name
+                    ),
+                );
+            }
+            let ty = self.resolve_ty(&p.ty);
+            let v = self.expr(a, ty.as_ref());
+            let v = match &ty {
+                Some(ty) => self.coerce(v, ty, a.span),
+                None => Value::Poison,
+            };
+            ok &= !matches!(v, Value::Poison);
+            scope.push(Var {
+                name: p.name.name.clone(),
+                ty: v.ty(),
+                value: v,
+                mutable: false,
+            });
+        }
+        let ret = match &f.ret {
+            Some(t) => self.resolve_ty(t),
+            None => Some(Ty::unit()),
+        };
+        let saved = std::mem::replace(&mut self.scopes, vec![scope]);
+        self.call_stack.push(fi);
+        let v = self.block(&f.body, ret.as_ref());
+        self.call_stack.pop();
+        self.scopes = saved;
+        let _ = ok;
+        match ret {
+            Some(ret) => {
+                let sp = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
+                self.coerce(v, &ret, sp)
+            }
+            None => Value::Poison,
+        }
+    }
+
+    // ---------------------------------------------------------- variables
+
+    fn lookup(&self, name: &str) -> Option<&Var> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|v| v.name == name)
+    }
+
+    fn lookup_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|s| s.iter_mut().rev())
+            .find(|v| v.name == name)
+    }
+
+    // ---------------------------------------------------------- statements
+
+    fn block(&mut self, blk: &Block, expect: Option<&Ty>) -> Value {
+        self.scopes.push(Vec::new());
+        for s in &blk.stmts {
+            if self.aborted {
+                break;
+            }
+            self.stmt(s);
+        }
+        let v = match &blk.tail {
+            Some(e) if !self.aborted => self.expr(e, expect),
+            Some(_) => Value::Poison,
+            None => Value::unit(),
+        };
+        self.scopes.pop();
+        v
+    }
+
+    fn tick(&mut self, span: Span) -> bool {
+        self.steps += 1;
+        if self.aborted {
+            return false;
+        }
+        if self.steps > MAX_STEPS {
+            self.error(span, format!("the program runs more than {MAX_STEPS} statements while unrolling; it is too large to compile"));
+            self.aborted = true;
+            return false;
+        }
+        if self.b.gate_count() > MAX_GATES {
+            self.error(
+                span,
+                format!("the circuit grows beyond {MAX_GATES} gates; it is too large to compile"),
+            );
+            self.aborted = true;
+            return false;
+        }
+        true
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Let {
+                mutable,
+                name,
+                ty,
+                value,
+            } => {
+                if !self.tick(name.span) {
+                    return;
+                }
+                let declared = ty.as_ref().map(|t| self.resolve_ty(t));
+                let v = match &declared {
+                    Some(Some(t)) => {
+                        let v = self.expr(value, Some(t));
+                        self.coerce(v, t, value.span)
+                    }
+                    Some(None) => {
+                        self.expr(value, None);
+                        Value::Poison
+                    }
+                    None => self.expr(value, None),
+                };
+                let vty = match (&declared, &v) {
+                    (Some(Some(t)), _) => Some(t.clone()),
+                    (_, Value::Bits { ty, .. }) => Some(ty.clone()),
+                    _ => None,
+                };
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.push(Var {
+                        name: name.name.clone(),
+                        value: v,
+                        mutable: *mutable,
+                        ty: vty,
+                    });
+                }
+            }
+            Stmt::Assign {
+                place,
+                op,
+                value,
+                span,
+            } => {
+                if !self.tick(*span) {
+                    return;
+                }
+                self.assign(place, *op, value, *span);
+            }
+            Stmt::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => self.for_loop(var, start, end, *inclusive, body),
+            Stmt::Expr { expr, .. } => {
+                if !self.tick(expr.span) {
+                    return;
+                }
+                self.expr(expr, None);
+            }
+        }
+    }
+
+    fn for_loop(&mut self, var: &Ident, start: &Expr, end: &Expr, inclusive: bool, body: &Block) {
+        let s = self.expr(start, None);
+        let e = self.expr(end, s.ty().filter(|t| *t != Ty::Lit).as_ref());
+        let s = match (&s, &e) {
+            (Value::Lit(_), Value::Bits { ty, .. }) => {
+                let ty = ty.clone();
+                self.coerce(s, &ty, start.span)
+            }
+            _ => s,
+        };
+        let ty = match (&s, &e) {
+            (Value::Bits { ty: t1, .. }, Value::Bits { ty: t2, .. }) => {
+                if t1 != t2 {
+                    self.error(
+                        end.span,
+                        format!("the loop bounds have different types: `{t1}` and `{t2}`"),
+                    );
+                    return;
+                }
+                if !matches!(t1, Ty::Int { .. }) {
+                    self.error(
+                        start.span,
+                        format!("loop bounds must be integers, found `{t1}`"),
+                    );
+                    return;
+                }
+                Some(t1.clone())
+            }
+            (Value::Poison, _) | (_, Value::Poison) => return,
+            _ => None,
+        };
+        let lo = self.public_int(&s, start.span, "a loop bound");
+        let hi = self.public_int(&e, end.span, "a loop bound");
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return;
+        };
+        let hi = if inclusive { hi.saturating_add(1) } else { hi };
+        let mut i = lo;
+        while i < hi {
+            if !self.tick(var.span) {
+                return;
+            }
+            let value = match &ty {
+                Some(t) => self.lit_to_ty(i, t, var.span),
+                None => Value::Lit(i),
+            };
+            self.scopes.push(vec![Var {
+                name: var.name.clone(),
+                ty: value.ty(),
+                value,
+                mutable: false,
+            }]);
+            self.block(body, None);
+            self.scopes.pop();
+            i += 1;
+        }
+    }
+
+    fn assign(&mut self, place: &Place, op: Option<BinOp>, value: &Expr, span: Span) {
+        let (target_ty, mutable, declared) = match self.lookup(&place.var.name) {
+            Some(v) => (v.value.ty(), v.mutable, v.ty.clone()),
+            None => {
+                self.expr(value, None);
+                self.error(
+                    place.var.span,
+                    format!("unknown variable `{}`", place.var.name),
+                );
+                return;
+            }
+        };
+        if !mutable {
+            self.error(
+                place.var.span,
+                format!(
+                    "cannot assign to `{}`: it is not mutable (declare it with `let mut`)",
+                    place.var.name
+                ),
+            );
+        }
+        let Some(var_ty) = target_ty else {
+            self.expr(value, None);
+            return;
+        };
+        // Resolve the path: field steps are public offsets, index steps may be secret.
+        let mut steps = Vec::new();
+        let mut ty = if place.path.is_empty() {
+            declared.clone().unwrap_or(var_ty.clone())
+        } else {
+            var_ty.clone()
+        };
+        for st in &place.path {
+            match st {
+                PlaceStep::Field(f) => match field_of(&ty, &f.name) {
+                    Some((off, fty)) => {
+                        steps.push(Step::Offset(off));
+                        ty = fty;
+                    }
+                    None => {
+                        self.error(f.span, format!("`{ty}` has no field `{}`", f.name));
+                        self.expr(value, None);
+                        return;
+                    }
+                },
+                PlaceStep::Index(ie) => {
+                    let Ty::Array(elem, len) = &ty else {
+                        self.error(ie.span, format!("cannot index into a value of type `{ty}`"));
+                        self.expr(value, None);
+                        return;
+                    };
+                    let (elem, len) = (elem.as_ref().clone(), *len);
+                    let iv = self.expr(ie, None);
+                    match self.index_of(&iv, len, ie.span) {
+                        Some(Index::Public(k)) => steps.push(Step::Offset(k * elem.width())),
+                        Some(Index::Secret(bits)) => {
+                            steps.push(Step::Secret(bits, elem.width(), len))
+                        }
+                        None => {
+                            self.expr(value, None);
+                            return;
+                        }
+                    }
+                    ty = elem;
+                }
+            }
+        }
+        let rhs = match op {
+            None => {
+                let v = self.expr(value, Some(&ty).filter(|t| **t != Ty::Lit));
+                if ty == Ty::Lit {
+                    v
+                } else {
+                    self.coerce(v, &ty, value.span)
+                }
+            }
+            Some(op) => {
+                let cur = self.read_place(place);
+                let v = self.binary(
+                    op,
+                    cur,
+                    value,
+                    span,
+                    Some(&ty).filter(|t| **t != Ty::Lit),
+                    None,
+                );
+                if ty == Ty::Lit {
+                    v
+                } else {
+                    self.coerce(v, &ty, value.span)
+                }
+            }
+        };
+        if matches!(rhs, Value::Poison) || !mutable {
+            return;
+        }
+        let Some(var) = self.lookup_mut(&place.var.name) else {
+            return;
+        };
+        if place.path.is_empty() {
+            // Whole-variable assignment; an untyped variable takes the type of its first typed value.
+            if let (None, Value::Bits { ty, .. }) = (&var.ty, &rhs) {
+                var.ty = Some(ty.clone());
+            }
+            if let (Some(t), Value::Lit(n)) = (var.ty.clone(), &rhs) {
+                let n = *n;
+                let v = self.lit_to_ty(n, &t, value.span);
+                if let Some(var) = self.lookup_mut(&place.var.name) {
+                    var.value = v;
+                }
+                return;
+            }
+            var.value = rhs;
+            return;
+        }
+        let Value::Bits {
+            bits: new_bits,
+            public: new_public,
+            ..
+        } = rhs
+        else {
+            return;
+        };
+        let Value::Bits {
+            ty: vty,
+            bits: mut old,
+            public,
+        } = std::mem::replace(&mut var.value, Value::Poison)
+        else {
+            return;
+        };
+        let secret_index = steps.iter().any(|s| matches!(s, Step::Secret(..)));
+        write_path(&mut self.b, &mut old, 0, &steps, &new_bits, T);
+        if let Some(var) = self.lookup_mut(&place.var.name) {
+            var.value = Value::Bits {
+                ty: vty,
+                bits: old,
+                public: public && new_public && !secret_index,
+            };
+        }
+    }
+
+    fn read_place(&mut self, place: &Place) -> Value {
+        let mut v = match self.lookup(&place.var.name) {
+            Some(var) => var.value.clone(),
+            None => return Value::Poison,
+        };
+        for st in &place.path {
+            v = match st {
+                PlaceStep::Field(f) => self.field(v, f),
+                PlaceStep::Index(ie) => {
+                    let iv = self.expr(ie, None);
+                    self.index(v, iv, ie.span)
+                }
+            };
+        }
+        v
+    }
+
+    // --------------------------------------------------------- expressions
+
+    fn expr(&mut self, e: &Expr, expect: Option<&Ty>) -> Value {
+        if self.aborted {
+            return Value::Poison;
+        }
+        self.depth += 1;
+        let v = if self.depth > MAX_DEPTH {
+            self.error(e.span, "expressions or calls nested too deeply");
+            self.aborted = true;
+            Value::Poison
+        } else {
+            self.expr_inner(e, expect)
+        };
+        self.depth -= 1;
+        v
+    }
+
+    fn expr_inner(&mut self, e: &Expr, expect: Option<&Ty>) -> Value {
+        match &e.kind {
+            ExprKind::Int(text) => self.int_literal(text, e.span, expect),
+            ExprKind::Bool(v) => Value::boolean(Builder::constant(*v), true),
+            ExprKind::Var(name) => {
+                if let Some(v) = self.lookup(name) {
+                    return v.value.clone();
+                }
+                if let Some(&i) = self.consts.get(name) {
+                    return self.const_value(i);
+                }
+                if self.fns.contains_key(name) {
+                    self.error(
+                        e.span,
+                        format!("`{name}` is a function: call it with `{name}(...)`"),
+                    );
+                } else {
+                    self.error(e.span, format!("unknown variable `{name}`"));
+                }
+                Value::Poison
+            }
+            ExprKind::Unary(op, inner) => {
+                let v = self.expr(inner, expect);
+                self.unary(*op, v, e.span, expect)
+            }
+            ExprKind::Binary(op, l, r) => {
+                let lv = self.expr(l, if op.is_arith() { expect } else { None });
+                self.binary(
+                    *op,
+                    lv,
+                    r,
+                    e.span,
+                    if op.is_arith() { expect } else { None },
+                    Some(l.span),
+                )
+            }
+            ExprKind::Cast(inner, t) => {
+                let target = self.resolve_ty(t);
+                let v = self.expr(inner, None);
+                match target {
+                    Some(t) => self.cast(v, &t, e.span),
+                    None => Value::Poison,
+                }
+            }
+            ExprKind::Method(recv, m, args) => self.method(recv, m, args, e.span, expect),
+            ExprKind::Field(inner, f) => {
+                let v = self.expr(inner, None);
+                self.field(v, f)
+            }
+            ExprKind::Index(arr, idx) => {
+                let a = self.expr(arr, None);
+                let i = self.expr(idx, None);
+                self.index(a, i, idx.span)
+            }
+            ExprKind::Call(name, args) => self.call(name, args, e.span, expect),
+            ExprKind::Tuple(items) => {
+                let exp: Option<Vec<Ty>> = match expect {
+                    Some(Ty::Tuple(ts)) if ts.len() == items.len() => Some(ts.to_vec()),
+                    _ => None,
+                };
+                let mut tys = Vec::new();
+                let mut bits = Vec::new();
+                let mut public = true;
+                for (k, it) in items.iter().enumerate() {
+                    let et = exp.as_ref().map(|ts| &ts[k]);
+                    let v = self.expr(it, et);
+                    let v = match et {
+                        Some(t) => self.coerce(v, t, it.span),
+                        None => self.default_type(v, it.span),
+                    };
+                    match v {
+                        Value::Bits {
+                            ty,
+                            bits: b,
+                            public: p,
+                        } => {
+                            tys.push(ty);
+                            bits.extend(b);
+                            public &= p;
+                        }
+                        _ => return Value::Poison,
+                    }
+                }
+                Value::Bits {
+                    ty: Ty::Tuple(Rc::from(tys)),
+                    bits,
+                    public,
+                }
+            }
+            ExprKind::Array(items) => {
+                let mut elem: Option<Ty> = match expect {
+                    Some(Ty::Array(t, _)) => Some(t.as_ref().clone()),
+                    _ => None,
+                };
+                let mut vals = Vec::with_capacity(items.len());
+                for it in items {
+                    let v = self.expr(it, elem.as_ref());
+                    if elem.is_none() {
+                        if let Value::Bits { ty, .. } = &v {
+                            elem = Some(ty.clone());
+                        }
+                    }
+                    vals.push((v, it.span));
+                }
+                let elem = match elem {
+                    Some(t) => t,
+                    None if vals.iter().any(|(v, _)| matches!(v, Value::Poison)) => {
+                        return Value::Poison
+                    }
+                    None if vals.is_empty() => {
+                        self.error(e.span, "cannot tell the element type of an empty array here; give the variable a type");
+                        return Value::Poison;
+                    }
+                    None => Ty::Int {
+                        signed: true,
+                        width: 32,
+                    },
+                };
+                let mut bits = Vec::new();
+                let mut public = true;
+                for (v, sp) in vals {
+                    match self.coerce(v, &elem, sp) {
+                        Value::Bits {
+                            bits: b, public: p, ..
+                        } => {
+                            bits.extend(b);
+                            public &= p;
+                        }
+                        _ => return Value::Poison,
+                    }
+                }
+                let n = items.len() as u32;
+                Value::Bits {
+                    ty: Ty::Array(Rc::new(elem), n),
+                    bits,
+                    public,
+                }
+            }
+            ExprKind::Repeat(v, n) => {
+                let elem: Option<Ty> = match expect {
+                    Some(Ty::Array(t, _)) => Some(t.as_ref().clone()),
+                    _ => None,
+                };
+                let val = self.expr(v, elem.as_ref());
+                let val = match &elem {
+                    Some(t) => self.coerce(val, t, v.span),
+                    None => self.default_type(val, v.span),
+                };
+                let count = self.public_count(n, "a repeat count");
+                let (Value::Bits { ty, bits, public }, Some(count)) = (val, count) else {
+                    return Value::Poison;
+                };
+                if (bits.len() as u64).saturating_mul(count) > MAX_VALUE_BITS as u64 {
+                    self.error(
+                        e.span,
+                        format!("the array is larger than the limit of {MAX_VALUE_BITS} bits"),
+                    );
+                    return Value::Poison;
+                }
+                let mut all = Vec::with_capacity(bits.len() * count as usize);
+                for _ in 0..count {
+                    all.extend_from_slice(&bits);
+                }
+                Value::Bits {
+                    ty: Ty::Array(Rc::new(ty), count as u32),
+                    bits: all,
+                    public,
+                }
+            }
+            ExprKind::Struct(name, fields) => self.struct_lit(name, fields, e.span),
+            ExprKind::If(c, then, els) => self.if_expr(c, then, els.as_deref(), expect),
+            ExprKind::Block(b) => self.block(b, expect),
+        }
+    }
+
+    fn struct_lit(&mut self, name: &Ident, fields: &[(Ident, Expr)], span: Span) -> Value {
+        let Some(&si) = self.structs.get(&name.name) else {
+            for (_, e) in fields {
+                self.expr(e, None);
+            }
+            self.error(name.span, format!("unknown struct `{}`", name.name));
+            return Value::Poison;
+        };
+        let Some(def) = self.struct_def(si) else {
+            return Value::Poison;
+        };
+        let mut parts: Vec<Option<Vec<WireId>>> = vec![None; def.fields.len()];
+        let mut public = true;
+        let mut ok = true;
+        for (f, e) in fields {
+            match def.fields.iter().position(|(n, _)| *n == f.name) {
+                Some(k) => {
+                    let fty = def.fields[k].1.clone();
+                    let v = self.expr(e, Some(&fty));
+                    let v = self.coerce(v, &fty, e.span);
+                    if parts[k].is_some() {
+                        self.error(f.span, format!("the field `{}` is given twice", f.name));
+                    }
+                    match v {
+                        Value::Bits {
+                            bits, public: p, ..
+                        } => {
+                            parts[k] = Some(bits);
+                            public &= p;
+                        }
+                        _ => ok = false,
+                    }
+                }
+                None => {
+                    self.expr(e, None);
+                    self.error(
+                        f.span,
+                        format!("the struct `{}` has no field `{}`", def.name, f.name),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let missing: Vec<String> = def
+            .fields
+            .iter()
+            .zip(&parts)
+            .filter(|(_, p)| p.is_none())
+            .map(|((n, _), _)| format!("`{n}`"))
+            .collect();
+        if ok && !missing.is_empty() {
+            self.error(
+                span,
+                format!(
+                    "missing field{} {} in `{}`",
+                    plural(missing.len()),
+                    missing.join(", "),
+                    def.name
+                ),
+            );
+            return Value::Poison;
+        }
+        if !ok {
+            return Value::Poison;
+        }
+        let bits = parts.into_iter().flatten().flatten().collect();
+        Value::Bits {
+            ty: Ty::Struct(def),
+            bits,
+            public,
+        }
+    }
+
+    fn if_expr(
+        &mut self,
+        c: &Expr,
+        then: &Block,
+        els: Option<&Expr>,
+        expect: Option<&Ty>,
+    ) -> Value {
+        let cv = self.expr(c, Some(&Ty::Bool));
+        let (cond, public) = match cv {
+            Value::Bits {
+                ty: Ty::Bool,
+                bits,
+                public,
+            } => (bits[0], public),
+            Value::Poison => {
+                // Check both branches for errors anyway.
+                let saved = self.scopes_snapshot();
+                self.block(then, expect);
+                self.scopes = saved;
+                if let Some(e) = els {
+                    let saved = self.scopes_snapshot();
+                    self.expr(e, expect);
+                    self.scopes = saved;
+                }
+                return Value::Poison;
+            }
+            other => {
+                let ty = other.ty().unwrap_or(Ty::Lit);
+                self.error(
+                    c.span,
+                    format!("the condition of `if` must be `bool`, found `{ty}`"),
+                );
+                return Value::Poison;
+            }
+        };
+        let _ = public;
+        if let Some(v) = Builder::const_value(cond) {
+            // A public condition: only the taken branch is compiled.
+            return if v {
+                self.block(then, expect)
+            } else if let Some(e) = els {
+                self.expr(e, expect)
+            } else {
+                Value::unit()
+            };
+        }
+        let before = self.scopes_snapshot();
+        let tv = self.block(then, expect);
+        let then_scopes = std::mem::replace(&mut self.scopes, before);
+        let expect2 = expect
+            .cloned()
+            .or_else(|| tv.ty().filter(|t| *t != Ty::Lit));
+        let ev = match els {
+            Some(e) => self.expr(e, expect2.as_ref()),
+            None => Value::unit(),
+        };
+        // Merge: every variable assigned in either branch goes through a
+        // multiplexer; bits equal in both branches fold away in the builder.
+        let mut else_scopes = std::mem::take(&mut self.scopes);
+        for (ts, es) in then_scopes.into_iter().zip(else_scopes.iter_mut()) {
+            for (tv_, ev_) in ts.into_iter().zip(es.iter_mut()) {
+                let name = ev_.name.clone();
+                let declared = ev_.ty.clone().or(tv_.ty.clone());
+                let merged = self.merge(
+                    cond,
+                    tv_.value,
+                    std::mem::replace(&mut ev_.value, Value::Poison),
+                    declared.as_ref(),
+                    c.span,
+                    &name,
+                );
+                ev_.value = merged;
+                if ev_.ty.is_none() {
+                    ev_.ty = ev_.value.ty().filter(|t| *t != Ty::Lit);
+                }
+            }
+        }
+        self.scopes = else_scopes;
+        let span = els.map_or(then.span, |e| e.span);
+        if els.is_none() {
+            if let Value::Bits { ty, .. } = &tv {
+                if *ty != Ty::unit() {
+                    self.error(
+                        then.span,
+                        format!(
+                            "an `if` without `else` has no value, but this branch gives `{ty}`"
+                        ),
+                    );
+                    return Value::Poison;
+                }
+            }
+        }
+        self.merge(cond, tv, ev, expect, span, "")
+    }
+
+    fn scopes_snapshot(&self) -> Vec<Vec<Var>> {
+        self.scopes
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|v| Var {
+                        name: v.name.clone(),
+                        value: v.value.clone(),
+                        mutable: v.mutable,
+                        ty: v.ty.clone(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// `if c { t } else { f }` on values of one type.
+    fn merge(
+        &mut self,
+        c: WireId,
+        t: Value,
+        f: Value,
+        declared: Option<&Ty>,
+        span: Span,
+        name: &str,
+    ) -> Value {
+        let (t, f) = match (&t, &f) {
+            (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
+            (Value::Lit(a), Value::Lit(b)) if a == b => return t,
+            (Value::Lit(_), Value::Lit(_)) => {
+                let ty = declared.cloned().unwrap_or(Ty::Int {
+                    signed: true,
+                    width: 32,
+                });
+                (self.coerce(t, &ty, span), self.coerce(f, &ty, span))
+            }
+            (Value::Lit(_), Value::Bits { ty, .. }) => {
+                let ty = ty.clone();
+                (self.coerce(t, &ty, span), f)
+            }
+            (Value::Bits { ty, .. }, Value::Lit(_)) => {
+                let ty = ty.clone();
+                let f = self.coerce(f, &ty, span);
+                (t, f)
+            }
+            _ => (t, f),
+        };
+        match (t, f) {
+            (
+                Value::Bits {
+                    ty: t1,
+                    bits: b1,
+                    public: p1,
+                },
+                Value::Bits {
+                    ty: t2,
+                    bits: b2,
+                    public: p2,
+                },
+            ) => {
+                if t1 != t2 {
+                    if name.is_empty() {
+                        self.error(
+                            span,
+                            format!("the branches of `if` have different types: `{t1}` and `{t2}`"),
+                        );
+                    } else {
+                        self.error(
+                            span,
+                            format!(
+                                "`{name}` has type `{t1}` in one branch and `{t2}` in the other"
+                            ),
+                        );
+                    }
+                    return Value::Poison;
+                }
+                if b1 == b2 {
+                    return Value::Bits {
+                        ty: t1,
+                        bits: b1,
+                        public: p1 && p2,
+                    };
+                }
+                let bits = g::mux(&mut self.b, c, &b1, &b2);
+                Value::secret(t1, bits)
+            }
+            _ => Value::Poison,
+        }
+    }
+
+    fn int_literal(&mut self, text: &str, span: Span, expect: Option<&Ty>) -> Value {
+        match parse_i128(text) {
+            Some(n) => match expect {
+                Some(t @ Ty::Int { .. }) => self.lit_to_ty(n, t, span),
+                _ => Value::Lit(n),
+            },
+            None => match expect {
+                Some(Ty::Int { signed, width }) => {
+                    let cty = if *signed {
+                        circuits::Type::Signed(*width)
+                    } else {
+                        circuits::Type::Unsigned(*width)
+                    };
+                    match circuits::value::parse(&cty, text) {
+                        Ok(bits) => Value::public(
+                            expect.cloned().unwrap_or(Ty::Lit),
+                            bits.into_iter().map(Builder::constant).collect(),
+                        ),
+                        Err(_) => {
+                            self.error(
+                                span,
+                                format!(
+                                    "the literal `{text}` does not fit in `{}`",
+                                    expect.cloned().unwrap_or(Ty::Lit)
+                                ),
+                            );
+                            Value::Poison
+                        }
+                    }
+                }
+                _ => {
+                    self.error(span, format!("the literal `{text}` is too large for an untyped integer; give it a type"));
+                    Value::Poison
+                }
+            },
+        }
+    }
+
+    /// A public integer as a value of type `ty`, or an error if it does not fit.
+    fn lit_to_ty(&mut self, n: i128, ty: &Ty, span: Span) -> Value {
+        match ty {
+            Ty::Int { signed, width } => {
+                let w = *width;
+                let fits = if *signed {
+                    w >= 128 || (n >= -(1i128 << (w - 1)) && n < (1i128 << (w - 1)))
+                } else {
+                    n >= 0 && (w >= 127 || n < (1i128 << w))
+                };
+                if !fits {
+                    self.error(span, format!("the literal `{n}` does not fit in `{ty}`"));
+                    return Value::Poison;
+                }
+                Value::public(ty.clone(), i128_bits(n, w as usize))
+            }
+            Ty::Lit => Value::Lit(n),
+            _ => {
+                self.error(span, format!("expected `{ty}`, found an integer"));
+                Value::Poison
+            }
+        }
+    }
+
+    /// Checks that `v` has type `ty`, giving an untyped literal that type.
+    fn coerce(&mut self, v: Value, ty: &Ty, span: Span) -> Value {
+        match v {
+            Value::Poison => Value::Poison,
+            Value::Lit(n) => self.lit_to_ty(n, ty, span),
+            Value::Bits { ty: ref vt, .. } if vt == ty => v,
+            Value::Bits { ty: vt, .. } => {
+                self.error(span, format!("expected `{ty}`, found `{vt}`"));
+                Value::Poison
+            }
+        }
+    }
+
+    /// An untyped literal with no context gets Rust's default, `i32`.
+    fn default_type(&mut self, v: Value, span: Span) -> Value {
+        match v {
+            Value::Lit(n) => self.lit_to_ty(
+                n,
+                &Ty::Int {
+                    signed: true,
+                    width: 32,
+                },
+                span,
+            ),
+            v => v,
+        }
+    }
+
+    fn unary(&mut self, op: UnOp, v: Value, span: Span, expect: Option<&Ty>) -> Value {
+        let v = match (v, expect) {
+            (Value::Lit(n), _) if op == UnOp::Neg => {
+                return match n.checked_neg() {
+                    Some(m) => match expect {
+                        Some(t @ Ty::Int { .. }) => self.lit_to_ty(m, t, span),
+                        _ => Value::Lit(m),
+                    },
+                    None => {
+                        self.error(span, "integer overflow in a constant expression");
+                        Value::Poison
+                    }
+                }
+            }
+            (Value::Lit(n), Some(t @ Ty::Int { .. })) => self.lit_to_ty(n, t, span),
+            (Value::Lit(n), _) => {
+                // `!` needs a width: Rust's default.
+                self.lit_to_ty(
+                    n,
+                    &Ty::Int {
+                        signed: true,
+                        width: 32,
+                    },
+                    span,
+                )
+            }
+            (v, _) => v,
+        };
+        match v {
+            Value::Bits {
+                ty: Ty::Bool,
+                bits,
+                public,
+            } if op == UnOp::Not => {
+                let w = self.b.not(bits[0]);
+                Value::boolean(w, public)
+            }
+            Value::Bits {
+                ty: ty @ Ty::Int { .. },
+                bits,
+                public,
+            } => {
+                let out = match op {
+                    UnOp::Not => bits.iter().map(|&w| self.b.not(w)).collect(),
+                    UnOp::Neg => g::neg(&mut self.b, &bits),
+                };
+                Value::Bits {
+                    ty,
+                    bits: out,
+                    public,
+                }
+            }
+            Value::Poison => Value::Poison,
+            Value::Bits { ty, .. } => {
+                let sym = if op == UnOp::Neg { "-" } else { "!" };
+                self.error(
+                    span,
+                    format!("cannot apply `{sym}` to a value of type `{ty}`"),
+                );
+                Value::Poison
+            }
+            Value::Lit(_) => Value::Poison,
+        }
+    }
+
+    /// Lowers `lv op r`. `lspan` is the left operand's span when known.
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lv: Value,
+        r: &Expr,
+        span: Span,
+        expect: Option<&Ty>,
+        lspan: Option<Span>,
+    ) -> Value {
+        let lspan = lspan.unwrap_or(span);
+        if matches!(op, BinOp::Shl | BinOp::Shr) {
+            let rv = self.expr(r, None);
+            return self.shift(op, lv, rv, span, r.span, expect);
+        }
+        // The operands share one type; an untyped literal takes the other's.
+        let hint = match &lv {
+            Value::Bits { ty, .. } => Some(ty.clone()),
+            _ => expect.cloned().filter(|_| op.is_arith()),
+        };
+        let rv = self.expr(r, hint.as_ref());
+        let (lv, rv) = match (&lv, &rv) {
+            (Value::Lit(_), Value::Bits { ty, .. }) => {
+                let ty = ty.clone();
+                (self.coerce(lv, &ty, lspan), rv)
+            }
+            (Value::Bits { ty, .. }, Value::Lit(_)) => {
+                let ty = ty.clone();
+                let rv = self.coerce(rv, &ty, r.span);
+                (lv, rv)
+            }
+            _ => (lv, rv),
+        };
+        match (lv, rv) {
+            (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
+            (Value::Lit(a), Value::Lit(b)) => self.lit_binary(op, a, b, span),
+            (
+                Value::Bits {
+                    ty: t1,
+                    bits: a,
+                    public: p1,
+                },
+                Value::Bits {
+                    ty: t2,
+                    bits: b,
+                    public: p2,
+                },
+            ) => {
+                if t1 != t2 {
+                    self.error(span, format!("mismatched types: `{t1}` {} `{t2}` (both operands of a binary operator have the same type; convert one with `as`)", op.symbol()));
+                    return Value::Poison;
+                }
+                let public = p1 && p2;
+                self.typed_binary(op, t1, &a, &b, public, span)
+            }
+            _ => Value::Poison,
+        }
+    }
+
+    fn lit_binary(&mut self, op: BinOp, a: i128, b: i128, span: Span) -> Value {
+        let v = match op {
+            BinOp::Add => a.checked_add(b),
+            BinOp::Sub => a.checked_sub(b),
+            BinOp::Mul => a.checked_mul(b),
+            BinOp::Div | BinOp::Rem if b == 0 => {
+                self.error(
+                    span,
+                    "division by zero in a constant expression without a type",
+                );
+                return Value::Poison;
+            }
+            BinOp::Div => a.checked_div(b),
+            BinOp::Rem => a.checked_rem(b),
+            BinOp::And => Some(a & b),
+            BinOp::Or => Some(a | b),
+            BinOp::Xor => Some(a ^ b),
+            BinOp::Eq => return Value::boolean(Builder::constant(a == b), true),
+            BinOp::Ne => return Value::boolean(Builder::constant(a != b), true),
+            BinOp::Lt => return Value::boolean(Builder::constant(a < b), true),
+            BinOp::Le => return Value::boolean(Builder::constant(a <= b), true),
+            BinOp::Gt => return Value::boolean(Builder::constant(a > b), true),
+            BinOp::Ge => return Value::boolean(Builder::constant(a >= b), true),
+            BinOp::LogicAnd | BinOp::LogicOr => {
+                self.error(
+                    span,
+                    format!("`{}` works on `bool`, found integers", op.symbol()),
+                );
+                return Value::Poison;
+            }
+            BinOp::Shl | BinOp::Shr => None,
+        };
+        match v {
+            Some(v) => Value::Lit(v),
+            None => {
+                self.error(
+                    span,
+                    "integer overflow in a constant expression; give the operands a type",
+                );
+                Value::Poison
+            }
+        }
+    }
+
+    fn typed_binary(
+        &mut self,
+        op: BinOp,
+        ty: Ty,
+        a: &[WireId],
+        b: &[WireId],
+        public: bool,
+        span: Span,
+    ) -> Value {
+        let bld = &mut self.b;
+        let int = match &ty {
+            Ty::Int { signed, .. } => Some(*signed),
+            _ => None,
+        };
+        let is_bool = ty == Ty::Bool;
+        let out = |bits: Vec<WireId>| Value::Bits {
+            ty: ty.clone(),
+            bits,
+            public,
+        };
+        let boolean = |w: WireId| Value::boolean(w, public);
+        match op {
+            BinOp::Eq | BinOp::Ne => {
+                let e = g::eq(bld, a, b);
+                return boolean(if op == BinOp::Eq { e } else { bld.not(e) });
+            }
+            BinOp::LogicAnd | BinOp::LogicOr if is_bool => {
+                let w = if op == BinOp::LogicAnd {
+                    bld.and(a[0], b[0])
+                } else {
+                    bld.or(a[0], b[0])
+                };
+                return boolean(w);
+            }
+            BinOp::And | BinOp::Or | BinOp::Xor if is_bool || int.is_some() => {
+                let bits = a
+                    .iter()
+                    .zip(b)
+                    .map(|(&x, &y)| match op {
+                        BinOp::And => bld.and(x, y),
+                        BinOp::Or => bld.or(x, y),
+                        _ => bld.xor(x, y),
+                    })
+                    .collect();
+                return out(bits);
+            }
+            _ => {}
+        }
+        let signed = match int {
+            Some(s) => s,
+            None if is_bool && matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) => false,
+            None => {
+                let what = if matches!(op, BinOp::LogicAnd | BinOp::LogicOr) {
+                    "`bool`"
+                } else {
+                    "integers"
+                };
+                self.error(
+                    span,
+                    format!("`{}` works on {what}, found `{ty}`", op.symbol()),
+                );
+                return Value::Poison;
+            }
+        };
+        match op {
+            BinOp::Add => out(g::add(bld, a, b, F)),
+            BinOp::Sub => out(g::sub(bld, a, b)),
+            BinOp::Mul => out(g::mul(bld, a, b)),
+            BinOp::Div | BinOp::Rem => {
+                let (q, r) = if signed {
+                    g::divmod_signed(bld, a, b)
+                } else {
+                    g::divmod_unsigned(bld, a, b)
+                };
+                out(if op == BinOp::Div { q } else { r })
+            }
+            BinOp::Lt => boolean(g::lt(bld, a, b, signed)),
+            BinOp::Gt => boolean(g::lt(bld, b, a, signed)),
+            BinOp::Le => {
+                let w = g::lt(bld, b, a, signed);
+                boolean(bld.not(w))
+            }
+            BinOp::Ge => {
+                let w = g::lt(bld, a, b, signed);
+                boolean(bld.not(w))
+            }
+            _ => {
+                self.error(
+                    span,
+                    format!("`{}` works on `bool`, found `{ty}`", op.symbol()),
+                );
+                Value::Poison
+            }
+        }
+    }
+
+    fn shift(
+        &mut self,
+        op: BinOp,
+        lv: Value,
+        rv: Value,
+        span: Span,
+        rspan: Span,
+        expect: Option<&Ty>,
+    ) -> Value {
+        let lv = match (lv, expect) {
+            (Value::Lit(n), Some(t @ Ty::Int { .. })) => self.lit_to_ty(n, t, span),
+            (v, _) => v,
+        };
+        match (&lv, &rv) {
+            (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
+            (_, Value::Lit(k)) if *k < 0 => {
+                self.error(rspan, "a shift amount cannot be negative");
+                return Value::Poison;
+            }
+            (
+                _,
+                Value::Bits {
+                    ty: Ty::Int { signed: false, .. },
+                    ..
+                },
+            )
+            | (_, Value::Lit(_)) => {}
+            (_, Value::Bits { ty, .. }) => {
+                self.error(
+                    rspan,
+                    format!("a shift amount must be an unsigned integer, found `{ty}`"),
+                );
+                return Value::Poison;
+            }
+        }
+        let left = op == BinOp::Shl;
+        match (lv, rv) {
+            (Value::Lit(a), Value::Lit(k)) => {
+                let v = if k >= 127 {
+                    None
+                } else if left {
+                    a.checked_mul(1i128 << k)
+                } else {
+                    Some(a >> k)
+                };
+                match v {
+                    Some(v) => Value::Lit(v),
+                    None => {
+                        self.error(
+                            span,
+                            "integer overflow in a constant expression; give the operands a type",
+                        );
+                        Value::Poison
+                    }
+                }
+            }
+            (Value::Lit(_), _) => {
+                self.error(span, "the value shifted by a typed amount needs a type; write it as `(1 as u32) << k`");
+                Value::Poison
+            }
+            (
+                Value::Bits {
+                    ty: ty @ Ty::Int { .. },
+                    bits,
+                    public,
+                },
+                amount,
+            ) => {
+                let signed = matches!(ty, Ty::Int { signed: true, .. });
+                let fill = if signed && !left {
+                    *bits.last().unwrap_or(&F)
+                } else {
+                    F
+                };
+                let (k, p2) = match &amount {
+                    Value::Lit(k) => (Some(*k as u64), true),
+                    Value::Bits {
+                        bits: kb,
+                        public: p,
+                        ..
+                    } => (const_to_u64_sat(kb), *p),
+                    _ => (None, false),
+                };
+                let out = match (k, &amount) {
+                    (Some(k), _) => {
+                        if left {
+                            g::shl_const(&bits, k)
+                        } else {
+                            g::shr_const(&bits, k, fill)
+                        }
+                    }
+                    (None, Value::Bits { bits: kb, .. }) => {
+                        g::shift(&mut self.b, &bits, kb, left, fill)
+                    }
+                    _ => return Value::Poison,
+                };
+                Value::Bits {
+                    ty,
+                    bits: out,
+                    public: public && p2,
+                }
+            }
+            (Value::Bits { ty, .. }, _) => {
+                self.error(span, format!("cannot shift a value of type `{ty}`"));
+                Value::Poison
+            }
+            _ => Value::Poison,
+        }
+    }
+
+    fn cast(&mut self, v: Value, target: &Ty, span: Span) -> Value {
+        match (v, target) {
+            (Value::Poison, _) => Value::Poison,
+            (Value::Lit(n), Ty::Int { width, .. }) => {
+                Value::public(target.clone(), i128_bits(n, *width as usize))
+            }
+            (
+                Value::Bits {
+                    ty: Ty::Int { signed, .. },
+                    bits,
+                    public,
+                },
+                Ty::Int { width, .. },
+            ) => Value::Bits {
+                ty: target.clone(),
+                bits: g::resize(&bits, *width as usize, signed),
+                public,
+            },
+            (
+                Value::Bits {
+                    ty: Ty::Bool,
+                    bits,
+                    public,
+                },
+                Ty::Int { width, .. },
+            ) => Value::Bits {
+                ty: target.clone(),
+                bits: g::resize(&bits, *width as usize, false),
+                public,
+            },
+            (
+                Value::Bits {
+                    ty: Ty::Bool,
+                    bits,
+                    public,
+                },
+                Ty::Bool,
+            ) => Value::Bits {
+                ty: Ty::Bool,
+                bits,
+                public,
+            },
+            (v, _) => {
+                let from = v.ty().unwrap_or(Ty::Lit);
+                let hint = if *target == Ty::Bool {
+                    " (compare with 0 instead)"
+                } else {
+                    ""
+                };
+                self.error(span, format!("cannot cast `{from}` as `{target}`{hint}"));
+                Value::Poison
+            }
+        }
+    }
+
+    fn method(
+        &mut self,
+        recv: &Expr,
+        m: &Ident,
+        args: &[Expr],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Value {
+        match m.name.as_str() {
+            "min" | "max" => {
+                let rv = self.expr(recv, expect);
+                if args.len() != 1 {
+                    for a in args {
+                        self.expr(a, None);
+                    }
+                    self.error(
+                        span,
+                        format!("`.{}` takes one argument, {} given", m.name, args.len()),
+                    );
+                    return Value::Poison;
+                }
+                let hint = rv
+                    .ty()
+                    .filter(|t| *t != Ty::Lit)
+                    .or_else(|| expect.cloned());
+                let av = self.expr(&args[0], hint.as_ref());
+                let (rv, av) = match (&rv, &av) {
+                    (Value::Lit(_), Value::Bits { ty, .. }) => {
+                        let ty = ty.clone();
+                        (self.coerce(rv, &ty, recv.span), av)
+                    }
+                    (Value::Bits { ty, .. }, Value::Lit(_)) => {
+                        let ty = ty.clone();
+                        let av = self.coerce(av, &ty, args[0].span);
+                        (rv, av)
+                    }
+                    _ => (rv, av),
+                };
+                let is_max = m.name == "max";
+                match (rv, av) {
+                    (Value::Lit(a), Value::Lit(b)) => {
+                        Value::Lit(if is_max { a.max(b) } else { a.min(b) })
+                    }
+                    (
+                        Value::Bits {
+                            ty: t1 @ Ty::Int { signed, .. },
+                            bits: a,
+                            public: p1,
+                        },
+                        Value::Bits {
+                            ty: t2,
+                            bits: b,
+                            public: p2,
+                        },
+                    ) => {
+                        if t1 != t2 {
+                            self.error(span, format!("mismatched types: `{t1}.{}({t2})`", m.name));
+                            return Value::Poison;
+                        }
+                        // One comparison; max by a mux and min = a ^ b ^ max (free).
+                        let lt = g::lt(&mut self.b, &a, &b, signed);
+                        let max = g::mux(&mut self.b, lt, &b, &a);
+                        let bits = if is_max {
+                            max
+                        } else {
+                            a.iter()
+                                .zip(&b)
+                                .zip(&max)
+                                .map(|((&x, &y), &z)| {
+                                    let t = self.b.xor(x, y);
+                                    self.b.xor(t, z)
+                                })
+                                .collect()
+                        };
+                        Value::Bits {
+                            ty: t1,
+                            bits,
+                            public: p1 && p2,
+                        }
+                    }
+                    (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
+                    (v, _) => {
+                        let ty = v.ty().unwrap_or(Ty::Lit);
+                        self.error(
+                            span,
+                            format!("`.{}` works on integers, found `{ty}`", m.name),
+                        );
+                        Value::Poison
+                    }
+                }
+            }
+            "len" => {
+                let rv = self.expr(recv, None);
+                for a in args {
+                    self.expr(a, None);
+                }
+                if !args.is_empty() {
+                    self.error(span, "`.len()` takes no arguments");
+                    return Value::Poison;
+                }
+                match rv {
+                    Value::Bits {
+                        ty: Ty::Array(_, n),
+                        ..
+                    } => Value::Lit(i128::from(n)),
+                    Value::Poison => Value::Poison,
+                    v => {
+                        let ty = v.ty().unwrap_or(Ty::Lit);
+                        self.error(span, format!("`.len()` works on arrays, found `{ty}`"));
+                        Value::Poison
+                    }
+                }
+            }
+            other => {
+                self.expr(recv, None);
+                for a in args {
+                    self.expr(a, None);
+                }
+                self.error(
+                    m.span,
+                    format!(
+                        "unknown method `.{other}()` (the language has `.min`, `.max` and `.len`)"
+                    ),
+                );
+                Value::Poison
+            }
+        }
+    }
+
+    fn field(&mut self, v: Value, f: &Ident) -> Value {
+        match v {
+            Value::Poison => Value::Poison,
+            Value::Bits { ty, bits, public } => match field_of(&ty, &f.name) {
+                Some((off, fty)) => {
+                    let w = fty.width();
+                    Value::Bits {
+                        ty: fty,
+                        bits: bits[off..off + w].to_vec(),
+                        public,
+                    }
+                }
+                None => {
+                    self.error(f.span, format!("`{ty}` has no field `{}`", f.name));
+                    Value::Poison
+                }
+            },
+            Value::Lit(_) => {
+                self.error(f.span, format!("an integer has no field `{}`", f.name));
+                Value::Poison
+            }
+        }
+    }
+
+    fn index_of(&mut self, iv: &Value, len: u32, span: Span) -> Option<Index> {
+        match iv {
+            Value::Poison => None,
+            Value::Lit(k) => {
+                if *k < 0 || *k >= i128::from(len) {
+                    self.error(
+                        span,
+                        format!("index {k} is out of range for an array of length {len}"),
+                    );
+                    return None;
+                }
+                Some(Index::Public(*k as usize))
+            }
+            Value::Bits {
+                ty: Ty::Int { signed: false, .. },
+                bits,
+                public,
+            } => {
+                if *public {
+                    let k = const_to_u64_sat(bits).unwrap_or(u64::MAX);
+                    if k >= u64::from(len) {
+                        self.error(
+                            span,
+                            format!("index {k} is out of range for an array of length {len}"),
+                        );
+                        return None;
+                    }
+                    return Some(Index::Public(k as usize));
+                }
+                if let Some(k) = const_to_u64_sat(bits) {
+                    // Folded to a constant though it depends on an input: out of range reads zero.
+                    if k < u64::from(len) {
+                        return Some(Index::Public(k as usize));
+                    }
+                }
+                Some(Index::Secret(bits.clone()))
+            }
+            Value::Bits { ty, .. } => {
+                self.error(
+                    span,
+                    format!("an array index must be an unsigned integer, found `{ty}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn index(&mut self, a: Value, i: Value, span: Span) -> Value {
+        let (ety, len, bits, public) = match a {
+            Value::Poison => return Value::Poison,
+            Value::Bits {
+                ty: Ty::Array(t, n),
+                bits,
+                public,
+            } => (t.as_ref().clone(), n, bits, public),
+            v => {
+                let ty = v.ty().unwrap_or(Ty::Lit);
+                self.error(span, format!("cannot index into a value of type `{ty}`"));
+                return Value::Poison;
+            }
+        };
+        let w = ety.width();
+        match self.index_of(&i, len, span) {
+            Some(Index::Public(k)) => Value::Bits {
+                ty: ety,
+                bits: bits[k * w..(k + 1) * w].to_vec(),
+                public: public && i.is_public(),
+            },
+            Some(Index::Secret(ib)) => {
+                Value::secret(ety, g::read_index(&mut self.b, &bits, w, &ib))
+            }
+            None => Value::Poison,
+        }
+    }
+}
+
+enum Index {
+    Public(usize),
+    Secret(Vec<WireId>),
+}
+
+/// One step of an assignment path into a variable's bits.
+enum Step {
+    Offset(usize),
+    /// A secret index: the index bits, element width, array length.
+    Secret(Vec<WireId>, usize, u32),
+}
+
+/// Writes `value` at the place `steps` describes inside `bits` (starting at
+/// `base`), where `enable` says whether the write happens: a secret index
+/// decodes into one enable per element (out of range writes nothing).
+fn write_path(
+    b: &mut Builder,
+    bits: &mut [WireId],
+    base: usize,
+    steps: &[Step],
+    value: &[WireId],
+    enable: WireId,
+) {
+    match steps.split_first() {
+        None => {
+            for (k, &v) in value.iter().enumerate() {
+                bits[base + k] = b.mux(enable, v, bits[base + k]);
+            }
+        }
+        Some((Step::Offset(off), rest)) => write_path(b, bits, base + off, rest, value, enable),
+        Some((Step::Secret(idx, w, len), rest)) => {
+            let sel = g::decode(b, idx, *len as usize);
+            for (j, &s) in sel.iter().enumerate() {
+                let en = b.and(enable, s);
+                write_path(b, bits, base + j * w, rest, value, en);
+            }
+        }
+    }
+}
+
+/// Offset and type of field `name` of a tuple or struct type.
+fn field_of(ty: &Ty, name: &str) -> Option<(usize, Ty)> {
+    match ty {
+        Ty::Tuple(ts) => {
+            let k: usize = name.parse().ok()?;
+            let t = ts.get(k)?;
+            Some((ts[..k].iter().map(Ty::width).sum(), t.clone()))
+        }
+        Ty::Struct(s) => {
+            let k = s.fields.iter().position(|(n, _)| n == name)?;
+            Some((
+                s.fields[..k].iter().map(|(_, t)| t.width()).sum(),
+                s.fields[k].1.clone(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `bool`, `uN`, `iN`, or `None` for names that are not built-in types.
+fn builtin_type(name: &str) -> Option<Result<Ty, String>> {
+    if name == "bool" {
+        return Some(Ok(Ty::Bool));
+    }
+    let (signed, digits) = match name.as_bytes().first() {
+        Some(b'u') => (false, &name[1..]),
+        Some(b'i') => (true, &name[1..]),
+        _ => return None,
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match digits.parse::<u32>() {
+        Ok(w) if (1..=circuits::MAX_INT_WIDTH).contains(&w) && !digits.starts_with('0') => {
+            Some(Ok(Ty::Int { signed, width: w }))
+        }
+        _ => Some(Err(format!(
+            "integer types have 1 to {} bits: `{name}` is not one",
+            circuits::MAX_INT_WIDTH
+        ))),
+    }
+}
+
+fn parse_i128(text: &str) -> Option<i128> {
+    if let Some(h) = text.strip_prefix("0x") {
+        i128::from_str_radix(h, 16).ok()
+    } else if let Some(b) = text.strip_prefix("0b") {
+        i128::from_str_radix(b, 2).ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
+/// The two's-complement bits of `n`, `width` of them, as constant wires.
+fn i128_bits(n: i128, width: usize) -> Vec<WireId> {
+    (0..width)
+        .map(|i| Builder::constant(if i < 128 { (n >> i) & 1 == 1 } else { n < 0 }))
+        .collect()
+}
+
+/// The value of constant bits, if they are all constant and fit an i128.
+fn const_to_i128(bits: &[WireId], signed: bool) -> Option<i128> {
+    let vals: Option<Vec<bool>> = bits.iter().map(|&w| Builder::const_value(w)).collect();
+    let vals = vals?;
+    let neg = signed && vals.last() == Some(&true);
+    if vals.len() > 127 && vals[127..].iter().any(|&b| b != neg) {
+        return None;
+    }
+    let mut n: i128 = if neg { -1 } else { 0 };
+    for (i, &b) in vals.iter().enumerate().take(127) {
+        if b != neg {
+            n ^= 1 << i;
+        }
+    }
+    Some(n)
+}
+
+/// The unsigned value of constant bits, saturating at `u64::MAX`.
+fn const_to_u64_sat(bits: &[WireId]) -> Option<u64> {
+    let mut n = 0u64;
+    for (i, &w) in bits.iter().enumerate() {
+        let b = Builder::const_value(w)?;
+        if b {
+            if i >= 64 {
+                n = u64::MAX;
+            } else {
+                n |= 1 << i;
+            }
+        }
+    }
+    Some(n)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+impl BinOp {
+    /// Operators whose result has the operands' type.
+    fn is_arith(self) -> bool {
+        matches!(
+            self,
+            BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mul
+                | BinOp::Div
+                | BinOp::Rem
+                | BinOp::And
+                | BinOp::Or
+                | BinOp::Xor
+                | BinOp::Shl
+                | BinOp::Shr
+        )
+    }
+}
+
+fn calls_in_block(b: &Block, f: &mut impl FnMut(&Ident)) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { value, ty, .. } => {
+                if let Some(t) = ty {
+                    calls_in_type(t, f);
+                }
+                calls_in_expr(value, f)
+            }
+            Stmt::Assign { place, value, .. } => {
+                for st in &place.path {
+                    if let PlaceStep::Index(e) = st {
+                        calls_in_expr(e, f);
+                    }
+                }
+                calls_in_expr(value, f)
+            }
+            Stmt::For {
+                start, end, body, ..
+            } => {
+                calls_in_expr(start, f);
+                calls_in_expr(end, f);
+                calls_in_block(body, f);
+            }
+            Stmt::Expr { expr, .. } => calls_in_expr(expr, f),
+        }
+    }
+    if let Some(t) = &b.tail {
+        calls_in_expr(t, f);
+    }
+}
+
+fn calls_in_type(t: &TypeExpr, f: &mut impl FnMut(&Ident)) {
+    match t {
+        TypeExpr::Named(_) => {}
+        TypeExpr::Array(e, n, _) => {
+            calls_in_type(e, f);
+            calls_in_expr(n, f);
+        }
+        TypeExpr::Tuple(ts, _) => ts.iter().for_each(|t| calls_in_type(t, f)),
+    }
+}
+
+fn calls_in_expr(e: &Expr, f: &mut impl FnMut(&Ident)) {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Var(_) => {}
+        ExprKind::Unary(_, a) | ExprKind::Field(a, _) => calls_in_expr(a, f),
+        ExprKind::Cast(a, t) => {
+            calls_in_expr(a, f);
+            calls_in_type(t, f);
+        }
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) | ExprKind::Repeat(a, b) => {
+            calls_in_expr(a, f);
+            calls_in_expr(b, f);
+        }
+        ExprKind::Method(a, _, args) => {
+            calls_in_expr(a, f);
+            args.iter().for_each(|x| calls_in_expr(x, f));
+        }
+        ExprKind::Call(name, args) => {
+            f(name);
+            args.iter().for_each(|x| calls_in_expr(x, f));
+        }
+        ExprKind::Tuple(xs) | ExprKind::Array(xs) => xs.iter().for_each(|x| calls_in_expr(x, f)),
+        ExprKind::Struct(_, fs) => fs.iter().for_each(|(_, x)| calls_in_expr(x, f)),
+        ExprKind::If(c, t, e2) => {
+            calls_in_expr(c, f);
+            calls_in_block(t, f);
+            if let Some(e2) = e2 {
+                calls_in_expr(e2, f);
+            }
+        }
+        ExprKind::Block(b) => calls_in_block(b, f),
+    }
+}

@@ -1,0 +1,515 @@
+//! Source text to syntax tree: the pest grammar (`grammar.pest`) and a Pratt
+//! parser for operator precedence (Rust's order).
+
+use crate::ast::*;
+use crate::error::CompileError;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::OnceLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+struct MpcParser;
+
+/// Deepest nesting of brackets and longest run of prefix operators accepted:
+/// deeper input would only exhaust the stack of a recursive parser.
+const MAX_NESTING: usize = 200;
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static P: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    P.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::or_op, Assoc::Left))
+            .op(Op::infix(Rule::and_op, Assoc::Left))
+            .op(Op::infix(Rule::eq_op, Assoc::Left)
+                | Op::infix(Rule::ne_op, Assoc::Left)
+                | Op::infix(Rule::lt_op, Assoc::Left)
+                | Op::infix(Rule::gt_op, Assoc::Left)
+                | Op::infix(Rule::le_op, Assoc::Left)
+                | Op::infix(Rule::ge_op, Assoc::Left))
+            .op(Op::infix(Rule::bitor_op, Assoc::Left))
+            .op(Op::infix(Rule::bitxor_op, Assoc::Left))
+            .op(Op::infix(Rule::bitand_op, Assoc::Left))
+            .op(Op::infix(Rule::shl_op, Assoc::Left) | Op::infix(Rule::shr_op, Assoc::Left))
+            .op(Op::infix(Rule::add_op, Assoc::Left) | Op::infix(Rule::sub_op, Assoc::Left))
+            .op(Op::infix(Rule::mul_op, Assoc::Left)
+                | Op::infix(Rule::div_op, Assoc::Left)
+                | Op::infix(Rule::rem_op, Assoc::Left))
+            .op(Op::postfix(Rule::cast))
+            .op(Op::prefix(Rule::neg) | Op::prefix(Rule::not))
+            .op(Op::postfix(Rule::method_call)
+                | Op::postfix(Rule::field_access)
+                | Op::postfix(Rule::index))
+    })
+}
+
+/// Rejects input nested deeper than [`MAX_NESTING`] before the recursive parser sees it.
+fn check_nesting(src: &str) -> Result<(), CompileError> {
+    let mut depth = 0usize;
+    let mut run = 0usize;
+    for (i, c) in src.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match c {
+            '!' | '-' => run += 1,
+            c if c.is_whitespace() => {}
+            _ => run = 0,
+        }
+        if depth > MAX_NESTING || run > MAX_NESTING {
+            return Err(CompileError::new(
+                Span::new(i, i + c.len_utf8()),
+                format!("nesting deeper than {MAX_NESTING} levels is not supported"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a whole program.
+pub fn parse_program(src: &str) -> Result<Program, CompileError> {
+    check_nesting(src)?;
+    let mut pairs = MpcParser::parse(Rule::program, src).map_err(syntax_error)?;
+    let mut program = Program::default();
+    let Some(root) = pairs.next() else {
+        return Ok(program);
+    };
+    for item in root.into_inner() {
+        match item.as_rule() {
+            Rule::const_item => {
+                let mut it = item.into_inner();
+                let name = ident(next(&mut it));
+                let ty = type_expr(next(&mut it));
+                let value = expr(next(&mut it));
+                program.consts.push(ConstItem { name, ty, value });
+            }
+            Rule::struct_item => {
+                let mut it = item.into_inner();
+                let name = ident(next(&mut it));
+                let fields = it
+                    .map(|f| {
+                        let mut fi = f.into_inner();
+                        (ident(next(&mut fi)), type_expr(next(&mut fi)))
+                    })
+                    .collect();
+                program.structs.push(StructItem { name, fields });
+            }
+            Rule::fn_item => {
+                let mut it = item.into_inner();
+                let name = ident(next(&mut it));
+                let mut params = Vec::new();
+                let mut ret = None;
+                let mut body = None;
+                for p in it {
+                    match p.as_rule() {
+                        Rule::param => {
+                            let mut pi = p.into_inner().peekable();
+                            let party = if pi.peek().map(|x| x.as_rule()) == Some(Rule::party) {
+                                Some(ident(first_inner(next(&mut pi))))
+                            } else {
+                                None
+                            };
+                            let name = ident(next(&mut pi));
+                            let ty = type_expr(next(&mut pi));
+                            params.push(Param { party, name, ty });
+                        }
+                        Rule::ret_ty => ret = Some(type_expr(first_inner(p))),
+                        _ => body = Some(block(p)),
+                    }
+                }
+                let body = body.unwrap_or(Block {
+                    stmts: vec![],
+                    tail: None,
+                    span: name.span,
+                });
+                program.fns.push(FnItem {
+                    name,
+                    params,
+                    ret,
+                    body,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(program)
+}
+
+fn syntax_error(e: pest::error::Error<Rule>) -> CompileError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let msg = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            match names.len() {
+                0 => "syntax error".to_string(),
+                1 => format!("syntax error: expected {}", names[0]),
+                _ => {
+                    let last = names.pop().unwrap_or_default();
+                    format!("syntax error: expected {} or {last}", names.join(", "))
+                }
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    CompileError::new(Span::new(pos, pos + 1), msg)
+}
+
+fn rule_name(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "the end of the file",
+        Rule::ident | Rule::var | Rule::named_ty | Rule::party => "a name",
+        Rule::int | Rule::tuple_index => "a number",
+        Rule::expr
+        | Rule::cond_expr
+        | Rule::bool_lit
+        | Rule::call
+        | Rule::struct_lit
+        | Rule::paren_or_tuple
+        | Rule::array_lit
+        | Rule::if_expr => "an expression",
+        Rule::ty | Rule::array_ty | Rule::tuple_ty => "a type",
+        Rule::const_item | Rule::struct_item | Rule::fn_item => {
+            "an item (`const`, `struct` or `fn`)"
+        }
+        Rule::block | Rule::block_stmt => "a block `{ ... }`",
+        Rule::stmt
+        | Rule::let_stmt
+        | Rule::for_stmt
+        | Rule::assign_stmt
+        | Rule::expr_stmt
+        | Rule::empty_stmt => "a statement",
+        Rule::assign_op => "`=`",
+        Rule::range_op => "`..` or `..=`",
+        Rule::ret_ty => "`->`",
+        Rule::param => "a parameter",
+        Rule::field_decl | Rule::field_init => "a field",
+        Rule::semi => "`;`",
+        Rule::or_op
+        | Rule::and_op
+        | Rule::eq_op
+        | Rule::ne_op
+        | Rule::le_op
+        | Rule::ge_op
+        | Rule::lt_op
+        | Rule::gt_op
+        | Rule::shl_op
+        | Rule::shr_op
+        | Rule::bitor_op
+        | Rule::bitxor_op
+        | Rule::bitand_op
+        | Rule::add_op
+        | Rule::sub_op
+        | Rule::mul_op
+        | Rule::div_op
+        | Rule::rem_op => "an operator",
+        Rule::cast | Rule::method_call | Rule::field_access | Rule::index => "`.`, `[` or `as`",
+        Rule::neg | Rule::not => "an expression",
+        _ => return None,
+    })
+}
+
+fn span(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// The grammar guarantees the children asked for; an absent one would be a
+/// grammar bug, answered with an empty pair-free fallback by the callers.
+fn next<'a>(it: &mut impl Iterator<Item = Pair<'a, Rule>>) -> Pair<'a, Rule> {
+    it.next().expect("the grammar guarantees this child")
+}
+
+fn first_inner(p: Pair<Rule>) -> Pair<Rule> {
+    next(&mut p.into_inner())
+}
+
+fn ident(p: Pair<Rule>) -> Ident {
+    let sp = span(&p);
+    let p = if p.as_rule() == Rule::ident {
+        p
+    } else {
+        first_inner(p)
+    };
+    Ident {
+        name: p.as_str().to_string(),
+        span: sp,
+    }
+}
+
+fn type_expr(p: Pair<Rule>) -> TypeExpr {
+    let p = if p.as_rule() == Rule::ty {
+        first_inner(p)
+    } else {
+        p
+    };
+    let sp = span(&p);
+    match p.as_rule() {
+        Rule::array_ty => {
+            let mut it = p.into_inner();
+            let t = type_expr(next(&mut it));
+            let n = expr(next(&mut it));
+            TypeExpr::Array(Box::new(t), Box::new(n), sp)
+        }
+        Rule::tuple_ty => TypeExpr::Tuple(p.into_inner().map(type_expr).collect(), sp),
+        _ => TypeExpr::Named(ident(first_inner(p))),
+    }
+}
+
+fn block(p: Pair<Rule>) -> Block {
+    let sp = span(&p);
+    let mut stmts = Vec::new();
+    let mut tail = None;
+    for s in p.into_inner() {
+        match s.as_rule() {
+            Rule::stmt => {
+                if let Some(st) = stmt(first_inner(s)) {
+                    stmts.push(st);
+                }
+            }
+            _ => tail = Some(Box::new(expr(s))),
+        }
+    }
+    // `{ ...; if c { a } else { b } }`: a trailing block-like statement
+    // without `;` is the block's value.
+    if tail.is_none() && matches!(stmts.last(), Some(Stmt::Expr { semi: false, .. })) {
+        if let Some(Stmt::Expr { expr, .. }) = stmts.pop() {
+            tail = Some(Box::new(expr));
+        }
+    }
+    Block {
+        stmts,
+        tail,
+        span: sp,
+    }
+}
+
+fn stmt(p: Pair<Rule>) -> Option<Stmt> {
+    let sp = span(&p);
+    Some(match p.as_rule() {
+        Rule::let_stmt => {
+            let mut it = p.into_inner().peekable();
+            let mutable = it.peek().map(|x| x.as_rule()) == Some(Rule::mut_kw);
+            if mutable {
+                it.next();
+            }
+            let name = ident(next(&mut it));
+            let a = next(&mut it);
+            let (ty, value) = if a.as_rule() == Rule::ty {
+                (Some(type_expr(a)), expr(next(&mut it)))
+            } else {
+                (None, expr(a))
+            };
+            Stmt::Let {
+                mutable,
+                name,
+                ty,
+                value,
+            }
+        }
+        Rule::for_stmt => {
+            let mut it = p.into_inner();
+            let var = ident(next(&mut it));
+            let start = expr(next(&mut it));
+            let inclusive = next(&mut it).as_str() == "..=";
+            let end = expr(next(&mut it));
+            let body = block(next(&mut it));
+            Stmt::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            }
+        }
+        Rule::assign_stmt => {
+            let mut it = p.into_inner();
+            let pl = next(&mut it);
+            let mut pi = pl.into_inner();
+            let var = ident(next(&mut pi));
+            let path = pi
+                .map(|s| match s.as_rule() {
+                    Rule::index => PlaceStep::Index(expr(first_inner(s))),
+                    _ => PlaceStep::Field(ident(first_inner(s))),
+                })
+                .collect();
+            let op = match next(&mut it).as_str() {
+                "+=" => Some(BinOp::Add),
+                "-=" => Some(BinOp::Sub),
+                "*=" => Some(BinOp::Mul),
+                "/=" => Some(BinOp::Div),
+                "%=" => Some(BinOp::Rem),
+                "&=" => Some(BinOp::And),
+                "|=" => Some(BinOp::Or),
+                "^=" => Some(BinOp::Xor),
+                "<<=" => Some(BinOp::Shl),
+                ">>=" => Some(BinOp::Shr),
+                _ => None,
+            };
+            let value = expr(next(&mut it));
+            Stmt::Assign {
+                place: Place { var, path },
+                op,
+                value,
+                span: sp,
+            }
+        }
+        Rule::block_stmt => {
+            let mut it = p.into_inner();
+            let inner = next(&mut it);
+            let semi = it.next().is_some();
+            Stmt::Expr {
+                expr: primary(inner),
+                semi,
+            }
+        }
+        Rule::expr_stmt => Stmt::Expr {
+            expr: expr(first_inner(p)),
+            semi: true,
+        },
+        _ => return None,
+    })
+}
+
+fn expr(p: Pair<Rule>) -> Expr {
+    pratt_expr(p.into_inner())
+}
+
+fn pratt_expr(pairs: Pairs<Rule>) -> Expr {
+    pratt()
+        .map_primary(primary)
+        .map_prefix(|op, rhs| {
+            let sp = span(&op).to(rhs.span);
+            let u = if op.as_rule() == Rule::neg {
+                UnOp::Neg
+            } else {
+                UnOp::Not
+            };
+            Expr {
+                kind: ExprKind::Unary(u, Box::new(rhs)),
+                span: sp,
+            }
+        })
+        .map_postfix(|lhs, op| {
+            let sp = lhs.span.to(span(&op));
+            let kind = match op.as_rule() {
+                Rule::cast => {
+                    let ty = op.into_inner().find(|p| p.as_rule() == Rule::ty);
+                    match ty {
+                        Some(t) => ExprKind::Cast(Box::new(lhs), type_expr(t)),
+                        None => return lhs,
+                    }
+                }
+                Rule::method_call => {
+                    let mut it = op.into_inner();
+                    let m = ident(next(&mut it));
+                    ExprKind::Method(Box::new(lhs), m, it.map(expr).collect())
+                }
+                Rule::field_access => ExprKind::Field(Box::new(lhs), ident(first_inner(op))),
+                _ => ExprKind::Index(Box::new(lhs), Box::new(expr(first_inner(op)))),
+            };
+            Expr { kind, span: sp }
+        })
+        .map_infix(|lhs, op, rhs| {
+            let b = match op.as_rule() {
+                Rule::or_op => BinOp::LogicOr,
+                Rule::and_op => BinOp::LogicAnd,
+                Rule::eq_op => BinOp::Eq,
+                Rule::ne_op => BinOp::Ne,
+                Rule::lt_op => BinOp::Lt,
+                Rule::gt_op => BinOp::Gt,
+                Rule::le_op => BinOp::Le,
+                Rule::ge_op => BinOp::Ge,
+                Rule::bitor_op => BinOp::Or,
+                Rule::bitxor_op => BinOp::Xor,
+                Rule::bitand_op => BinOp::And,
+                Rule::shl_op => BinOp::Shl,
+                Rule::shr_op => BinOp::Shr,
+                Rule::add_op => BinOp::Add,
+                Rule::sub_op => BinOp::Sub,
+                Rule::mul_op => BinOp::Mul,
+                Rule::div_op => BinOp::Div,
+                _ => BinOp::Rem,
+            };
+            let sp = lhs.span.to(rhs.span);
+            Expr {
+                kind: ExprKind::Binary(b, Box::new(lhs), Box::new(rhs)),
+                span: sp,
+            }
+        })
+        .parse(pairs)
+}
+
+fn primary(p: Pair<Rule>) -> Expr {
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::int => ExprKind::Int(p.as_str().replace('_', "")),
+        Rule::bool_lit => ExprKind::Bool(p.as_str() == "true"),
+        Rule::var => ExprKind::Var(p.as_str().to_string()),
+        Rule::call => {
+            let mut it = p.into_inner();
+            let name = ident(next(&mut it));
+            ExprKind::Call(name, it.map(expr).collect())
+        }
+        Rule::paren_or_tuple => {
+            let mut items = Vec::new();
+            let mut trailing = false;
+            for x in p.into_inner() {
+                if x.as_rule() == Rule::trailing_comma {
+                    trailing = true;
+                } else {
+                    items.push(expr(x));
+                }
+            }
+            if items.len() == 1 && !trailing {
+                let mut e = items.pop().unwrap_or_else(|| Expr {
+                    kind: ExprKind::Tuple(vec![]),
+                    span: sp,
+                });
+                e.span = sp;
+                return e;
+            }
+            ExprKind::Tuple(items)
+        }
+        Rule::array_lit => {
+            let mut it = p.into_inner().peekable();
+            if it.peek().map(|x| x.as_rule()) == Some(Rule::array_repeat) {
+                let mut r = next(&mut it).into_inner();
+                let v = expr(next(&mut r));
+                let n = expr(next(&mut r));
+                ExprKind::Repeat(Box::new(v), Box::new(n))
+            } else {
+                ExprKind::Array(it.map(expr).collect())
+            }
+        }
+        Rule::struct_lit => {
+            let mut it = p.into_inner();
+            let name = ident(next(&mut it));
+            let fields = it
+                .map(|f| {
+                    let mut fi = f.into_inner();
+                    (ident(next(&mut fi)), expr(next(&mut fi)))
+                })
+                .collect();
+            ExprKind::Struct(name, fields)
+        }
+        Rule::if_expr => {
+            let mut it = p.into_inner();
+            let c = expr(next(&mut it));
+            let then = block(next(&mut it));
+            let els = it.next().map(|e| Box::new(primary(e)));
+            ExprKind::If(Box::new(c), then, els)
+        }
+        Rule::block => ExprKind::Block(block(p)),
+        Rule::expr | Rule::cond_expr => return expr(p),
+        _ => ExprKind::Tuple(vec![]),
+    };
+    Expr { kind, span: sp }
+}

@@ -1,0 +1,110 @@
+//! The compiler's view of types: the language's types plus the type of an
+//! untyped integer literal, which takes its type from context.
+
+use circuits::Type;
+use std::fmt;
+use std::rc::Rc;
+
+/// A resolved type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Bool,
+    Int {
+        signed: bool,
+        width: u32,
+    },
+    Array(Rc<Ty>, u32),
+    /// Tuples; the empty tuple is the unit type `()`.
+    Tuple(Rc<[Ty]>),
+    /// A struct, by index into the program's struct table.
+    Struct(Rc<StructDef>),
+    /// An integer literal (or public integer) that has no type yet.
+    Lit,
+}
+
+/// A struct declaration with resolved field types.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<(String, Ty)>,
+}
+
+impl Ty {
+    pub fn unit() -> Ty {
+        Ty::Tuple(Rc::from(Vec::new()))
+    }
+
+    /// Number of bits of a value of this type (saturating).
+    pub fn width(&self) -> usize {
+        match self {
+            Ty::Bool => 1,
+            Ty::Int { width, .. } => *width as usize,
+            Ty::Array(t, n) => t.width().saturating_mul(*n as usize),
+            Ty::Tuple(ts) => ts.iter().map(Ty::width).fold(0, usize::saturating_add),
+            Ty::Struct(s) => s
+                .fields
+                .iter()
+                .map(|(_, t)| t.width())
+                .fold(0, usize::saturating_add),
+            Ty::Lit => 0,
+        }
+    }
+
+    /// The circuit core's type for the same layout.
+    pub fn to_circuit(&self) -> Type {
+        match self {
+            Ty::Bool => Type::Bool,
+            Ty::Int {
+                signed: false,
+                width,
+            } => Type::Unsigned(*width),
+            Ty::Int {
+                signed: true,
+                width,
+            } => Type::Signed(*width),
+            Ty::Array(t, n) => Type::Array(Box::new(t.to_circuit()), *n),
+            Ty::Tuple(ts) => Type::Tuple(ts.iter().map(Ty::to_circuit).collect()),
+            Ty::Struct(s) => Type::Struct {
+                name: s.name.clone(),
+                fields: s
+                    .fields
+                    .iter()
+                    .map(|(n, t)| (n.clone(), t.to_circuit()))
+                    .collect(),
+            },
+            Ty::Lit => Type::Signed(32),
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Bool => f.write_str("bool"),
+            Ty::Int {
+                signed: false,
+                width,
+            } => write!(f, "u{width}"),
+            Ty::Int {
+                signed: true,
+                width,
+            } => write!(f, "i{width}"),
+            Ty::Array(t, n) => write!(f, "[{t}; {n}]"),
+            Ty::Tuple(ts) => {
+                f.write_str("(")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                if ts.len() == 1 {
+                    f.write_str(",")?;
+                }
+                f.write_str(")")
+            }
+            Ty::Struct(s) => f.write_str(&s.name),
+            Ty::Lit => f.write_str("integer"),
+        }
+    }
+}
