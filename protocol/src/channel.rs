@@ -80,8 +80,16 @@ pub struct Channel<S: Read + Write> {
     out: Vec<u8>,
     phase: Phase,
     stats: ChannelStats,
-    transcript: Option<blake3::Hasher>,
+    transcript: Option<Transcript>,
     last_was_send: bool,
+}
+
+/// The transcript: each direction hashed on its own, so both sides see the
+/// same two streams in the same order however sends and receives interleave.
+struct Transcript {
+    garbler_side: bool,
+    sent: blake3::Hasher,
+    received: blake3::Hasher,
 }
 
 /// What went over a channel.
@@ -114,18 +122,29 @@ impl<S: Read + Write> Channel<S> {
     }
 
     /// Starts hashing every message sent and received, in order, into the
-    /// transcript digest (costs a blake3 pass over the traffic).
-    pub fn record_transcript(&mut self) {
-        self.transcript.get_or_insert_with(|| {
-            let mut h = blake3::Hasher::new();
-            h.update(b"mpcc transcript v1");
-            h
+    /// transcript digest (costs a blake3 pass over the traffic). `garbler_side`
+    /// says which end of the session this channel is, so that both ends
+    /// compute the same digest.
+    pub fn record_transcript(&mut self, garbler_side: bool) {
+        self.transcript.get_or_insert_with(|| Transcript {
+            garbler_side,
+            sent: blake3::Hasher::new(),
+            received: blake3::Hasher::new(),
         });
     }
 
-    /// The transcript digest so far, if recording.
+    /// The transcript digest so far, if recording: blake3 over the digests of
+    /// everything the garbler sent and everything the evaluator sent, in order.
     pub fn transcript_digest(&self) -> Option<[u8; 32]> {
-        self.transcript.as_ref().map(|h| *h.finalize().as_bytes())
+        self.transcript.as_ref().map(|t| {
+            let (from_garbler, from_evaluator) =
+                if t.garbler_side { (&t.sent, &t.received) } else { (&t.received, &t.sent) };
+            let mut h = blake3::Hasher::new();
+            h.update(b"mpcc transcript v1");
+            h.update(from_garbler.finalize().as_bytes());
+            h.update(from_evaluator.finalize().as_bytes());
+            *h.finalize().as_bytes()
+        })
     }
 
     /// Sets the phase named in errors.
@@ -166,8 +185,9 @@ impl<S: Read + Write> Channel<S> {
         }
     }
 
-    fn hash(&mut self, kind: Kind, payload: &[u8]) {
-        if let Some(h) = self.transcript.as_mut() {
+    fn hash(&mut self, sent: bool, kind: Kind, payload: &[u8]) {
+        if let Some(t) = self.transcript.as_mut() {
+            let h = if sent { &mut t.sent } else { &mut t.received };
             h.update(&[kind as u8]);
             h.update(&(payload.len() as u64).to_le_bytes());
             h.update(payload);
@@ -187,7 +207,7 @@ impl<S: Read + Write> Channel<S> {
             self.stats.rounds += 1;
             self.last_was_send = true;
         }
-        self.hash(kind, payload);
+        self.hash(true, kind, payload);
         self.out.push(kind as u8);
         self.out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         self.stats.bytes_sent += 5 + payload.len() as u64;
@@ -241,7 +261,7 @@ impl<S: Read + Write> Channel<S> {
         }
         self.stats.bytes_received += 5 + len;
         self.stats.messages_received += 1;
-        self.hash(kind, &payload);
+        self.hash(false, kind, &payload);
         if kind == Kind::Error {
             let msg: String = String::from_utf8_lossy(&payload).chars().take(500).collect();
             return Err(ProtocolError::Peer { phase: self.phase, msg });
@@ -319,13 +339,13 @@ mod tests {
     #[test]
     fn peer_errors_and_round_trip_with_transcript() {
         let mut tx = Channel::new(Cursor::new(Vec::new()), Limits::default());
-        tx.record_transcript();
+        tx.record_transcript(true);
         tx.send(Kind::Tables, &[7; 300_000]).unwrap();
         tx.send(Kind::Error, b"bad circuit").unwrap();
         tx.flush().unwrap();
         let digest = tx.transcript_digest();
         let mut c = rx(tx.get_ref().get_ref().clone());
-        c.record_transcript();
+        c.record_transcript(false);
         assert_eq!(c.recv().unwrap().1.len(), 300_000);
         match c.recv() {
             Err(ProtocolError::Peer { msg, .. }) => assert_eq!(msg, "bad circuit"),
