@@ -83,11 +83,13 @@ pub fn receive_correlated<C: Read + Write>(
     choices: &[bool],
 ) -> Result<Vec<Block>, OtError> {
     let mut labels = Vec::with_capacity(choices.len());
+    let (mut msg, mut piece_labels) = (ExtendMsg::new(), Vec::new());
     for piece in choices.chunks(STREAM_OTS) {
-        let (msg, mut l) = receiver.extend(piece)?;
+        receiver.extend_into(piece, &mut msg, &mut piece_labels)?;
         write_frame(chan, &msg.encode())?;
-        labels.append(&mut l);
+        labels.extend_from_slice(&piece_labels);
     }
+    piece_labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
     Ok(labels)
 }
 
@@ -100,12 +102,18 @@ pub fn send_correlated<C: Read + Write>(
     n: usize,
 ) -> Result<Vec<Block>, OtError> {
     let mut labels = Vec::with_capacity(n.min(crate::extension::MAX_OTS_PER_MESSAGE as usize));
+    let mut piece_labels = Vec::new();
     let mut left = n;
     while left > 0 {
         let piece = left.min(STREAM_OTS);
         let msg = ExtendMsg::decode(&read_frame(chan, MAX_FRAME_BYTES)?)?;
-        labels.append(&mut sender.extend(piece, &msg)?);
+        if let Err(e) = sender.extend_into(piece, &msg, &mut piece_labels) {
+            labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
+            return Err(e);
+        }
+        labels.extend_from_slice(&piece_labels);
         left -= piece;
     }
+    piece_labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
     Ok(labels)
 }

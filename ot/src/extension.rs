@@ -95,6 +95,15 @@ pub struct ExtendMsg {
 }
 
 impl ExtendMsg {
+    /// An empty message, as a buffer for [`OtReceiver::extend_into`].
+    pub fn new() -> ExtendMsg {
+        ExtendMsg {
+            security: Security::SemiHonest,
+            count: 0,
+            body: Vec::new(),
+        }
+    }
+
     /// Number of OTs the message extends.
     pub fn count(&self) -> u64 {
         self.count
@@ -155,6 +164,12 @@ impl ExtendMsg {
             count,
             body,
         })
+    }
+}
+
+impl Default for ExtendMsg {
+    fn default() -> ExtendMsg {
+        ExtendMsg::new()
     }
 }
 
@@ -271,6 +286,21 @@ impl OtReceiver {
     /// Correlated OTs for `choices`: the message for the sender and the label
     /// `t_j = q_j ^ choices[j] * Delta` of each choice.
     pub fn extend(&mut self, choices: &[bool]) -> Result<(ExtendMsg, Vec<Block>), OtError> {
+        let mut msg = ExtendMsg::new();
+        let mut labels = Vec::new();
+        self.extend_into(choices, &mut msg, &mut labels)?;
+        Ok((msg, labels))
+    }
+
+    /// [`extend`](Self::extend) into buffers the caller keeps: `msg` and
+    /// `labels` are overwritten, and their memory is reused from call to call
+    /// (fresh multi-megabyte buffers cost more in page faults than the OTs).
+    pub fn extend_into(
+        &mut self,
+        choices: &[bool],
+        msg: &mut ExtendMsg,
+        labels: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
         let n = choices.len();
         if n as u64 > MAX_OTS_PER_MESSAGE {
             return Err(OtError::TooLarge {
@@ -280,8 +310,14 @@ impl OtReceiver {
             });
         }
         let sec = self.security;
-        let mut body = Vec::with_capacity(sec.body_len(n));
-        let mut labels: Vec<Block> = Vec::with_capacity(n + 2 * KAPPA);
+        msg.security = sec;
+        msg.count = n as u64;
+        let body = &mut msg.body;
+        body.clear();
+        body.reserve(sec.body_len(n));
+        labels.iter_mut().for_each(Zeroize::zeroize);
+        labels.clear();
+        labels.reserve(n + 2 * KAPPA);
         let mut t_cols = vec![0u8; 16 * CHUNK_ROWS];
         let mut r = vec![0u8; CHUNK_ROWS / 8];
         let mut done = 0;
@@ -321,14 +357,7 @@ impl OtReceiver {
         t_cols.zeroize();
         r.zeroize();
         self.cursor.ot += n as u64;
-        Ok((
-            ExtendMsg {
-                security: sec,
-                count: n as u64,
-                body,
-            },
-            labels,
-        ))
+        Ok(())
     }
 
     /// Random OTs: the message for the sender and, per choice, the key
@@ -440,6 +469,22 @@ impl OtSender {
     /// consistency check) and only then returns the `n` zero-labels `q_j`; the
     /// receiver holds `q_j ^ r_j * Delta`. A failed check aborts the session.
     pub fn extend(&mut self, n: usize, msg: &ExtendMsg) -> Result<Vec<Block>, OtError> {
+        let mut out = Vec::new();
+        self.extend_into(n, msg, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`extend`](Self::extend) into a buffer the caller keeps: `out` is
+    /// overwritten with the zero-labels (left empty on error), and its memory
+    /// is reused from call to call.
+    pub fn extend_into(
+        &mut self,
+        n: usize,
+        msg: &ExtendMsg,
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
+        out.iter_mut().for_each(Zeroize::zeroize);
+        out.clear();
         if self.aborted {
             return Err(OtError::Aborted);
         }
@@ -454,7 +499,7 @@ impl OtSender {
             });
         }
         let sec = self.security;
-        let mut out: Vec<Block> = Vec::with_capacity(n + 2 * KAPPA);
+        out.reserve(n + 2 * KAPPA);
         let mut q_cols = vec![0u8; 16 * CHUNK_ROWS];
         let mut off = 0;
         for (real, m) in sec.chunks(n) {
@@ -485,7 +530,8 @@ impl OtSender {
                 if q_sum != t_sum ^ gf128::mul(x_sum, self.delta) {
                     self.aborted = true;
                     q_cols.zeroize();
-                    out.zeroize();
+                    out.iter_mut().for_each(Zeroize::zeroize);
+                    out.clear();
                     return Err(OtError::ConsistencyCheckFailed {
                         chunk: self.cursor.chunk,
                     });
@@ -498,7 +544,7 @@ impl OtSender {
         }
         q_cols.zeroize();
         self.cursor.ot += n as u64;
-        Ok(out)
+        Ok(())
     }
 
     /// Random OTs: checks `msg` and returns, per OT, the key pair

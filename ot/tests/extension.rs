@@ -237,3 +237,25 @@ fn debug_output_never_shows_secrets() {
     }
     assert!(text.contains("redacted"));
 }
+
+#[test]
+fn extend_into_reuses_buffers_and_leaves_nothing_on_error() {
+    let (mut s, mut r, delta) = session(Security::Malicious);
+    let (mut msg, mut labels, mut zeros) = (ExtendMsg::new(), Vec::new(), Vec::new());
+    for n in [20_000, 129, 0, 5] {
+        let c = choices(n);
+        r.extend_into(&c, &mut msg, &mut labels).unwrap();
+        s.extend_into(n, &msg, &mut zeros).unwrap();
+        assert_eq!(labels.len(), n);
+        for j in 0..n {
+            assert_eq!(labels[j], zeros[j] ^ delta.select(c[j]));
+        }
+    }
+    r.extend_into(&choices(50), &mut msg, &mut labels).unwrap();
+    let mut bytes = msg.encode();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let bad = ExtendMsg::decode(&bytes).unwrap();
+    assert!(s.extend_into(50, &bad, &mut zeros).is_err());
+    assert!(zeros.is_empty());
+}
