@@ -1046,7 +1046,9 @@ impl<'p> Lowerer<'p> {
                 Value::Poison
             }
             ExprKind::Unary(op, inner) => {
-                let v = self.expr(inner, expect);
+                // `-128` as an `i8`: the literal is negated before it takes its type.
+                let literal = *op == UnOp::Neg && matches!(inner.kind, ExprKind::Int(_));
+                let v = self.expr(inner, if literal { None } else { expect });
                 self.unary(*op, v, e.span, expect)
             }
             ExprKind::Binary(op, l, r) => {

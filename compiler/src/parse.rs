@@ -148,6 +148,9 @@ fn syntax_error(e: pest::error::Error<Rule>) -> CompileError {
             let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
             names.sort_unstable();
             names.dedup();
+            if names.contains(&"an expression") {
+                names.retain(|n| !matches!(*n, "a name" | "a number" | "a block `{ ... }`"));
+            }
             match names.len() {
                 0 => "syntax error".to_string(),
                 1 => format!("syntax error: expected {}", names[0]),
@@ -233,7 +236,7 @@ fn first_inner(p: Pair<Rule>) -> Pair<Rule> {
 
 fn ident(p: Pair<Rule>) -> Ident {
     let sp = span(&p);
-    let p = if p.as_rule() == Rule::ident {
+    let p = if matches!(p.as_rule(), Rule::ident | Rule::tuple_index) {
         p
     } else {
         first_inner(p)

@@ -1,0 +1,115 @@
+//! AND counts of single operations, pinned to the cost model of LANGUAGE.md
+//! (n = width): a regression in any gadget fails here.
+
+fn ands(src: &str) -> usize {
+    compiler::compile_source(src, "cost.mpc")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .and_count()
+}
+
+fn binop(t: &str, ret: &str, body: &str) -> usize {
+    ands(&format!(
+        "fn main(garbler a: {t}, evaluator b: {t}) -> {ret} {{ {body} }}"
+    ))
+}
+
+#[test]
+fn issue_figures() {
+    assert_eq!(binop("u64", "bool", "a < b"), 64);
+    assert_eq!(binop("u64", "bool", "a == b"), 63);
+    assert_eq!(binop("u32", "u32", "a + b"), 31);
+    assert!(binop("u32", "u32", "a * b") <= 993);
+    assert_eq!(binop("u32", "u32", "a.max(b)"), 64);
+}
+
+#[test]
+fn cost_model_per_width() {
+    for n in [1u32, 8, 13, 32, 64, 128] {
+        let u = format!("u{n}");
+        let i = format!("i{n}");
+        let n = n as usize;
+        assert_eq!(binop(&u, &u, "a + b"), n - 1, "add {n}");
+        assert_eq!(binop(&u, &u, "a - b"), n - 1, "sub {n}");
+        assert_eq!(binop(&u, "bool", "a == b"), n - 1, "eq {n}");
+        assert_eq!(binop(&u, "bool", "a != b"), n - 1, "ne {n}");
+        for op in ["<", ">", "<=", ">="] {
+            assert_eq!(binop(&u, "bool", &format!("a {op} b")), n, "{op} u{n}");
+            assert_eq!(binop(&i, "bool", &format!("a {op} b")), n, "{op} i{n}");
+        }
+        assert_eq!(binop(&u, &u, "a.max(b)"), 2 * n, "max {n}");
+        assert_eq!(binop(&i, &i, "a.min(b)"), 2 * n, "min {n}");
+        // min and max together share the comparison and the AND of the mux.
+        assert_eq!(
+            binop(&u, &format!("({u}, {u})"), "(a.min(b), a.max(b))"),
+            2 * n,
+            "min+max {n}"
+        );
+        assert!(binop(&u, &u, "a * b") <= n * n - n + 1, "mul {n}");
+        assert_eq!(binop(&u, &u, "a & b"), n);
+        assert_eq!(binop(&u, &u, "a ^ b"), 0);
+        assert_eq!(binop(&u, &u, "!a ^ b"), 0);
+        // A secret `if` merging an n-bit value: n.
+        assert_eq!(ands(&format!("fn main(garbler c: bool, evaluator a: {u}, evaluator b: {u}) -> {u} {{ if c {{ a }} else {{ b }} }}")), n);
+    }
+}
+
+#[test]
+fn constants_make_things_cheaper() {
+    for n in [8u32, 13, 32, 64] {
+        let t = format!("u{n}");
+        let n = n as usize;
+        for k in [0u64, 1, 5, 100, (1u64 << (n.min(63) - 1)) + 3] {
+            let k = k & if n == 64 { u64::MAX } else { (1 << n) - 1 };
+            for op in ["<", "<=", ">", ">=", "==", "!="] {
+                let c = ands(&format!("fn main(garbler a: {t}) -> bool {{ a {op} {k} }}"));
+                assert!(c < n, "a {op} {k} on {t}: {c} ANDs");
+            }
+        }
+        // Multiplying by a constant costs adders only for its set bits.
+        assert!(ands(&format!("fn main(garbler a: {t}) -> {t} {{ a * 10 }}")) < 2 * n);
+        assert_eq!(
+            ands(&format!("fn main(garbler a: {t}) -> {t} {{ a * 8 }}")),
+            0
+        );
+        assert_eq!(
+            ands(&format!("fn main(garbler a: {t}) -> {t} {{ a + 0 }}")),
+            0
+        );
+    }
+    // Everything public is computed at compile time.
+    assert_eq!(ands("const K: u32 = 7; fn main(garbler a: u32) -> u32 { let x: u32 = K * K / 3 % 5 + (K << 2); a ^ x }"), 0);
+    assert_eq!(ands("fn main(garbler a: u32) -> u32 { let mut s: u32 = 0; for i in 0..100 { s += i * i; } a ^ s }"), 0);
+}
+
+#[test]
+fn other_gadgets() {
+    // Secret shift: n per stage below log2(n), then one stage (and an OR of
+    // the high amount bits) that shifts everything out.
+    assert!(binop("u32", "u32", "a << (b as u8)") <= 32 * 5 + 32 + 2);
+    assert!(binop("u32", "u32", "a >> (b as u5)") <= 32 * 5);
+    // Division: about n^2 + 2n, well below the 2n^2 of a plain restoring divider.
+    let d = binop("u32", "u32", "a / b");
+    assert!(d <= 32 * 32 + 3 * 32, "u32 / costs {d}");
+    // Secret-index read of 8 u32: a 7-mux tree of 32 bits, plus the guard for index values past the end.
+    assert_eq!(
+        ands("fn main(garbler a: [u32; 8], evaluator i: u8) -> u32 { a[i] }"),
+        7 * 32 + 32 + 4
+    );
+    // Exactly 3 index bits for 8 elements: no guard.
+    assert_eq!(
+        ands("fn main(garbler a: [u32; 8], evaluator i: u8) -> u32 { a[i & 7] }"),
+        7 * 32
+    );
+    // Secret-index write: a decoder and one mux per element bit.
+    let w = ands("fn main(garbler a: [u8; 4], evaluator i: u2, evaluator v: u8) -> [u8; 4] { let mut x = a; x[i] = v; x }");
+    assert!(w <= 4 * 8 + 4 + 2, "write costs {w}");
+    // A secret `if` merges only what changed.
+    let m = ands(
+        "fn main(garbler c: bool, evaluator a: u32, evaluator b: u32) -> (u32, u32) {
+            let mut x = a; let mut y = b;
+            if c { x = b; }
+            (x, y)
+        }",
+    );
+    assert_eq!(m, 32);
+}
