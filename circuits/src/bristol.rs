@@ -21,8 +21,9 @@ fn err(line: usize, msg: impl Into<String>) -> CircuitError {
 /// Reads a Bristol Fashion file; the first `garbler_values` input values
 /// belong to the garbler, the rest to the evaluator.
 pub fn read_file(path: &Path, garbler_values: usize) -> Result<Circuit, CircuitError> {
-    let bytes = std::fs::read(path).map_err(|e| err(0, format!("cannot read {}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes).map_err(|e| err(0, format!("not UTF-8 text: {e}")))?;
+    let read_err = |msg: String| CircuitError::Read { path: path.display().to_string(), msg };
+    let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| read_err(format!("not UTF-8 text: {e}")))?;
     parse(&text, garbler_values)
 }
 

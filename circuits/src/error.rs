@@ -13,6 +13,14 @@ pub enum CircuitError {
         /// What is wrong.
         msg: String,
     },
+    /// A file could not be read.
+    #[error("cannot read {path}: {msg}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        msg: String,
+    },
     /// A circuit breaks an invariant of [`crate::Circuit`].
     #[error("invalid circuit: {0}")]
     Invalid(String),

@@ -10,7 +10,10 @@ use std::path::Path;
 pub fn load_circuit(program: Option<&Path>, circuit: Option<&Path>, garbler_values: usize) -> Result<Circuit, String> {
     match (program, circuit) {
         (Some(p), None) => compiler::compile_file(p).map_err(|e| e.to_string().trim_end().to_string()),
-        (None, Some(c)) => circuits::bristol::read_file(c, garbler_values).map_err(|e| format!("{}: {e}", c.display())),
+        (None, Some(c)) => circuits::bristol::read_file(c, garbler_values).map_err(|e| match e {
+            circuits::CircuitError::Read { .. } => e.to_string(),
+            _ => format!("{}: {e}", c.display()),
+        }),
         _ => Err("give exactly one of --program FILE.mpc and --circuit FILE".into()),
     }
 }
