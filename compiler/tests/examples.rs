@@ -1,0 +1,248 @@
+//! Every program in `examples/` run through the real `mpcc` binary, with its
+//! expected output; and the compile / run round trip through both file formats.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+fn mpcc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mpcc"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn run(name: &str, values: &[&str]) -> String {
+    let path = example(name);
+    let mut args = vec!["run", path.to_str().unwrap()];
+    args.extend_from_slice(values);
+    let (code, out, err) = mpcc(&args);
+    assert_eq!(code, 0, "{name}: {err}");
+    out.trim_end().to_string()
+}
+
+fn seq(from: u32, step: u32, n: u32) -> String {
+    let items: Vec<String> = (0..n).map(|i| (from + i * step).to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+#[test]
+fn millionaires() {
+    assert_eq!(run("millionaires.mpc", &["100", "99"]), "true");
+    assert_eq!(run("millionaires.mpc", &["99", "100"]), "false");
+    assert_eq!(
+        run("millionaires.mpc", &["18446744073709551615", "0"]),
+        "true"
+    );
+}
+
+#[test]
+fn equality() {
+    assert_eq!(run("equality.mpc", &["0xdeadbeef", "3735928559"]), "true");
+    assert_eq!(run("equality.mpc", &["5", "6"]), "false");
+}
+
+#[test]
+fn first_price_auction_with_reserve() {
+    let bids = "[10, 70, 30, 70, 5, 60, 1, 2]";
+    assert_eq!(
+        run("first_price.mpc", &["50", bids]),
+        "Sale { sold: true, winner: 1, price: 70 }"
+    );
+    assert_eq!(
+        run("first_price.mpc", &["70", bids]),
+        "Sale { sold: true, winner: 1, price: 70 }"
+    );
+    assert_eq!(
+        run("first_price.mpc", &["71", bids]),
+        "Sale { sold: false, winner: 0, price: 0 }"
+    );
+}
+
+#[test]
+fn vickrey_auction() {
+    // Bids 1..=64 shared as (bid, 0): bidder 63 wins and pays 63.
+    assert_eq!(
+        run("vickrey.mpc", &[&seq(1, 1, 64), "[0; 64]"]),
+        "Outcome { winner: 63, price: 63 }"
+    );
+    // Shares that XOR to bids: bid i = (i * 37) % 101, highest at some index.
+    let bids: Vec<u32> = (0..64).map(|i| (i * 37 + 11) % 101).collect();
+    let mask: Vec<u32> = (0..64).map(|i| i * 0x01010101 + 7).collect();
+    let a: Vec<String> = bids
+        .iter()
+        .zip(&mask)
+        .map(|(b, m)| (b ^ m).to_string())
+        .collect();
+    let b: Vec<String> = mask.iter().map(|m| m.to_string()).collect();
+    let mut sorted: Vec<(u32, usize)> = bids.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+    sorted.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    let want = format!(
+        "Outcome {{ winner: {}, price: {} }}",
+        sorted[0].1, sorted[1].0
+    );
+    let (a, b) = (format!("[{}]", a.join(", ")), format!("[{}]", b.join(", ")));
+    assert_eq!(run("vickrey.mpc", &[&a, &b]), want);
+}
+
+#[test]
+fn secret_index_lookup() {
+    let table = seq(100, 10, 10);
+    for i in 0..10u32 {
+        assert_eq!(
+            run("lookup.mpc", &[&table, &i.to_string()]),
+            (100 + 10 * i).to_string()
+        );
+    }
+    assert_eq!(run("lookup.mpc", &[&table, "10"]), "0");
+    assert_eq!(run("lookup.mpc", &[&table, "255"]), "0");
+}
+
+#[test]
+fn one_program_per_feature() {
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "structs_and_consts.mpc",
+            &["Point { x: 1, y: 2 }", "Point { x: 5, y: 7 }"],
+            "Segment { from: Point { x: 1, y: 33 }, to: Point { x: 15, y: 7 } }",
+        ),
+        ("helpers.mpc", &["(1, 2)", "(4, 6)"], "25"),
+        ("helpers.mpc", &["(10, 0)", "(4, 8)"], "100"),
+        (
+            "tuples.mpc",
+            &["(7, true)", "((3, 4), true)"],
+            "((true, 7), 8, (true,))",
+        ),
+        (
+            "arrays.mpc",
+            &["[1, 2, 3, 4, 5, 6]", "2", "6"],
+            "([1, 2, 6, 4, 5, 6], 2, [1, 0, 18])",
+        ),
+        (
+            "arrays.mpc",
+            &["[1, 2, 3, 4, 5, 6]", "9", "6"],
+            "([1, 2, 3, 4, 5, 6], 1, [1, 0, 18])",
+        ),
+        (
+            "arrays.mpc",
+            &["[1, 2, 3, 4, 5, 6]", "5", "9"],
+            "([1, 2, 3, 4, 5, 9], 1, [1, 0, 27])",
+        ),
+        ("loops.mpc", &["1000", "7"], "[1990, 197568, 568, 55]"),
+        ("branches.mpc", &["5", "-300"], "(5, 100, true)"),
+        ("branches.mpc", &["-5", "3"], "(3, -8, false)"),
+        ("casts.mpc", &["-3", "2000"], "(253, -3, 4294967293, 0, 2)"),
+        (
+            "shifts.mpc",
+            &["0x80000001", "-64", "3"],
+            "(16, 8, -8, 268435456, 0)",
+        ),
+        (
+            "shifts.mpc",
+            &["0x80000001", "-64", "200"],
+            "(16, 0, -1, 0, 0)",
+        ),
+        (
+            "signed.mpc",
+            &["-2147483648", "-1"],
+            "(2147483647, -2147483648, -2147483648, 0, true, -2147483648)",
+        ),
+        ("signed.mpc", &["7", "0"], "(7, 0, -1, 7, false, -7)"),
+        ("signed.mpc", &["-7", "2"], "(-5, -14, -3, -1, true, 7)"),
+        (
+            "wide.mpc",
+            &["1", "2"],
+            "(340282366920938463463374607431768211458, false, 3)",
+        ),
+        (
+            "logic.mpc",
+            &["[true, false, false]", "[false, false, true]"],
+            "(true, true, true)",
+        ),
+        (
+            "logic.mpc",
+            &["[false, false, false]", "[false, false, false]"],
+            "(false, false, false)",
+        ),
+    ];
+    for (name, values, want) in cases {
+        assert_eq!(run(name, values), *want, "{name} {values:?}");
+    }
+}
+
+#[test]
+fn every_example_is_tested() {
+    let src = include_str!("examples.rs");
+    for entry in std::fs::read_dir(example("")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".mpc") {
+            assert!(
+                src.contains(&format!("\"{name}\"")),
+                "examples/{name} has no expected output here"
+            );
+        }
+    }
+}
+
+#[test]
+fn compile_then_run_both_formats() {
+    let dir = std::env::temp_dir().join(format!("mpcc-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = example("first_price.mpc");
+    let (compiled, bristol) = (dir.join("fp.mpcc"), dir.join("fp.txt"));
+    let (code, _, err) = mpcc(&[
+        "compile",
+        src.to_str().unwrap(),
+        "-o",
+        compiled.to_str().unwrap(),
+        "--bristol",
+        bristol.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bids = "[10, 70, 30, 70, 5, 60, 1, 2]";
+    let (code, out, err) = mpcc(&["run", compiled.to_str().unwrap(), "50", bids]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim_end(), "Sale { sold: true, winner: 1, price: 70 }");
+    // The same source compiles to the same bytes every time.
+    let again = dir.join("fp2.mpcc");
+    mpcc(&[
+        "compile",
+        src.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&compiled).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+    // Bristol keeps the function: reserve 50 as one value, 8 bids as 8 values of 32 bits.
+    let c = circuits::format::read_file(&bristol, 1).unwrap();
+    assert_eq!(c.inputs.len(), 2);
+    let bid_values: [u128; 8] = [10, 70, 30, 70, 5, 60, 1, 2];
+    let packed: Vec<String> = bid_values
+        .iter()
+        .rev()
+        .map(|b| format!("{b:08x}"))
+        .collect();
+    let packed = format!("0x{}", packed.concat());
+    let (code, out, err) = mpcc(&["run", bristol.to_str().unwrap(), "50", &packed]);
+    assert_eq!(code, 0, "{err}");
+    // Sale { sold: 1 (bit 0), winner: 1 (bits 1..9), price: 70 (bits 9..41) } as 41-bit hex.
+    assert_eq!(out.trim_end(), format!("0x{:011x}", 1 | 1 << 1 | 70 << 9));
+    let (code, stats, _) = mpcc(&["stats", compiled.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let (_, stats_src, _) = mpcc(&["stats", src.to_str().unwrap()]);
+    assert_eq!(stats, stats_src);
+    assert!(stats.starts_with("and: "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
