@@ -18,9 +18,9 @@ pub const MAX_VALUE_BITS: usize = 1 << 24;
 /// Largest number of gates built before the compiler gives up.
 pub const MAX_GATES: usize = 60_000_000;
 /// Largest number of statements executed while unrolling.
-const MAX_STEPS: u64 = 200_000_000;
+const MAX_STEPS: u64 = 50_000_000;
 /// Deepest recursion of the walk (nested expressions and inlined calls).
-const MAX_DEPTH: usize = 2_000;
+const MAX_DEPTH: usize = 20_000;
 /// The walk stops after this many errors.
 const MAX_ERRORS: usize = 50;
 
