@@ -161,7 +161,6 @@ impl BaseOtReceiver {
                 max: MAX_BASE_OTS as u64,
             });
         }
-        // A table for A makes the 128 products b*A as cheap as b*G.
         let a_table = RistrettoBasepointTable::create(&hello.point);
         let mut bs = Vec::with_capacity(choices.len());
         let mut shared = Vec::with_capacity(choices.len());
