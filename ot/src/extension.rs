@@ -15,7 +15,7 @@
 use crate::base::{BaseOtHello, BaseOtReceiver, BaseOtReply, BaseOtSender};
 use crate::hash::tccr;
 use crate::prg::AesCtr;
-use crate::simd::{clmul_inner_product, transpose_128};
+use crate::simd::{clmul_inner_product, transpose_128_append};
 use crate::wire::Reader;
 use crate::{gf128, OtError};
 use crypto::{Block, FixedKeyAes};
@@ -315,33 +315,30 @@ impl OtReceiver {
         let body = &mut msg.body;
         body.clear();
         body.reserve(sec.body_len(n));
-        labels.iter_mut().for_each(Zeroize::zeroize);
         labels.clear();
         labels.reserve(n + 2 * KAPPA);
-        let mut t_cols = vec![0u8; 16 * CHUNK_ROWS];
-        let mut r = vec![0u8; CHUNK_ROWS / 8];
+        let widest = sec.chunks(n).map(|(_, m)| m).max().unwrap_or(0);
+        let mut t_cols = vec![0u8; 16 * widest];
+        let mut uc = vec![0u8; widest / 8];
+        let mut r = vec![0u8; widest / 8];
         let mut done = 0;
         for (real, m) in sec.chunks(n) {
             let rb = m / 8;
             let r = &mut r[..rb];
             pack_choices(&choices[done..done + real], r, sec == Security::Malicious);
             let off = body.len();
-            body.resize(off + KAPPA * rb, 0);
-            let u = &mut body[off..];
             let t_cols = &mut t_cols[..KAPPA * rb];
+            let uc = &mut uc[..rb];
             for (i, [g0, g1]) in self.columns.iter().enumerate() {
-                let (tc, uc) = (
-                    &mut t_cols[i * rb..(i + 1) * rb],
-                    &mut u[i * rb..(i + 1) * rb],
-                );
+                let tc = &mut t_cols[i * rb..(i + 1) * rb];
                 g0.fill_bytes(self.cursor.prg_block, tc);
                 g1.fill_bytes(self.cursor.prg_block, uc);
                 xor_into(uc, tc);
                 xor_into(uc, r);
+                body.extend_from_slice(uc);
             }
             let start = labels.len();
-            labels.resize(start + m, Block::ZERO);
-            transpose_128(t_cols, rb, &mut labels[start..]);
+            transpose_128_append(t_cols, rb, labels);
             if sec == Security::Malicious {
                 let seed = challenge_seed(&self.session, self.cursor.chunk, real, m, &body[off..]);
                 let (t_sum, x_sum) = check_sums(seed, &labels[start..], Some(r));
@@ -355,6 +352,7 @@ impl OtReceiver {
             done += real;
         }
         t_cols.zeroize();
+        uc.zeroize();
         r.zeroize();
         self.cursor.ot += n as u64;
         Ok(())
@@ -500,7 +498,8 @@ impl OtSender {
         }
         let sec = self.security;
         out.reserve(n + 2 * KAPPA);
-        let mut q_cols = vec![0u8; 16 * CHUNK_ROWS];
+        let widest = sec.chunks(n).map(|(_, m)| m).max().unwrap_or(0);
+        let mut q_cols = vec![0u8; 16 * widest];
         let mut off = 0;
         for (real, m) in sec.chunks(n) {
             let rb = m / 8;
@@ -516,8 +515,7 @@ impl OtSender {
                 }
             }
             let start = out.len();
-            out.resize(start + m, Block::ZERO);
-            transpose_128(q_cols, rb, &mut out[start..]);
+            transpose_128_append(q_cols, rb, out);
             off += KAPPA * rb;
             if sec == Security::Malicious {
                 let seed = challenge_seed(&self.session, self.cursor.chunk, real, m, u);

@@ -6,25 +6,35 @@
 use crypto::Block;
 
 /// Transposes 128 bit rows of `row_bytes` bytes each (row `i` at
-/// `rows[i*row_bytes..]`, bit `j` of a row is bit `j%8` of its byte `j/8`) into
-/// `8*row_bytes` blocks: bit `i` of `out[j]` is bit `j` of row `i`.
-pub(crate) fn transpose_128(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+/// `rows[i*row_bytes..]`, bit `j` of a row is bit `j%8` of its byte `j/8`) and
+/// appends the `8*row_bytes` results to `out`: bit `i` of the `j`-th appended
+/// block is bit `j` of row `i`. Writes straight into spare capacity, so the
+/// output is never zero-filled first.
+pub(crate) fn transpose_128_append(rows: &[u8], row_bytes: usize, out: &mut Vec<Block>) {
     assert_eq!(row_bytes % 16, 0, "rows are whole blocks");
     assert_eq!(rows.len(), 128 * row_bytes);
-    assert_eq!(out.len(), 8 * row_bytes);
+    let m = 8 * row_bytes;
+    out.reserve(m);
     #[cfg(target_arch = "x86_64")]
     {
+        let dst = out.spare_capacity_mut()[..m].as_mut_ptr() as *mut u8;
         if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 was detected; the asserts above bound every load
-            // and store the kernel makes.
-            unsafe { transpose_128_avx2(rows, row_bytes, out) }
+            // SAFETY: AVX2 was detected; the asserts bound every load, and the
+            // kernel writes all 16 bytes of each of the `m` reserved blocks.
+            unsafe { transpose_128_avx2(rows, row_bytes, dst) }
         } else {
-            // SAFETY: SSE2 is always present on x86-64; bounds as above.
-            unsafe { transpose_128_sse2(rows, row_bytes, out) }
+            // SAFETY: SSE2 is baseline on x86-64; bounds as above.
+            unsafe { transpose_128_sse2(rows, row_bytes, dst) }
         }
+        // SAFETY: the kernel initialised the `m` blocks after `len`.
+        unsafe { out.set_len(out.len() + m) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    transpose_128_portable(rows, row_bytes, out)
+    {
+        let start = out.len();
+        out.resize(start + m, Block::ZERO);
+        transpose_128_portable(rows, row_bytes, &mut out[start..]);
+    }
 }
 
 /// Bit-by-bit reference transpose; the fallback off x86-64.
@@ -47,10 +57,9 @@ pub(crate) fn transpose_128_portable(rows: &[u8], row_bytes: usize, out: &mut [B
 /// of unpack) puts byte `c` of the 16 rows in one register, and `movemask`
 /// then peels off one output row's 16 bits per bit position.
 #[cfg(target_arch = "x86_64")]
-unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, outp: *mut u8) {
     use std::arch::x86_64::*;
     let inp = rows.as_ptr();
-    let outp = out.as_mut_ptr() as *mut u8;
     let tiles = row_bytes / 16;
     for k in 0..tiles {
         for g in 0..8 {
@@ -107,10 +116,9 @@ unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
 /// 32 bits of an output row.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn transpose_128_avx2(rows: &[u8], row_bytes: usize, out: &mut [Block]) {
+unsafe fn transpose_128_avx2(rows: &[u8], row_bytes: usize, outp: *mut u8) {
     use std::arch::x86_64::*;
     let inp = rows.as_ptr();
-    let outp = out.as_mut_ptr() as *mut u8;
     let tiles = row_bytes / 16;
     for k in 0..tiles {
         for g in (0..8).step_by(2) {
@@ -242,16 +250,17 @@ mod tests {
     fn transpose_matches_reference() {
         for row_bytes in [16, 32, 48, 256] {
             let rows = pseudo_random(128 * row_bytes, row_bytes as u64);
-            let mut fast = vec![Block::ZERO; 8 * row_bytes];
+            let mut fast = vec![Block(5)];
             let mut slow = vec![Block::ZERO; 8 * row_bytes];
-            transpose_128(&rows, row_bytes, &mut fast);
+            transpose_128_append(&rows, row_bytes, &mut fast);
             transpose_128_portable(&rows, row_bytes, &mut slow);
-            assert_eq!(fast, slow);
+            assert_eq!(fast[0], Block(5));
+            assert_eq!(&fast[1..], &slow[..]);
             #[cfg(target_arch = "x86_64")]
             {
                 let mut sse = vec![Block::ZERO; 8 * row_bytes];
-                // SAFETY: SSE2 is baseline on x86-64; sizes match.
-                unsafe { transpose_128_sse2(&rows, row_bytes, &mut sse) };
+                // SAFETY: SSE2 is baseline on x86-64; `sse` holds 8*row_bytes blocks.
+                unsafe { transpose_128_sse2(&rows, row_bytes, sse.as_mut_ptr() as *mut u8) };
                 assert_eq!(sse, slow);
             }
             // Spot-check the definition itself.
