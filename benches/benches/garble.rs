@@ -17,7 +17,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/bristol")
+        .join(name)
 }
 
 fn aes(c: &mut Criterion) {
@@ -26,14 +28,18 @@ fn aes(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n as u64));
     let pi = FixedKeyAes::new(Block::random());
     let mut blocks = vec![Block::random(); n];
-    g.bench_function("raw_aes/vaes_4096", |b| b.iter(|| pi.encrypt_blocks(black_box(&mut blocks))));
+    g.bench_function("raw_aes/vaes_4096", |b| {
+        b.iter(|| pi.encrypt_blocks(black_box(&mut blocks)))
+    });
     let portable = FixedKeyAes::new_portable(Block::random());
     g.bench_function("raw_aes/portable_4096", |b| {
         b.iter(|| portable.encrypt_blocks(black_box(&mut blocks)))
     });
     // One TCCR hash is two AES blocks: elements here are hashes.
     let h = HalfGateHash::new();
-    g.bench_function("tccr_hashes/4096", |b| b.iter(|| h.hash_garbler(black_box(&mut blocks), 0)));
+    g.bench_function("tccr_hashes/4096", |b| {
+        b.iter(|| h.hash_garbler(black_box(&mut blocks), 0))
+    });
     g.finish();
 }
 
@@ -62,7 +68,9 @@ fn garbling(c: &mut Criterion) {
         g.throughput(Throughput::Elements(ands * threads as u64));
         g.bench_function(format!("{name}/garble/{threads}_threads"), |b| {
             b.iter(|| {
-                rayon::broadcast(|_| SESSION.with(|s| work.garble_once(&mut s.borrow_mut()).unwrap()))
+                rayon::broadcast(|_| {
+                    SESSION.with(|s| work.garble_once(&mut s.borrow_mut()).unwrap())
+                })
             })
         });
         g.bench_function(format!("{name}/evaluate/{threads}_threads"), |b| {

@@ -44,7 +44,9 @@ impl FixedKeyAes {
     pub fn new(key: Block) -> FixedKeyAes {
         #[cfg(target_arch = "x86_64")]
         if let Some(rk) = vaes::RoundKeys::new(key) {
-            return FixedKeyAes { backend: Backend::Vaes(rk) };
+            return FixedKeyAes {
+                backend: Backend::Vaes(rk),
+            };
         }
         FixedKeyAes::new_portable(key)
     }
@@ -53,7 +55,9 @@ impl FixedKeyAes {
     /// whatever the CPU offers. For tests and benchmarks that compare back ends.
     pub fn new_portable(key: Block) -> FixedKeyAes {
         let cipher = aes::Aes128::new(&GenericArray::from(key.to_bytes()));
-        FixedKeyAes { backend: Backend::Portable(Box::new(cipher)) }
+        FixedKeyAes {
+            backend: Backend::Portable(Box::new(cipher)),
+        }
     }
 
     /// Whether this instance runs on the VAES back end.

@@ -75,7 +75,10 @@ mod tests {
     fn debug_is_redacted() {
         let d = Delta::from_block(Block(0xdead_beef_1357_9bdf)).unwrap();
         let s = format!("{d:?}");
-        assert!(!s.contains("dead") && !s.contains("beef") && !s.contains("1357"), "{s}");
+        assert!(
+            !s.contains("dead") && !s.contains("beef") && !s.contains("1357"),
+            "{s}"
+        );
         assert!(!s.chars().any(|c| c.is_ascii_digit()), "{s}");
     }
 }

@@ -32,12 +32,16 @@ pub struct HalfGateHash {
 impl HalfGateHash {
     /// The hash on the fastest AES back end of this CPU.
     pub fn new() -> HalfGateHash {
-        HalfGateHash { pi: FixedKeyAes::new(HASH_KEY) }
+        HalfGateHash {
+            pi: FixedKeyAes::new(HASH_KEY),
+        }
     }
 
     /// The hash on the portable AES back end (for tests and comparisons).
     pub fn new_portable() -> HalfGateHash {
-        HalfGateHash { pi: FixedKeyAes::new_portable(HASH_KEY) }
+        HalfGateHash {
+            pi: FixedKeyAes::new_portable(HASH_KEY),
+        }
     }
 
     /// Garbler side: `xs` holds `[A0, A1, B0, B1]` for each of a window of
@@ -102,7 +106,9 @@ impl TweakCounter {
     /// the first.
     pub fn reserve(&mut self, and_gates: u64) -> Result<u64, CryptoError> {
         let first = self.next;
-        let n = and_gates.checked_mul(2).ok_or(CryptoError::TweaksExhausted)?;
+        let n = and_gates
+            .checked_mul(2)
+            .ok_or(CryptoError::TweaksExhausted)?;
         self.next = first.checked_add(n).ok_or(CryptoError::TweaksExhausted)?;
         Ok(first)
     }
@@ -158,12 +164,17 @@ impl OutputDecoding {
     pub fn from_bytes(bytes: &[u8], outputs: usize) -> Result<OutputDecoding, CryptoError> {
         let expected = outputs.div_ceil(8);
         if bytes.len() != expected {
-            return Err(CryptoError::DecodingLength { expected, got: bytes.len() });
+            return Err(CryptoError::DecodingLength {
+                expected,
+                got: bytes.len(),
+            });
         }
-        if outputs % 8 != 0 && bytes[expected - 1] >> (outputs % 8) != 0 {
+        if !outputs.is_multiple_of(8) && bytes[expected - 1] >> (outputs % 8) != 0 {
             return Err(CryptoError::DecodingPadding);
         }
-        let bits = (0..outputs).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect();
+        let bits = (0..outputs)
+            .map(|i| bytes[i / 8] >> (i % 8) & 1 == 1)
+            .collect();
         Ok(OutputDecoding { bits })
     }
 }
@@ -186,8 +197,9 @@ mod tests {
                     assert_eq!(g[4 * k + i], h.hash_one(labels[4 * k + i], tweak));
                 }
             }
-            let mut e: Vec<Block> =
-                (0..gates).flat_map(|k| [labels[4 * k], labels[4 * k + 2]]).collect();
+            let mut e: Vec<Block> = (0..gates)
+                .flat_map(|k| [labels[4 * k], labels[4 * k + 2]])
+                .collect();
             h.hash_evaluator(&mut e, 1000);
             for k in 0..gates {
                 assert_eq!(e[2 * k], g[4 * k]);
@@ -221,10 +233,19 @@ mod tests {
     fn decoding_rejects_bad_lengths_and_padding() {
         assert_eq!(
             OutputDecoding::from_bytes(&[0, 0], 7),
-            Err(CryptoError::DecodingLength { expected: 1, got: 2 })
+            Err(CryptoError::DecodingLength {
+                expected: 1,
+                got: 2
+            })
         );
-        assert_eq!(OutputDecoding::from_bytes(&[0x80], 7), Err(CryptoError::DecodingPadding));
-        assert!(OutputDecoding::from_bytes(&[], 0).unwrap().bits().is_empty());
+        assert_eq!(
+            OutputDecoding::from_bytes(&[0x80], 7),
+            Err(CryptoError::DecodingPadding)
+        );
+        assert!(OutputDecoding::from_bytes(&[], 0)
+            .unwrap()
+            .bits()
+            .is_empty());
     }
 
     proptest! {

@@ -18,7 +18,10 @@ impl Prg {
     /// A generator with a given seed (deterministic; for tests and protocols
     /// that share a seed).
     pub fn from_seed(seed: Block) -> Prg {
-        Prg { aes: FixedKeyAes::new(seed), counter: 0 }
+        Prg {
+            aes: FixedKeyAes::new(seed),
+            counter: 0,
+        }
     }
 
     /// Fills `out` with pseudorandom blocks.

@@ -140,8 +140,11 @@ impl Schedule {
             reads.push([a, b]);
             current[g.out as usize] = v;
         }
-        let out_values: Vec<u32> =
-            circuit.output_wires.iter().map(|&w| current[w as usize]).collect();
+        let out_values: Vec<u32> = circuit
+            .output_wires
+            .iter()
+            .map(|&w| current[w as usize])
+            .collect();
         drop(current);
         const PINNED: u32 = u32::MAX;
         for &v in &out_values {
@@ -163,8 +166,8 @@ impl Schedule {
             }
         };
         // Inputs no gate reads and no output names are dead from the start.
-        for v in 0..n_in {
-            if uses[v] == 0 {
+        for (v, &u) in uses.iter().enumerate().take(n_in) {
+            if u == 0 {
                 alloc.release(v as u32);
             }
         }
@@ -203,10 +206,9 @@ impl Schedule {
                     slot_of[v as usize] = s;
                     op.out = s;
                 }
-                for k in first..ands.len() {
-                    let [a, b] = [ands[k].a, ands[k].b];
-                    release(a, uses, alloc, slot_of);
-                    release(b, uses, alloc, slot_of);
+                for op in &ands[first..] {
+                    release(op.a, uses, alloc, slot_of);
+                    release(op.b, uses, alloc, slot_of);
                 }
                 for op in &mut ands[first..] {
                     op.a = slot_of[op.a as usize];
@@ -276,11 +278,23 @@ impl Schedule {
                     if uses[v as usize] == 0 {
                         alloc.release(out);
                     }
-                    free.push(FreeOp { a: sa, b: sb, out, flip });
+                    free.push(FreeOp {
+                        a: sa,
+                        b: sb,
+                        out,
+                        flip,
+                    });
                     pending.free += 1;
                 }
             }
-            flush(&mut pending, &mut batch_outs, &mut ands, &mut uses, &mut alloc, &mut slot_of);
+            flush(
+                &mut pending,
+                &mut batch_outs,
+                &mut ands,
+                &mut uses,
+                &mut alloc,
+                &mut slot_of,
+            );
         }
 
         let mut garbler_inputs = Vec::new();
@@ -368,7 +382,10 @@ struct SlotAllocator {
 
 impl SlotAllocator {
     fn new(reserved: u32) -> SlotAllocator {
-        SlotAllocator { free: Vec::new(), high_water: reserved }
+        SlotAllocator {
+            free: Vec::new(),
+            high_water: reserved,
+        }
     }
     fn take(&mut self) -> u32 {
         self.free.pop().unwrap_or_else(|| {

@@ -65,8 +65,11 @@ impl<'a> Evaluation<'a> {
     /// whole number of [`TABLE_BYTES`]-byte tables, no more than remain; a
     /// chunk that breaks either rule is refused before anything is computed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EvalError> {
-        if chunk.len() % TABLE_BYTES != 0 {
-            return Err(EvalError::ChunkLength { len: chunk.len(), table: TABLE_BYTES });
+        if !chunk.len().is_multiple_of(TABLE_BYTES) {
+            return Err(EvalError::ChunkLength {
+                len: chunk.len(),
+                table: TABLE_BYTES,
+            });
         }
         let got = chunk.len() / TABLE_BYTES;
         let remaining = self.remaining_tables();
@@ -99,7 +102,14 @@ impl<'a> Evaluation<'a> {
                 let ands = &schedule.and_ops()[self.and_pos..][..n];
                 let (now, later) = tables.split_at(n * TABLE_BYTES);
                 let tweak = self.first_tweak + 2 * self.and_pos as u64;
-                eval_batch(&self.hash, &mut self.labels, &mut self.scratch, ands, now, tweak);
+                eval_batch(
+                    &self.hash,
+                    &mut self.labels,
+                    &mut self.scratch,
+                    ands,
+                    now,
+                    tweak,
+                );
                 tables = later;
                 self.in_step += n;
                 self.and_pos += n;
@@ -134,7 +144,11 @@ impl<'a> Evaluation<'a> {
     /// The active labels of the output wires (only meaningful once every
     /// table has been fed).
     pub fn output_labels(&self) -> Vec<Label> {
-        self.schedule.output_slots().iter().map(|&s| Block::from(self.labels[s as usize])).collect()
+        self.schedule
+            .output_slots()
+            .iter()
+            .map(|&s| Block::from(self.labels[s as usize]))
+            .collect()
     }
 }
 
@@ -142,7 +156,11 @@ impl<'a> Evaluation<'a> {
 /// decoding bit of its wire. The other label of the same wire (the label
 /// XOR Delta, with the lowest bit of Delta set) decodes to the other value.
 pub fn decode(labels: &[Label], decoding: &OutputDecoding) -> Vec<bool> {
-    labels.iter().zip(decoding.bits()).map(|(l, &d)| l.lsb() ^ d).collect()
+    labels
+        .iter()
+        .zip(decoding.bits())
+        .map(|(l, &d)| l.lsb() ^ d)
+        .collect()
 }
 
 impl Drop for Evaluation<'_> {
@@ -188,8 +206,15 @@ fn eval_batch(
             g[0] = labels[op.a as usize];
             g[1] = labels[op.b as usize];
         }
-        hash.hash_evaluator(Lane::as_blocks_mut(h), first_tweak + 2 * (window * MAX_BATCH) as u64);
-        for ((g, op), table) in h.chunks_exact(2).zip(ands).zip(tables.chunks_exact(TABLE_BYTES)) {
+        hash.hash_evaluator(
+            Lane::as_blocks_mut(h),
+            first_tweak + 2 * (window * MAX_BATCH) as u64,
+        );
+        for ((g, op), table) in h
+            .chunks_exact(2)
+            .zip(ands)
+            .zip(tables.chunks_exact(TABLE_BYTES))
+        {
             let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
             let wa = labels[op.a as usize];
             let wb = labels[op.b as usize];

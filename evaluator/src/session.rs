@@ -16,14 +16,20 @@ pub struct EvaluatorSession {
 impl EvaluatorSession {
     /// A session whose tweak counter starts at zero, like a new garbler's.
     pub fn new() -> EvaluatorSession {
-        EvaluatorSession { tweaks: TweakCounter::new(), hash: HalfGateHash::new() }
+        EvaluatorSession {
+            tweaks: TweakCounter::new(),
+            hash: HalfGateHash::new(),
+        }
     }
 
     /// A session whose counter starts at `next_tweak`: for re-evaluating a
     /// run whose tables were kept (benchmarks), or resuming a session.
     pub fn with_next_tweak(next_tweak: u64) -> EvaluatorSession {
         let tweaks = TweakCounter::starting_at(next_tweak);
-        EvaluatorSession { tweaks, hash: HalfGateHash::new() }
+        EvaluatorSession {
+            tweaks,
+            hash: HalfGateHash::new(),
+        }
     }
 
     /// The first tweak the next run will use; equal to the garbler's
@@ -43,13 +49,25 @@ impl EvaluatorSession {
     ) -> Result<Evaluation<'a>, EvalError> {
         let expected = schedule.garbler_inputs().len();
         if garbler_labels.len() != expected {
-            return Err(EvalError::GarblerLabels { expected, got: garbler_labels.len() });
+            return Err(EvalError::GarblerLabels {
+                expected,
+                got: garbler_labels.len(),
+            });
         }
         let expected = schedule.evaluator_inputs().len();
         if evaluator_labels.len() != expected {
-            return Err(EvalError::EvaluatorLabels { expected, got: evaluator_labels.len() });
+            return Err(EvalError::EvaluatorLabels {
+                expected,
+                got: evaluator_labels.len(),
+            });
         }
         let first_tweak = self.tweaks.reserve(schedule.and_count() as u64)?;
-        Ok(Evaluation::new(schedule, self.hash.clone(), first_tweak, garbler_labels, evaluator_labels))
+        Ok(Evaluation::new(
+            schedule,
+            self.hash.clone(),
+            first_tweak,
+            garbler_labels,
+            evaluator_labels,
+        ))
     }
 }

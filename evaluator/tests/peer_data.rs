@@ -8,7 +8,8 @@ use evaluator::{EvalError, EvaluatorSession};
 use proptest::prelude::*;
 
 fn adder() -> Schedule {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol/adder64.txt");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol/adder64.txt");
     Schedule::new(&bristol::read_file(&path, 1).unwrap()).unwrap()
 }
 
@@ -71,10 +72,22 @@ fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
         e.feed(piece).unwrap();
     }
     assert_eq!(e.remaining_tables(), 0);
-    assert_eq!(e.feed(&[0u8; TABLE_BYTES]), Err(EvalError::TooManyTables { got: 1, remaining: 0 }));
+    assert_eq!(
+        e.feed(&[0u8; TABLE_BYTES]),
+        Err(EvalError::TooManyTables {
+            got: 1,
+            remaining: 0
+        })
+    );
     assert_eq!(e.feed(&[]), Ok(()));
     let wrong = OutputDecoding::from_bits(vec![false; 3]);
-    assert_eq!(e.finish(&wrong), Err(EvalError::DecodingLength { expected: 64, got: 3 }));
+    assert_eq!(
+        e.finish(&wrong),
+        Err(EvalError::DecodingLength {
+            expected: 64,
+            got: 3
+        })
+    );
 }
 
 #[test]
@@ -84,11 +97,17 @@ fn wrong_input_label_counts_are_errors() {
     let labels = vec![Block::ZERO; 64];
     assert_eq!(
         session.evaluate(&s, &labels[..3], &labels).unwrap_err(),
-        EvalError::GarblerLabels { expected: 64, got: 3 }
+        EvalError::GarblerLabels {
+            expected: 64,
+            got: 3
+        }
     );
     assert_eq!(
         session.evaluate(&s, &labels, &[]).unwrap_err(),
-        EvalError::EvaluatorLabels { expected: 64, got: 0 }
+        EvalError::EvaluatorLabels {
+            expected: 64,
+            got: 0
+        }
     );
     // A refused run reserves no tweaks.
     assert_eq!(session.next_tweak(), 0);

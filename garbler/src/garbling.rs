@@ -56,13 +56,21 @@ impl<'a> Garbling<'a> {
         let mut zero = vec![Block::ZERO; garbler_bits.len()];
         prg.fill(&mut zero);
         let mut garbler_labels = Vec::with_capacity(garbler_bits.len());
-        for ((&slot, &z), &bit) in schedule.garbler_inputs().iter().zip(&zero).zip(garbler_bits)
+        for ((&slot, &z), &bit) in schedule
+            .garbler_inputs()
+            .iter()
+            .zip(&zero)
+            .zip(garbler_bits)
         {
             labels[slot as usize] = Lane::from(z);
             garbler_labels.push(z ^ delta.select(bit));
         }
         zero.zeroize();
-        for (&slot, &z) in schedule.evaluator_inputs().iter().zip(evaluator_zero_labels) {
+        for (&slot, &z) in schedule
+            .evaluator_inputs()
+            .iter()
+            .zip(evaluator_zero_labels)
+        {
             labels[slot as usize] = Lane::from(z);
         }
         Garbling {
@@ -155,8 +163,12 @@ impl<'a> Garbling<'a> {
         // Only free gates are left; next_chunk runs them and yields nothing.
         let none = self.next_chunk().is_none();
         debug_assert!(none);
-        let bits =
-            self.schedule.output_slots().iter().map(|&s| self.labels[s as usize].lsb()).collect();
+        let bits = self
+            .schedule
+            .output_slots()
+            .iter()
+            .map(|&s| self.labels[s as usize].lsb())
+            .collect();
         Ok(OutputDecoding::from_bits(bits))
     }
 
@@ -164,7 +176,11 @@ impl<'a> Garbling<'a> {
     /// other label of a wire decodes to the other value.
     #[doc(hidden)]
     pub fn output_zero_labels(&self) -> Vec<Label> {
-        self.schedule.output_slots().iter().map(|&s| Block::from(self.labels[s as usize])).collect()
+        self.schedule
+            .output_slots()
+            .iter()
+            .map(|&s| Block::from(self.labels[s as usize]))
+            .collect()
     }
 }
 
@@ -226,9 +242,14 @@ fn garble_batch(
             g[2] = b0;
             g[3] = b0 ^ delta;
         }
-        hash.hash_garbler(Lane::as_blocks_mut(h), first_tweak + 2 * (window * MAX_BATCH) as u64);
-        for ((g, op), table) in
-            h.chunks_exact(4).zip(ands).zip(tables.chunks_exact_mut(TABLE_BYTES))
+        hash.hash_garbler(
+            Lane::as_blocks_mut(h),
+            first_tweak + 2 * (window * MAX_BATCH) as u64,
+        );
+        for ((g, op), table) in h
+            .chunks_exact(4)
+            .zip(ands)
+            .zip(tables.chunks_exact_mut(TABLE_BYTES))
         {
             let a0 = labels[op.a as usize];
             let (pa, pb) = (a0.lsb(), labels[op.b as usize].lsb());

@@ -27,7 +27,12 @@ impl GarblerSession {
     /// A session with a Delta fixed elsewhere (the base-OT choice bits that
     /// make the evaluator's OT labels correlated by Delta).
     pub fn with_delta(delta: Delta) -> GarblerSession {
-        GarblerSession { delta, tweaks: TweakCounter::new(), prg: Prg::new(), hash: HalfGateHash::new() }
+        GarblerSession {
+            delta,
+            tweaks: TweakCounter::new(),
+            prg: Prg::new(),
+            hash: HalfGateHash::new(),
+        }
     }
 
     /// The session's Delta (secret: never send or log it).
@@ -55,7 +60,10 @@ impl GarblerSession {
     ) -> Result<Garbling<'a>, GarbleError> {
         let expected = schedule.garbler_inputs().len();
         if garbler_bits.len() != expected {
-            return Err(GarbleError::GarblerInputs { expected, got: garbler_bits.len() });
+            return Err(GarbleError::GarblerInputs {
+                expected,
+                got: garbler_bits.len(),
+            });
         }
         let expected = schedule.evaluator_inputs().len();
         if evaluator_zero_labels.len() != expected {

@@ -35,8 +35,16 @@ impl fmt::Display for SpeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "garble: {:.1} M AND/s", self.garble / 1e6)?;
         writeln!(f, "evaluate: {:.1} M AND/s", self.evaluate / 1e6)?;
-        writeln!(f, "garble_parallel: {:.1} M AND/s", self.garble_parallel / 1e6)?;
-        writeln!(f, "evaluate_parallel: {:.1} M AND/s", self.evaluate_parallel / 1e6)
+        writeln!(
+            f,
+            "garble_parallel: {:.1} M AND/s",
+            self.garble_parallel / 1e6
+        )?;
+        writeln!(
+            f,
+            "evaluate_parallel: {:.1} M AND/s",
+            self.evaluate_parallel / 1e6
+        )
     }
 }
 
@@ -57,14 +65,18 @@ impl Workload {
     /// Schedules `circuit`, picks random inputs and garbles it once.
     pub fn new(circuit: &Circuit) -> Result<Workload, GarbleError> {
         let schedule = Schedule::new(circuit)?;
-        let garbler_bits: Vec<bool> =
-            (0..schedule.garbler_inputs().len()).map(|_| Block::random().lsb()).collect();
-        let zero_labels: Vec<Block> =
-            (0..schedule.evaluator_inputs().len()).map(|_| Block::random()).collect();
+        let garbler_bits: Vec<bool> = (0..schedule.garbler_inputs().len())
+            .map(|_| Block::random().lsb())
+            .collect();
+        let zero_labels: Vec<Block> = (0..schedule.evaluator_inputs().len())
+            .map(|_| Block::random())
+            .collect();
         let mut session = GarblerSession::new();
         let delta = session.delta().block();
-        let evaluator_labels =
-            zero_labels.iter().map(|&z| z ^ delta.select(Block::random().lsb())).collect();
+        let evaluator_labels = zero_labels
+            .iter()
+            .map(|&z| z ^ delta.select(Block::random().lsb()))
+            .collect();
         let first_tweak = session.next_tweak();
         let mut garbling = session.garble(&schedule, &garbler_bits, &zero_labels)?;
         let garbler_labels = garbling.garbler_labels().to_vec();
@@ -130,7 +142,10 @@ fn rate<E>(time: Duration, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, 
 }
 
 /// Runs `f` on every rayon thread for `time`; returns total runs per second.
-fn rate_parallel(time: Duration, f: impl Fn() -> Result<(), GarbleError> + Sync) -> Result<(f64, usize), GarbleError> {
+fn rate_parallel(
+    time: Duration,
+    f: impl Fn() -> Result<(), GarbleError> + Sync,
+) -> Result<(f64, usize), GarbleError> {
     let runs = AtomicU64::new(0);
     let start = Instant::now();
     let results = rayon::broadcast(|_| -> Result<(), GarbleError> {
@@ -142,7 +157,10 @@ fn rate_parallel(time: Duration, f: impl Fn() -> Result<(), GarbleError> + Sync)
     });
     let threads = results.len();
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok((runs.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64(), threads))
+    Ok((
+        runs.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64(),
+        threads,
+    ))
 }
 
 /// Garbles and evaluates `circuit` in memory, each of the four figures
@@ -156,7 +174,9 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
         if work.evaluate_once()? == expected {
             Ok(())
         } else {
-            Err(GarbleError::Evaluation("re-evaluation gave different outputs".into()))
+            Err(GarbleError::Evaluation(
+                "re-evaluation gave different outputs".into(),
+            ))
         }
     };
     let mut session = GarblerSession::new();

@@ -23,7 +23,10 @@ fn circuit_files() -> Vec<std::path::PathBuf> {
 #[test]
 fn every_reference_circuit_matches_plaintext() {
     let files = circuit_files();
-    assert!(files.len() >= 12, "expected the reference circuits, found {files:?}");
+    assert!(
+        files.len() >= 12,
+        "expected the reference circuits, found {files:?}"
+    );
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let values = bristol::parse(&text, 0).unwrap().inputs.len();
@@ -45,9 +48,13 @@ fn every_reference_circuit_matches_plaintext() {
 
 /// Bits of a hex string as a Bristol value: bit i of the big-endian integer.
 fn hex_bits(hex: &str) -> Vec<bool> {
-    let bytes: Vec<u8> =
-        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
-    (0..bytes.len() * 8).map(|i| bytes[bytes.len() - 1 - i / 8] >> (i % 8) & 1 == 1).collect()
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    (0..bytes.len() * 8)
+        .map(|i| bytes[bytes.len() - 1 - i / 8] >> (i % 8) & 1 == 1)
+        .collect()
 }
 
 fn bits_hex(bits: &[bool]) -> String {

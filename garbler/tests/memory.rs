@@ -35,7 +35,9 @@ fn peak_memory_is_flat_over_a_thousand_sha256_garblings() {
     // Live labels, not gates: the schedule's slots are a small fraction of
     // the circuit's wires.
     assert!(s.num_slots() < c.num_wires / 10, "{} slots", s.num_slots());
-    let zero: Vec<Block> = (0..s.evaluator_inputs().len()).map(|_| Block::random()).collect();
+    let zero: Vec<Block> = (0..s.evaluator_inputs().len())
+        .map(|_| Block::random())
+        .collect();
     let mut session = GarblerSession::new();
     for _ in 0..10 {
         garble_sha(&mut session, &s, &zero);
@@ -48,6 +50,9 @@ fn peak_memory_is_flat_over_a_thousand_sha256_garblings() {
     assert_eq!(tables, 1000 * s.and_count());
     if let (Some(before), Some(after)) = (before, peak_rss_kib()) {
         // All tables of the thousand runs would be 720 MB; allow 2 MiB of noise.
-        assert!(after <= before + 2048, "peak RSS grew from {before} KiB to {after} KiB");
+        assert!(
+            after <= before + 2048,
+            "peak RSS grew from {before} KiB to {after} KiB"
+        );
     }
 }

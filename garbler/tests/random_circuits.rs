@@ -21,7 +21,11 @@ fn build(
     for (i, &(w, garbler)) in widths.iter().enumerate() {
         inputs.push(Input {
             name: format!("in{i}"),
-            party: if garbler { Party::Garbler } else { Party::Evaluator },
+            party: if garbler {
+                Party::Garbler
+            } else {
+                Party::Evaluator
+            },
             ty: Type::Unsigned(w as u32),
             first_wire: next,
         });
@@ -47,13 +51,22 @@ fn build(
         }
         gates.push(g);
     }
-    let output_wires: Vec<u32> = raw_outputs.iter().map(|&o| set[o as usize % set.len()]).collect();
+    let output_wires: Vec<u32> = raw_outputs
+        .iter()
+        .map(|&o| set[o as usize % set.len()])
+        .collect();
     let outputs = vec![Output {
         name: "out".into(),
         ty: Type::Bits(output_wires.len() as u32),
         first_bit: 0,
     }];
-    let c = Circuit { num_wires, inputs, outputs, gates, output_wires };
+    let c = Circuit {
+        num_wires,
+        inputs,
+        outputs,
+        gates,
+        output_wires,
+    };
     c.validate().unwrap();
     c
 }
@@ -82,11 +95,15 @@ proptest! {
 fn wide_layers_larger_than_one_batch_and_one_chunk() {
     // 5,000 independent ANDs: more than a hash batch (256) and a chunk (2,048).
     let n = 5000u32;
-    let gates: Vec<(u8, u32, u32, u32)> =
-        (0..n).map(|i| (3, i % 64, (i * 7 + 1) % 64, 64 + i)).collect();
+    let gates: Vec<(u8, u32, u32, u32)> = (0..n)
+        .map(|i| (3, i % 64, (i * 7 + 1) % 64, 64 + i))
+        .collect();
     let outs: Vec<u32> = (0..200).map(|i| 64 + i * 25).collect();
     let c = build(&[(32, true), (32, false)], n, &gates, &outs);
-    assert_eq!(c.gates.iter().filter(|g| g.kind == GateKind::And).count(), n as usize);
+    assert_eq!(
+        c.gates.iter().filter(|g| g.kind == GateKind::And).count(),
+        n as usize
+    );
     for piece in [0usize, 3, 1000] {
         let bits = common::random_bits(64);
         assert_eq!(run(&c, &bits, piece), c.eval_bits(&bits).unwrap());

@@ -34,7 +34,11 @@ fn no_two_hash_calls_of_a_session_share_a_tweak() {
     let r1 = g1.tweak_range();
     let t1 = all_tables(&mut g1);
     assert_eq!(t1.len(), 2 * TABLE_BYTES);
-    assert_ne!(t1[..TABLE_BYTES], t1[TABLE_BYTES..], "two AND gates share a tweak");
+    assert_ne!(
+        t1[..TABLE_BYTES],
+        t1[TABLE_BYTES..],
+        "two AND gates share a tweak"
+    );
     // Within a table: TG and TE hash under different tweaks; with equal
     // tweaks the generator and evaluator halves of x&x would coincide.
     g1.finish().unwrap();
@@ -58,13 +62,19 @@ fn no_two_hash_calls_of_a_session_share_a_tweak() {
             let zero: Vec<Block> = (0..e).map(|_| Block::random()).collect();
             let bits = random_bits(sch.garbler_inputs().len());
             let g = session.garble(sch, &bits, &zero).unwrap();
-            assert_eq!(g.tweak_range().end - g.tweak_range().start, 2 * sch.and_count() as u64);
+            assert_eq!(
+                g.tweak_range().end - g.tweak_range().start,
+                2 * sch.and_count() as u64
+            );
             ranges.push(g.tweak_range());
         }
     }
     for (i, a) in ranges.iter().enumerate() {
         for b in &ranges[..i] {
-            assert!(a.start >= b.end || b.start >= a.end, "tweak ranges {a:?} and {b:?} overlap");
+            assert!(
+                a.start >= b.end || b.start >= a.end,
+                "tweak ranges {a:?} and {b:?} overlap"
+            );
         }
     }
 }
@@ -90,7 +100,10 @@ fn evaluator_tweaks_follow_the_garbler_across_runs() {
     let mut es = EvaluatorSession::new();
     for _ in 0..3 {
         let bits = random_bits(128);
-        assert_eq!(run_in(&mut gs, &mut es, &c, &s, &bits, 0), c.eval_bits(&bits).unwrap());
+        assert_eq!(
+            run_in(&mut gs, &mut es, &c, &s, &bits, 0),
+            c.eval_bits(&bits).unwrap()
+        );
         assert_eq!(gs.next_tweak(), es.next_tweak());
     }
     // An evaluator whose counter is off by one AND gate gets garbage.
@@ -99,7 +112,11 @@ fn evaluator_tweaks_follow_the_garbler_across_runs() {
     let (gbits, ebits) = split_inputs(&c, &bits);
     let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
     let d = gs.delta().block();
-    let active: Vec<Block> = zero.iter().zip(&ebits).map(|(&z, &b)| z ^ d.select(b)).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .zip(&ebits)
+        .map(|(&z, &b)| z ^ d.select(b))
+        .collect();
     let mut g = gs.garble(&s, &gbits, &zero).unwrap();
     let mut e = late.evaluate(&s, g.garbler_labels(), &active).unwrap();
     while let Some(chunk) = g.next_chunk() {
@@ -114,15 +131,26 @@ fn delta_always_has_its_permute_bit_set() {
     for _ in 0..200 {
         assert!(GarblerSession::new().delta().block().lsb());
     }
-    assert_eq!(Delta::from_block(Block(2)).unwrap_err(), CryptoError::DeltaLsbClear);
+    assert_eq!(
+        Delta::from_block(Block(2)).unwrap_err(),
+        CryptoError::DeltaLsbClear
+    );
     let d = Delta::from_block(Block(0x1234_5679)).unwrap();
-    assert_eq!(GarblerSession::with_delta(d).delta().block(), Block(0x1234_5679));
+    assert_eq!(
+        GarblerSession::with_delta(d).delta().block(),
+        Block(0x1234_5679)
+    );
 }
 
 /// Every rendering of a secret block a careless Debug might print.
 fn renderings(b: Block) -> Vec<String> {
     let bytes: String = b.to_bytes().iter().map(|x| format!("{x:02x}")).collect();
-    let mut v = vec![format!("{:x}", b.0), format!("{:X}", b.0), format!("{}", b.0), bytes];
+    let mut v = vec![
+        format!("{:x}", b.0),
+        format!("{:X}", b.0),
+        format!("{}", b.0),
+        bytes,
+    ];
     v.push(format!("{:?}", b.to_bytes()));
     v.push(format!("{}", b.0 as u64));
     v.push(format!("{}", (b.0 >> 64) as u64));
@@ -183,7 +211,9 @@ fn no_label_or_delta_in_debug_or_error_text() {
         texts.push(format!("{err} {err:?}"));
     }
     let trunc = es.evaluate(&s, &glabels, &zero).unwrap();
-    let err = trunc.finish(&OutputDecoding::from_bits(vec![false; 65])).unwrap_err();
+    let err = trunc
+        .finish(&OutputDecoding::from_bits(vec![false; 65]))
+        .unwrap_err();
     assert!(matches!(err, EvalError::Truncated { .. }));
     texts.push(format!("{err} {err:?}"));
     texts.push(format!("{}", GarbleError::Unfinished { remaining: 3 }));
@@ -203,7 +233,11 @@ fn the_other_label_of_an_output_decodes_to_the_other_value() {
     let bits = random_bits(256);
     let (gbits, ebits) = split_inputs(&c, &bits);
     let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
-    let active: Vec<Block> = zero.iter().zip(&ebits).map(|(&z, &b)| z ^ delta.select(b)).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .zip(&ebits)
+        .map(|(&z, &b)| z ^ delta.select(b))
+        .collect();
     let mut g = gs.garble(&s, &gbits, &zero).unwrap();
     let mut e = es.evaluate(&s, g.garbler_labels(), &active).unwrap();
     while let Some(chunk) = g.next_chunk() {
@@ -217,8 +251,15 @@ fn the_other_label_of_an_output_decodes_to_the_other_value() {
     let others: Vec<Block> = labels.iter().map(|&l| l ^ delta).collect();
     let flipped = evaluator::decode(&others, &decoding);
     for (i, (v, f)) in values.iter().zip(&flipped).enumerate() {
-        assert_ne!(v, f, "output {i}: the other label decodes to the same value");
-        assert_eq!(labels[i], zero_out[i] ^ delta.select(*v), "output {i} label");
+        assert_ne!(
+            v, f,
+            "output {i}: the other label decodes to the same value"
+        );
+        assert_eq!(
+            labels[i],
+            zero_out[i] ^ delta.select(*v),
+            "output {i} label"
+        );
     }
     // The decoding bits are the permute bits of the 0-labels, nothing more.
     let lsbs: Vec<bool> = zero_out.iter().map(|l| l.lsb()).collect();
@@ -230,6 +271,11 @@ fn garbler_refuses_to_finish_with_tables_unsent() {
     let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 1).unwrap();
     let s = Schedule::new(&c).unwrap();
     let mut gs = GarblerSession::new();
-    let g = gs.garble(&s, &random_bits(64), &vec![Block::random(); 64]).unwrap();
-    assert_eq!(g.finish().unwrap_err(), GarbleError::Unfinished { remaining: 63 });
+    let g = gs
+        .garble(&s, &random_bits(64), &vec![Block::random(); 64])
+        .unwrap();
+    assert_eq!(
+        g.finish().unwrap_err(),
+        GarbleError::Unfinished { remaining: 63 }
+    );
 }

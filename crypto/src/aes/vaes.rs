@@ -69,7 +69,10 @@ unsafe fn expand(key: Block) -> [[u8; 16]; 11] {
     let k8 = expand_round!(k7, 0x80);
     let k9 = expand_round!(k8, 0x1b);
     let k10 = expand_round!(k9, 0x36);
-    for (o, k) in out.iter_mut().zip([k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10]) {
+    for (o, k) in out
+        .iter_mut()
+        .zip([k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10])
+    {
         _mm_storeu_si128(o.as_mut_ptr().cast(), k);
     }
     out
@@ -164,12 +167,21 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
     // Tweaks of register i of a group: blocks 2i and 2i+1. With per == 1 they
     // are first + 2i and first + 2i + 1, stepping by 16 per group; with
     // per == 2 both are first + i, stepping by 8 per group.
-    let (t0, t1, reg_step) = if per == 1 { (0u64, 1u64, 2u64) } else { (0, 0, 1) };
+    let (t0, t1, reg_step) = if per == 1 {
+        (0u64, 1u64, 2u64)
+    } else {
+        (0, 0, 1)
+    };
     let group_step = reg_step * (TCCR_LANES as u64 / 2);
     let mut tw = [_mm256_setzero_si256(); TCCR_LANES / 2];
     for (i, t) in tw.iter_mut().enumerate() {
         let base = first.wrapping_add(reg_step * i as u64);
-        *t = _mm256_set_epi64x(0, base.wrapping_add(t1) as i64, 0, base.wrapping_add(t0) as i64);
+        *t = _mm256_set_epi64x(
+            0,
+            base.wrapping_add(t1) as i64,
+            0,
+            base.wrapping_add(t0) as i64,
+        );
     }
     let step = _mm256_set_epi64x(0, group_step as i64, 0, group_step as i64);
     let mut groups = blocks.chunks_exact_mut(TCCR_LANES);
@@ -195,7 +207,9 @@ impl RoundKeys {
             return None;
         }
         // SAFETY: AES-NI and SSE2 were detected just above.
-        Some(RoundKeys { rk: unsafe { expand(key) } })
+        Some(RoundKeys {
+            rk: unsafe { expand(key) },
+        })
     }
 
     pub(crate) fn encrypt_blocks(&self, blocks: &mut [Block]) {

@@ -35,10 +35,16 @@ pub fn run_in(
     let (gbits, ebits) = split_inputs(c, bits);
     let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
     let delta = gs.delta().block();
-    let active: Vec<Block> = zero.iter().zip(&ebits).map(|(&z, &b)| z ^ delta.select(b)).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .zip(&ebits)
+        .map(|(&z, &b)| z ^ delta.select(b))
+        .collect();
     assert_eq!(gs.next_tweak(), es.next_tweak());
     let mut garbling = gs.garble(schedule, &gbits, &zero).unwrap();
-    let mut evaluation = es.evaluate(schedule, garbling.garbler_labels(), &active).unwrap();
+    let mut evaluation = es
+        .evaluate(schedule, garbling.garbler_labels(), &active)
+        .unwrap();
     while let Some(chunk) = garbling.next_chunk() {
         if piece_tables == 0 {
             evaluation.feed(chunk).unwrap();
@@ -57,7 +63,14 @@ pub fn run_in(
 /// One run in fresh sessions.
 pub fn run(c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
     let schedule = Schedule::new(c).unwrap();
-    run_in(&mut GarblerSession::new(), &mut EvaluatorSession::new(), c, &schedule, bits, piece_tables)
+    run_in(
+        &mut GarblerSession::new(),
+        &mut EvaluatorSession::new(),
+        c,
+        &schedule,
+        bits,
+        piece_tables,
+    )
 }
 
 /// Random bits from the OS CSPRNG.
