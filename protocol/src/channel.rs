@@ -315,6 +315,19 @@ mod tests {
         Channel::new(Duplex { input: Cursor::new(bytes), output: Vec::new() }, Limits::default())
     }
 
+    proptest::proptest! {
+        /// Any byte stream from a peer gives messages or an error, never a panic.
+        #[test]
+        fn random_streams_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut c = rx(bytes);
+            for _ in 0..10 {
+                if c.recv().is_err() {
+                    break;
+                }
+            }
+        }
+    }
+
     #[test]
     fn oversized_length_is_refused_before_allocating() {
         let mut c = rx(vec![5, 0xff, 0xff, 0xff, 0xff]);

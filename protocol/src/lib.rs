@@ -35,3 +35,10 @@ pub use error::{Phase, ProtocolError};
 pub use hello::{Hello, Summary, PROTOCOL_VERSION};
 pub use reader::{pack_bits, unpack_bits, Reader};
 pub use stats::{PhaseTimer, SessionStats};
+
+/// Most computations one `Compute` request may ask for.
+pub const MAX_BATCH: u64 = 1 << 16;
+
+/// Most evaluator input bits (OTs) one `Compute` request may carry, so that
+/// the request stays well under [`Limits::max_message`].
+pub const MAX_BATCH_BITS: usize = 1 << 20;
