@@ -21,8 +21,9 @@
 use crate::CryptoError;
 use circuits::{Circuit, GateKind, Party};
 
-/// Marks a free gate's unused input until the zero slot's number is known.
+/// Stand-ins for the zero and Delta slots until their numbers are known.
 const ZERO: u32 = u32::MAX;
+const DELTA: u32 = u32::MAX - 1;
 
 /// Most AND gates hashed in one batch: 4 x 16 bytes x 256 = 16 KiB of hash
 /// inputs for the garbler, which stays in the L1 cache, and 1,024 blocks per
@@ -33,11 +34,13 @@ pub const MAX_BATCH: usize = 256;
 pub const SEGMENT_GATES: usize = 1 << 17;
 
 /// A free (hash-less) gate of the schedule, on slots, in one branch-free
-/// form: the garbler sets `out = a ^ b ^ (flip ? Delta : 0)` on 0-labels,
-/// the evaluator `out = a ^ b` on active labels. XOR is `(a, b, false)`; INV
-/// is `(a, zero, true)`; the constants are `(zero, zero, value)`, i.e. the
-/// public label 0 is the label of their value. `zero` is
-/// [`Schedule::zero_slot`], which always holds the all-zero label.
+/// form for both parties: `out = a ^ b`. XOR is `(a, b)`; INV is
+/// `(a, delta)`; constant false is `(zero, zero)` and constant true
+/// `(zero, delta)`, so the public label 0 is the label of a constant's value.
+/// `zero` is [`Schedule::zero_slot`] (always the all-zero label) and `delta`
+/// is [`Schedule::delta_slot`] (Delta for the garbler, zero for the
+/// evaluator). Free gates outnumber AND gates several times over, and one
+/// form without a branch or a select keeps each to a few instructions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FreeOp {
     /// First input slot.
@@ -46,8 +49,6 @@ pub struct FreeOp {
     pub b: u32,
     /// Output slot.
     pub out: u32,
-    /// Whether the garbler adds Delta (INV, constant true).
-    pub flip: bool,
 }
 
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
@@ -256,9 +257,9 @@ impl Schedule {
                             &mut slot_of,
                         );
                     }
-                    let (sa, sb, flip) = match g.kind {
+                    let (sa, sb) = match g.kind {
                         GateKind::Xor => {
-                            let s = (slot_of[a as usize], slot_of[b as usize], false);
+                            let s = (slot_of[a as usize], slot_of[b as usize]);
                             release(a, &mut uses, &mut alloc, &slot_of);
                             release(b, &mut uses, &mut alloc, &slot_of);
                             s
@@ -266,10 +267,10 @@ impl Schedule {
                         GateKind::Inv => {
                             let s = slot_of[a as usize];
                             release(a, &mut uses, &mut alloc, &slot_of);
-                            (s, ZERO, true)
+                            (s, DELTA)
                         }
-                        GateKind::ConstTrue => (ZERO, ZERO, true),
-                        _ => (ZERO, ZERO, false),
+                        GateKind::ConstTrue => (ZERO, DELTA),
+                        _ => (ZERO, ZERO),
                     };
                     // A free gate reads before it writes, so its output may
                     // take the slot one of its inputs just gave up.
@@ -278,12 +279,7 @@ impl Schedule {
                     if uses[v as usize] == 0 {
                         alloc.release(out);
                     }
-                    free.push(FreeOp {
-                        a: sa,
-                        b: sb,
-                        out,
-                        flip,
-                    });
+                    free.push(FreeOp { a: sa, b: sb, out });
                     pending.free += 1;
                 }
             }
@@ -312,11 +308,13 @@ impl Schedule {
             for s in [&mut op.a, &mut op.b] {
                 if *s == ZERO {
                     *s = zero_slot;
+                } else if *s == DELTA {
+                    *s = zero_slot + 1;
                 }
             }
         }
         Ok(Schedule {
-            num_slots: zero_slot + 1,
+            num_slots: zero_slot + 2,
             garbler_inputs,
             evaluator_inputs,
             free,
@@ -331,9 +329,14 @@ impl Schedule {
         self.num_slots
     }
 
-    /// The slot that always holds the all-zero label (the last one); no
-    /// gate writes it.
+    /// The slot that always holds the all-zero label; no gate writes it.
     pub fn zero_slot(&self) -> u32 {
+        self.num_slots - 2
+    }
+
+    /// The slot the garbler fills with Delta and the evaluator leaves zero
+    /// (the last one); no gate writes it.
+    pub fn delta_slot(&self) -> u32 {
         self.num_slots - 1
     }
 

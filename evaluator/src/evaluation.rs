@@ -180,8 +180,8 @@ impl std::fmt::Debug for Evaluation<'_> {
     }
 }
 
-/// Free gates: `out = a ^ b` (INV and constants read the zero slot; the
-/// garbler, not the evaluator, accounts for their Delta).
+/// Free gates: `out = a ^ b` (INV and constants read the zero and Delta
+/// slots, both zero for the evaluator: the garbler accounts for Delta).
 fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
     for op in ops {
         labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];

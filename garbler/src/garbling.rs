@@ -66,6 +66,7 @@ impl<'a> Garbling<'a> {
             garbler_labels.push(z ^ delta.select(bit));
         }
         zero.zeroize();
+        labels[schedule.delta_slot() as usize] = Lane::from(delta);
         for (&slot, &z) in schedule
             .evaluator_inputs()
             .iter()
@@ -115,7 +116,7 @@ impl<'a> Garbling<'a> {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
                 let ops = &schedule.free_ops()[self.cursor.free_pos..][..step.free as usize];
-                run_free(&mut self.labels, ops, self.delta);
+                run_free(&mut self.labels, ops);
                 self.cursor.free_pos += step.free as usize;
                 self.cursor.free_done = true;
             }
@@ -203,14 +204,12 @@ impl std::fmt::Debug for Garbling<'_> {
     }
 }
 
-/// Free gates under free-XOR (KS08): XOR adds 0-labels, INV adds Delta,
-/// constants take the public label 0 as the label of their value. One
-/// branch-free form for all (see [`crypto::FreeOp`]): a mispredicted branch
-/// per gate would cost more than the gate.
-fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp], delta: Lane) {
+/// Free gates under free-XOR (KS08): XOR adds 0-labels; INV adds Delta and
+/// constants take the public label 0 as their value's label, both through
+/// the schedule's Delta slot (see [`crypto::FreeOp`]).
+fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
     for op in ops {
-        labels[op.out as usize] =
-            labels[op.a as usize] ^ labels[op.b as usize] ^ delta.select(op.flip);
+        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
     }
 }
 
