@@ -16,9 +16,6 @@ use std::sync::OnceLock;
 /// registers keep both units busy.
 const LANES: usize = 16;
 
-/// Blocks per TCCR group. 32 (16 registers, half of them spilled) measured
-/// no faster than 16 on Zen 3, and 16 pads short batches less.
-const TCCR_LANES: usize = 16;
 
 /// Whether AES-NI, VAES and AVX2 are all present (probed once per process).
 pub(crate) fn detected() -> bool {
@@ -139,64 +136,77 @@ unsafe fn encrypt_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block]) {
     }
 }
 
-/// TCCR (GKWY20 sec. 7.3) over one group of 16 blocks at `p`: `y = pi(x)`,
-/// `x = pi(y ^ tweak) ^ y`. `tw` holds the tweaks of the group's 8 registers
-/// (low 64 bits of each 128-bit half; high bits zero).
-macro_rules! tccr_group {
-    ($k:expr, $p:expr, $tw:expr) => {{
+/// Blocks per two-pass window of the TCCR hash: the first AES call runs
+/// over the whole window, then the second. Each pass is a long run of
+/// independent blocks, so neither waits on the other's results; 256 blocks
+/// of first-call outputs (4 KiB) stay in the L1 cache between passes.
+const TCCR_WINDOW: usize = 256;
+
+/// Loads the 8 registers of one group of 16 blocks at `p`.
+macro_rules! load_group {
+    ($p:expr) => {{
         let p = $p;
-        let mut v = [_mm256_setzero_si256(); TCCR_LANES / 2];
+        let mut v = [_mm256_setzero_si256(); LANES / 2];
         for (i, vv) in v.iter_mut().enumerate() {
             *vv = _mm256_loadu_si256(p.add(i));
         }
-        aes_all!($k, v);
-        let y = v;
-        for (vv, t) in v.iter_mut().zip($tw.iter()) {
-            *vv = _mm256_xor_si256(*vv, *t);
-        }
-        aes_all!($k, v);
-        for (i, vv) in v.iter().enumerate() {
-            _mm256_storeu_si256(p.add(i), _mm256_xor_si256(*vv, y[i]));
-        }
+        v
     }};
 }
 
+/// TCCR of GKWY20 (sec. 7.3), `H(x, i) = pi(pi(x) ^ i) ^ pi(x)`, in place.
+/// Block `k` gets tweak `first + k / per` (low 64 bits; high bits zero).
 #[target_feature(enable = "aes,vaes,avx2")]
 unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: usize) {
     let k = load_keys!(rk);
     // Tweaks of register i of a group: blocks 2i and 2i+1. With per == 1 they
     // are first + 2i and first + 2i + 1, stepping by 16 per group; with
     // per == 2 both are first + i, stepping by 8 per group.
-    let (t0, t1, reg_step) = if per == 1 {
-        (0u64, 1u64, 2u64)
-    } else {
-        (0, 0, 1)
-    };
-    let group_step = reg_step * (TCCR_LANES as u64 / 2);
-    let mut tw = [_mm256_setzero_si256(); TCCR_LANES / 2];
+    let (t0, t1, reg_step) = if per == 1 { (0u64, 1u64, 2u64) } else { (0, 0, 1) };
+    let group_step = reg_step * (LANES as u64 / 2);
+    let mut tw = [_mm256_setzero_si256(); LANES / 2];
     for (i, t) in tw.iter_mut().enumerate() {
         let base = first.wrapping_add(reg_step * i as u64);
-        *t = _mm256_set_epi64x(
-            0,
-            base.wrapping_add(t1) as i64,
-            0,
-            base.wrapping_add(t0) as i64,
-        );
+        *t = _mm256_set_epi64x(0, base.wrapping_add(t1) as i64, 0, base.wrapping_add(t0) as i64);
     }
     let step = _mm256_set_epi64x(0, group_step as i64, 0, group_step as i64);
-    let mut groups = blocks.chunks_exact_mut(TCCR_LANES);
-    for g in &mut groups {
-        tccr_group!(k, g.as_mut_ptr().cast::<__m256i>(), tw);
-        for t in tw.iter_mut() {
-            *t = _mm256_add_epi64(*t, step);
+    // Every group of `ys` read in the second pass was written in the first.
+    let mut ys = core::mem::MaybeUninit::<[Block; TCCR_WINDOW]>::uninit();
+    let ysp = ys.as_mut_ptr().cast::<Block>();
+    for window in blocks.chunks_mut(TCCR_WINDOW) {
+        let m = window.len();
+        let full = m / LANES * LANES;
+        // A last partial group is padded in `tail` and copied back.
+        let mut tail = [Block::ZERO; LANES];
+        tail[..m - full].copy_from_slice(&window[full..]);
+        let groups = m.div_ceil(LANES);
+        let wp = window.as_mut_ptr();
+        for g in 0..groups {
+            let src = if g * LANES < full { wp.add(g * LANES) } else { tail.as_mut_ptr() };
+            let mut v = load_group!(src.cast::<__m256i>());
+            aes_all!(k, v);
+            let y = ysp.add(g * LANES).cast::<__m256i>();
+            for (i, vv) in v.iter().enumerate() {
+                _mm256_storeu_si256(y.add(i), *vv);
+            }
         }
-    }
-    let rest = groups.into_remainder();
-    if !rest.is_empty() {
-        let mut buf = [Block::ZERO; TCCR_LANES];
-        buf[..rest.len()].copy_from_slice(rest);
-        tccr_group!(k, buf.as_mut_ptr().cast::<__m256i>(), tw);
-        rest.copy_from_slice(&buf[..rest.len()]);
+        for g in 0..groups {
+            let y = ysp.add(g * LANES).cast::<__m256i>();
+            let mut v = load_group!(y);
+            for (vv, t) in v.iter_mut().zip(tw.iter()) {
+                *vv = _mm256_xor_si256(*vv, *t);
+            }
+            aes_all!(k, v);
+            let dst = if g * LANES < full { wp.add(g * LANES) } else { tail.as_mut_ptr() };
+            let dst = dst.cast::<__m256i>();
+            for (i, vv) in v.iter().enumerate() {
+                _mm256_storeu_si256(dst.add(i), _mm256_xor_si256(*vv, _mm256_loadu_si256(y.add(i))));
+            }
+            for t in tw.iter_mut() {
+                *t = _mm256_add_epi64(*t, step);
+            }
+        }
+        window[full..].copy_from_slice(&tail[..m - full]);
     }
 }
 
