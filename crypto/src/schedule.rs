@@ -65,8 +65,13 @@ pub struct AndOp {
 
 /// One step: run `free` free gates in order, then `ands` independent AND
 /// gates as one batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Step {
+    /// Whether this step has no free gates and its AND gates are of the same
+    /// depth as the previous step's (a wide layer cut at [`MAX_BATCH`]): it
+    /// may then run together with the previous step, e.g. on other threads,
+    /// provided all of their inputs are read before any output is written.
+    pub continues: bool,
     /// Number of free gates, taken in order from [`Schedule::free_ops`].
     pub free: u32,
     /// Number of AND gates, taken in order from [`Schedule::and_ops`].
@@ -187,7 +192,7 @@ impl Schedule {
             }));
             order.sort_unstable();
 
-            let mut pending = Step { free: 0, ands: 0 };
+            let mut pending = Step::default();
             let mut batch_depth = u32::MAX;
             let mut batch_outs: Vec<u32> = Vec::new();
             let mut flush = |pending: &mut Step,
@@ -222,7 +227,7 @@ impl Schedule {
                 }
                 batch_outs.clear();
                 steps.push(*pending);
-                *pending = Step { free: 0, ands: 0 };
+                *pending = Step::default();
             };
             for &(_, _, i) in &order {
                 let g = circuit.gates[i as usize];
@@ -232,6 +237,7 @@ impl Schedule {
                     let d = depth[v as usize];
                     if pending.ands as usize == MAX_BATCH || (pending.ands > 0 && d != batch_depth)
                     {
+                        let continues = pending.ands as usize == MAX_BATCH && d == batch_depth;
                         flush(
                             &mut pending,
                             &mut batch_outs,
@@ -240,6 +246,7 @@ impl Schedule {
                             &mut alloc,
                             &mut slot_of,
                         );
+                        pending.continues = continues;
                     }
                     batch_depth = d;
                     // Input values for now; turned into slots when flushed.
@@ -369,6 +376,24 @@ impl Schedule {
     /// Slot of each output bit, in `Circuit::output_wires` order.
     pub fn output_slots(&self) -> &[u32] {
         &self.outputs
+    }
+
+    /// The independent AND gates from step `step` (of which `done` are
+    /// done) through the steps that continue it, stopping before `max` would
+    /// be exceeded: the number of AND gates and of steps (at least one). A
+    /// caller may run them all at once if it reads all their inputs before
+    /// writing any output.
+    pub fn layer(&self, step: usize, done: usize, max: usize) -> (usize, usize) {
+        let mut n = self.steps[step].ands as usize - done;
+        let mut k = step + 1;
+        while k < self.steps.len()
+            && self.steps[k].continues
+            && n + self.steps[k].ands as usize <= max
+        {
+            n += self.steps[k].ands as usize;
+            k += 1;
+        }
+        (n, k - step)
     }
 
     /// Number of AND gates (garbled tables) of one run.

@@ -5,6 +5,7 @@ use crate::EvalError;
 use crypto::{
     AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, MAX_BATCH, TABLE_BYTES,
 };
+use rayon::prelude::*;
 use zeroize::Zeroize;
 
 /// One evaluation of a garbled circuit, produced by
@@ -93,6 +94,18 @@ impl<'a> Evaluation<'a> {
                 self.free_pos += step.free as usize;
                 self.free_done = true;
             }
+            if let Some((n, steps)) = self.wide_layer(tables.len() / TABLE_BYTES) {
+                let ands = &schedule.and_ops()[self.and_pos..][..n];
+                let (now, later) = tables.split_at(n * TABLE_BYTES);
+                let tweak = self.first_tweak + 2 * self.and_pos as u64;
+                eval_parallel(&self.hash, &mut self.labels, ands, now, tweak);
+                tables = later;
+                self.and_pos += n;
+                self.step += steps;
+                self.free_done = false;
+                self.in_step = 0;
+                continue;
+            }
             let left = step.ands as usize - self.in_step;
             if left > 0 {
                 let n = left.min(tables.len() / TABLE_BYTES);
@@ -120,6 +133,17 @@ impl<'a> Evaluation<'a> {
                 self.in_step = 0;
             }
         }
+    }
+
+    /// If the schedule is at a wide layer of at least [`PARALLEL_MIN_ANDS`]
+    /// AND gates whose tables are all among the `available` ones, and more
+    /// than one thread is available: the number of AND gates and of steps.
+    fn wide_layer(&self, available: usize) -> Option<(usize, usize)> {
+        if rayon::current_num_threads() < 2 {
+            return None;
+        }
+        let (n, steps) = self.schedule.layer(self.step, self.in_step, available);
+        (n >= PARALLEL_MIN_ANDS && n <= available).then_some((n, steps))
     }
 
     /// Ends the run and decodes the outputs: output bit `i` is the permute bit
@@ -188,6 +212,77 @@ fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
     }
 }
 
+/// Fewest AND gates worth spreading over threads: below this, forking and
+/// joining costs more than the hashing it spreads.
+const PARALLEL_MIN_ANDS: usize = 1024;
+
+/// Evaluates the independent AND gates of a wide layer on all threads; the
+/// output labels are stored once every thread has read its inputs, since a
+/// step that continues another may reuse the slots of the other's inputs.
+fn eval_parallel(
+    hash: &HalfGateHash,
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    tables: &[u8],
+    first_tweak: u64,
+) {
+    let piece = ands
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .next_multiple_of(16);
+    let read: &[Lane] = labels;
+    let mut outs: Vec<Vec<Lane>> = ands
+        .par_chunks(piece)
+        .zip(tables.par_chunks(piece * TABLE_BYTES))
+        .enumerate()
+        .map(|(i, (ands, tables))| {
+            let mut scratch = vec![Lane::zero(); 2 * MAX_BATCH];
+            let mut outs = Vec::with_capacity(ands.len());
+            let tweak = first_tweak + 2 * (i * piece) as u64;
+            for (w, (ands, tables)) in ands
+                .chunks(MAX_BATCH)
+                .zip(tables.chunks(MAX_BATCH * TABLE_BYTES))
+                .enumerate()
+            {
+                let h = &mut scratch[..2 * ands.len()];
+                for (g, op) in h.chunks_exact_mut(2).zip(ands) {
+                    g[0] = read[op.a as usize];
+                    g[1] = read[op.b as usize];
+                }
+                hash.hash_evaluator(Lane::as_blocks_mut(h), tweak + 2 * (w * MAX_BATCH) as u64);
+                for ((g, op), table) in h
+                    .chunks_exact(2)
+                    .zip(ands)
+                    .zip(tables.chunks_exact(TABLE_BYTES))
+                {
+                    outs.push(half_gate(
+                        g,
+                        read[op.a as usize],
+                        read[op.b as usize],
+                        table,
+                    ));
+                }
+            }
+            scratch.zeroize();
+            outs
+        })
+        .collect();
+    for (op, &c) in ands.iter().zip(outs.iter().flatten()) {
+        labels[op.out as usize] = c;
+    }
+    outs.iter_mut().for_each(|o| o.zeroize());
+}
+
+/// One AND gate from the active input labels, their hashes `[H(Wa, j),
+/// H(Wb, j')]` and the table `(TG, TE)` (ZRE15 fig. 2): the output label.
+#[inline(always)]
+fn half_gate(h: &[Lane], wa: Lane, wb: Lane, table: &[u8]) -> Lane {
+    let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
+    let wg = h[0] ^ tg.select(wa.lsb());
+    let we = h[1] ^ (te ^ wa).select(wb.lsb());
+    wg ^ we
+}
+
 /// Half-gates evaluation (ZRE15 sec. 3) of independent AND gates: hash both
 /// input labels of every gate in one batch, then
 /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)`.
@@ -215,12 +310,8 @@ fn eval_batch(
             .zip(ands)
             .zip(tables.chunks_exact(TABLE_BYTES))
         {
-            let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
-            let wa = labels[op.a as usize];
-            let wb = labels[op.b as usize];
-            let wg = g[0] ^ tg.select(wa.lsb());
-            let we = g[1] ^ (te ^ wa).select(wb.lsb());
-            labels[op.out as usize] = wg ^ we;
+            labels[op.out as usize] =
+                half_gate(g, labels[op.a as usize], labels[op.b as usize], table);
         }
     }
 }

@@ -6,6 +6,7 @@ use crypto::{
     AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Prg, Schedule, MAX_BATCH,
     MAX_CHUNK_ANDS, TABLE_BYTES,
 };
+use rayon::prelude::*;
 use std::ops::Range;
 use zeroize::Zeroize;
 
@@ -119,6 +120,27 @@ impl<'a> Garbling<'a> {
                 run_free(&mut self.labels, ops);
                 self.cursor.free_pos += step.free as usize;
                 self.cursor.free_done = true;
+            }
+            if let Some((n, steps)) = wide_layer(schedule, &self.cursor, room) {
+                let ands = &schedule.and_ops()[self.cursor.and_pos..][..n];
+                let tweak = self.first_tweak + 2 * self.cursor.and_pos as u64;
+                garble_parallel(
+                    &self.hash,
+                    &mut self.labels,
+                    &mut self.chunk,
+                    ands,
+                    self.delta,
+                    tweak,
+                );
+                self.cursor = Cursor {
+                    step: self.cursor.step + steps,
+                    free_done: false,
+                    in_step: 0,
+                    free_pos: self.cursor.free_pos,
+                    and_pos: self.cursor.and_pos + n,
+                };
+                room -= n;
+                continue;
             }
             let n = (step.ands as usize - self.cursor.in_step).min(room);
             if n > 0 {
@@ -250,15 +272,98 @@ fn garble_batch(
             .zip(ands)
             .zip(tables.chunks_exact_mut(TABLE_BYTES))
         {
-            let a0 = labels[op.a as usize];
-            let (pa, pb) = (a0.lsb(), labels[op.b as usize].lsb());
-            let tg = g[0] ^ g[1] ^ delta.select(pb);
-            let wg0 = g[0] ^ tg.select(pa);
-            let te = g[2] ^ g[3] ^ a0;
-            let we0 = g[2] ^ (te ^ a0).select(pb);
-            labels[op.out as usize] = wg0 ^ we0;
+            let (tg, te, c0) = half_gate(g, labels[op.a as usize], labels[op.b as usize], delta);
+            labels[op.out as usize] = c0;
             tg.write_to(&mut table[..16]);
             te.write_to(&mut table[16..]);
         }
     }
+}
+
+/// One AND gate from its input 0-labels and the hashes
+/// `[H(A0, j), H(A1, j), H(B0, j'), H(B1, j')]` (ZRE15 fig. 2): the
+/// generator half `TG`, the evaluator half `TE` and the output 0-label.
+#[inline(always)]
+fn half_gate(h: &[Lane], a0: Lane, b0: Lane, delta: Lane) -> (Lane, Lane, Lane) {
+    let (pa, pb) = (a0.lsb(), b0.lsb());
+    let tg = h[0] ^ h[1] ^ delta.select(pb);
+    let wg0 = h[0] ^ tg.select(pa);
+    let te = h[2] ^ h[3] ^ a0;
+    let we0 = h[2] ^ (te ^ a0).select(pb);
+    (tg, te, wg0 ^ we0)
+}
+
+/// Fewest AND gates worth spreading over threads: below this, forking and
+/// joining costs more than the hashing it spreads.
+const PARALLEL_MIN_ANDS: usize = 1024;
+
+/// If the schedule is at a wide layer of at least [`PARALLEL_MIN_ANDS`] AND
+/// gates that fit in `room`, and more than one thread is available: the
+/// number of AND gates and of steps it spans.
+fn wide_layer(s: &Schedule, c: &Cursor, room: usize) -> Option<(usize, usize)> {
+    if rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let (n, steps) = s.layer(c.step, c.in_step, room);
+    (n >= PARALLEL_MIN_ANDS && n <= room).then_some((n, steps))
+}
+
+/// Garbles the independent AND gates of a wide layer on all threads: every
+/// thread reads input labels and writes its own tables and output labels;
+/// the output labels are stored once all threads are done, since a step
+/// that continues another may reuse the slots of the other's inputs.
+fn garble_parallel(
+    hash: &HalfGateHash,
+    labels: &mut [Lane],
+    out: &mut Vec<u8>,
+    ands: &[AndOp],
+    delta: Lane,
+    first_tweak: u64,
+) {
+    let n = ands.len();
+    let start = out.len();
+    out.resize(start + n * TABLE_BYTES, 0);
+    let piece = n
+        .div_ceil(rayon::current_num_threads())
+        .next_multiple_of(16);
+    let read: &[Lane] = labels;
+    let mut outs: Vec<Vec<Lane>> = out[start..]
+        .par_chunks_mut(piece * TABLE_BYTES)
+        .zip(ands.par_chunks(piece))
+        .enumerate()
+        .map(|(i, (tables, ands))| {
+            let mut scratch = vec![Lane::zero(); 4 * MAX_BATCH];
+            let mut outs = Vec::with_capacity(ands.len());
+            let tweak = first_tweak + 2 * (i * piece) as u64;
+            for (w, (ands, tables)) in ands
+                .chunks(MAX_BATCH)
+                .zip(tables.chunks_mut(MAX_BATCH * TABLE_BYTES))
+                .enumerate()
+            {
+                let h = &mut scratch[..4 * ands.len()];
+                for (g, op) in h.chunks_exact_mut(4).zip(ands) {
+                    let (a0, b0) = (read[op.a as usize], read[op.b as usize]);
+                    g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
+                }
+                hash.hash_garbler(Lane::as_blocks_mut(h), tweak + 2 * (w * MAX_BATCH) as u64);
+                for ((g, op), table) in h
+                    .chunks_exact(4)
+                    .zip(ands)
+                    .zip(tables.chunks_exact_mut(TABLE_BYTES))
+                {
+                    let (tg, te, c0) =
+                        half_gate(g, read[op.a as usize], read[op.b as usize], delta);
+                    outs.push(c0);
+                    tg.write_to(&mut table[..16]);
+                    te.write_to(&mut table[16..]);
+                }
+            }
+            scratch.zeroize();
+            outs
+        })
+        .collect();
+    for (op, &c0) in ands.iter().zip(outs.iter().flatten()) {
+        labels[op.out as usize] = c0;
+    }
+    outs.iter_mut().for_each(|o| o.zeroize());
 }

@@ -104,8 +104,18 @@ fn wide_layers_larger_than_one_batch_and_one_chunk() {
         c.gates.iter().filter(|g| g.kind == GateKind::And).count(),
         n as usize
     );
-    for piece in [0usize, 3, 1000] {
-        let bits = common::random_bits(64);
-        assert_eq!(run(&c, &bits, piece), c.eval_bits(&bits).unwrap());
+    // Chunks of 2,048 tables: wide enough for the parallel paths of both
+    // parties; pieces of 3 or 1,000 tables: evaluated one thread at a time.
+    for threads in [1usize, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for piece in [0usize, 3, 1000, 2048] {
+                let bits = common::random_bits(64);
+                assert_eq!(run(&c, &bits, piece), c.eval_bits(&bits).unwrap());
+            }
+        });
     }
 }

@@ -16,7 +16,6 @@ use std::sync::OnceLock;
 /// registers keep both units busy.
 const LANES: usize = 16;
 
-
 /// Whether AES-NI, VAES and AVX2 are all present (probed once per process).
 pub(crate) fn detected() -> bool {
     static FLAG: OnceLock<bool> = OnceLock::new();
@@ -162,12 +161,21 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
     // Tweaks of register i of a group: blocks 2i and 2i+1. With per == 1 they
     // are first + 2i and first + 2i + 1, stepping by 16 per group; with
     // per == 2 both are first + i, stepping by 8 per group.
-    let (t0, t1, reg_step) = if per == 1 { (0u64, 1u64, 2u64) } else { (0, 0, 1) };
+    let (t0, t1, reg_step) = if per == 1 {
+        (0u64, 1u64, 2u64)
+    } else {
+        (0, 0, 1)
+    };
     let group_step = reg_step * (LANES as u64 / 2);
     let mut tw = [_mm256_setzero_si256(); LANES / 2];
     for (i, t) in tw.iter_mut().enumerate() {
         let base = first.wrapping_add(reg_step * i as u64);
-        *t = _mm256_set_epi64x(0, base.wrapping_add(t1) as i64, 0, base.wrapping_add(t0) as i64);
+        *t = _mm256_set_epi64x(
+            0,
+            base.wrapping_add(t1) as i64,
+            0,
+            base.wrapping_add(t0) as i64,
+        );
     }
     let step = _mm256_set_epi64x(0, group_step as i64, 0, group_step as i64);
     // Every group of `ys` read in the second pass was written in the first.
@@ -182,7 +190,11 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
         let groups = m.div_ceil(LANES);
         let wp = window.as_mut_ptr();
         for g in 0..groups {
-            let src = if g * LANES < full { wp.add(g * LANES) } else { tail.as_mut_ptr() };
+            let src = if g * LANES < full {
+                wp.add(g * LANES)
+            } else {
+                tail.as_mut_ptr()
+            };
             let mut v = load_group!(src.cast::<__m256i>());
             aes_all!(k, v);
             let y = ysp.add(g * LANES).cast::<__m256i>();
@@ -197,10 +209,17 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
                 *vv = _mm256_xor_si256(*vv, *t);
             }
             aes_all!(k, v);
-            let dst = if g * LANES < full { wp.add(g * LANES) } else { tail.as_mut_ptr() };
+            let dst = if g * LANES < full {
+                wp.add(g * LANES)
+            } else {
+                tail.as_mut_ptr()
+            };
             let dst = dst.cast::<__m256i>();
             for (i, vv) in v.iter().enumerate() {
-                _mm256_storeu_si256(dst.add(i), _mm256_xor_si256(*vv, _mm256_loadu_si256(y.add(i))));
+                _mm256_storeu_si256(
+                    dst.add(i),
+                    _mm256_xor_si256(*vv, _mm256_loadu_si256(y.add(i))),
+                );
             }
             for t in tw.iter_mut() {
                 *t = _mm256_add_epi64(*t, step);
