@@ -55,13 +55,18 @@ fn garbling(c: &mut Criterion) {
         let work = Workload::new(&circuit).expect("workload");
         let ands = work.and_gates() as u64;
 
+        // One thread: inside a one-thread pool, so wide layers stay on it.
         g.throughput(Throughput::Elements(ands));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let mut session = GarblerSession::new();
         g.bench_function(format!("{name}/garble/1_thread"), |b| {
-            b.iter(|| work.garble_once(&mut session).unwrap())
+            one.install(|| b.iter(|| work.garble_once(&mut session).unwrap()))
         });
         g.bench_function(format!("{name}/evaluate/1_thread"), |b| {
-            b.iter(|| work.evaluate_once().unwrap())
+            one.install(|| b.iter(|| work.evaluate_once().unwrap()))
         });
 
         // All threads: one independent garbling (or evaluation) per thread.

@@ -31,6 +31,9 @@ pub enum GarbleError {
     /// The speed test's own evaluation failed (a bug, reported not hidden).
     #[error("evaluation in the speed test failed: {0}")]
     Evaluation(String),
+    /// The speed test could not start its one-thread pool.
+    #[error("speed test: cannot start a thread pool: {0}")]
+    ThreadPool(String),
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),

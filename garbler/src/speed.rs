@@ -179,16 +179,25 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
             ))
         }
     };
-    let mut session = GarblerSession::new();
-    let garble = rate(time_per_figure, || work.garble_once(&mut session).map(drop))? * ands;
-    let evaluate = rate(time_per_figure, check)? * ands;
+    // The one-thread figures run in a one-thread pool, so that wide layers
+    // do not fan out to other threads.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| GarbleError::ThreadPool(e.to_string()))?;
+    let (garble, evaluate) = one.install(|| -> Result<(f64, f64), GarbleError> {
+        let mut session = GarblerSession::new();
+        let garble = rate(time_per_figure, || work.garble_once(&mut session).map(drop))? * ands;
+        let evaluate = rate(time_per_figure, &check)? * ands;
+        Ok((garble, evaluate))
+    })?;
     let (gp, threads) = rate_parallel(time_per_figure, || {
         thread_local! {
             static SESSION: std::cell::RefCell<GarblerSession> = std::cell::RefCell::new(GarblerSession::new());
         }
         SESSION.with(|s| work.garble_once(&mut s.borrow_mut()).map(drop))
     })?;
-    let (ep, _) = rate_parallel(time_per_figure, check)?;
+    let (ep, _) = rate_parallel(time_per_figure, &check)?;
     Ok(SpeedReport {
         garble,
         evaluate,
