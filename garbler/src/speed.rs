@@ -197,7 +197,7 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
         }
         SESSION.with(|s| work.garble_once(&mut s.borrow_mut()).map(drop))
     })?;
-    let (ep, _) = rate_parallel(time_per_figure, &check)?;
+    let (ep, _) = rate_parallel(time_per_figure, check)?;
     Ok(SpeedReport {
         garble,
         evaluate,
