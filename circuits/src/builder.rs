@@ -3,6 +3,90 @@
 use crate::{Circuit, Gate, GateKind, Input, Output, Party, Type, WireId};
 use std::collections::HashMap;
 
+/// The structural-hashing table: `(kind, a, b) -> out` with `a <= b`.
+///
+/// Open addressing with linear probing, the key stored next to the value,
+/// and a home slot that grows with `b`, the newer input wire: gates are made
+/// in wire order and mostly read recent wires, so successive lookups touch
+/// neighbouring slots and stay in cache even when the table is far larger
+/// than the cache (a hashed home slot costs one memory miss per gate, which
+/// dominated compile time). The table keeps 1.5 slots per wire, and gates
+/// that share `b` are spread over a window of 1024 slots. A wire read by very
+/// many gates (the inputs of a wide multiplier) can still fill its
+/// neighbourhood: a key that finds no free slot within `MAX_PROBE` of its home
+/// goes to an ordinary hash map instead. Slots are never freed, so a lookup
+/// that meets a free slot within `MAX_PROBE` knows the key is not in that map.
+#[derive(Default)]
+struct PairTable {
+    /// `[a | kind << 31, b, out]`; `out == NO_WIRE` marks an empty slot.
+    slots: Vec<[WireId; 3]>,
+    overflow: HashMap<(WireId, WireId), WireId>,
+}
+
+const MAX_PROBE: usize = 64;
+const SPREAD: usize = 1024;
+
+impl PairTable {
+    /// Home slot of a key; `ka` is `a | kind << 31`.
+    fn home(ka: WireId, b: WireId) -> usize {
+        let b = b as usize;
+        let spread = (u64::from(ka).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
+        b + (b >> 1) + spread
+    }
+
+    /// The wire already recorded for `kind(a, b)` (`kind` 0 or 1), or records
+    /// `out` and returns it. Wires from 2^31 on are not hashed (two billion
+    /// gates is far beyond any memory budget anyway).
+    fn get_or_insert(&mut self, kind: u32, a: WireId, b: WireId, out: WireId) -> WireId {
+        if (a | b) >> 31 != 0 {
+            return out;
+        }
+        let ka = a | (kind << 31);
+        let home = PairTable::home(ka, b);
+        if home + MAX_PROBE >= self.slots.len() {
+            self.grow(home + SPREAD + MAX_PROBE);
+        }
+        for s in &mut self.slots[home..home + MAX_PROBE] {
+            if s[2] == NO_WIRE {
+                *s = [ka, b, out];
+                return out;
+            }
+            if s[0] == ka && s[1] == b {
+                return s[2];
+            }
+        }
+        *self.overflow.entry((ka, b)).or_insert(out)
+    }
+
+    fn grow(&mut self, at_least: usize) {
+        let cap = (self.slots.len() + self.slots.len() / 2)
+            .max(at_least + at_least / 4)
+            .max(4096);
+        let old = std::mem::replace(&mut self.slots, vec![[0, 0, NO_WIRE]; cap]);
+        // Overflowed keys are placed again too: a window that was full may
+        // not be after the move, and then the key must be found in it.
+        let spilled = std::mem::take(&mut self.overflow)
+            .into_iter()
+            .map(|((ka, b), out)| [ka, b, out]);
+        let mut spilled: Vec<[WireId; 3]> = spilled.collect();
+        // Deterministic placement whatever the map's iteration order.
+        spilled.sort_unstable();
+        'entries: for s in old.into_iter().filter(|s| s[2] != NO_WIRE).chain(spilled) {
+            let home = PairTable::home(s[0], s[1]);
+            for slot in &mut self.slots[home..home + MAX_PROBE] {
+                if slot[2] == NO_WIRE {
+                    *slot = s;
+                    continue 'entries;
+                }
+            }
+            self.overflow.insert((s[0], s[1]), s[2]);
+        }
+    }
+}
+
+/// No known inverse.
+const NO_WIRE: WireId = WireId::MAX;
+
 /// Builds a [`Circuit`]. Every gate is simplified as it is made: constants are
 /// folded (`x & false` is `false`, `x ^ true` is `!x`), trivial identities
 /// apply (`x ^ x`, `x & x`, `x & !x`, `!!x`), and a gate identical to an earlier
@@ -31,9 +115,12 @@ pub struct Builder {
     inputs: Vec<(Input, Vec<WireId>)>,
     gates: Vec<Gate>,
     outputs: Vec<(String, Type, Vec<WireId>)>,
-    strash: HashMap<(GateKind, WireId, WireId), WireId>,
-    /// `inverse[w]` is a wire known to hold `!w`.
-    inverse: HashMap<WireId, WireId>,
+    /// Structural hashing: `(min, max)` input pair of each XOR and AND gate
+    /// to its output wire.
+    strash: PairTable,
+    /// `inverse[w]` is a wire known to hold `!w`, or `NO_WIRE`: indexed by
+    /// provisional wire, so no hashing for NOT gates.
+    inverse: Vec<WireId>,
 }
 
 impl Builder {
@@ -71,7 +158,13 @@ impl Builder {
         let width = ty.width() as u32;
         let wires: Vec<WireId> = (self.next..self.next + width).collect();
         self.next += width;
-        let input = Input { name: name.to_string(), party, ty, first_wire: 0 };
+        self.inverse.resize(self.next as usize, NO_WIRE);
+        let input = Input {
+            name: name.to_string(),
+            party,
+            ty,
+            first_wire: 0,
+        };
         self.inputs.push((input, wires.clone()));
         wires
     }
@@ -81,16 +174,32 @@ impl Builder {
         self.gates.len()
     }
 
+    /// Makes gate `kind(a, b)`, or returns the wire of an identical earlier gate.
     fn push(&mut self, kind: GateKind, a: WireId, b: WireId) -> WireId {
-        let key = (kind, a.min(b), a.max(b));
-        if let Some(&w) = self.strash.get(&key) {
-            return w;
+        let next = self.next;
+        let tag = match kind {
+            GateKind::Xor => 0,
+            GateKind::And => 1,
+            _ => return self.new_gate(kind, a, b),
+        };
+        let out = self.strash.get_or_insert(tag, a.min(b), a.max(b), next);
+        if out == next {
+            self.new_gate(kind, a, b)
+        } else {
+            out
         }
+    }
+
+    fn new_gate(&mut self, kind: GateKind, a: WireId, b: WireId) -> WireId {
         let out = self.next;
         self.next += 1;
         self.gates.push(Gate { kind, a, b, out });
-        self.strash.insert(key, out);
+        self.inverse.push(NO_WIRE);
         out
+    }
+
+    fn inverse_of(&self, w: WireId) -> WireId {
+        self.inverse.get(w as usize).copied().unwrap_or(NO_WIRE)
     }
 
     /// `a ^ b` (free).
@@ -106,7 +215,7 @@ impl Builder {
         if a == b {
             return Builder::FALSE;
         }
-        if self.inverse.get(&a) == Some(&b) {
+        if self.inverse_of(a) == b {
             return Builder::TRUE;
         }
         self.push(GateKind::Xor, a, b)
@@ -117,12 +226,15 @@ impl Builder {
         if let Some(v) = Builder::const_value(a) {
             return Builder::constant(!v);
         }
-        if let Some(&w) = self.inverse.get(&a) {
-            return w;
+        let known = self.inverse_of(a);
+        if known != NO_WIRE {
+            return known;
         }
         let out = self.push(GateKind::Inv, a, a);
-        self.inverse.insert(a, out);
-        self.inverse.insert(out, a);
+        if let Some(slot) = self.inverse.get_mut(a as usize) {
+            *slot = out;
+        }
+        self.inverse[out as usize] = a;
         out
     }
 
@@ -138,7 +250,7 @@ impl Builder {
         if a == b {
             return a;
         }
-        if self.inverse.get(&a) == Some(&b) {
+        if self.inverse_of(a) == b {
             return Builder::FALSE;
         }
         self.push(GateKind::And, a, b)
@@ -168,7 +280,16 @@ impl Builder {
     /// The finished circuit: inputs on wires `0..n` in declaration order, gates
     /// that no output needs removed, one wire per remaining gate.
     pub fn finish(self) -> Circuit {
-        let Builder { next, inputs, gates, outputs, .. } = self;
+        let Builder {
+            next,
+            inputs,
+            gates,
+            outputs,
+            strash,
+            inverse,
+        } = self;
+        // The hashing table is the bulk of the memory: free it first.
+        drop((strash, inverse));
         // Backward pass: which provisional wires does an output need?
         let mut needed = vec![false; next as usize];
         for (_, _, ws) in &outputs {
@@ -199,7 +320,12 @@ impl Builder {
         for g in gates {
             if needed[g.out as usize] {
                 map[g.out as usize] = n;
-                out_gates.push(Gate { kind: g.kind, a: map[g.a as usize], b: map[g.b as usize], out: n });
+                out_gates.push(Gate {
+                    kind: g.kind,
+                    a: map[g.a as usize],
+                    b: map[g.b as usize],
+                    out: n,
+                });
                 n += 1;
             }
         }
@@ -207,7 +333,11 @@ impl Builder {
         let mut output_wires = Vec::new();
         let mut circuit_outputs = Vec::with_capacity(outputs.len());
         for (name, ty, ws) in outputs {
-            circuit_outputs.push(Output { name, ty, first_bit: output_wires.len() });
+            circuit_outputs.push(Output {
+                name,
+                ty,
+                first_bit: output_wires.len(),
+            });
             for w in ws {
                 let wire = match Builder::const_value(w) {
                     Some(v) => *const_wire[v as usize].get_or_insert_with(|| {
@@ -227,5 +357,54 @@ impl Builder {
             gates: out_gates,
             output_wires,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structural_hashing_survives_table_growth() {
+        let mut b = Builder::new();
+        let x = b.input("x", Party::Garbler, Type::Unsigned(64));
+        let mut made = Vec::new();
+        let mut w = x[0];
+        for i in 0..200_000 {
+            let y = x[1 + i % 63];
+            let a = b.and(w, y);
+            let o = b.xor(a, y);
+            made.push((w, y, a, o));
+            w = o;
+        }
+        let count = b.gate_count();
+        // Every gate again, far apart in time and with operands swapped: no new gate.
+        for &(w, y, a, o) in made.iter().rev() {
+            assert_eq!(b.and(y, w), a);
+            assert_eq!(b.xor(y, a), o);
+        }
+        assert_eq!(b.gate_count(), count);
+        // Same inputs, other kind: a new gate.
+        let (w0, y0, a0, _) = made[0];
+        let x0 = b.xor(w0, y0);
+        assert_ne!(x0, a0);
+        assert_eq!(b.gate_count(), count + 1);
+        // Many gates sharing one input (a multiplier row) stay distinct and found.
+        let s = b.not(x[5]);
+        let row: Vec<WireId> = made
+            .iter()
+            .take(5000)
+            .map(|&(_, _, a, _)| b.and(s, a))
+            .collect();
+        let again: Vec<WireId> = made
+            .iter()
+            .take(5000)
+            .map(|&(_, _, a, _)| b.and(a, s))
+            .collect();
+        assert_eq!(row, again);
+        let mut sorted = row.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), row.len());
     }
 }
