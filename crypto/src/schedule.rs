@@ -425,3 +425,141 @@ impl SlotAllocator {
         self.free.push(s);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use circuits::{Gate, Input, Output, Type};
+    use proptest::prelude::*;
+
+    /// A random valid circuit: gates read set wires and write any slot.
+    fn circuit(n_in: u32, extra: u32, raw: &[(u8, u32, u32, u32)], outs: &[u32]) -> Circuit {
+        let num_wires = n_in + extra;
+        let mut set: Vec<u32> = (0..n_in).collect();
+        let mut gates = Vec::new();
+        for &(k, a, b, out) in raw {
+            let out = out % num_wires;
+            let pick = |x: u32| set[x as usize % set.len()];
+            gates.push(match k % 8 {
+                0..=2 => Gate::xor(pick(a), pick(b), out),
+                3..=5 => Gate::and(pick(a), pick(b), out),
+                6 => Gate::inv(pick(a), out),
+                _ => Gate::constant(a % 2 == 0, out),
+            });
+            if !set.contains(&out) {
+                set.push(out);
+            }
+        }
+        let output_wires: Vec<u32> = outs.iter().map(|&o| set[o as usize % set.len()]).collect();
+        let outputs = vec![Output {
+            name: "o".into(),
+            ty: Type::Bits(output_wires.len() as u32),
+            first_bit: 0,
+        }];
+        let inputs = vec![Input {
+            name: "x".into(),
+            party: Party::Garbler,
+            ty: Type::Bits(n_in),
+            first_wire: 0,
+        }];
+        Circuit {
+            num_wires,
+            inputs,
+            outputs,
+            gates,
+            output_wires,
+        }
+    }
+
+    /// Runs the schedule on plain bits, checking its invariants on the way:
+    /// the result must equal the circuit's plaintext evaluation.
+    fn run_plain(s: &Schedule, inputs: &[bool]) -> Vec<bool> {
+        let mut v = vec![false; s.num_slots() as usize];
+        v[..inputs.len()].copy_from_slice(inputs);
+        // In plain bits the Delta slot is "true": INV and constant true flip.
+        v[s.delta_slot() as usize] = true;
+        let (mut f, mut a) = (0usize, 0usize);
+        for (i, step) in s.steps().iter().enumerate() {
+            if step.continues {
+                assert!(i > 0 && step.free == 0, "a continuing step has free gates");
+            }
+            assert!(step.ands as usize <= MAX_BATCH);
+            for op in &s.free_ops()[f..f + step.free as usize] {
+                assert!(op.out != s.zero_slot() && op.out != s.delta_slot());
+                v[op.out as usize] = v[op.a as usize] ^ v[op.b as usize];
+            }
+            f += step.free as usize;
+            // A wide layer runs read-all-then-write: no AND of it may read a
+            // slot another of it writes.
+            let (n, _) = s.layer(i, 0, usize::MAX);
+            let layer = &s.and_ops()[a..a + n];
+            for op in layer {
+                for other in layer {
+                    assert!(
+                        op.a != other.out && op.b != other.out,
+                        "batch output aliases input"
+                    );
+                }
+            }
+            let ands = &s.and_ops()[a..a + step.ands as usize];
+            let outs: Vec<bool> = ands
+                .iter()
+                .map(|op| v[op.a as usize] & v[op.b as usize])
+                .collect();
+            for (op, o) in ands.iter().zip(outs) {
+                v[op.out as usize] = o;
+            }
+            a += step.ands as usize;
+        }
+        assert_eq!((f, a), (s.free_ops().len(), s.and_count()));
+        assert!(!v[s.zero_slot() as usize]);
+        s.output_slots().iter().map(|&o| v[o as usize]).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn schedule_computes_the_circuit(
+            n_in in 1u32..10,
+            extra in 1u32..30,
+            raw in proptest::collection::vec((any::<u8>(), any::<u32>(), any::<u32>(), any::<u32>()), 0..400),
+            outs in proptest::collection::vec(any::<u32>(), 1..10),
+            seed in any::<u64>(),
+        ) {
+            let c = circuit(n_in, extra, &raw, &outs);
+            let s = Schedule::new(&c).unwrap();
+            let bits: Vec<bool> = (0..n_in).map(|i| seed >> i & 1 == 1).collect();
+            prop_assert_eq!(run_plain(&s, &bits), c.eval_bits(&bits).unwrap());
+        }
+    }
+
+    #[test]
+    fn wide_layers_are_cut_into_continuing_steps() {
+        let raw: Vec<(u8, u32, u32, u32)> = (0..1000).map(|i| (3, i, i + 1, 0)).collect();
+        let mut c = circuit(16, 1000, &raw, &[0]);
+        for (i, g) in c.gates.iter_mut().enumerate() {
+            g.out = 16 + i as u32;
+        }
+        c.output_wires = (16..1016).collect();
+        c.outputs[0].ty = Type::Bits(1000);
+        let s = Schedule::new(&c).unwrap();
+        let sizes: Vec<(u32, bool)> = s
+            .steps()
+            .iter()
+            .filter(|st| st.ands > 0)
+            .map(|st| (st.ands, st.continues))
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![(256, false), (256, true), (256, true), (232, true)]
+        );
+        assert_eq!(s.layer(0, 0, usize::MAX), (1000, s.steps().len()));
+        assert_eq!(s.layer(0, 10, 600), (502, 2));
+    }
+
+    #[test]
+    fn invalid_circuits_are_refused() {
+        let mut c = circuit(2, 2, &[(3, 0, 1, 2)], &[0]);
+        c.gates[0].a = 77;
+        assert!(matches!(Schedule::new(&c), Err(CryptoError::Circuit(_))));
+    }
+}
