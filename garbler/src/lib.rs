@@ -21,6 +21,19 @@
 //! counter follows this one as long as both run the same circuits in the
 //! same order.
 //!
+//! Many runs under one Delta are safe because no hash input repeats under a
+//! tweak: every run takes fresh tweaks, and fresh garbler input labels from
+//! the PRG. The evaluator's input 0-labels must likewise be fresh for every
+//! run (new correlated OTs): handing the same 0-labels to two runs in which
+//! the evaluator chose differently would give it both labels of a wire, and
+//! so Delta.
+//!
+//! Independent AND gates (one AND depth of the circuit) are hashed together
+//! in windows of up to 256 gates; layers wider than 1,024 gates are spread
+//! over rayon's threads, narrower ones stay on the calling thread. For
+//! throughput on many small circuits, run one session per thread (what
+//! [`speed::run`] measures as `garble_parallel`).
+//!
 //! Construction: free-XOR (KS08), half-gates (ZRE15 sec. 3) with two
 //! ciphertexts per AND gate, hashed with the TCCR hash of Guo-Katz-Wang-Yu
 //! (S&P 2020) on fixed-key AES. Independent AND gates are hashed in batches
