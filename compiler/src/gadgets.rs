@@ -273,10 +273,9 @@ pub fn resize(x: &[WireId], width: usize, signed: bool) -> Vec<WireId> {
 /// through a multiplexer tree: (len-1) * w ANDs, plus w when the index type
 /// can name elements past the end (those read zero).
 pub fn read_index(b: &mut Builder, elems: &[WireId], w: usize, idx: &[WireId]) -> Vec<WireId> {
-    let len = if w == 0 { 0 } else { elems.len() / w };
-    if w == 0 {
+    let Some(len) = elems.len().checked_div(w) else {
         return Vec::new();
-    }
+    };
     let mut layer: Vec<Vec<WireId>> = (0..len)
         .map(|i| elems[i * w..(i + 1) * w].to_vec())
         .collect();
