@@ -31,6 +31,14 @@ pub fn write_frame<W: Write>(w: &mut W, bytes: &[u8]) -> Result<(), OtError> {
 /// Reads one frame of at most `max` bytes. The buffer grows only as bytes
 /// actually arrive, so a lying length prefix costs no allocation.
 pub fn read_frame<R: Read>(r: &mut R, max: usize) -> Result<Vec<u8>, OtError> {
+    let mut buf = Vec::new();
+    read_frame_into(r, max, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read_frame`] into a buffer the caller reuses from frame to frame.
+pub fn read_frame_into<R: Read>(r: &mut R, max: usize, buf: &mut Vec<u8>) -> Result<(), OtError> {
+    buf.clear();
     let mut len = [0u8; 4];
     r.read_exact(&mut len)?;
     let len = u32::from_le_bytes(len) as usize;
@@ -41,8 +49,8 @@ pub fn read_frame<R: Read>(r: &mut R, max: usize) -> Result<Vec<u8>, OtError> {
             max: max as u64,
         });
     }
-    let mut buf = Vec::with_capacity(len.min(1 << 16));
-    r.take(len as u64).read_to_end(&mut buf)?;
+    buf.reserve(len.min(1 << 16));
+    r.take(len as u64).read_to_end(buf)?;
     if buf.len() != len {
         return Err(OtError::Truncated {
             what: "incoming frame",
@@ -50,7 +58,7 @@ pub fn read_frame<R: Read>(r: &mut R, max: usize) -> Result<Vec<u8>, OtError> {
             available: buf.len(),
         });
     }
-    Ok(buf)
+    Ok(())
 }
 
 /// Evaluator side of session set-up: runs the 128 base OTs.
@@ -86,7 +94,12 @@ pub fn receive_correlated<C: Read + Write>(
     let (mut msg, mut piece_labels) = (ExtendMsg::new(), Vec::new());
     for piece in choices.chunks(STREAM_OTS) {
         receiver.extend_into(piece, &mut msg, &mut piece_labels)?;
-        write_frame(chan, &msg.encode())?;
+        // The frame of `msg.encode()`, written without building it.
+        let (head, body) = msg.encoded_parts();
+        chan.write_all(&((head.len() + body.len()) as u32).to_le_bytes())?;
+        chan.write_all(&head)?;
+        chan.write_all(body)?;
+        chan.flush()?;
         labels.extend_from_slice(&piece_labels);
     }
     piece_labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
@@ -102,11 +115,12 @@ pub fn send_correlated<C: Read + Write>(
     n: usize,
 ) -> Result<Vec<Block>, OtError> {
     let mut labels = Vec::with_capacity(n.min(crate::extension::MAX_OTS_PER_MESSAGE as usize));
-    let mut piece_labels = Vec::new();
+    let (mut frame, mut msg, mut piece_labels) = (Vec::new(), ExtendMsg::new(), Vec::new());
     let mut left = n;
     while left > 0 {
         let piece = left.min(STREAM_OTS);
-        let msg = ExtendMsg::decode(&read_frame(chan, MAX_FRAME_BYTES)?)?;
+        read_frame_into(chan, MAX_FRAME_BYTES, &mut frame)?;
+        msg.decode_into(&frame)?;
         if let Err(e) = sender.extend_into(piece, &msg, &mut piece_labels) {
             labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
             return Err(e);

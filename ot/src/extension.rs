@@ -125,6 +125,16 @@ impl ExtendMsg {
     /// Parses a message; the count is bounded and the body length must be
     /// exactly what the count implies, so nothing is allocated beyond `bytes`.
     pub fn decode(bytes: &[u8]) -> Result<ExtendMsg, OtError> {
+        let mut msg = ExtendMsg::new();
+        msg.decode_into(bytes)?;
+        Ok(msg)
+    }
+
+    /// [`decode`](Self::decode) into `self`, reusing its buffer; on error
+    /// `self` is left empty.
+    pub fn decode_into(&mut self, bytes: &[u8]) -> Result<(), OtError> {
+        self.count = 0;
+        self.body.clear();
         let mut r = Reader::new(bytes, "OT extension message");
         if r.u8()? != TAG {
             return Err(OtError::Malformed {
@@ -157,13 +167,23 @@ impl ExtendMsg {
                 reason: "body length does not match the OT count",
             });
         }
-        let body = r.take(expected)?.to_vec();
+        self.body.extend_from_slice(r.take(expected)?);
         r.finish()?;
-        Ok(ExtendMsg {
-            security,
-            count,
-            body,
-        })
+        self.security = security;
+        self.count = count;
+        Ok(())
+    }
+
+    /// The encoding as two slices, header and body, for writing without a copy.
+    pub(crate) fn encoded_parts(&self) -> ([u8; 10], &[u8]) {
+        let mut head = [0u8; 10];
+        head[0] = TAG;
+        head[1] = match self.security {
+            Security::SemiHonest => 0,
+            Security::Malicious => 1,
+        };
+        head[2..].copy_from_slice(&self.count.to_le_bytes());
+        (head, &self.body)
     }
 }
 

@@ -37,6 +37,51 @@
 //! }
 //! # Ok::<(), ot::OtError>(())
 //! ```
+//!
+//! # The API in one page
+//!
+//! | step | evaluator ([`OtReceiver`]) | garbler ([`OtSender`]) |
+//! |---|---|---|
+//! | set-up, once per session | [`OtReceiver::setup`] `-> (ReceiverSetup, BaseOtHello)` | |
+//! | | | [`OtSender::setup`]`(delta, security, &hello) -> Result<(OtSender, BaseOtReply)>` |
+//! | | [`ReceiverSetup::finish`]`(&reply) -> Result<OtReceiver>` | |
+//! | per batch of input bits | [`OtReceiver::extend`]`(&[bool]) -> Result<(ExtendMsg, Vec<Block>)>` | |
+//! | | | [`OtSender::extend`]`(n, &msg) -> Result<Vec<Block>>` (the 0-labels) |
+//!
+//! Both `extend`s have an `extend_into` twin that reuses the caller's buffers,
+//! worth it for large batches. Random OT ([`OtReceiver::receive_random`],
+//! [`OtSender::send_random`]) and chosen-message OT ([`OtSender::send_chosen`],
+//! [`RandomOts::decrypt`]) run on the same session. The base OT is usable alone
+//! ([`BaseOtSender`], [`BaseOtReceiver`]). [`driver`] runs set-up and
+//! extension over a blocking channel, one frame per chunk of
+//! [`CHUNK_ROWS`] OTs, so the message side never holds more than a chunk.
+//!
+//! Calls must alternate in the same order on both sides: each side advances
+//! its PRG streams, chunk counter and OT counter by what it processed, and a
+//! sender that missed a message no longer agrees with the receiver (the check
+//! then fails). After any [`OtError::ConsistencyCheckFailed`] the sender
+//! answers [`OtError::Aborted`] for the rest of the session.
+//!
+//! # Security notes
+//!
+//! - Base OT: Chou-Orlandi (CO15) on Ristretto; each key hashes the OT index
+//!   and the whole transcript, and peer points are rejected if they do not
+//!   decode or are the identity.
+//! - Extension: IKNP (IKNP03) with the garbler's base-OT choice string equal to
+//!   `Delta`, so outputs are correlated OTs with `Delta` as the correlation.
+//!   `Delta`'s lowest bit is the public point-and-permute bit; the other 127
+//!   bits stay secret.
+//! - Malicious receiver: the KOS15 check over GF(2^128), padded with 192
+//!   random OTs per chunk, in the form whose proof Roy22 (SoftSpoken sec. 5)
+//!   repairs. The challenge is a hash of `U`, the session and the chunk index
+//!   (Fiat-Shamir): the check is public-coin and only needs a challenge that
+//!   cannot be predicted once `U` is fixed. The check leaks one bit of `Delta`
+//!   per cheated column with probability 1/2, the inherent KOS bound.
+//! - Correlated outputs are not hashed: the garbler's labels need the
+//!   correlation. Random and chosen-message OT hash each output with a TCCR
+//!   hash of fixed-key AES (GKWY20), tweaked by the session-wide OT index.
+//! - Fresh secrets per session come from the OS CSPRNG; keys, `Delta` and
+//!   scratch matrices are zeroized when dropped or used up.
 #![deny(missing_docs, unsafe_code, unreachable_pub)]
 
 mod base;

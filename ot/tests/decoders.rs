@@ -42,3 +42,19 @@ fn encoders_round_trip() {
     let (_, reply) = ot::BaseOtReceiver::receive(&hello, &[true, false]).unwrap();
     assert_eq!(BaseOtReply::decode(&reply.encode()).unwrap(), reply);
 }
+
+#[test]
+fn decode_into_reuses_and_empties_on_error() {
+    let (setup, hello) = ot::OtReceiver::setup(ot::Security::SemiHonest);
+    let (mut s, reply) =
+        ot::OtSender::setup(crypto::Block(3), ot::Security::SemiHonest, &hello).unwrap();
+    let mut r = setup.finish(&reply).unwrap();
+    let (msg, _) = r.extend(&[true; 40]).unwrap();
+    let mut slot = ExtendMsg::new();
+    slot.decode_into(&msg.encode()).unwrap();
+    assert_eq!(slot, msg);
+    assert!(slot.decode_into(&msg.encode()[..20]).is_err());
+    assert_eq!(slot.count(), 0);
+    slot.decode_into(&msg.encode()).unwrap();
+    assert_eq!(s.extend(40, &slot).unwrap().len(), 40);
+}
