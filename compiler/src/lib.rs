@@ -26,6 +26,39 @@
 //! line and a caret under the span. No input makes the compiler panic, and its
 //! memory and running time are bounded ([`MAX_SOURCE_BYTES`],
 //! [`MAX_GATES`], [`MAX_VALUE_BITS`]).
+//!
+//! # Language notes
+//!
+//! Choices made where LANGUAGE.md is silent (what a Rust programmer would expect):
+//! - An integer literal takes its type from context: the other operand, the
+//!   declared type of a `let`, a parameter, a field, the return type. Without
+//!   context it stays a public integer of no type (`let k = 5;` can later meet
+//!   a `u8` or an `i64`); inside an array or tuple literal with no context it
+//!   is `i32`, Rust's default. Arithmetic between untyped integers is exact,
+//!   and an error if it leaves the 128-bit signed range. Untyped integers
+//!   merged by a secret `if` (`let mut r = 0; if c { r = 1; }`) stay untyped,
+//!   with the range of values they may hold, through `+ - *` and comparisons;
+//!   the first use that gives a type checks that range.
+//! - A loop variable has the type of its bounds, or no type when both bounds
+//!   are untyped; `a..b` with `a >= b` runs no iteration. `.len()` is an
+//!   untyped public integer.
+//! - A shift amount is any unsigned value or a non-negative untyped integer;
+//!   a signed amount is an error. Unary `-` on an unsigned value wraps.
+//! - `==` and `!=` compare values of any type bit by bit; `< <= > >=` work on
+//!   integers and `bool`; `& | ^` on `bool` as well as integers; `&&` and `||`
+//!   evaluate both sides (nothing has side effects).
+//! - An index is an unsigned value or a non-negative untyped integer.
+//! - A helper without `-> T` returns `()`. Constants may refer to constants
+//!   declared later and may call helpers; a constant defined in terms of
+//!   itself is an error.
+//! - With a public condition only the taken branch of an `if` is compiled, so
+//!   an error inside the other branch is not reported. Helpers that `main`
+//!   never calls are still checked.
+//! - `main`'s result is the circuit's one output, named `result`.
+//! - Limits, each reported as an error: [`MAX_SOURCE_BYTES`] of source,
+//!   nesting 200 deep, values of [`MAX_VALUE_BITS`] bits, circuits of
+//!   [`MAX_GATES`] gates before dead-gate removal, 50 million statements
+//!   executed while unrolling.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -39,6 +39,15 @@ enum Value {
         bits: Vec<WireId>,
         public: bool,
     },
+    /// A secret integer that has no type yet: untyped literals merged by a
+    /// secret `if` (`let mut r = 0; if c { r = 1; }`). Held as 128-bit two's
+    /// complement with the range of the literals it may be, so it can take a
+    /// type later, checked against that range.
+    Flex {
+        bits: Vec<WireId>,
+        lo: i128,
+        hi: i128,
+    },
     /// The result of an erroneous expression; silences follow-up errors.
     Poison,
 }
@@ -70,15 +79,19 @@ impl Value {
     }
     fn ty(&self) -> Option<Ty> {
         match self {
-            Value::Lit(_) => Some(Ty::Lit),
+            Value::Lit(_) | Value::Flex { .. } => Some(Ty::Lit),
             Value::Bits { ty, .. } => Some(ty.clone()),
             Value::Poison => None,
         }
+    }
+    fn is_untyped(&self) -> bool {
+        matches!(self, Value::Lit(_) | Value::Flex { .. })
     }
     fn is_public(&self) -> bool {
         match self {
             Value::Lit(_) => true,
             Value::Bits { public, .. } => *public,
+            Value::Flex { .. } => false,
             Value::Poison => true,
         }
     }
@@ -430,6 +443,10 @@ impl<'p> Lowerer<'p> {
             }
             Value::Bits { ty, .. } => {
                 self.error(span, format!("{what} must be an integer, found `{ty}`"));
+                None
+            }
+            Value::Flex { .. } => {
+                self.error(span, format!("{what} must be public (known when compiling), but this value depends on an input"));
                 None
             }
         }
@@ -1398,18 +1415,28 @@ impl<'p> Lowerer<'p> {
         let (t, f) = match (&t, &f) {
             (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
             (Value::Lit(a), Value::Lit(b)) if a == b => return t,
-            (Value::Lit(_), Value::Lit(_)) => {
-                let ty = declared.cloned().unwrap_or(Ty::Int {
-                    signed: true,
-                    width: 32,
-                });
-                (self.coerce(t, &ty, span), self.coerce(f, &ty, span))
-            }
-            (Value::Lit(_), Value::Bits { ty, .. }) => {
+            _ if t.is_untyped() && f.is_untyped() => match declared {
+                Some(ty) if *ty != Ty::Lit => {
+                    let ty = ty.clone();
+                    (self.coerce(t, &ty, span), self.coerce(f, &ty, span))
+                }
+                _ => {
+                    // Still no type: merge as 128-bit values and remember the range.
+                    let (tb, tlo, thi) = flex_parts(&t);
+                    let (fb, flo, fhi) = flex_parts(&f);
+                    let bits = g::mux(&mut self.b, c, &tb, &fb);
+                    return Value::Flex {
+                        bits,
+                        lo: tlo.min(flo),
+                        hi: thi.max(fhi),
+                    };
+                }
+            },
+            (Value::Lit(_) | Value::Flex { .. }, Value::Bits { ty, .. }) => {
                 let ty = ty.clone();
                 (self.coerce(t, &ty, span), f)
             }
-            (Value::Bits { ty, .. }, Value::Lit(_)) => {
+            (Value::Bits { ty, .. }, Value::Lit(_) | Value::Flex { .. }) => {
                 let ty = ty.clone();
                 let f = self.coerce(f, &ty, span);
                 (t, f)
@@ -1526,6 +1553,19 @@ impl<'p> Lowerer<'p> {
         match v {
             Value::Poison => Value::Poison,
             Value::Lit(n) => self.lit_to_ty(n, ty, span),
+            Value::Flex { bits, lo, hi } => match ty {
+                Ty::Int { width, .. } => {
+                    if !(fits(lo, ty) && fits(hi, ty)) {
+                        self.error(span, format!("this integer may be any of {lo}..={hi}, which does not fit in `{ty}`"));
+                        return Value::Poison;
+                    }
+                    Value::secret(ty.clone(), g::resize(&bits, *width as usize, true))
+                }
+                _ => {
+                    self.error(span, format!("expected `{ty}`, found an integer"));
+                    Value::Poison
+                }
+            },
             Value::Bits { ty: ref vt, .. } if vt == ty => v,
             Value::Bits { ty: vt, .. } => {
                 self.error(span, format!("expected `{ty}`, found `{vt}`"));
@@ -1534,18 +1574,19 @@ impl<'p> Lowerer<'p> {
         }
     }
 
-    /// An untyped literal with no context gets Rust's default, `i32`.
+    /// An untyped integer with no context gets Rust's default, `i32`.
     fn default_type(&mut self, v: Value, span: Span) -> Value {
-        match v {
-            Value::Lit(n) => self.lit_to_ty(
-                n,
+        if v.is_untyped() {
+            self.coerce(
+                v,
                 &Ty::Int {
                     signed: true,
                     width: 32,
                 },
                 span,
-            ),
-            v => v,
+            )
+        } else {
+            v
         }
     }
 
@@ -1564,6 +1605,8 @@ impl<'p> Lowerer<'p> {
                 }
             }
             (Value::Lit(n), Some(t @ Ty::Int { .. })) => self.lit_to_ty(n, t, span),
+            (v @ Value::Flex { .. }, Some(t @ Ty::Int { .. })) => self.coerce(v, t, span),
+            (v @ Value::Flex { .. }, _) => self.default_type(v, span),
             (Value::Lit(n), _) => {
                 // `!` needs a width: Rust's default.
                 self.lit_to_ty(
@@ -1610,7 +1653,7 @@ impl<'p> Lowerer<'p> {
                 );
                 Value::Poison
             }
-            Value::Lit(_) => Value::Poison,
+            Value::Lit(_) | Value::Flex { .. } => Value::Poison,
         }
     }
 
@@ -1636,12 +1679,27 @@ impl<'p> Lowerer<'p> {
         };
         let rv = self.expr(r, hint.as_ref());
         let (lv, rv) = match (&lv, &rv) {
-            (Value::Lit(_), Value::Bits { ty, .. }) => {
+            (Value::Lit(_) | Value::Flex { .. }, Value::Bits { ty, .. }) => {
                 let ty = ty.clone();
                 (self.coerce(lv, &ty, lspan), rv)
             }
-            (Value::Bits { ty, .. }, Value::Lit(_)) => {
+            (Value::Bits { ty, .. }, Value::Lit(_) | Value::Flex { .. }) => {
                 let ty = ty.clone();
+                let rv = self.coerce(rv, &ty, r.span);
+                (lv, rv)
+            }
+            (Value::Flex { .. }, _) | (_, Value::Flex { .. }) => {
+                if let Some(v) = self.flex_binary(op, &lv, &rv) {
+                    return v;
+                }
+                let ty = expect
+                    .cloned()
+                    .filter(|t| matches!(t, Ty::Int { .. }) && op.is_arith())
+                    .unwrap_or(Ty::Int {
+                        signed: true,
+                        width: 32,
+                    });
+                let lv = self.coerce(lv, &ty, lspan);
                 let rv = self.coerce(rv, &ty, r.span);
                 (lv, rv)
             }
@@ -1671,6 +1729,67 @@ impl<'p> Lowerer<'p> {
             }
             _ => Value::Poison,
         }
+    }
+
+    /// `+ - *` and comparisons between untyped integers at least one of
+    /// which is secret: still untyped, with the range carried along. Done on
+    /// 128 bits; once the result takes a type, the bits above its width feed
+    /// nothing and dead-gate removal drops them (carries only run upward).
+    /// Comparisons use only the width the two ranges need. `None` for other
+    /// operators or when a range leaves 128 bits: the operands then become `i32`.
+    fn flex_binary(&mut self, op: BinOp, l: &Value, r: &Value) -> Option<Value> {
+        let (a, alo, ahi) = flex_parts(l);
+        let (b, blo, bhi) = flex_parts(r);
+        let range = |f: fn(i128, i128) -> Option<i128>| -> Option<(i128, i128)> {
+            let c = [f(alo, blo)?, f(alo, bhi)?, f(ahi, blo)?, f(ahi, bhi)?];
+            Some((*c.iter().min()?, *c.iter().max()?))
+        };
+        let bld = &mut self.b;
+        let (bits, lo, hi) = match op {
+            BinOp::Add => {
+                let (lo, hi) = range(i128::checked_add)?;
+                (g::add(bld, &a, &b, F), lo, hi)
+            }
+            BinOp::Sub => {
+                let (lo, hi) = range(i128::checked_sub)?;
+                (g::sub(bld, &a, &b), lo, hi)
+            }
+            BinOp::Mul => {
+                let (lo, hi) = range(i128::checked_mul)?;
+                (g::mul(bld, &a, &b), lo, hi)
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                // Signed width that holds both ranges.
+                let need = |n: i128| 129 - (if n < 0 { !n } else { n }).leading_zeros() as usize;
+                let w = [alo, ahi, blo, bhi]
+                    .iter()
+                    .map(|&n| need(n))
+                    .max()
+                    .unwrap_or(1)
+                    .min(128);
+                let (a, b) = (&a[..w], &b[..w]);
+                let w = match op {
+                    BinOp::Eq => g::eq(bld, a, b),
+                    BinOp::Ne => {
+                        let e = g::eq(bld, a, b);
+                        bld.not(e)
+                    }
+                    BinOp::Lt => g::lt(bld, a, b, true),
+                    BinOp::Gt => g::lt(bld, b, a, true),
+                    BinOp::Le => {
+                        let t = g::lt(bld, b, a, true);
+                        bld.not(t)
+                    }
+                    _ => {
+                        let t = g::lt(bld, a, b, true);
+                        bld.not(t)
+                    }
+                };
+                return Some(Value::boolean(w, false));
+            }
+            _ => return None,
+        };
+        Some(Value::Flex { bits, lo, hi })
     }
 
     fn lit_binary(&mut self, op: BinOp, a: i128, b: i128, span: Span) -> Value {
@@ -1824,7 +1943,20 @@ impl<'p> Lowerer<'p> {
     ) -> Value {
         let lv = match (lv, expect) {
             (Value::Lit(n), Some(t @ Ty::Int { .. })) => self.lit_to_ty(n, t, span),
+            (v @ Value::Flex { .. }, Some(t @ Ty::Int { .. })) => self.coerce(v, t, span),
+            (v @ Value::Flex { .. }, _) => self.default_type(v, span),
             (v, _) => v,
+        };
+        let rv = match rv {
+            v @ Value::Flex { .. } => self.coerce(
+                v,
+                &Ty::Int {
+                    signed: false,
+                    width: 128,
+                },
+                rspan,
+            ),
+            v => v,
         };
         match (&lv, &rv) {
             (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
@@ -1840,6 +1972,7 @@ impl<'p> Lowerer<'p> {
                 },
             )
             | (_, Value::Lit(_)) => {}
+            (_, Value::Flex { .. }) => return Value::Poison,
             (_, Value::Bits { ty, .. }) => {
                 self.error(
                     rspan,
@@ -1929,6 +2062,9 @@ impl<'p> Lowerer<'p> {
             (Value::Lit(n), Ty::Int { width, .. }) => {
                 Value::public(target.clone(), i128_bits(n, *width as usize))
             }
+            (Value::Flex { bits, .. }, Ty::Int { width, .. }) => {
+                Value::secret(target.clone(), g::resize(&bits, *width as usize, true))
+            }
             (
                 Value::Bits {
                     ty: Ty::Int { signed, .. },
@@ -2005,13 +2141,18 @@ impl<'p> Lowerer<'p> {
                     .or_else(|| expect.cloned());
                 let av = self.expr(&args[0], hint.as_ref());
                 let (rv, av) = match (&rv, &av) {
-                    (Value::Lit(_), Value::Bits { ty, .. }) => {
+                    (Value::Lit(_) | Value::Flex { .. }, Value::Bits { ty, .. }) => {
                         let ty = ty.clone();
                         (self.coerce(rv, &ty, recv.span), av)
                     }
-                    (Value::Bits { ty, .. }, Value::Lit(_)) => {
+                    (Value::Bits { ty, .. }, Value::Lit(_) | Value::Flex { .. }) => {
                         let ty = ty.clone();
                         let av = self.coerce(av, &ty, args[0].span);
+                        (rv, av)
+                    }
+                    (Value::Flex { .. }, _) | (_, Value::Flex { .. }) => {
+                        let rv = self.default_type(rv, recv.span);
+                        let av = self.default_type(av, args[0].span);
                         (rv, av)
                     }
                     _ => (rv, av),
@@ -2124,7 +2265,7 @@ impl<'p> Lowerer<'p> {
                     Value::Poison
                 }
             },
-            Value::Lit(_) => {
+            Value::Lit(_) | Value::Flex { .. } => {
                 self.error(f.span, format!("an integer has no field `{}`", f.name));
                 Value::Poison
             }
@@ -2143,6 +2284,16 @@ impl<'p> Lowerer<'p> {
                     return None;
                 }
                 Some(Index::Public(*k as usize))
+            }
+            Value::Flex { bits, lo, .. } => {
+                if *lo < 0 {
+                    self.error(
+                        span,
+                        format!("an array index cannot be negative, and this one may be {lo}"),
+                    );
+                    return None;
+                }
+                Some(Index::Secret(bits.clone()))
             }
             Value::Bits {
                 ty: Ty::Int { signed: false, .. },
@@ -2440,5 +2591,29 @@ fn calls_in_expr(e: &Expr, f: &mut impl FnMut(&Ident)) {
             }
         }
         ExprKind::Block(b) => calls_in_block(b, f),
+    }
+}
+
+/// The 128-bit two's-complement wires and range of an untyped integer.
+fn flex_parts(v: &Value) -> (Vec<WireId>, i128, i128) {
+    match v {
+        Value::Lit(n) => (i128_bits(*n, 128), *n, *n),
+        Value::Flex { bits, lo, hi } => (bits.clone(), *lo, *hi),
+        _ => (i128_bits(0, 128), 0, 0),
+    }
+}
+
+/// Whether the integer `n` fits the integer type `ty`.
+fn fits(n: i128, ty: &Ty) -> bool {
+    match ty {
+        Ty::Int {
+            signed: true,
+            width,
+        } => *width >= 128 || (n >= -(1i128 << (width - 1)) && n < (1i128 << (width - 1))),
+        Ty::Int {
+            signed: false,
+            width,
+        } => n >= 0 && (*width >= 127 || n < (1i128 << width)),
+        _ => false,
     }
 }

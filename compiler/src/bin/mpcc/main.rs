@@ -6,6 +6,7 @@
 use circuits::{bristol, format, value, Circuit, CircuitError};
 use clap::{Parser, Subcommand};
 use compiler::CompileErrors;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -95,8 +96,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             circuit,
             garbler_values,
         } => {
-            println!("{}", load(&circuit, garbler_values)?.stats());
-            Ok(())
+            let stats = load(&circuit, garbler_values)?.stats().to_string();
+            print_lines(&[stats])
         }
         Command::Compile {
             source,
@@ -121,10 +122,22 @@ fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(
     let c = load(path, garbler_values)?;
     let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
     let out = c.eval_bits(&bits).map_err(CliError::Values)?;
-    for line in value::format_outputs(&c, &out) {
-        println!("{line}");
+    print_lines(&value::format_outputs(&c, &out))
+}
+
+/// Prints to stdout; a closed pipe is an error to report, not a panic.
+fn print_lines(lines: &[String]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        writeln!(out, "{line}").map_err(|source| CliError::Write {
+            path: "stdout".into(),
+            source,
+        })?;
     }
-    Ok(())
+    out.flush().map_err(|source| CliError::Write {
+        path: "stdout".into(),
+        source,
+    })
 }
 
 fn compile(
