@@ -28,12 +28,26 @@ const VICKREY: &str = include_str!("../../examples/vickrey.mpc");
 fn bench_compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
-    for (name, src) in [("vickrey64", VICKREY.to_string()), ("mac_1M", mac_program(5)), ("mac_4M", mac_program(20)), ("mac_10M", mac_program(48))] {
-        let gates = compiler::compile_source(&src, "bench.mpc").expect("the benchmark program compiles").gates.len();
+    for (name, src) in [
+        ("vickrey64", VICKREY.to_string()),
+        ("mac_1M", mac_program(5)),
+        ("mac_4M", mac_program(20)),
+        ("mac_10M", mac_program(48)),
+    ] {
+        let gates = compiler::compile_source(&src, "bench.mpc")
+            .expect("the benchmark program compiles")
+            .gates
+            .len();
         group.throughput(Throughput::Elements(gates as u64));
-        group.bench_with_input(BenchmarkId::new("gates", format!("{name}_{gates}")), &src, |b, src| {
-            b.iter(|| compiler::compile_source(black_box(src), "bench.mpc").map(|c| c.gates.len()))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("gates", format!("{name}_{gates}")),
+            &src,
+            |b, src| {
+                b.iter(|| {
+                    compiler::compile_source(black_box(src), "bench.mpc").map(|c| c.gates.len())
+                })
+            },
+        );
     }
     group.finish();
 }
