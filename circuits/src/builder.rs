@@ -266,6 +266,15 @@ impl Builder {
 
     /// `if s { t } else { f }` = `f ^ (s & (t ^ f))` (one AND).
     pub fn mux(&mut self, s: WireId, t: WireId, f: WireId) -> WireId {
+        // A public select, or equal inputs, picks a wire without new gates
+        // (the general form would leave `f ^ (t ^ f)`, a copy of `t` under
+        // another name that structural hashing cannot see through).
+        match Builder::const_value(s) {
+            Some(true) => return t,
+            Some(false) => return f,
+            None if t == f => return t,
+            None => {}
+        }
         let d = self.xor(t, f);
         let m = self.and(s, d);
         self.xor(f, m)

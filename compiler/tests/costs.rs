@@ -112,4 +112,16 @@ fn other_gadgets() {
         }",
     );
     assert_eq!(m, 32);
+    // A swap through a secret `if` shares one multiplexer: compare-and-swap is 2n.
+    let cas = ands(
+        "fn main(evaluator a: u32, evaluator b: u32) -> [u32; 2] {
+            let mut v = [a, b];
+            if v[0] > v[1] { let t = v[0]; v[0] = v[1]; v[1] = t; }
+            v
+        }",
+    );
+    assert_eq!(cas, 64);
+    let sort =
+        compiler::compile_source(include_str!("../../examples/sort.mpc"), "sort.mpc").unwrap();
+    assert_eq!(sort.and_count(), 120 * 64);
 }

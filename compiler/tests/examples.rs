@@ -174,6 +174,14 @@ fn one_program_per_feature() {
             &["[false, false, false]", "[false, false, false]"],
             "(false, false, false)",
         ),
+        (
+            "sort.mpc",
+            &[
+                "[5, 3, 99, 1, 0, 7, 7, 4000000000]",
+                "[8, 2, 6, 1, 5, 5, 12, 11]",
+            ],
+            "[0, 1, 1, 2, 3, 5, 5, 5, 6, 7, 7, 8, 11, 12, 99, 4000000000]",
+        ),
     ];
     for (name, values, want) in cases {
         assert_eq!(run(name, values), *want, "{name} {values:?}");
