@@ -132,9 +132,11 @@ impl Write for Chan {
 
 fn chan(s: TcpStream) -> Chan {
     s.set_nodelay(true).unwrap();
+    // Default-sized buffers: frames of a chunk are larger, so they bypass the
+    // buffers instead of being copied through them.
     Chan {
-        r: BufReader::with_capacity(1 << 20, s.try_clone().unwrap()),
-        w: BufWriter::with_capacity(1 << 20, s),
+        r: BufReader::new(s.try_clone().unwrap()),
+        w: BufWriter::new(s),
     }
 }
 

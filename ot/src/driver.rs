@@ -91,18 +91,16 @@ pub fn receive_correlated<C: Read + Write>(
     choices: &[bool],
 ) -> Result<Vec<Block>, OtError> {
     let mut labels = Vec::with_capacity(choices.len());
-    let (mut msg, mut piece_labels) = (ExtendMsg::new(), Vec::new());
+    let mut msg = ExtendMsg::new();
     for piece in choices.chunks(STREAM_OTS) {
-        receiver.extend_into(piece, &mut msg, &mut piece_labels)?;
+        receiver.extend_append(piece, &mut msg, &mut labels)?;
         // The frame of `msg.encode()`, written without building it.
         let (head, body) = msg.encoded_parts();
         chan.write_all(&((head.len() + body.len()) as u32).to_le_bytes())?;
         chan.write_all(&head)?;
         chan.write_all(body)?;
         chan.flush()?;
-        labels.extend_from_slice(&piece_labels);
     }
-    piece_labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
     Ok(labels)
 }
 
@@ -115,19 +113,41 @@ pub fn send_correlated<C: Read + Write>(
     n: usize,
 ) -> Result<Vec<Block>, OtError> {
     let mut labels = Vec::with_capacity(n.min(crate::extension::MAX_OTS_PER_MESSAGE as usize));
-    let (mut frame, mut msg, mut piece_labels) = (Vec::new(), ExtendMsg::new(), Vec::new());
+    let mut msg = ExtendMsg::new();
     let mut left = n;
     while left > 0 {
         let piece = left.min(STREAM_OTS);
-        read_frame_into(chan, MAX_FRAME_BYTES, &mut frame)?;
-        msg.decode_into(&frame)?;
-        if let Err(e) = sender.extend_into(piece, &msg, &mut piece_labels) {
+        let step = read_extend_msg(chan, &mut msg)
+            .and_then(|()| sender.extend_append(piece, &msg, &mut labels));
+        if let Err(e) = step {
             labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
             return Err(e);
         }
-        labels.extend_from_slice(&piece_labels);
         left -= piece;
     }
-    piece_labels.iter_mut().for_each(zeroize::Zeroize::zeroize);
     Ok(labels)
+}
+
+/// Reads one frame holding an [`ExtendMsg`] straight into `msg`'s buffer.
+fn read_extend_msg<R: Read>(r: &mut R, msg: &mut ExtendMsg) -> Result<(), OtError> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > MAX_FRAME_BYTES {
+        return Err(OtError::TooLarge {
+            what: "incoming frame",
+            len: len as u64,
+            max: MAX_FRAME_BYTES as u64,
+        });
+    }
+    let mut head = [0u8; ExtendMsg::HEADER_BYTES];
+    if len < head.len() {
+        return Err(OtError::Truncated {
+            what: "OT extension message",
+            needed: head.len(),
+            available: len,
+        });
+    }
+    r.read_exact(&mut head)?;
+    msg.read_body(&head, len - head.len(), r)
 }

@@ -136,6 +136,24 @@ impl ExtendMsg {
         self.count = 0;
         self.body.clear();
         let mut r = Reader::new(bytes, "OT extension message");
+        let (security, count, body_len) = Self::parse_header(&r.array()?)?;
+        if r.remaining() != body_len {
+            return Err(Self::length_mismatch());
+        }
+        self.body.extend_from_slice(r.take(body_len)?);
+        r.finish()?;
+        self.security = security;
+        self.count = count;
+        Ok(())
+    }
+
+    /// Bytes before the body: tag, security mode, u64 count.
+    pub(crate) const HEADER_BYTES: usize = 10;
+
+    /// Checks a header; returns the mode, the count and the body length the
+    /// count implies.
+    fn parse_header(head: &[u8; Self::HEADER_BYTES]) -> Result<(Security, u64, usize), OtError> {
+        let mut r = Reader::new(head, "OT extension message");
         if r.u8()? != TAG {
             return Err(OtError::Malformed {
                 what: "OT extension message",
@@ -160,23 +178,50 @@ impl ExtendMsg {
                 max: MAX_OTS_PER_MESSAGE,
             });
         }
-        let expected = security.body_len(count as usize);
-        if r.remaining() != expected {
-            return Err(OtError::Malformed {
+        Ok((security, count, security.body_len(count as usize)))
+    }
+
+    fn length_mismatch() -> OtError {
+        OtError::Malformed {
+            what: "OT extension message",
+            reason: "body length does not match the OT count",
+        }
+    }
+
+    /// Given a header already read and the `body_len` bytes that follow it in
+    /// the frame, reads the body from `r` straight into `self`'s buffer; on
+    /// error `self` is left empty.
+    pub(crate) fn read_body<R: std::io::Read>(
+        &mut self,
+        head: &[u8; Self::HEADER_BYTES],
+        body_len: usize,
+        r: &mut R,
+    ) -> Result<(), OtError> {
+        self.count = 0;
+        self.body.clear();
+        let (security, count, expected) = Self::parse_header(head)?;
+        if body_len != expected {
+            return Err(Self::length_mismatch());
+        }
+        let mut limited = <&mut R as std::io::Read>::take(r, body_len as u64);
+        std::io::Read::read_to_end(&mut limited, &mut self.body)?;
+        if self.body.len() != body_len {
+            let available = self.body.len();
+            self.body.clear();
+            return Err(OtError::Truncated {
                 what: "OT extension message",
-                reason: "body length does not match the OT count",
+                needed: body_len,
+                available,
             });
         }
-        self.body.extend_from_slice(r.take(expected)?);
-        r.finish()?;
         self.security = security;
         self.count = count;
         Ok(())
     }
 
     /// The encoding as two slices, header and body, for writing without a copy.
-    pub(crate) fn encoded_parts(&self) -> ([u8; 10], &[u8]) {
-        let mut head = [0u8; 10];
+    pub(crate) fn encoded_parts(&self) -> ([u8; Self::HEADER_BYTES], &[u8]) {
+        let mut head = [0u8; Self::HEADER_BYTES];
         head[0] = TAG;
         head[1] = match self.security {
             Security::SemiHonest => 0,
@@ -321,6 +366,17 @@ impl OtReceiver {
         msg: &mut ExtendMsg,
         labels: &mut Vec<Block>,
     ) -> Result<(), OtError> {
+        labels.clear();
+        self.extend_append(choices, msg, labels)
+    }
+
+    /// [`extend_into`](Self::extend_into), appending the labels to `labels`.
+    pub(crate) fn extend_append(
+        &mut self,
+        choices: &[bool],
+        msg: &mut ExtendMsg,
+        labels: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
         let n = choices.len();
         if n as u64 > MAX_OTS_PER_MESSAGE {
             return Err(OtError::TooLarge {
@@ -335,7 +391,6 @@ impl OtReceiver {
         let body = &mut msg.body;
         body.clear();
         body.reserve(sec.body_len(n));
-        labels.clear();
         labels.reserve(n + 2 * KAPPA);
         let widest = sec.chunks(n).map(|(_, m)| m).max().unwrap_or(0);
         let mut t_cols = vec![0u8; 16 * widest];
@@ -503,6 +558,18 @@ impl OtSender {
     ) -> Result<(), OtError> {
         out.iter_mut().for_each(Zeroize::zeroize);
         out.clear();
+        self.extend_append(n, msg, out)
+    }
+
+    /// [`extend_into`](Self::extend_into), appending the zero-labels to `out`;
+    /// on error `out` is back to its length before the call.
+    pub(crate) fn extend_append(
+        &mut self,
+        n: usize,
+        msg: &ExtendMsg,
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
+        let base = out.len();
         if self.aborted {
             return Err(OtError::Aborted);
         }
@@ -548,8 +615,8 @@ impl OtSender {
                 if q_sum != t_sum ^ gf128::mul(x_sum, self.delta) {
                     self.aborted = true;
                     q_cols.zeroize();
-                    out.iter_mut().for_each(Zeroize::zeroize);
-                    out.clear();
+                    out[base..].iter_mut().for_each(Zeroize::zeroize);
+                    out.truncate(base);
                     return Err(OtError::ConsistencyCheckFailed {
                         chunk: self.cursor.chunk,
                     });

@@ -130,3 +130,71 @@ impl Write for Duplex<'_> {
         Ok(())
     }
 }
+
+fn in_process_session() -> (ot::OtSender, ot::OtReceiver) {
+    let (setup, hello) = ot::OtReceiver::setup(Security::Malicious);
+    let (s, reply) =
+        ot::OtSender::setup(Block(Block::random().0 | 1), Security::Malicious, &hello).unwrap();
+    (s, setup.finish(&reply).unwrap())
+}
+
+fn framed(msgs: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for m in msgs {
+        out.extend_from_slice(&(m.len() as u32).to_le_bytes());
+        out.extend_from_slice(m);
+    }
+    out
+}
+
+#[test]
+fn streamed_chunks_from_a_hostile_receiver_are_errors() {
+    let (mut s, mut r) = in_process_session();
+    let (good, _) = r.extend(&[true; 100]).unwrap();
+    let good = good.encode();
+    // Header shorter than 10 bytes, a length prefix past the body, a body
+    // that does not match its count, and a frame cut short.
+    let mut cases = vec![
+        framed(&[good[..6].to_vec()]),
+        framed(&[good[..good.len() - 1].to_vec()]),
+    ];
+    let mut lying = (good.len() as u32 + 100).to_le_bytes().to_vec();
+    lying.extend_from_slice(&good);
+    cases.push(lying);
+    let mut cut = (good.len() as u32).to_le_bytes().to_vec();
+    cut.extend_from_slice(&good[..good.len() / 2]);
+    cases.push(cut);
+    for input in &cases {
+        let mut duplex = Duplex {
+            input,
+            output: Vec::new(),
+        };
+        assert!(send_correlated(&mut duplex, &mut s, 100).is_err());
+    }
+    // The session is still in step: none of the above consumed PRG output.
+    let mut duplex = Duplex {
+        input: &framed(&[good]),
+        output: Vec::new(),
+    };
+    assert_eq!(
+        send_correlated(&mut duplex, &mut s, 100).unwrap().len(),
+        100
+    );
+}
+
+#[test]
+fn a_cheating_second_chunk_aborts_the_stream() {
+    let (mut s, mut r) = in_process_session();
+    let per = ot::CHUNK_ROWS - 256;
+    let (first, _) = r.extend(&vec![false; per]).unwrap();
+    let (second, _) = r.extend(&[true; 10]).unwrap();
+    let mut second = second.encode();
+    second[10] ^= 1; // column 0 always meets Delta bit 1
+    let input = framed(&[first.encode(), second]);
+    let mut duplex = Duplex {
+        input: &input,
+        output: Vec::new(),
+    };
+    let err = send_correlated(&mut duplex, &mut s, per + 10).unwrap_err();
+    assert!(matches!(err, OtError::ConsistencyCheckFailed { chunk: 1 }));
+}
