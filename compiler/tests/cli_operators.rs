@@ -58,11 +58,11 @@ fn u64_and_i64_operators_through_the_binary() {
         let args = vec![a.to_string(), b.to_string(), k.to_string()];
         let shr = if k >= 64 { 0 } else { a >> k };
         let shl = if k >= 64 { 0 } else { a << k };
-        let (q, r) = if b == 0 {
-            (u64::MAX, a)
-        } else {
-            (a / b, a % b)
-        };
+        // The contract: `/ 0` is all ones, `% 0` the dividend.
+        let (q, r) = (
+            a.checked_div(b).unwrap_or(u64::MAX),
+            a.checked_rem(b).unwrap_or(a),
+        );
         let want = format!(
             "({}, {}, {}, {q}, {r}, {}, {}, {shr}, {shl}, {})",
             a.wrapping_add(b),
