@@ -51,9 +51,10 @@
 //! - A helper without `-> T` returns `()`. Constants may refer to constants
 //!   declared later and may call helpers; a constant defined in terms of
 //!   itself is an error.
-//! - With a public condition only the taken branch of an `if` is compiled, so
-//!   an error inside the other branch is not reported. Helpers that `main`
-//!   never calls are still checked.
+//! - With a public condition only the taken branch of an `if` is compiled;
+//!   the other is still type-checked (once), without the errors that depend
+//!   on public values, which its own condition usually rules out (`if i + 1 <
+//!   N { a[i + 1] }`). Helpers that `main` never calls are still checked.
 //! - `main`'s result is the circuit's one output, named `result`.
 //! - Limits, each reported as an error: [`MAX_SOURCE_BYTES`] of source,
 //!   nesting 200 deep, values of [`MAX_VALUE_BITS`] bits, circuits of

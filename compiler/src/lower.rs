@@ -129,6 +129,13 @@ pub struct Lowerer<'p> {
     steps: u64,
     depth: usize,
     aborted: bool,
+    /// Greater than 0 while type-checking a branch that a public condition
+    /// never takes: errors that depend on public values (an index out of
+    /// range, a literal that does not fit) are not reported there, since
+    /// such code is typically guarded by exactly that condition.
+    checking: usize,
+    /// Dead branches already checked, by span start: each is checked once.
+    dead_checked: HashSet<usize>,
 }
 
 /// Lowers a parsed program to a circuit, or returns every error found.
@@ -151,6 +158,8 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
         steps: 0,
         depth: 0,
         aborted: false,
+        checking: 0,
+        dead_checked: HashSet::new(),
     };
     l.declare_items();
     l.find_cycles();
@@ -181,6 +190,14 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
 }
 
 impl<'p> Lowerer<'p> {
+    /// An error that depends on public values rather than on types: not
+    /// reported while checking dead code.
+    fn value_error(&mut self, span: Span, msg: impl Into<String>) {
+        if self.checking == 0 {
+            self.error(span, msg);
+        }
+    }
+
     fn error(&mut self, span: Span, msg: impl Into<String>) {
         let msg = msg.into();
         if self.seen.insert((span.start, msg.clone())) {
@@ -394,7 +411,7 @@ impl<'p> Lowerer<'p> {
             }
         };
         if ty.width() > MAX_VALUE_BITS {
-            self.error(
+            self.value_error(
                 t.span(),
                 format!("the type `{ty}` is larger than the limit of {MAX_VALUE_BITS} bits"),
             );
@@ -410,7 +427,7 @@ impl<'p> Lowerer<'p> {
         self.scopes = saved;
         let n = self.public_int(&v, e.span, what)?;
         if n < 0 || n > u32::MAX as i128 {
-            self.error(
+            self.value_error(
                 e.span,
                 format!("{what} must be between 0 and {}, found {n}", u32::MAX),
             );
@@ -436,7 +453,7 @@ impl<'p> Lowerer<'p> {
                 match const_to_i128(bits, *signed) {
                     Some(n) => Some(n),
                     None => {
-                        self.error(span, format!("{what} is too large"));
+                        self.value_error(span, format!("{what} is too large"));
                         None
                     }
                 }
@@ -844,6 +861,12 @@ impl<'p> Lowerer<'p> {
         };
         let hi = if inclusive { hi.saturating_add(1) } else { hi };
         let mut i = lo;
+        // Type-checking dead code: one pass over the body is enough.
+        let hi = if self.checking > 0 {
+            hi.min(lo.saturating_add(1))
+        } else {
+            hi
+        };
         while i < hi {
             if !self.tick(var.span) {
                 return;
@@ -1196,7 +1219,7 @@ impl<'p> Lowerer<'p> {
                     return Value::Poison;
                 };
                 if (bits.len() as u64).saturating_mul(count) > MAX_VALUE_BITS as u64 {
-                    self.error(
+                    self.value_error(
                         e.span,
                         format!("the array is larger than the limit of {MAX_VALUE_BITS} bits"),
                     );
@@ -1328,14 +1351,36 @@ impl<'p> Lowerer<'p> {
         };
         let _ = public;
         if let Some(v) = Builder::const_value(cond) {
-            // A public condition: only the taken branch is compiled.
-            return if v {
+            // A public condition: only the taken branch is compiled; the
+            // other is type-checked once (see `checking`).
+            let result = if v {
                 self.block(then, expect)
             } else if let Some(e) = els {
                 self.expr(e, expect)
             } else {
                 Value::unit()
             };
+            let dead_span = if v {
+                els.map(|e| e.span)
+            } else {
+                Some(then.span)
+            };
+            if let Some(span) = dead_span {
+                if self.dead_checked.insert(span.start) && !self.aborted {
+                    let saved = self.scopes_snapshot();
+                    self.checking += 1;
+                    if v {
+                        if let Some(e) = els {
+                            self.expr(e, expect);
+                        }
+                    } else {
+                        self.block(then, expect);
+                    }
+                    self.checking -= 1;
+                    self.scopes = saved;
+                }
+            }
+            return result;
         }
         let before = self.scopes_snapshot();
         let tv = self.block(then, expect);
@@ -1505,7 +1550,7 @@ impl<'p> Lowerer<'p> {
                             bits.into_iter().map(Builder::constant).collect(),
                         ),
                         Err(_) => {
-                            self.error(
+                            self.value_error(
                                 span,
                                 format!(
                                     "the literal `{text}` does not fit in `{}`",
@@ -1535,7 +1580,7 @@ impl<'p> Lowerer<'p> {
                     n >= 0 && (w >= 127 || n < (1i128 << w))
                 };
                 if !fits {
-                    self.error(span, format!("the literal `{n}` does not fit in `{ty}`"));
+                    self.value_error(span, format!("the literal `{n}` does not fit in `{ty}`"));
                     return Value::Poison;
                 }
                 Value::public(ty.clone(), i128_bits(n, w as usize))
@@ -1556,7 +1601,7 @@ impl<'p> Lowerer<'p> {
             Value::Flex { bits, lo, hi } => match ty {
                 Ty::Int { width, .. } => {
                     if !(fits(lo, ty) && fits(hi, ty)) {
-                        self.error(span, format!("this integer may be any of {lo}..={hi}, which does not fit in `{ty}`"));
+                        self.value_error(span, format!("this integer may be any of {lo}..={hi}, which does not fit in `{ty}`"));
                         return Value::Poison;
                     }
                     Value::secret(ty.clone(), g::resize(&bits, *width as usize, true))
@@ -1599,7 +1644,7 @@ impl<'p> Lowerer<'p> {
                         _ => Value::Lit(m),
                     },
                     None => {
-                        self.error(span, "integer overflow in a constant expression");
+                        self.value_error(span, "integer overflow in a constant expression");
                         Value::Poison
                     }
                 }
@@ -1798,7 +1843,7 @@ impl<'p> Lowerer<'p> {
             BinOp::Sub => a.checked_sub(b),
             BinOp::Mul => a.checked_mul(b),
             BinOp::Div | BinOp::Rem if b == 0 => {
-                self.error(
+                self.value_error(
                     span,
                     "division by zero in a constant expression without a type",
                 );
@@ -1827,7 +1872,7 @@ impl<'p> Lowerer<'p> {
         match v {
             Some(v) => Value::Lit(v),
             None => {
-                self.error(
+                self.value_error(
                     span,
                     "integer overflow in a constant expression; give the operands a type",
                 );
@@ -1994,7 +2039,7 @@ impl<'p> Lowerer<'p> {
                 match v {
                     Some(v) => Value::Lit(v),
                     None => {
-                        self.error(
+                        self.value_error(
                             span,
                             "integer overflow in a constant expression; give the operands a type",
                         );
@@ -2277,7 +2322,7 @@ impl<'p> Lowerer<'p> {
             Value::Poison => None,
             Value::Lit(k) => {
                 if *k < 0 || *k >= i128::from(len) {
-                    self.error(
+                    self.value_error(
                         span,
                         format!("index {k} is out of range for an array of length {len}"),
                     );
@@ -2287,7 +2332,7 @@ impl<'p> Lowerer<'p> {
             }
             Value::Flex { bits, lo, .. } => {
                 if *lo < 0 {
-                    self.error(
+                    self.value_error(
                         span,
                         format!("an array index cannot be negative, and this one may be {lo}"),
                     );
@@ -2303,7 +2348,7 @@ impl<'p> Lowerer<'p> {
                 if *public {
                     let k = const_to_u64_sat(bits).unwrap_or(u64::MAX);
                     if k >= u64::from(len) {
-                        self.error(
+                        self.value_error(
                             span,
                             format!("index {k} is out of range for an array of length {len}"),
                         );

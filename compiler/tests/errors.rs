@@ -310,3 +310,26 @@ fn the_binary_prints_errors_and_exits_1() {
     assert!(!dir.join("x").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dead_branches_are_type_checked() {
+    // A branch that a public condition never takes is still checked for types...
+    let src = "const DEBUG: bool = false;\nfn main(garbler a: u8) -> u8 {\n    let mut s = a;\n    if DEBUG { s = true; }\n    s\n}";
+    expect(src, 4, 20, "expected `u8`, found `bool`");
+    // ...but not for errors that only its own guard rules out.
+    let src = "const N: u32 = 3;
+fn main(garbler a: [u8; N]) -> u8 {
+    let mut s: u8 = 0;
+    for i in 0..N {
+        if i + 1 < N { s += a[i + 1]; }
+    }
+    if N > 4 { s += a[4]; }
+    s
+}";
+    let c = compiler::compile_source(src, "ok.mpc").unwrap();
+    let bits = circuits::value::parse_inputs(&c, None, &["[1, 2, 3]".into()]).unwrap();
+    assert_eq!(
+        circuits::value::format_outputs(&c, &c.eval_bits(&bits).unwrap()),
+        vec!["5"]
+    );
+}
