@@ -24,20 +24,20 @@ fn shared(name: &str) -> PathBuf {
 
 fn aes(c: &mut Criterion) {
     let mut g = c.benchmark_group("aes");
-    let n = 4096;
+    let n = 1024;
     g.throughput(Throughput::Elements(n as u64));
     let pi = FixedKeyAes::new(Block::random());
     let mut blocks = vec![Block::random(); n];
-    g.bench_function("raw_aes/vaes_4096", |b| {
+    g.bench_function("raw_aes/vaes_1024", |b| {
         b.iter(|| pi.encrypt_blocks(black_box(&mut blocks)))
     });
     let portable = FixedKeyAes::new_portable(Block::random());
-    g.bench_function("raw_aes/portable_4096", |b| {
+    g.bench_function("raw_aes/portable_1024", |b| {
         b.iter(|| portable.encrypt_blocks(black_box(&mut blocks)))
     });
     // One TCCR hash is two AES blocks: elements here are hashes.
     let h = HalfGateHash::new();
-    g.bench_function("tccr_hashes/4096", |b| {
+    g.bench_function("tccr_hashes/1024", |b| {
         b.iter(|| h.hash_garbler(black_box(&mut blocks), 0))
     });
     g.finish();
