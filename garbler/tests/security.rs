@@ -80,16 +80,27 @@ fn no_two_hash_calls_of_a_session_share_a_tweak() {
 }
 
 #[test]
-fn x_and_x_uses_distinct_tweaks_for_its_two_halves() {
-    // x & x: both halves hash the same label; with one tweak for both the
-    // evaluator's two hashes would cancel.
+fn the_two_halves_of_an_and_gate_use_distinct_tweaks() {
+    // x & x: both halves hash the same labels A0, A1. Under one shared tweak,
+    // TG ^ TE ^ A0 = pb * Delta, which hands Delta to the evaluator.
     let c = bristol::parse("1 2\n1 1\n1 1\n\n2 1 0 0 1 AND\n", 0).unwrap();
+    let s = Schedule::new(&c).unwrap();
+    for _ in 0..20 {
+        let mut session = GarblerSession::new();
+        let delta = session.delta().block();
+        let q = Block::random();
+        let mut g = session.garble(&s, &[], &[q]).unwrap();
+        let t = all_tables(&mut g);
+        let (tg, te) = crypto::read_table(&t);
+        let leak = tg ^ te ^ q;
+        assert!(
+            leak != Block::ZERO && leak != delta,
+            "TG and TE share a tweak"
+        );
+    }
     for x in [false, true] {
         assert_eq!(common::run(&c, &[x], 0), vec![x]);
     }
-    let h = crypto::HalfGateHash::new();
-    let l = Block::random();
-    assert_ne!(h.hash_one(l, 0), h.hash_one(l, 1));
 }
 
 #[test]
