@@ -621,10 +621,11 @@ impl<'p> Lowerer<'p> {
         self.b.input("", Party::Garbler, circuits::Type::Bool)[0]
     }
 
-    fn call(&mut self, name: &Ident, args: &[Expr], span: Span, expect: Option<&Ty>) -> Value {
+    fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> Value {
         let Some(&fi) = self.fns.get(&name.name) else {
-            let arg_vals: Vec<Value> = args.iter().map(|a| self.expr(a, None)).collect();
-            drop(arg_vals);
+            for a in args {
+                self.expr(a, None);
+            }
             if self.lookup(&name.name).is_some() || self.consts.contains_key(&name.name) {
                 self.error(name.span, format!("`{}` is not a function", name.name));
             } else {
@@ -632,7 +633,6 @@ impl<'p> Lowerer<'p> {
             }
             return Value::Poison;
         };
-        let _ = expect;
         let prog = self.prog;
         let f = &prog.fns[fi];
         if f.name.name == "main" {
@@ -657,7 +657,6 @@ impl<'p> Lowerer<'p> {
             return Value::Poison;
         }
         let mut scope = Vec::new();
-        let mut ok = true;
         for (p, a) in f.params.iter().zip(args) {
             if let Some(party) = &p.party {
                 self.error(
@@ -674,7 +673,7 @@ impl<'p> Lowerer<'p> {
                 Some(ty) => self.coerce(v, ty, a.span),
                 None => Value::Poison,
             };
-            ok &= !matches!(v, Value::Poison);
+
             scope.push(Var {
                 name: p.name.name.clone(),
                 ty: v.ty(),
@@ -691,7 +690,6 @@ impl<'p> Lowerer<'p> {
         let v = self.block(&f.body, ret.as_ref());
         self.call_stack.pop();
         self.scopes = saved;
-        let _ = ok;
         match ret {
             Some(ret) => {
                 let sp = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
@@ -1120,7 +1118,7 @@ impl<'p> Lowerer<'p> {
                 let i = self.expr(idx, None);
                 self.index(a, i, idx.span)
             }
-            ExprKind::Call(name, args) => self.call(name, args, e.span, expect),
+            ExprKind::Call(name, args) => self.call(name, args, e.span),
             ExprKind::Tuple(items) => {
                 let exp: Option<Vec<Ty>> = match expect {
                     Some(Ty::Tuple(ts)) if ts.len() == items.len() => Some(ts.to_vec()),
@@ -1322,12 +1320,10 @@ impl<'p> Lowerer<'p> {
         expect: Option<&Ty>,
     ) -> Value {
         let cv = self.expr(c, Some(&Ty::Bool));
-        let (cond, public) = match cv {
+        let cond = match cv {
             Value::Bits {
-                ty: Ty::Bool,
-                bits,
-                public,
-            } => (bits[0], public),
+                ty: Ty::Bool, bits, ..
+            } => bits[0],
             Value::Poison => {
                 // Check both branches for errors anyway.
                 let saved = self.scopes_snapshot();
@@ -1349,7 +1345,6 @@ impl<'p> Lowerer<'p> {
                 return Value::Poison;
             }
         };
-        let _ = public;
         if let Some(v) = Builder::const_value(cond) {
             // A public condition: only the taken branch is compiled; the
             // other is type-checked once (see `checking`).
