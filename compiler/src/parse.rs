@@ -72,7 +72,7 @@ fn check_nesting(src: &str) -> Result<(), CompileError> {
 /// Parses a whole program.
 pub fn parse_program(src: &str) -> Result<Program, CompileError> {
     check_nesting(src)?;
-    let mut pairs = MpcParser::parse(Rule::program, src).map_err(syntax_error)?;
+    let mut pairs = MpcParser::parse(Rule::program, src).map_err(|e| syntax_error(src, e))?;
     let mut program = Program::default();
     let Some(root) = pairs.next() else {
         return Ok(program);
@@ -138,7 +138,7 @@ pub fn parse_program(src: &str) -> Result<Program, CompileError> {
     Ok(program)
 }
 
-fn syntax_error(e: pest::error::Error<Rule>) -> CompileError {
+fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> CompileError {
     let pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -149,10 +149,28 @@ fn syntax_error(e: pest::error::Error<Rule>) -> CompileError {
             names.sort_unstable();
             names.dedup();
             if names.contains(&"an expression") {
-                names.retain(|n| !matches!(*n, "a name" | "a number" | "a block `{ ... }`"));
+                names.retain(|n| {
+                    !matches!(
+                        *n,
+                        "a name" | "a number" | "a block `{ ... }`" | "a keyword"
+                    )
+                });
             }
             match names.len() {
-                0 => "syntax error".to_string(),
+                0 => {
+                    let word: String = src
+                        .get(pos..)
+                        .unwrap_or("")
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .take(20)
+                        .collect();
+                    if word.is_empty() {
+                        "syntax error".to_string()
+                    } else {
+                        format!("syntax error: unexpected `{word}`")
+                    }
+                }
                 1 => format!("syntax error: expected {}", names[0]),
                 _ => {
                     let last = names.pop().unwrap_or_default();
@@ -168,6 +186,7 @@ fn syntax_error(e: pest::error::Error<Rule>) -> CompileError {
 fn rule_name(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "the end of the file",
+        Rule::keyword => "a keyword",
         Rule::ident | Rule::var | Rule::named_ty | Rule::party => "a name",
         Rule::int | Rule::tuple_index => "a number",
         Rule::expr

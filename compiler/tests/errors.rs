@@ -90,6 +90,19 @@ fn unknown_names() {
         34,
         "unknown method `.foo()`",
     );
+    // Keywords are whole words: `letx = 5;` assigns to an unknown `letx`.
+    expect(
+        "fn main(garbler a: u8) -> u8 {\n    letx = 5;\n    a\n}",
+        2,
+        5,
+        "unknown variable `letx`",
+    );
+    expect(
+        "fnmain(garbler a: u8) -> u8 { a }",
+        1,
+        1,
+        "syntax error: unexpected `fnmain(garbler`",
+    );
 }
 
 #[test]
