@@ -6,7 +6,7 @@ use std::process::Command;
 
 fn shared(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/bristol")
+        .join("../../../shared/bristol")
         .join(name);
     p.to_string_lossy().into_owned()
 }
@@ -138,4 +138,39 @@ fn bad_input_is_a_clear_error_with_exit_1() {
     assert_eq!(code, 1);
     assert!(err.contains("truncated gate line"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bench_prints_four_throughput_lines() {
+    let (code, out, err) = mpcc(&["bench", &shared("adder64.txt"), "--seconds", "0.05"]);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        ["garble", "evaluate", "garble_parallel", "evaluate_parallel"]
+    );
+    for line in out.lines() {
+        let rate: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(rate > 0.0 && line.ends_with(" M AND/s"), "{line}");
+    }
+    let (code, _, err) = mpcc(&["bench", &shared("adder64.txt"), "--seconds", "0"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--seconds"), "{err}");
+}
+
+#[test]
+fn flags_after_values_are_flags() {
+    let (code, out, err) = mpcc(&[
+        "run",
+        &shared("adder64.txt"),
+        "1",
+        "2",
+        "--garbler-values",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "0x0000000000000003\n");
 }

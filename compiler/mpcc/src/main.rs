@@ -25,7 +25,7 @@ enum Command {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
         /// One value per input, in order, as literals of the language.
-        #[arg(allow_hyphen_values = true)]
+        #[arg(allow_negative_numbers = true)]
         values: Vec<String>,
         /// How many of a Bristol circuit's input values are the garbler's.
         #[arg(long, default_value_t = 1)]
@@ -38,6 +38,15 @@ enum Command {
         /// How many of a Bristol circuit's input values are the garbler's.
         #[arg(long, default_value_t = 1)]
         garbler_values: usize,
+    },
+    /// Garble and evaluate a circuit in memory for a few seconds and print
+    /// AND gates per second, on one thread and on all threads.
+    Bench {
+        /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
+        circuit: PathBuf,
+        /// Seconds to measure each figure.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
     },
     /// Compile a `.mpc` program to the project's circuit format (and/or Bristol Fashion).
     Compile {
@@ -68,6 +77,8 @@ enum CliError {
     },
     #[error("nothing to write: give `-o OUT` and/or `--bristol OUT`")]
     NoOutput,
+    #[error("bench: {0}")]
+    Bench(String),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +115,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
             output,
             bristol,
         } => compile(&source, output.as_deref(), bristol.as_deref()),
+        Command::Bench { circuit, seconds } => {
+            let c = load(&circuit, 1)?;
+            if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+                return Err(CliError::Bench(format!(
+                    "--seconds {seconds} is not between 0 and 3600"
+                )));
+            }
+            let report = garbler::speed::run(&c, std::time::Duration::from_secs_f64(seconds))
+                .map_err(|e| CliError::Bench(e.to_string()))?;
+            print_lines(&[report.to_string().trim_end().to_string()])
+        }
     }
 }
 
@@ -112,9 +134,13 @@ fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
     if path.extension().is_some_and(|e| e == "mpc") {
         return compiler::compile_file(path).map_err(CliError::Compile);
     }
-    format::read_file(path, garbler_values).map_err(|source| CliError::Circuit {
-        path: path.display().to_string(),
-        source,
+    format::read_file(path, garbler_values).map_err(|source| match source {
+        // The error already names the file.
+        CircuitError::Read { .. } => CliError::Values(source),
+        _ => CliError::Circuit {
+            path: path.display().to_string(),
+            source,
+        },
     })
 }
 
