@@ -6,14 +6,18 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn shared(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/bristol")
+        .join(name)
 }
 
 fn parse(c: &mut Criterion) {
     let text = std::fs::read_to_string(shared("sha256.txt")).expect("sha256.txt");
     let mut g = c.benchmark_group("bristol_parse");
     g.throughput(Throughput::Bytes(text.len() as u64));
-    g.bench_function("sha256", |b| b.iter(|| bristol::parse(black_box(&text), 1).unwrap()));
+    g.bench_function("sha256", |b| {
+        b.iter(|| bristol::parse(black_box(&text), 1).unwrap())
+    });
     g.finish();
 }
 
@@ -22,14 +26,20 @@ fn eval(c: &mut Criterion) {
     for name in ["aes_128.txt", "sha256.txt"] {
         let circ = bristol::read_file(&shared(name), 1).expect("reference circuit");
         let gates = circ.gates.len() as u64;
-        let words: Vec<u64> = (0..circ.num_inputs() as u64).map(|i| i.wrapping_mul(0x9e3779b97f4a7c15)).collect();
+        let words: Vec<u64> = (0..circ.num_inputs() as u64)
+            .map(|i| i.wrapping_mul(0x9e3779b97f4a7c15))
+            .collect();
         let bits: Vec<bool> = words.iter().map(|w| w & 1 == 1).collect();
         // One input at a time: gates per second.
         g.throughput(Throughput::Elements(gates));
-        g.bench_function(format!("{name}/one_input"), |b| b.iter(|| circ.eval_bits(black_box(&bits)).unwrap()));
+        g.bench_function(format!("{name}/one_input"), |b| {
+            b.iter(|| circ.eval_bits(black_box(&bits)).unwrap())
+        });
         // 64 inputs bit-sliced in one pass: gate evaluations per second.
         g.throughput(Throughput::Elements(gates * 64));
-        g.bench_function(format!("{name}/sliced_64"), |b| b.iter(|| circ.eval_sliced(black_box(&words)).unwrap()));
+        g.bench_function(format!("{name}/sliced_64"), |b| {
+            b.iter(|| circ.eval_sliced(black_box(&words)).unwrap())
+        });
     }
     g.finish();
 }

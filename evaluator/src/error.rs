@@ -4,7 +4,7 @@ use thiserror::Error;
 
 /// Everything that can go wrong evaluating, most of it caused by peer data.
 /// Messages name counts and phases, never a label or output bit.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error)]
 pub enum EvalError {
     /// Wrong number of garbler input labels.
     #[error("the circuit takes {expected} garbler input labels, got {got}")]
@@ -52,7 +52,41 @@ pub enum EvalError {
         /// Decoding bits received.
         got: usize,
     },
+    /// Wrong number of evaluator input bits for a computation.
+    #[error("the circuit takes {expected} evaluator input bits, got {got}")]
+    EvaluatorInputs {
+        /// Bits the circuit takes.
+        expected: usize,
+        /// Bits supplied.
+        got: usize,
+    },
+    /// The session protocol failed: the peer went silent, closed the
+    /// connection, sent a malformed or oversized message, or runs another
+    /// protocol version or circuit. The message names the phase.
+    #[error(transparent)]
+    Protocol(#[from] protocol::ProtocolError),
+    /// Oblivious transfer failed.
+    #[error("{phase}: {source}")]
+    Ot {
+        /// Where the session was.
+        phase: protocol::Phase,
+        /// What failed.
+        source: ot::OtError,
+    },
+    /// A value or circuit given to the session is wrong.
+    #[error(transparent)]
+    Circuit(#[from] circuits::CircuitError),
+    /// An earlier error closed the session.
+    #[error("the session is closed after an earlier error")]
+    SessionClosed,
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+}
+
+impl EvalError {
+    /// An OT failure in `phase`.
+    pub fn ot(phase: protocol::Phase, source: ot::OtError) -> EvalError {
+        EvalError::Ot { phase, source }
+    }
 }

@@ -72,22 +72,22 @@ fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
         e.feed(piece).unwrap();
     }
     assert_eq!(e.remaining_tables(), 0);
-    assert_eq!(
+    assert!(matches!(
         e.feed(&[0u8; TABLE_BYTES]),
         Err(EvalError::TooManyTables {
             got: 1,
             remaining: 0
         })
-    );
-    assert_eq!(e.feed(&[]), Ok(()));
+    ));
+    assert!(e.feed(&[]).is_ok());
     let wrong = OutputDecoding::from_bits(vec![false; 3]);
-    assert_eq!(
+    assert!(matches!(
         e.finish(&wrong),
         Err(EvalError::DecodingLength {
             expected: 64,
             got: 3
         })
-    );
+    ));
 }
 
 #[test]
@@ -95,20 +95,20 @@ fn wrong_input_label_counts_are_errors() {
     let s = adder();
     let mut session = EvaluatorSession::new();
     let labels = vec![Block::ZERO; 64];
-    assert_eq!(
-        session.evaluate(&s, &labels[..3], &labels).unwrap_err(),
-        EvalError::GarblerLabels {
+    assert!(matches!(
+        session.evaluate(&s, &labels[..3], &labels),
+        Err(EvalError::GarblerLabels {
             expected: 64,
             got: 3
-        }
-    );
-    assert_eq!(
-        session.evaluate(&s, &labels, &[]).unwrap_err(),
-        EvalError::EvaluatorLabels {
+        })
+    ));
+    assert!(matches!(
+        session.evaluate(&s, &labels, &[]),
+        Err(EvalError::EvaluatorLabels {
             expected: 64,
             got: 0
-        }
-    );
+        })
+    ));
     // A refused run reserves no tweaks.
     assert_eq!(session.next_tweak(), 0);
 }

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 /// Everything that can go wrong garbling. Messages name counts and phases,
 /// never a label, Delta or input bit.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error)]
 pub enum GarbleError {
     /// The garbler supplied the wrong number of input bits.
     #[error("the circuit takes {expected} garbler input bits, got {got}")]
@@ -34,7 +34,32 @@ pub enum GarbleError {
     /// The speed test could not start its one-thread pool.
     #[error("speed test: cannot start a thread pool: {0}")]
     ThreadPool(String),
+    /// The session protocol failed: the peer went silent, closed the
+    /// connection, sent a malformed or oversized message, or runs another
+    /// protocol version or circuit. The message names the phase.
+    #[error(transparent)]
+    Protocol(#[from] protocol::ProtocolError),
+    /// Oblivious transfer failed (a peer message that does not decode, a
+    /// receiver that failed the consistency check).
+    #[error("{phase}: {source}")]
+    Ot {
+        /// Where the session was.
+        phase: protocol::Phase,
+        /// What failed.
+        source: ot::OtError,
+    },
+    /// The garbler will not run a computation (its inputs ran out, or the
+    /// session's limit is reached).
+    #[error("{0}")]
+    Refused(String),
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+}
+
+impl GarbleError {
+    /// An OT failure in `phase`.
+    pub fn ot(phase: protocol::Phase, source: ot::OtError) -> GarbleError {
+        GarbleError::Ot { phase, source }
+    }
 }

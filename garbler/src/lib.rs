@@ -74,10 +74,12 @@
 
 mod error;
 mod garbling;
+pub mod service;
 mod session;
 pub mod speed;
 
 pub use crypto::{Delta, Label, OutputDecoding, Schedule};
 pub use error::GarbleError;
 pub use garbling::Garbling;
+pub use service::{run_session, serve, FixedInputs, InputSource, SessionConfig};
 pub use session::GarblerSession;

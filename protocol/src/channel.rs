@@ -61,7 +61,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_message: 64 << 20, timeout: Duration::from_secs(30) }
+        Limits {
+            max_message: 64 << 20,
+            timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -137,8 +140,11 @@ impl<S: Read + Write> Channel<S> {
     /// everything the garbler sent and everything the evaluator sent, in order.
     pub fn transcript_digest(&self) -> Option<[u8; 32]> {
         self.transcript.as_ref().map(|t| {
-            let (from_garbler, from_evaluator) =
-                if t.garbler_side { (&t.sent, &t.received) } else { (&t.received, &t.sent) };
+            let (from_garbler, from_evaluator) = if t.garbler_side {
+                (&t.sent, &t.received)
+            } else {
+                (&t.received, &t.sent)
+            };
             let mut h = blake3::Hasher::new();
             h.update(b"mpcc transcript v1");
             h.update(from_garbler.finalize().as_bytes());
@@ -174,14 +180,18 @@ impl<S: Read + Write> Channel<S> {
 
     fn io_error(&self, e: std::io::Error) -> ProtocolError {
         match e.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => {
-                ProtocolError::Timeout { phase: self.phase, secs: self.limits.timeout.as_secs() }
-            }
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => ProtocolError::Timeout {
+                phase: self.phase,
+                secs: self.limits.timeout.as_secs(),
+            },
             ErrorKind::UnexpectedEof
             | ErrorKind::ConnectionReset
             | ErrorKind::ConnectionAborted
             | ErrorKind::BrokenPipe => ProtocolError::Closed { phase: self.phase },
-            _ => ProtocolError::Io { phase: self.phase, source: e },
+            _ => ProtocolError::Io {
+                phase: self.phase,
+                source: e,
+            },
         }
     }
 
@@ -209,12 +219,15 @@ impl<S: Read + Write> Channel<S> {
         }
         self.hash(true, kind, payload);
         self.out.push(kind as u8);
-        self.out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.out
+            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
         self.stats.bytes_sent += 5 + payload.len() as u64;
         self.stats.messages_sent += 1;
         if self.out.len() + payload.len() > WRITE_BUFFER {
             self.write_out()?;
-            self.stream.write_all(payload).map_err(|e| self.io_error(e))?;
+            self.stream
+                .write_all(payload)
+                .map_err(|e| self.io_error(e))?;
         } else {
             self.out.extend_from_slice(payload);
         }
@@ -243,28 +256,42 @@ impl<S: Read + Write> Channel<S> {
         self.flush()?;
         self.last_was_send = false;
         let mut head = [0u8; 5];
-        self.stream.read_exact(&mut head).map_err(|e| self.io_error(e))?;
+        self.stream
+            .read_exact(&mut head)
+            .map_err(|e| self.io_error(e))?;
         let kind = Kind::from_byte(head[0]).ok_or_else(|| ProtocolError::Malformed {
             phase: self.phase,
             msg: format!("unknown message kind {}", head[0]),
         })?;
         let len = u64::from(u32::from_le_bytes([head[1], head[2], head[3], head[4]]));
         if len > self.limits.max_message {
-            return Err(ProtocolError::TooLarge { phase: self.phase, len, limit: self.limits.max_message });
+            return Err(ProtocolError::TooLarge {
+                phase: self.phase,
+                len,
+                limit: self.limits.max_message,
+            });
         }
         let mut payload = Vec::new();
         while (payload.len() as u64) < len {
             let step = (len as usize - payload.len()).min(READ_STEP);
             let at = payload.len();
             payload.resize(at + step, 0);
-            self.stream.read_exact(&mut payload[at..]).map_err(|e| self.io_error(e))?;
+            self.stream
+                .read_exact(&mut payload[at..])
+                .map_err(|e| self.io_error(e))?;
         }
         self.stats.bytes_received += 5 + len;
         self.stats.messages_received += 1;
         self.hash(false, kind, &payload);
         if kind == Kind::Error {
-            let msg: String = String::from_utf8_lossy(&payload).chars().take(500).collect();
-            return Err(ProtocolError::Peer { phase: self.phase, msg });
+            let msg: String = String::from_utf8_lossy(&payload)
+                .chars()
+                .take(500)
+                .collect();
+            return Err(ProtocolError::Peer {
+                phase: self.phase,
+                msg,
+            });
         }
         Ok((kind, payload))
     }
@@ -312,7 +339,13 @@ mod tests {
     }
 
     fn rx(bytes: Vec<u8>) -> Channel<Duplex> {
-        Channel::new(Duplex { input: Cursor::new(bytes), output: Vec::new() }, Limits::default())
+        Channel::new(
+            Duplex {
+                input: Cursor::new(bytes),
+                output: Vec::new(),
+            },
+            Limits::default(),
+        )
     }
 
     proptest::proptest! {
@@ -331,15 +364,33 @@ mod tests {
     #[test]
     fn oversized_length_is_refused_before_allocating() {
         let mut c = rx(vec![5, 0xff, 0xff, 0xff, 0xff]);
-        assert!(matches!(c.recv(), Err(ProtocolError::TooLarge { len: 0xffff_ffff, .. })));
+        assert!(matches!(
+            c.recv(),
+            Err(ProtocolError::TooLarge {
+                len: 0xffff_ffff,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn truncated_and_unknown_messages() {
-        assert!(matches!(rx(vec![5, 10, 0, 0, 0, 1, 2]).recv(), Err(ProtocolError::Closed { .. })));
-        assert!(matches!(rx(vec![5, 0]).recv(), Err(ProtocolError::Closed { .. })));
-        assert!(matches!(rx(vec![99, 0, 0, 0, 0]).recv(), Err(ProtocolError::Malformed { .. })));
-        assert!(matches!(rx(vec![1, 0, 0, 0, 0]).recv_kind(Kind::Bye), Err(ProtocolError::Malformed { .. })));
+        assert!(matches!(
+            rx(vec![5, 10, 0, 0, 0, 1, 2]).recv(),
+            Err(ProtocolError::Closed { .. })
+        ));
+        assert!(matches!(
+            rx(vec![5, 0]).recv(),
+            Err(ProtocolError::Closed { .. })
+        ));
+        assert!(matches!(
+            rx(vec![99, 0, 0, 0, 0]).recv(),
+            Err(ProtocolError::Malformed { .. })
+        ));
+        assert!(matches!(
+            rx(vec![1, 0, 0, 0, 0]).recv_kind(Kind::Bye),
+            Err(ProtocolError::Malformed { .. })
+        ));
     }
 
     #[test]

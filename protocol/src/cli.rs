@@ -7,9 +7,15 @@ use std::path::Path;
 /// Loads the circuit a binary runs: `program` (a `.mpc` file, compiled here)
 /// or `circuit` (a Bristol Fashion file or a compiled circuit), exactly one.
 /// Errors are ready to print: compile errors in the contract's format.
-pub fn load_circuit(program: Option<&Path>, circuit: Option<&Path>, garbler_values: usize) -> Result<Circuit, String> {
+pub fn load_circuit(
+    program: Option<&Path>,
+    circuit: Option<&Path>,
+    garbler_values: usize,
+) -> Result<Circuit, String> {
     match (program, circuit) {
-        (Some(p), None) => compiler::compile_file(p).map_err(|e| e.to_string().trim_end().to_string()),
+        (Some(p), None) => {
+            compiler::compile_file(p).map_err(|e| e.to_string().trim_end().to_string())
+        }
         (None, Some(c)) => circuits::bristol::read_file(c, garbler_values).map_err(|e| match e {
             circuits::CircuitError::Read { .. } => e.to_string(),
             _ => format!("{}: {e}", c.display()),
@@ -67,8 +73,14 @@ mod tests {
 
     #[test]
     fn values_split_on_top_level_whitespace() {
-        assert_eq!(split_values("  1 0x2  [1, 2, 3] (4, true) "), vec!["1", "0x2", "[1, 2, 3]", "(4, true)"]);
-        assert_eq!(split_values("Outcome { winner: 3, price: 90 } 7"), vec!["Outcome { winner: 3, price: 90 }", "7"]);
+        assert_eq!(
+            split_values("  1 0x2  [1, 2, 3] (4, true) "),
+            vec!["1", "0x2", "[1, 2, 3]", "(4, true)"]
+        );
+        assert_eq!(
+            split_values("Outcome { winner: 3, price: 90 } 7"),
+            vec!["Outcome { winner: 3, price: 90 }", "7"]
+        );
         assert!(split_values("   ").is_empty());
     }
 }

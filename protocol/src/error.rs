@@ -20,8 +20,13 @@ pub enum Phase {
 
 impl Phase {
     /// All phases, in protocol order.
-    pub const ALL: [Phase; 5] =
-        [Phase::Handshake, Phase::BaseOt, Phase::OtExtension, Phase::Garbling, Phase::Output];
+    pub const ALL: [Phase; 5] = [
+        Phase::Handshake,
+        Phase::BaseOt,
+        Phase::OtExtension,
+        Phase::Garbling,
+        Phase::Output,
+    ];
 
     /// The phase's name in errors and statistics.
     pub fn name(self) -> &'static str {

@@ -29,13 +29,21 @@ impl Summary {
             digest: c.digest(),
             gates: c.gates.len() as u64,
             and_gates: c.and_count() as u64,
-            inputs: c.inputs.iter().map(|i| (i.party, i.ty.width() as u32)).collect(),
+            inputs: c
+                .inputs
+                .iter()
+                .map(|i| (i.party, i.ty.width() as u32))
+                .collect(),
             outputs: c.outputs.iter().map(|o| o.ty.width() as u32).collect(),
         }
     }
 
     fn describe_inputs(&self) -> String {
-        let v: Vec<String> = self.inputs.iter().map(|(p, w)| format!("{p} {w}")).collect();
+        let v: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|(p, w)| format!("{p} {w}"))
+            .collect();
         format!("[{}]", v.join(", "))
     }
 
@@ -110,7 +118,9 @@ impl Hello {
     pub fn decode(payload: &[u8]) -> Result<Hello, ProtocolError> {
         let mut r = Reader::new(payload, Phase::Handshake);
         if r.bytes(4, "magic")? != b"MPCC" {
-            return Err(ProtocolError::Mismatch("the peer does not speak this protocol".into()));
+            return Err(ProtocolError::Mismatch(
+                "the peer does not speak this protocol".into(),
+            ));
         }
         let version = r.u32("version")?;
         if version != PROTOCOL_VERSION {
@@ -148,7 +158,17 @@ impl Hello {
             outputs.push(r.u32("output width")?);
         }
         r.finish("hello")?;
-        Ok(Hello { version, role, circuit: Summary { digest, gates, and_gates, inputs, outputs } })
+        Ok(Hello {
+            version,
+            role,
+            circuit: Summary {
+                digest,
+                gates,
+                and_gates,
+                inputs,
+                outputs,
+            },
+        })
     }
 }
 
@@ -177,14 +197,20 @@ mod tests {
         assert_eq!(Hello::decode(&h.encode()).unwrap(), h);
         let mut other = h.circuit.clone();
         other.inputs[1].1 = 16;
-        assert!(h.circuit.difference(&other).unwrap().contains("input layouts differ"));
+        assert!(h
+            .circuit
+            .difference(&other)
+            .unwrap()
+            .contains("input layouts differ"));
         let mut other = h.circuit.clone();
         other.and_gates = 5;
         assert!(h.circuit.difference(&other).unwrap().contains("5 AND"));
         assert_eq!(h.circuit.difference(&h.circuit), None);
         let mut v2 = h.encode();
         v2[4] = 2;
-        assert!(matches!(Hello::decode(&v2), Err(ProtocolError::Mismatch(m)) if m.contains("version 2")));
+        assert!(
+            matches!(Hello::decode(&v2), Err(ProtocolError::Mismatch(m)) if m.contains("version 2"))
+        );
     }
 
     proptest! {

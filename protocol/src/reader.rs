@@ -17,7 +17,10 @@ impl<'a> Reader<'a> {
 
     /// A malformed-message error in this reader's phase.
     pub fn error(&self, msg: impl Into<String>) -> ProtocolError {
-        ProtocolError::Malformed { phase: self.phase, msg: msg.into() }
+        ProtocolError::Malformed {
+            phase: self.phase,
+            msg: msg.into(),
+        }
     }
 
     /// The next `n` bytes.
@@ -49,7 +52,9 @@ impl<'a> Reader<'a> {
     pub fn count(&mut self, item_size: usize, what: &str) -> Result<usize, ProtocolError> {
         let n = self.u32(what)? as usize;
         if n.saturating_mul(item_size.max(1)) > self.buf.len() {
-            return Err(self.error(format!("{what}: {n} items announced, the message is too short")));
+            return Err(self.error(format!(
+                "{what}: {n} items announced, the message is too short"
+            )));
         }
         Ok(n)
     }
@@ -64,7 +69,10 @@ impl<'a> Reader<'a> {
         if self.buf.is_empty() {
             Ok(())
         } else {
-            Err(self.error(format!("{what}: {} unexpected trailing bytes", self.buf.len())))
+            Err(self.error(format!(
+                "{what}: {} unexpected trailing bytes",
+                self.buf.len()
+            )))
         }
     }
 }
@@ -81,7 +89,7 @@ pub fn pack_bits(bits: &[bool]) -> Vec<u8> {
 /// Unpacks exactly `n` bits packed by [`pack_bits`]; `None` if the length is
 /// wrong or a padding bit is set.
 pub fn unpack_bits(bytes: &[u8], n: usize) -> Option<Vec<bool>> {
-    if bytes.len() != n.div_ceil(8) || (n % 8 != 0 && bytes[n / 8] >> (n % 8) != 0) {
+    if bytes.len() != n.div_ceil(8) || (!n.is_multiple_of(8) && bytes[n / 8] >> (n % 8) != 0) {
         return None;
     }
     Some((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())

@@ -31,12 +31,18 @@ pub struct PhaseTimer {
 impl PhaseTimer {
     /// Starts timing `phase`.
     pub fn start(phase: Phase) -> PhaseTimer {
-        PhaseTimer { phase, start: Instant::now() }
+        PhaseTimer {
+            phase,
+            start: Instant::now(),
+        }
     }
 
     /// Stops and adds the elapsed time to `stats`.
     pub fn stop(self, stats: &mut SessionStats) {
-        let i = Phase::ALL.iter().position(|&p| p == self.phase).unwrap_or(0);
+        let i = Phase::ALL
+            .iter()
+            .position(|&p| p == self.phase)
+            .unwrap_or(0);
         stats.phase_time[i] += self.start.elapsed();
     }
 }
@@ -54,13 +60,27 @@ impl SessionStats {
         );
         s.push_str(",\"phase_ms\":{");
         for (i, p) in Phase::ALL.iter().enumerate() {
-            let _ = write!(s, "{}\"{}\":{:.3}", if i > 0 { "," } else { "" }, p.name(), self.phase_time[i].as_secs_f64() * 1e3);
+            let _ = write!(
+                s,
+                "{}\"{}\":{:.3}",
+                if i > 0 { "," } else { "" },
+                p.name(),
+                self.phase_time[i].as_secs_f64() * 1e3
+            );
         }
         s.push('}');
         let garbling = self.phase_time[3].as_secs_f64();
-        let rate = if garbling > 0.0 { self.and_gates as f64 / garbling } else { 0.0 };
+        let rate = if garbling > 0.0 {
+            self.and_gates as f64 / garbling
+        } else {
+            0.0
+        };
         let _ = write!(s, ",\"and_gates_per_second\":{rate:.0}");
-        let per_and = if self.and_gates > 0 { (c.bytes_sent.max(c.bytes_received)) as f64 / self.and_gates as f64 } else { 0.0 };
+        let per_and = if self.and_gates > 0 {
+            (c.bytes_sent.max(c.bytes_received)) as f64 / self.and_gates as f64
+        } else {
+            0.0
+        };
         let _ = write!(s, ",\"bytes_per_and\":{per_and:.2}");
         if let Some(t) = self.transcript {
             s.push_str(",\"transcript\":\"");

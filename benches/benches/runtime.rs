@@ -1,0 +1,146 @@
+//! The two-party runtime over loopback TCP: one-shot latency (new connection
+//! and base OTs included), amortized cost per computation in a session,
+//! garbling throughput with the network in the loop, and the raw loopback
+//! socket beside it for scale.
+
+use circuits::{bristol, Circuit, Party};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use crypto::Schedule;
+use evaluator::{Session, SessionConfig};
+use garbler::{serve, FixedInputs, InputSource, SessionConfig as ServiceConfig};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn root(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// A garbler service in a background thread, garbling `circuit` with
+/// all-zero garbler inputs for every computation.
+fn service(circuit: &Circuit) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let zeros = vec![false; circuit.party_input_bits(Party::Garbler)];
+    let schedule = Arc::new(Schedule::new(circuit).expect("schedule"));
+    let c = Arc::new(circuit.clone());
+    std::thread::spawn(move || {
+        let make = move || -> Box<dyn InputSource + Send> { Box::new(FixedInputs(zeros.clone())) };
+        let _ = serve(
+            listener,
+            c,
+            schedule,
+            make,
+            |_, _, _| {},
+            ServiceConfig::default(),
+        );
+    });
+    addr
+}
+
+fn aes(c: &mut Criterion) {
+    let circuit =
+        bristol::read_file(&root("../../shared/bristol/aes_128.txt"), 1).expect("aes_128.txt");
+    let addr = service(&circuit);
+    let bits = vec![false; circuit.party_input_bits(Party::Evaluator)];
+    let mut g = c.benchmark_group("runtime_aes128");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("one_shot_with_connect_and_base_ot", |b| {
+        b.iter(|| {
+            let mut s =
+                Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+            s.evaluate(&bits).expect("evaluate");
+            s.close().expect("close");
+        })
+    });
+    let mut session =
+        Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+    g.bench_function("in_session_one_at_a_time", |b| {
+        b.iter(|| session.evaluate(&bits).expect("evaluate"))
+    });
+    let batch = vec![bits.as_slice(); 1000];
+    g.throughput(Throughput::Elements(1000));
+    g.sample_size(10);
+    g.bench_function("in_session_batch_of_1000", |b| {
+        b.iter(|| session.evaluate_batch(&batch).expect("batch"))
+    });
+    g.finish();
+    session.close().expect("close");
+}
+
+fn compare(c: &mut Criterion) {
+    let circuit =
+        compiler::compile_file(&root("../examples/millionaires.mpc")).expect("millionaires.mpc");
+    let addr = service(&circuit);
+    let bits = vec![true; circuit.party_input_bits(Party::Evaluator)];
+    let mut session = Session::connect(addr, circuit, SessionConfig::default()).expect("connect");
+    let batch = vec![bits.as_slice(); 10_000];
+    let mut g = c.benchmark_group("runtime_u64_compare");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10_000));
+    g.bench_function("batch_of_10000", |b| {
+        b.iter(|| session.evaluate_batch(&batch).expect("batch"))
+    });
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(50);
+    g.bench_function("one_at_a_time", |b| {
+        b.iter(|| session.evaluate(&bits).expect("evaluate"))
+    });
+    g.finish();
+    session.close().expect("close");
+}
+
+fn throughput(c: &mut Criterion) {
+    let circuit =
+        bristol::read_file(&root("../../shared/bristol/sha256.txt"), 1).expect("sha256.txt");
+    let addr = service(&circuit);
+    let bits = vec![false; circuit.party_input_bits(Party::Evaluator)];
+    let mut session =
+        Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+    let batch = vec![bits.as_slice(); 20];
+    let ands = 20 * circuit.and_count() as u64;
+    let mut g = c.benchmark_group("runtime_network_throughput");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Elements(ands));
+    g.bench_function("sha256_x20_and_gates", |b| {
+        b.iter(|| session.evaluate_batch(&batch).expect("batch"))
+    });
+    // The loopback socket alone, carrying as many bytes as those tables.
+    let bytes = ands as usize * crypto::TABLE_BYTES;
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("raw_loopback_same_bytes", |b| b.iter(|| loopback(bytes)));
+    g.finish();
+    session.close().expect("close");
+}
+
+/// Moves `n` bytes through a fresh loopback connection, in 64 KiB writes.
+fn loopback(n: usize) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let reader = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        let mut buf = vec![0u8; 1 << 16];
+        let mut left = n;
+        while left > 0 {
+            let k = s.read(&mut buf).expect("read");
+            assert!(k > 0);
+            left -= k.min(left);
+        }
+    });
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_nodelay(true).expect("nodelay");
+    let buf = vec![7u8; 1 << 16];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(buf.len());
+        s.write_all(&buf[..k]).expect("write");
+        left -= k;
+    }
+    reader.join().expect("reader");
+}
+
+criterion_group!(benches, aes, compare, throughput);
+criterion_main!(benches);

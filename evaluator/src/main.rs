@@ -1,0 +1,122 @@
+//! `evaluator`: the evaluating party of a two-party computation over TCP.
+
+use circuits::Party;
+use clap::Parser;
+use evaluator::{Session, SessionConfig};
+use protocol::{cli, Limits};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Connect to a garbler, evaluate the garbled circuit on this party's
+/// private values, and print the result.
+#[derive(Parser)]
+#[command(name = "evaluator", version, about)]
+struct Args {
+    /// The garbler's address, e.g. 127.0.0.1:7000.
+    #[arg(long)]
+    connect: String,
+    /// A .mpc program to compile and run.
+    #[arg(long, conflicts_with = "circuit")]
+    program: Option<PathBuf>,
+    /// A Bristol Fashion or compiled circuit file.
+    #[arg(long)]
+    circuit: Option<PathBuf>,
+    /// How many of a Bristol circuit's input values are the garbler's.
+    #[arg(long, default_value_t = 1)]
+    garbler_values: usize,
+    /// Run this many computations on one connection (base OTs paid once).
+    #[arg(long, default_value_t = 1)]
+    repeat: u64,
+    /// Read this party's values from standard input, one line per computation.
+    #[arg(long, conflicts_with_all = ["values", "repeat"])]
+    stdin: bool,
+    /// Seconds to wait for a silent peer before giving up.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Print session statistics as one JSON object on standard error.
+    #[arg(long)]
+    stats: bool,
+    /// The evaluator's values, one per evaluator parameter, in declaration order.
+    #[arg(allow_negative_numbers = true)]
+    values: Vec<String>,
+}
+
+/// Computations per request when `--repeat` asks for many.
+const REPEAT_BATCH: u64 = 1000;
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("evaluator: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let circuit = cli::load_circuit(
+        args.program.as_deref(),
+        args.circuit.as_deref(),
+        args.garbler_values,
+    )?;
+    let fixed = if args.stdin {
+        None
+    } else {
+        Some(cli::party_bits(&circuit, Party::Evaluator, &args.values)?)
+    };
+    let config = SessionConfig {
+        limits: Limits {
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            ..Limits::default()
+        },
+        transcript: args.stats,
+    };
+    let mut session =
+        Session::connect(args.connect.as_str(), circuit, config).map_err(|e| e.to_string())?;
+    let one = |session: &mut Session, bits: &[bool]| -> Result<(), String> {
+        let out = session.evaluate(bits).map_err(|e| e.to_string())?;
+        println!("{}", cli::output_lines(session.circuit(), &out));
+        Ok(())
+    };
+    match fixed {
+        Some(bits) => {
+            // Repeated computations go in batches: one request and about one
+            // round trip per batch.
+            let mut left = args.repeat;
+            while left > 0 {
+                let n = left.min(REPEAT_BATCH);
+                let batch = vec![bits.as_slice(); n as usize];
+                let outs = session.evaluate_batch(&batch).map_err(|e| e.to_string())?;
+                let mut text = String::new();
+                for out in &outs {
+                    text.push_str(&cli::output_lines(session.circuit(), out));
+                    text.push('\n');
+                }
+                print!("{text}");
+                left -= n;
+            }
+        }
+        None => {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| format!("reading values: {e}"))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let bits = cli::party_bits(
+                    session.circuit(),
+                    Party::Evaluator,
+                    &cli::split_values(&line),
+                )?;
+                one(&mut session, &bits)?;
+            }
+        }
+    }
+    let stats = session.close().map_err(|e| e.to_string())?;
+    if args.stats {
+        eprintln!("{}", stats.to_json());
+    }
+    Ok(())
+}

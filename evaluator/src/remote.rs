@@ -1,0 +1,327 @@
+//! The evaluator's side of a session: connect once, evaluate many times.
+//!
+//! ```no_run
+//! use circuits::bristol;
+//! use evaluator::{Session, SessionConfig};
+//! let circuit = bristol::read_file("aes_128.txt".as_ref(), 1)?;
+//! let mut session = Session::connect("127.0.0.1:7000", circuit, SessionConfig::default())?;
+//! for key in ["0", "1"] {
+//!     let lines = session.evaluate_values(&[key.to_string()])?;
+//!     println!("{}", lines.join("\n"));
+//! }
+//! session.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::{EvalError, EvaluatorSession};
+use circuits::{value, Circuit, Party};
+use crypto::{Block, OutputDecoding, Schedule};
+use ot::{BaseOtReply, OtReceiver, Security};
+use protocol::{
+    pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, ProtocolError, SessionStats,
+    Summary, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+};
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+
+/// Session settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SessionConfig {
+    /// Message size limit and peer timeout.
+    pub limits: Limits,
+    /// Record the transcript digest (costs a blake3 pass over the traffic).
+    pub transcript: bool,
+}
+
+/// A session with a garbler: the handshake and base OTs are done once, in
+/// [`Session::connect`]; each [`Session::evaluate`] is one computation.
+pub struct Session<S: Read + Write = TcpStream> {
+    ch: Channel<S>,
+    circuit: Circuit,
+    schedule: Schedule,
+    ot: Option<OtReceiver>,
+    eval: EvaluatorSession,
+    stats: SessionStats,
+    closed: bool,
+}
+
+impl Session<TcpStream> {
+    /// Connects to a garbler at `addr` (trying each address it resolves to,
+    /// each within the timeout), agrees on `circuit` and runs the base OTs.
+    pub fn connect(
+        addr: impl ToSocketAddrs,
+        circuit: Circuit,
+        config: SessionConfig,
+    ) -> Result<Session<TcpStream>, EvalError> {
+        let start = std::time::Instant::now();
+        let io = |e| {
+            EvalError::Protocol(ProtocolError::Io {
+                phase: Phase::Handshake,
+                source: e,
+            })
+        };
+        let mut last = None;
+        let mut stream = None;
+        for a in addr.to_socket_addrs().map_err(io)? {
+            match TcpStream::connect_timeout(&a, config.limits.timeout) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let stream = match stream {
+            Some(s) => s,
+            None => {
+                return Err(io(last.unwrap_or_else(|| {
+                    std::io::Error::other("the address resolves to nothing")
+                })))
+            }
+        };
+        stream.set_nodelay(true).map_err(io)?;
+        stream
+            .set_read_timeout(Some(config.limits.timeout))
+            .map_err(io)?;
+        stream
+            .set_write_timeout(Some(config.limits.timeout))
+            .map_err(io)?;
+        let connecting = start.elapsed();
+        let mut s = Session::over(stream, circuit, config)?;
+        s.stats.phase_time[0] += connecting;
+        Ok(s)
+    }
+}
+
+impl<S: Read + Write> Session<S> {
+    /// A session over an already connected stream (any `Read + Write`).
+    pub fn over(
+        stream: S,
+        circuit: Circuit,
+        config: SessionConfig,
+    ) -> Result<Session<S>, EvalError> {
+        let schedule = Schedule::new(&circuit)?;
+        let mut ch = Channel::new(stream, config.limits);
+        if config.transcript {
+            ch.record_transcript(false);
+        }
+        let mut s = Session {
+            ch,
+            circuit,
+            schedule,
+            ot: None,
+            eval: EvaluatorSession::new(),
+            stats: SessionStats {
+                role: "evaluator",
+                ..SessionStats::default()
+            },
+            closed: false,
+        };
+        if let Err(e) = s.setup() {
+            s.fail(&e);
+            return Err(e);
+        }
+        Ok(s)
+    }
+
+    fn fail(&mut self, e: &EvalError) {
+        if !matches!(
+            e,
+            EvalError::Protocol(
+                ProtocolError::Peer { .. }
+                    | ProtocolError::Closed { .. }
+                    | ProtocolError::Timeout { .. }
+            )
+        ) {
+            self.ch.send_error(&e.to_string());
+        }
+        self.closed = true;
+    }
+
+    fn setup(&mut self) -> Result<(), EvalError> {
+        let t = PhaseTimer::start(Phase::Handshake);
+        self.ch.set_phase(Phase::Handshake);
+        let ours = Summary::of(&self.circuit);
+        let hello = Hello {
+            version: PROTOCOL_VERSION,
+            role: Party::Evaluator,
+            circuit: ours.clone(),
+        };
+        self.ch.send(Kind::Hello, &hello.encode())?;
+        let needs_ot = !self.schedule.evaluator_inputs().is_empty();
+        // The base-OT opening goes in the same flight as the hello.
+        let setup = if needs_ot {
+            let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
+            self.ch.send(Kind::BaseOt, &ot_hello.encode())?;
+            Some(setup)
+        } else {
+            None
+        };
+        let theirs = Hello::decode(&self.ch.recv_kind(Kind::Hello)?)?;
+        if theirs.role != Party::Garbler {
+            return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
+        }
+        if let Some(diff) = ours.difference(&theirs.circuit) {
+            return Err(ProtocolError::Mismatch(diff).into());
+        }
+        t.stop(&mut self.stats);
+        if let Some(setup) = setup {
+            let t = PhaseTimer::start(Phase::BaseOt);
+            self.ch.set_phase(Phase::BaseOt);
+            let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)
+                .map_err(|e| EvalError::ot(Phase::BaseOt, e))?;
+            self.ot = Some(
+                setup
+                    .finish(&reply)
+                    .map_err(|e| EvalError::ot(Phase::BaseOt, e))?,
+            );
+            t.stop(&mut self.stats);
+        }
+        Ok(())
+    }
+
+    /// The circuit of this session.
+    pub fn circuit(&self) -> &Circuit {
+        &self.circuit
+    }
+
+    /// Runs one computation with the evaluator's input bits (its inputs'
+    /// bits in wire order); returns the output bits. After an error the
+    /// session is closed and every later call fails.
+    pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, EvalError> {
+        let mut out = self.evaluate_batch(&[bits])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Runs several computations in one flight: one OT extension and one
+    /// request for all of them, then the garbled circuits stream back in
+    /// order. Costs about one round trip for the whole batch instead of one
+    /// per computation. Returns each computation's output bits.
+    pub fn evaluate_batch<B: AsRef<[bool]>>(
+        &mut self,
+        batch: &[B],
+    ) -> Result<Vec<Vec<bool>>, EvalError> {
+        if self.closed {
+            return Err(EvalError::SessionClosed);
+        }
+        let want = self.schedule.evaluator_inputs().len();
+        for bits in batch {
+            if bits.as_ref().len() != want {
+                return Err(EvalError::EvaluatorInputs {
+                    expected: want,
+                    got: bits.as_ref().len(),
+                });
+            }
+        }
+        let mut out = Vec::with_capacity(batch.len());
+        // Requests stay within the protocol's batch and message limits.
+        let per = (MAX_BATCH as usize).min((MAX_BATCH_BITS / want.max(1)).max(1));
+        for part in batch.chunks(per) {
+            match self.compute(part) {
+                Ok(mut o) => out.append(&mut o),
+                Err(e) => {
+                    self.fail(&e);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Like [`Session::evaluate`], with the evaluator's values as literals of
+    /// the language (one per evaluator parameter); returns the outputs as
+    /// literals, one per output value.
+    pub fn evaluate_values(&mut self, values: &[String]) -> Result<Vec<String>, EvalError> {
+        let bits = value::parse_inputs(&self.circuit, Some(Party::Evaluator), values)?;
+        let out = self.evaluate(&bits)?;
+        Ok(value::format_outputs(&self.circuit, &out))
+    }
+
+    fn compute<B: AsRef<[bool]>>(&mut self, batch: &[B]) -> Result<Vec<Vec<bool>>, EvalError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n_eval = self.schedule.evaluator_inputs().len();
+        let t = PhaseTimer::start(Phase::OtExtension);
+        self.ch.set_phase(Phase::OtExtension);
+        let mut request = (batch.len() as u32).to_le_bytes().to_vec();
+        let labels = match self.ot.as_mut() {
+            Some(r) => {
+                let choices: Vec<bool> = batch
+                    .iter()
+                    .flat_map(|b| b.as_ref().iter().copied())
+                    .collect();
+                let (msg, labels) = r
+                    .extend(&choices)
+                    .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+                request.extend_from_slice(&msg.encode());
+                labels
+            }
+            None => Vec::new(),
+        };
+        self.ch.send(Kind::Compute, &request)?;
+        self.ch.flush()?;
+        t.stop(&mut self.stats);
+
+        let n_g = self.schedule.garbler_inputs().len();
+        let mut results = Vec::with_capacity(batch.len());
+        for k in 0..batch.len() {
+            let t = PhaseTimer::start(Phase::Garbling);
+            self.ch.set_phase(Phase::Garbling);
+            let payload = self.ch.recv_kind(Kind::GarblerLabels)?;
+            if payload.len() != 16 * n_g {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Garbling,
+                    msg: format!(
+                        "{} bytes of garbler labels, expected {}",
+                        payload.len(),
+                        16 * n_g
+                    ),
+                }
+                .into());
+            }
+            let garbler_labels: Vec<Block> = payload
+                .chunks_exact(16)
+                .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
+                .collect();
+            let mine = &labels[k * n_eval..(k + 1) * n_eval];
+            let mut run = self.eval.evaluate(&self.schedule, &garbler_labels, mine)?;
+            while run.remaining_tables() > 0 {
+                let chunk = self.ch.recv_kind(Kind::Tables)?;
+                run.feed(&chunk)?;
+            }
+            t.stop(&mut self.stats);
+
+            let t = PhaseTimer::start(Phase::Output);
+            self.ch.set_phase(Phase::Output);
+            let payload = self.ch.recv_kind(Kind::Decoding)?;
+            let decoding = OutputDecoding::from_bytes(&payload, self.circuit.output_wires.len())?;
+            let out = run.finish(&decoding)?;
+            self.ch.send(Kind::Result, &pack_bits(&out))?;
+            t.stop(&mut self.stats);
+            results.push(out);
+        }
+        self.ch.flush()?;
+        self.stats.computations += batch.len() as u64;
+        self.stats.and_gates += (batch.len() * self.schedule.and_count()) as u64;
+        Ok(results)
+    }
+
+    /// Statistics so far (traffic, rounds, time per phase, transcript).
+    pub fn stats(&self) -> SessionStats {
+        let mut s = self.stats.clone();
+        s.channel = self.ch.stats();
+        s.transcript = self.ch.transcript_digest();
+        s
+    }
+
+    /// Ends the session politely; returns the final statistics.
+    pub fn close(mut self) -> Result<SessionStats, EvalError> {
+        if !self.closed {
+            self.closed = true;
+            self.ch.send(Kind::Bye, &[])?;
+            self.ch.flush()?;
+        }
+        Ok(self.stats())
+    }
+}

@@ -1,0 +1,153 @@
+//! `garbler`: the garbling party of a two-party computation over TCP.
+
+use circuits::{Circuit, Party};
+use clap::Parser;
+use crypto::Schedule;
+use garbler::service::{prepare, run_session, serve, FixedInputs, InputSource, SessionConfig};
+use protocol::{cli, Limits};
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Garble a circuit for an evaluator that connects over TCP, and print the result.
+#[derive(Parser)]
+#[command(name = "garbler", version, about)]
+struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:7000.
+    #[arg(long)]
+    listen: String,
+    /// A .mpc program to compile and run.
+    #[arg(long, conflicts_with = "circuit")]
+    program: Option<PathBuf>,
+    /// A Bristol Fashion or compiled circuit file.
+    #[arg(long)]
+    circuit: Option<PathBuf>,
+    /// How many of a Bristol circuit's input values are the garbler's.
+    #[arg(long, default_value_t = 1)]
+    garbler_values: usize,
+    /// Serve many evaluators at once, each in a session of its own, until killed.
+    #[arg(long)]
+    serve: bool,
+    /// Most computations per session (default: as many as the evaluator asks).
+    #[arg(long)]
+    repeat: Option<u64>,
+    /// Read this party's values from standard input, one line per computation.
+    #[arg(long, conflicts_with = "values")]
+    stdin: bool,
+    /// Seconds to wait for a silent peer before ending its session.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Print session statistics as one JSON object on standard error.
+    #[arg(long)]
+    stats: bool,
+    /// The garbler's values, one per garbler parameter, in declaration order.
+    #[arg(allow_negative_numbers = true)]
+    values: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("garbler: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let circuit = cli::load_circuit(
+        args.program.as_deref(),
+        args.circuit.as_deref(),
+        args.garbler_values,
+    )?;
+    let fixed = if args.stdin {
+        None
+    } else {
+        Some(cli::party_bits(&circuit, Party::Garbler, &args.values)?)
+    };
+    let schedule = Schedule::new(&circuit).map_err(|e| e.to_string())?;
+    let config = SessionConfig {
+        limits: Limits {
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            ..Limits::default()
+        },
+        max_computations: args.repeat,
+        transcript: args.stats,
+    };
+    let listener = TcpListener::bind(&args.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    if let Ok(addr) = listener.local_addr() {
+        eprintln!("garbler: listening on {addr}");
+    }
+    let circuit = Arc::new(circuit);
+    if args.serve {
+        let print = Mutex::new(());
+        let c = circuit.clone();
+        let stats = args.stats;
+        let make: Box<dyn Fn() -> Box<dyn InputSource + Send> + Send + Sync> = match fixed {
+            Some(bits) => Box::new(move || Box::new(FixedInputs(bits.clone()))),
+            None => {
+                let c = circuit.clone();
+                Box::new(move || stdin_inputs(c.clone()))
+            }
+        };
+        return serve(
+            listener,
+            circuit.clone(),
+            Arc::new(schedule),
+            make,
+            move |peer, outcome, results| {
+                let _guard = print.lock();
+                for r in &results {
+                    println!("{}", cli::output_lines(&c, r));
+                }
+                match outcome {
+                    Ok(s) if stats => eprintln!("{}", s.to_json()),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("garbler: session with {peer}: error: {e}"),
+                }
+            },
+            config,
+        )
+        .map_err(|e| e.to_string());
+    }
+    let (stream, _) = listener
+        .accept()
+        .map_err(|e| format!("accepting a connection: {e}"))?;
+    prepare(&stream, config.limits).map_err(|e| e.to_string())?;
+    let mut inputs: Box<dyn InputSource> = match fixed {
+        Some(bits) => Box::new(FixedInputs(bits)),
+        None => stdin_inputs(circuit.clone()),
+    };
+    let c = circuit.clone();
+    let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
+    let stats = run_session(
+        &stream,
+        &circuit,
+        &schedule,
+        inputs.as_mut(),
+        &mut print,
+        config,
+    )
+    .map_err(|e| e.to_string())?;
+    if args.stats {
+        eprintln!("{}", stats.to_json());
+    }
+    Ok(())
+}
+
+/// Inputs read from standard input, one line of values per computation.
+fn stdin_inputs(c: Arc<Circuit>) -> Box<dyn InputSource + Send> {
+    Box::new(move || {
+        let mut line = String::new();
+        match std::io::stdin().lock().read_line(&mut line) {
+            Ok(0) => Err("the garbler has no more inputs".to_string()),
+            Ok(_) => cli::party_bits(&c, Party::Garbler, &cli::split_values(&line)),
+            Err(e) => Err(format!("reading the garbler's inputs: {e}")),
+        }
+    })
+}

@@ -1,0 +1,296 @@
+//! The garbler's side of a session over any byte stream, and a TCP service
+//! that runs many sessions at once.
+//!
+//! One session: handshake (version and circuit), base OTs once, then as many
+//! computations as the evaluator asks for, each one OT extension for the
+//! evaluator's input bits, the garbler's input labels, the garbled tables as
+//! a stream of chunks, and the output decoding; the evaluator answers with
+//! the result. A failure ends the session with an error naming the phase,
+//! and the peer is told why (never with a secret in the message).
+
+use crate::{GarbleError, GarblerSession};
+use circuits::Circuit;
+use crypto::{Delta, Schedule};
+use ot::{BaseOtHello, ExtendMsg, OtSender, Security};
+use protocol::{
+    unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, ProtocolError, Reader,
+    SessionStats, Summary, MAX_BATCH, PROTOCOL_VERSION,
+};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+
+/// Where the garbler's input bits for each computation come from.
+pub trait InputSource {
+    /// The garbler's input bits (in wire order) for the next computation, or
+    /// an error message for the evaluator and the log (no input in it).
+    fn next_inputs(&mut self) -> Result<Vec<bool>, String>;
+}
+
+/// The same input bits for every computation.
+pub struct FixedInputs(pub Vec<bool>);
+
+impl InputSource for FixedInputs {
+    fn next_inputs(&mut self) -> Result<Vec<bool>, String> {
+        Ok(self.0.clone())
+    }
+}
+
+impl<F: FnMut() -> Result<Vec<bool>, String>> InputSource for F {
+    fn next_inputs(&mut self) -> Result<Vec<bool>, String> {
+        self()
+    }
+}
+
+/// Session settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SessionConfig {
+    /// Message size limit and peer timeout.
+    pub limits: Limits,
+    /// Most computations one session may run (`None`: as many as asked).
+    pub max_computations: Option<u64>,
+    /// Record the transcript digest (costs a blake3 pass over the traffic).
+    pub transcript: bool,
+}
+
+/// Runs one garbler session over `stream` until the evaluator says goodbye.
+/// `on_result` sees the output bits of each computation, as the evaluator
+/// reports them. Returns the session's statistics.
+pub fn run_session<S: Read + Write>(
+    stream: S,
+    circuit: &Circuit,
+    schedule: &Schedule,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: SessionConfig,
+) -> Result<SessionStats, GarbleError> {
+    let mut ch = Channel::new(stream, config.limits);
+    if config.transcript {
+        ch.record_transcript(true);
+    }
+    let mut stats = SessionStats {
+        role: "garbler",
+        ..SessionStats::default()
+    };
+    let result = session(
+        &mut ch, circuit, schedule, inputs, on_result, config, &mut stats,
+    );
+    if let Err(e) = &result {
+        // Tell the peer why, unless it is the peer that failed us.
+        if !matches!(
+            e,
+            GarbleError::Protocol(
+                ProtocolError::Peer { .. }
+                    | ProtocolError::Closed { .. }
+                    | ProtocolError::Timeout { .. }
+            )
+        ) {
+            ch.send_error(&e.to_string());
+        }
+    }
+    stats.channel = ch.stats();
+    stats.transcript = ch.transcript_digest();
+    result.map(|()| stats)
+}
+
+fn session<S: Read + Write>(
+    ch: &mut Channel<S>,
+    circuit: &Circuit,
+    schedule: &Schedule,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: SessionConfig,
+    stats: &mut SessionStats,
+) -> Result<(), GarbleError> {
+    let t = PhaseTimer::start(Phase::Handshake);
+    ch.set_phase(Phase::Handshake);
+    let ours = Summary::of(circuit);
+    let theirs = Hello::decode(&ch.recv_kind(Kind::Hello)?)?;
+    if theirs.role != circuits::Party::Evaluator {
+        return Err(ProtocolError::Mismatch("the peer is not an evaluator".into()).into());
+    }
+    ch.send(
+        Kind::Hello,
+        &Hello {
+            version: PROTOCOL_VERSION,
+            role: circuits::Party::Garbler,
+            circuit: ours.clone(),
+        }
+        .encode(),
+    )?;
+    if let Some(diff) = ours.difference(&theirs.circuit) {
+        return Err(ProtocolError::Mismatch(diff).into());
+    }
+    t.stop(stats);
+
+    let n_eval = schedule.evaluator_inputs().len();
+    let delta = Delta::random();
+    let mut ot: Option<OtSender> = None;
+    if n_eval > 0 {
+        let t = PhaseTimer::start(Phase::BaseOt);
+        ch.set_phase(Phase::BaseOt);
+        let hello = BaseOtHello::decode(&ch.recv_kind(Kind::BaseOt)?)
+            .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
+        let (sender, reply) = OtSender::setup(delta.block(), Security::Malicious, &hello)
+            .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
+        ch.send(Kind::BaseOt, &reply.encode())?;
+        ch.flush()?;
+        ot = Some(sender);
+        t.stop(stats);
+    }
+    let mut garbler = GarblerSession::with_delta(delta);
+    let n_out = circuit.output_wires.len();
+    loop {
+        ch.set_phase(Phase::OtExtension);
+        let (kind, payload) = ch.recv()?;
+        match kind {
+            Kind::Bye => return Ok(()),
+            Kind::Compute => {}
+            other => {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::OtExtension,
+                    msg: format!("expected Compute or Bye, got {other:?}"),
+                }
+                .into())
+            }
+        }
+        let mut r = Reader::new(&payload, Phase::OtExtension);
+        let count = u64::from(r.u32("computation count")?);
+        if count == 0 || count > MAX_BATCH {
+            return Err(r
+                .error(format!(
+                    "a batch of {count} computations (1 to {MAX_BATCH} allowed)"
+                ))
+                .into());
+        }
+        if config
+            .max_computations
+            .is_some_and(|m| stats.computations + count > m)
+        {
+            return Err(GarbleError::Refused(format!(
+                "this garbler runs at most {} computations per session",
+                config.max_computations.unwrap_or(0)
+            )));
+        }
+        let t = PhaseTimer::start(Phase::OtExtension);
+        let body = r.bytes(r.remaining(), "OT extension")?;
+        // One extension for the whole batch: its bits, computation by computation.
+        let zero_labels = match ot.as_mut() {
+            Some(sender) => ExtendMsg::decode(body)
+                .and_then(|msg| sender.extend(count as usize * n_eval, &msg))
+                .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?,
+            None if body.is_empty() => Vec::new(),
+            None => {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::OtExtension,
+                    msg: "OT data for a circuit without evaluator inputs".into(),
+                }
+                .into())
+            }
+        };
+        t.stop(stats);
+        for k in 0..count as usize {
+            let bits = inputs.next_inputs().map_err(GarbleError::Refused)?;
+            let t = PhaseTimer::start(Phase::Garbling);
+            ch.set_phase(Phase::Garbling);
+            let mut run =
+                garbler.garble(schedule, &bits, &zero_labels[k * n_eval..(k + 1) * n_eval])?;
+            let mut labels = Vec::with_capacity(16 * run.garbler_labels().len());
+            for l in run.garbler_labels() {
+                labels.extend_from_slice(&l.to_bytes());
+            }
+            ch.send(Kind::GarblerLabels, &labels)?;
+            while let Some(chunk) = run.next_chunk() {
+                ch.send(Kind::Tables, chunk)?;
+            }
+            let decoding = run.finish()?;
+            t.stop(stats);
+            let t = PhaseTimer::start(Phase::Output);
+            ch.set_phase(Phase::Output);
+            ch.send(Kind::Decoding, &decoding.to_bytes())?;
+            t.stop(stats);
+        }
+        // The evaluator reports each result as soon as it has it; collect them.
+        let t = PhaseTimer::start(Phase::Output);
+        ch.set_phase(Phase::Output);
+        for _ in 0..count {
+            let result = ch.recv_kind(Kind::Result)?;
+            let out = unpack_bits(&result, n_out).ok_or_else(|| ProtocolError::Malformed {
+                phase: Phase::Output,
+                msg: format!("a result of {} bytes for {n_out} output bits", result.len()),
+            })?;
+            on_result(&out);
+        }
+        t.stop(stats);
+        stats.computations += count;
+        stats.and_gates += count * schedule.and_count() as u64;
+    }
+}
+
+/// Serves evaluators on `listener`, each connection a session of its own on
+/// its own thread, until the process ends. `make_inputs` gives each session
+/// its input source; `report` is told how each session ended. A session
+/// that fails (a dropped or hostile peer) ends alone: the others go on.
+pub fn serve<I, R>(
+    listener: TcpListener,
+    circuit: Arc<Circuit>,
+    schedule: Arc<Schedule>,
+    make_inputs: I,
+    report: R,
+    config: SessionConfig,
+) -> std::io::Result<()>
+where
+    I: Fn() -> Box<dyn InputSource + Send> + Send + Sync + 'static,
+    R: Fn(std::net::SocketAddr, Result<SessionStats, GarbleError>, Vec<Vec<bool>>)
+        + Send
+        + Sync
+        + 'static,
+{
+    let make_inputs = Arc::new(make_inputs);
+    let report = Arc::new(report);
+    for conn in listener.incoming() {
+        let stream = match conn {
+            Ok(s) => s,
+            Err(_) => continue,
+        };
+        let (circuit, schedule, make_inputs, report) = (
+            circuit.clone(),
+            schedule.clone(),
+            make_inputs.clone(),
+            report.clone(),
+        );
+        std::thread::spawn(move || {
+            let peer = stream
+                .peer_addr()
+                .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
+            let mut results = Vec::new();
+            let outcome = prepare(&stream, config.limits)
+                .map_err(|e| {
+                    GarbleError::Protocol(ProtocolError::Io {
+                        phase: Phase::Handshake,
+                        source: e,
+                    })
+                })
+                .and_then(|()| {
+                    let mut inputs = make_inputs();
+                    run_session(
+                        &stream,
+                        &circuit,
+                        &schedule,
+                        inputs.as_mut(),
+                        &mut |r| results.push(r.to_vec()),
+                        config,
+                    )
+                });
+            report(peer, outcome, results);
+        });
+    }
+    Ok(())
+}
+
+/// Socket options every session uses: no Nagle delay, and the peer timeout.
+pub fn prepare(stream: &TcpStream, limits: Limits) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(limits.timeout))?;
+    stream.set_write_timeout(Some(limits.timeout))
+}

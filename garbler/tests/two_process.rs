@@ -1,0 +1,435 @@
+//! End to end with two real processes on 127.0.0.1: every known answer of
+//! ../shared/bristol/README.md, and the failures a production service meets.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn shared(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/bristol")
+        .join(name);
+    p.to_string_lossy().into_owned()
+}
+
+/// A garbler process and the address it listens on.
+struct Garbler {
+    child: Child,
+    addr: String,
+}
+
+impl Garbler {
+    fn start(args: &[&str]) -> Garbler {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_garbler"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("garbler starts");
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("garbler: listening on ")
+            .unwrap_or_else(|| panic!("garbler said {line:?}"))
+            .to_string();
+        // Keep draining stderr into a buffer the test reads at the end.
+        let rest = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
+        child.stderr = None;
+        STDERR.with(|m| m.borrow_mut().push(rest));
+        Garbler { child, addr }
+    }
+
+    /// Waits for the process (at most `limit`) and returns its status code,
+    /// stdout and stderr.
+    fn finish(mut self, limit: Duration) -> (Option<i32>, String, String) {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let mut out = String::new();
+                self.child
+                    .stdout
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut out)
+                    .unwrap();
+                let err = STDERR
+                    .with(|m| m.borrow_mut().pop())
+                    .map(|h| h.join().unwrap())
+                    .unwrap_or_default();
+                return (status.code(), out, err);
+            }
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                panic!("the garbler did not exit within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+thread_local! {
+    static STDERR: std::cell::RefCell<Vec<std::thread::JoinHandle<String>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The `evaluator` binary, built beside this package's `garbler` (by
+/// `cargo test --workspace`, or here on demand).
+fn evaluator_bin() -> PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_garbler"))
+        .with_file_name(format!("evaluator{}", std::env::consts::EXE_SUFFIX));
+    BUILT.call_once(|| {
+        if !path.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let release = !cfg!(debug_assertions);
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "-p", "evaluator", "--bin", "evaluator"]);
+            if release {
+                cmd.arg("--release");
+            }
+            assert!(
+                cmd.status().expect("cargo runs").success(),
+                "building the evaluator binary"
+            );
+        }
+    });
+    path
+}
+
+fn evaluator(addr: &str, args: &[&str]) -> Output {
+    Command::new(evaluator_bin())
+        .args(["--connect", addr])
+        .args(args)
+        .output()
+        .expect("evaluator runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs one computation: the garbler's values first, the evaluator's after.
+fn run_pair(
+    file: &str,
+    garbler_values: &[&str],
+    evaluator_values: &[&str],
+    extra: &[&str],
+) -> (String, String) {
+    let path = shared(file);
+    let mut gargs = vec!["--circuit", path.as_str()];
+    gargs.extend_from_slice(extra);
+    gargs.extend_from_slice(garbler_values);
+    let g = Garbler::start(&gargs);
+    let mut eargs = vec!["--circuit", path.as_str()];
+    eargs.extend_from_slice(extra);
+    eargs.extend_from_slice(evaluator_values);
+    let e = evaluator(&g.addr, &eargs);
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "garbler on {file}: {gerr}");
+    assert!(
+        e.status.success(),
+        "evaluator on {file}: {}",
+        text(&e.stderr)
+    );
+    (gout, text(&e.stdout))
+}
+
+/// File, garbler values, evaluator values, `--garbler-values`, expected output.
+type KnownAnswer<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>, &'a str, String);
+
+#[test]
+fn every_known_answer_over_two_processes() {
+    let sha_block = "0x61626380000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000018";
+    let sha_iv = "0x6a09e667bb67ae853c6ef372a54ff53a510e527f9b05688c1f83d9ab5be0cd19";
+    let p = format!("0x8{}1", "0".repeat(126));
+    let b = format!("0x1{}", "0".repeat(125));
+    let sum = format!("0x001{}5\n", "0".repeat(124));
+    let cases: Vec<KnownAnswer> = vec![
+        (
+            "aes_128.txt",
+            vec!["0x000102030405060708090a0b0c0d0e0f"],
+            vec!["0x00112233445566778899aabbccddeeff"],
+            "1",
+            "0x69c4e0d86a7b0430d8cdb78070b4c55a\n".into(),
+        ),
+        (
+            "aes_128.txt",
+            vec!["0x2b7e151628aed2a6abf7158809cf4f3c"],
+            vec!["0x6bc1bee22e409f96e93d7e117393172a"],
+            "1",
+            "0x3ad77bb40d7a3660a89ecaf32466ef97\n".into(),
+        ),
+        (
+            "aes_128.txt",
+            vec!["0"],
+            vec!["0"],
+            "1",
+            "0x66e94bd4ef8a2c3b884cfa59ca342b2e\n".into(),
+        ),
+        (
+            "sha256.txt",
+            vec![sha_block],
+            vec![sha_iv],
+            "1",
+            "0xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n".into(),
+        ),
+        (
+            "adder64.txt",
+            vec!["18446744073709551615"],
+            vec!["2"],
+            "1",
+            "0x0000000000000001\n".into(),
+        ),
+        (
+            "sub64.txt",
+            vec!["5"],
+            vec!["7"],
+            "1",
+            "0xfffffffffffffffe\n".into(),
+        ),
+        (
+            "mult64.txt",
+            vec!["0xfedcba9876543210"],
+            vec!["0x0123456789abcdef"],
+            "1",
+            "0x2236d88fe5618cf0\n".into(),
+        ),
+        (
+            "mult2_64.txt",
+            vec!["0xfedcba9876543210"],
+            vec!["0x0123456789abcdef"],
+            "1",
+            "0x0121fa00ad77d742\n0x2236d88fe5618cf0\n".into(),
+        ),
+        (
+            "divide64.txt",
+            vec!["0xfffffffffff0bdbd"],
+            vec!["77"],
+            "1",
+            "0xffffffffffffcd45\n".into(),
+        ),
+        (
+            "udivide64.txt",
+            vec!["1000003"],
+            vec!["77"],
+            "1",
+            "0x00000000000032bb\n".into(),
+        ),
+        (
+            "neg64.txt",
+            vec![],
+            vec!["1"],
+            "0",
+            "0xffffffffffffffff\n".into(),
+        ),
+        ("zero_equal.txt", vec!["0"], vec![], "1", "0x1\n".into()),
+        ("ModAdd512.txt", vec!["5", &b], vec![&p], "2", sum),
+    ];
+    for (file, gv, ev, n, want) in cases {
+        let (g, e) = run_pair(file, &gv, &ev, &["--garbler-values", n]);
+        assert_eq!(e, want, "evaluator on {file}");
+        assert_eq!(g, want, "garbler on {file}");
+    }
+}
+
+#[test]
+fn a_session_of_many_computations_and_the_stats() {
+    let aes = shared("aes_128.txt");
+    let g = Garbler::start(&["--circuit", &aes, "--stats", "0"]);
+    let e = evaluator(
+        &g.addr,
+        &["--circuit", &aes, "--repeat", "20", "--stats", "0"],
+    );
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{gerr}");
+    let eout = text(&e.stdout);
+    assert_eq!(eout.lines().count(), 20);
+    assert!(eout
+        .lines()
+        .all(|l| l == "0x66e94bd4ef8a2c3b884cfa59ca342b2e"));
+    assert_eq!(gout, eout);
+    let json = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with('{'))
+            .unwrap_or_else(|| panic!("no JSON in {s:?}"))
+            .to_string()
+    };
+    let (gj, ej) = (json(&gerr), json(&text(&e.stderr)));
+    for key in [
+        "\"bytes_sent\":",
+        "\"rounds\":",
+        "\"computations\":20",
+        "\"and_gates\":128000",
+        "\"base_ot\":",
+        "\"garbling\":",
+        "\"and_gates_per_second\":",
+    ] {
+        assert!(
+            gj.contains(key) && ej.contains(key),
+            "{key} missing in {gj} / {ej}"
+        );
+    }
+    let digest = |j: &str| j.split("\"transcript\":\"").nth(1).unwrap()[..64].to_string();
+    assert_eq!(digest(&gj), digest(&ej), "transcript digests differ");
+}
+
+#[test]
+fn values_from_stdin_one_line_per_computation() {
+    let add = shared("adder64.txt");
+    let mut g = Garbler::start(&["--circuit", &add, "--stdin"]);
+    g.child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1\n0x10\n")
+        .unwrap();
+    let mut e = Command::new(evaluator_bin())
+        .args(["--connect", &g.addr, "--circuit", &add, "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    e.stdin.take().unwrap().write_all(b"2\n\n3\n").unwrap();
+    let e = e.wait_with_output().unwrap();
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    assert_eq!(text(&e.stdout), "0x0000000000000003\n0x0000000000000013\n");
+    assert_eq!(gout, text(&e.stdout));
+}
+
+#[test]
+fn different_circuits_fail_the_handshake_naming_the_difference() {
+    let g = Garbler::start(&["--circuit", &shared("aes_128.txt"), "0"]);
+    let e = evaluator(&g.addr, &["--circuit", &shared("sha256.txt"), "0"]);
+    let (code, _, gerr) = g.finish(Duration::from_secs(30));
+    let eerr = text(&e.stderr);
+    assert_eq!(code, Some(1));
+    assert_eq!(e.status.code(), Some(1));
+    assert!(
+        gerr.contains("handshake") && gerr.contains("input layouts differ"),
+        "{gerr}"
+    );
+    assert!(
+        eerr.contains("handshake") && eerr.contains("input layouts differ"),
+        "{eerr}"
+    );
+
+    // Same layout, different gates: adder and subtractor.
+    let g = Garbler::start(&["--circuit", &shared("adder64.txt"), "0"]);
+    let e = evaluator(&g.addr, &["--circuit", &shared("sub64.txt"), "0"]);
+    let (code, _, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!((code, e.status.code()), (Some(1), Some(1)));
+    assert!(gerr.contains("circuits differ"), "{gerr}");
+    assert!(
+        text(&e.stderr).contains("circuits differ"),
+        "{}",
+        text(&e.stderr)
+    );
+}
+
+#[test]
+fn an_evaluator_killed_mid_run_ends_the_garbler_with_an_error() {
+    let sha = shared("sha256.txt");
+    let g = Garbler::start(&["--circuit", &sha, "--timeout", "3", "0"]);
+    let mut e = Command::new(evaluator_bin())
+        .args([
+            "--connect",
+            &g.addr,
+            "--circuit",
+            &sha,
+            "--repeat",
+            "100000000",
+            "0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    e.kill().unwrap();
+    let _ = e.wait();
+    let start = Instant::now();
+    let (code, _, gerr) = g.finish(Duration::from_secs(10));
+    assert_eq!(code, Some(1), "{gerr}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(
+        gerr.contains("garbler: error:")
+            && (gerr.contains("closed the connection") || gerr.contains("timeout")),
+        "{gerr}"
+    );
+    assert!(!gerr.contains("panicked"), "{gerr}");
+}
+
+#[test]
+fn a_silent_peer_times_out_naming_the_phase() {
+    let g = Garbler::start(&["--circuit", &shared("adder64.txt"), "--timeout", "1", "0"]);
+    let _silent = TcpStream::connect(&g.addr).unwrap();
+    let (code, _, gerr) = g.finish(Duration::from_secs(10));
+    assert_eq!(code, Some(1));
+    assert!(
+        gerr.contains("handshake: the peer sent nothing for 1 s"),
+        "{gerr}"
+    );
+}
+
+/// Sends raw bytes as a fake evaluator and returns the garbler's verdict.
+fn hostile(bytes: &[u8]) -> String {
+    let g = Garbler::start(&["--circuit", &shared("adder64.txt"), "--timeout", "2", "0"]);
+    let mut s = TcpStream::connect(&g.addr).unwrap();
+    let _ = s.write_all(bytes);
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let (code, _, gerr) = g.finish(Duration::from_secs(10));
+    assert_eq!(code, Some(1), "{gerr}");
+    assert!(!gerr.contains("panicked"), "{gerr}");
+    gerr
+}
+
+#[test]
+fn garbage_truncated_and_oversized_messages_are_errors() {
+    assert!(hostile(b"GET / HTTP/1.1\r\n\r\n").contains("unknown message kind"));
+    assert!(hostile(&[1, 0xff, 0xff, 0xff, 0xff]).contains("over the"));
+    assert!(hostile(&[1, 100, 0, 0, 0, 1, 2, 3]).contains("closed the connection"));
+    assert!(hostile(&[1, 3, 0, 0, 0, 1, 2, 3]).contains("malformed"));
+    assert!(hostile(&[7, 0, 0, 0, 0]).contains("expected a Hello"));
+}
+
+#[test]
+fn a_serving_garbler_keeps_serving_while_one_peer_misbehaves() {
+    let aes = shared("aes_128.txt");
+    let g = Garbler::start(&["--circuit", &aes, "--serve", "--timeout", "2", "0"]);
+    // One peer holds a connection open and says nothing; another sends garbage.
+    let _silent = TcpStream::connect(&g.addr).unwrap();
+    let mut junk = TcpStream::connect(&g.addr).unwrap();
+    junk.write_all(&[42; 64]).unwrap();
+    // Meanwhile real evaluators get their answers, several at once.
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            let (addr, aes) = (g.addr.clone(), aes.clone());
+            std::thread::spawn(move || evaluator(&addr, &["--circuit", &aes, "--repeat", "2", "0"]))
+        })
+        .collect();
+    for r in runs {
+        let e = r.join().unwrap();
+        assert!(e.status.success(), "{}", text(&e.stderr));
+        assert_eq!(
+            text(&e.stdout),
+            "0x66e94bd4ef8a2c3b884cfa59ca342b2e\n".repeat(2)
+        );
+    }
+    let mut g = g;
+    g.child.kill().unwrap();
+    let (_, out, err) = g.finish(Duration::from_secs(5));
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(err.contains("unknown message kind 42"), "{err}");
+}
