@@ -11,29 +11,68 @@ use crypto::Block;
 /// block is bit `j` of row `i`. Writes straight into spare capacity, so the
 /// output is never zero-filled first.
 pub(crate) fn transpose_128_append(rows: &[u8], row_bytes: usize, out: &mut Vec<Block>) {
+    transpose_128_append_each(rows, row_bytes, out, |_, _| {});
+}
+
+/// [`transpose_128_append`], calling `each(k, tile)` as soon as the 128
+/// output blocks `128k..128k+128` of tile `k` are written, so a pass over
+/// them (the KOS check) finds them in L1 instead of re-reading the chunk.
+pub(crate) fn transpose_128_append_each(
+    rows: &[u8],
+    row_bytes: usize,
+    out: &mut Vec<Block>,
+    mut each: impl FnMut(usize, &[Block]),
+) {
     assert_eq!(row_bytes % 16, 0, "rows are whole blocks");
     assert_eq!(rows.len(), 128 * row_bytes);
     let m = 8 * row_bytes;
     out.reserve(m);
     #[cfg(target_arch = "x86_64")]
     {
-        let dst = out.spare_capacity_mut()[..m].as_mut_ptr() as *mut u8;
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 was detected; the asserts bound every load, and the
-            // kernel writes all 16 bytes of each of the `m` reserved blocks.
-            unsafe { transpose_128_avx2(rows, row_bytes, dst) }
-        } else {
-            // SAFETY: SSE2 is baseline on x86-64; bounds as above.
-            unsafe { transpose_128_sse2(rows, row_bytes, dst) }
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        for k in 0..row_bytes / 16 {
+            let start = out.len();
+            let dst = out.spare_capacity_mut()[..128].as_mut_ptr() as *mut u8;
+            if avx2 {
+                // SAFETY: AVX2 was detected; the asserts bound every load of
+                // tile `k`, and the kernel writes all 16 bytes of each of the
+                // 128 reserved blocks after `len`.
+                unsafe { transpose_tile_avx2(rows, row_bytes, k, dst) }
+            } else {
+                // SAFETY: SSE2 is baseline on x86-64; bounds as above.
+                unsafe { transpose_tile_sse2(rows, row_bytes, k, dst) }
+            }
+            // SAFETY: the kernel initialised the 128 blocks after `len`.
+            unsafe { out.set_len(start + 128) }
+            each(k, &out[start..]);
         }
-        // SAFETY: the kernel initialised the `m` blocks after `len`.
-        unsafe { out.set_len(out.len() + m) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         let start = out.len();
         out.resize(start + m, Block::ZERO);
         transpose_128_portable(rows, row_bytes, &mut out[start..]);
+        for k in 0..row_bytes / 16 {
+            each(k, &out[start + 128 * k..start + 128 * (k + 1)]);
+        }
+    }
+}
+
+/// The bytes of `blocks` in wire order (each block's `to_bytes`): borrowed on
+/// little-endian targets, where that is the memory layout of `Block`.
+pub(crate) fn wire_bytes(blocks: &[Block]) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(target_endian = "little")]
+    {
+        // SAFETY: `Block` is `repr(transparent)` over `u128`, which has no
+        // padding and whose little-endian memory is exactly `to_bytes`; the
+        // slice covers the same memory for the same lifetime.
+        std::borrow::Cow::Borrowed(unsafe {
+            std::slice::from_raw_parts(blocks.as_ptr() as *const u8, 16 * blocks.len())
+        })
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        std::borrow::Cow::Owned(blocks.iter().flat_map(|b| b.to_bytes()).collect())
     }
 }
 
@@ -56,56 +95,54 @@ pub(crate) fn transpose_128_portable(rows: &[u8], row_bytes: usize, out: &mut [B
 /// 16 rows are loaded 16 bytes at a time, a 16x16 byte transpose (four rounds
 /// of unpack) puts byte `c` of the 16 rows in one register, and `movemask`
 /// then peels off one output row's 16 bits per bit position.
+/// Tile `k` (input bytes `16k..16k+16` of every row) to the 128 blocks at
+/// `outp`.
 #[cfg(target_arch = "x86_64")]
-unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, outp: *mut u8) {
+unsafe fn transpose_tile_sse2(rows: &[u8], row_bytes: usize, k: usize, outp: *mut u8) {
     use std::arch::x86_64::*;
     let inp = rows.as_ptr();
-    let tiles = row_bytes / 16;
-    for k in 0..tiles {
-        for g in 0..8 {
-            let mut v = [_mm_setzero_si128(); 16];
-            for (r, vr) in v.iter_mut().enumerate() {
-                *vr = _mm_loadu_si128(inp.add((16 * g + r) * row_bytes + 16 * k) as *const __m128i);
+    for g in 0..8 {
+        let mut v = [_mm_setzero_si128(); 16];
+        for (r, vr) in v.iter_mut().enumerate() {
+            *vr = _mm_loadu_si128(inp.add((16 * g + r) * row_bytes + 16 * k) as *const __m128i);
+        }
+        // Round 1: pairs of rows interleaved byte by byte.
+        let mut s = [_mm_setzero_si128(); 16];
+        for p in 0..8 {
+            s[p] = _mm_unpacklo_epi8(v[2 * p], v[2 * p + 1]);
+            s[p + 8] = _mm_unpackhi_epi8(v[2 * p], v[2 * p + 1]);
+        }
+        // Round 2: groups of 4 rows; t[4q+p] holds bytes 4q..4q+3 of rows 4p..4p+3.
+        let mut t = [_mm_setzero_si128(); 16];
+        for p in 0..4 {
+            t[p] = _mm_unpacklo_epi16(s[2 * p], s[2 * p + 1]);
+            t[p + 4] = _mm_unpackhi_epi16(s[2 * p], s[2 * p + 1]);
+            t[p + 8] = _mm_unpacklo_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+            t[p + 12] = _mm_unpackhi_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+        }
+        // Round 3: u[4q+2h+p] holds bytes 4q+2h, 4q+2h+1 of rows 8p..8p+7.
+        let mut u = [_mm_setzero_si128(); 16];
+        for q in 0..4 {
+            for p in 0..2 {
+                u[4 * q + p] = _mm_unpacklo_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
+                u[4 * q + 2 + p] = _mm_unpackhi_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
             }
-            // Round 1: pairs of rows interleaved byte by byte.
-            let mut s = [_mm_setzero_si128(); 16];
-            for p in 0..8 {
-                s[p] = _mm_unpacklo_epi8(v[2 * p], v[2 * p + 1]);
-                s[p + 8] = _mm_unpackhi_epi8(v[2 * p], v[2 * p + 1]);
+        }
+        // Round 4: w[c] holds byte c of all 16 rows.
+        let mut w = [_mm_setzero_si128(); 16];
+        for q in 0..4 {
+            for h in 0..2 {
+                w[4 * q + 2 * h] = _mm_unpacklo_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
+                w[4 * q + 2 * h + 1] = _mm_unpackhi_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
             }
-            // Round 2: groups of 4 rows; t[4q+p] holds bytes 4q..4q+3 of rows 4p..4p+3.
-            let mut t = [_mm_setzero_si128(); 16];
-            for p in 0..4 {
-                t[p] = _mm_unpacklo_epi16(s[2 * p], s[2 * p + 1]);
-                t[p + 4] = _mm_unpackhi_epi16(s[2 * p], s[2 * p + 1]);
-                t[p + 8] = _mm_unpacklo_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
-                t[p + 12] = _mm_unpackhi_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
-            }
-            // Round 3: u[4q+2h+p] holds bytes 4q+2h, 4q+2h+1 of rows 8p..8p+7.
-            let mut u = [_mm_setzero_si128(); 16];
-            for q in 0..4 {
-                for p in 0..2 {
-                    u[4 * q + p] = _mm_unpacklo_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
-                    u[4 * q + 2 + p] = _mm_unpackhi_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
-                }
-            }
-            // Round 4: w[c] holds byte c of all 16 rows.
-            let mut w = [_mm_setzero_si128(); 16];
-            for q in 0..4 {
-                for h in 0..2 {
-                    w[4 * q + 2 * h] = _mm_unpacklo_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
-                    w[4 * q + 2 * h + 1] =
-                        _mm_unpackhi_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
-                }
-            }
-            for (c, wc) in w.iter().enumerate() {
-                let mut x = *wc;
-                for bit in (0..8).rev() {
-                    let mask = _mm_movemask_epi8(x) as u16;
-                    let row = 128 * k + 8 * c + bit;
-                    (outp.add(16 * row + 2 * g) as *mut u16).write_unaligned(mask.to_le());
-                    x = _mm_slli_epi64(x, 1);
-                }
+        }
+        for (c, wc) in w.iter().enumerate() {
+            let mut x = *wc;
+            for bit in (0..8).rev() {
+                let mask = _mm_movemask_epi8(x) as u16;
+                let row = 8 * c + bit;
+                (outp.add(16 * row + 2 * g) as *mut u16).write_unaligned(mask.to_le());
+                x = _mm_slli_epi64(x, 1);
             }
         }
     }
@@ -116,55 +153,50 @@ unsafe fn transpose_128_sse2(rows: &[u8], row_bytes: usize, outp: *mut u8) {
 /// 32 bits of an output row.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn transpose_128_avx2(rows: &[u8], row_bytes: usize, outp: *mut u8) {
+unsafe fn transpose_tile_avx2(rows: &[u8], row_bytes: usize, k: usize, outp: *mut u8) {
     use std::arch::x86_64::*;
     let inp = rows.as_ptr();
-    let tiles = row_bytes / 16;
-    for k in 0..tiles {
-        for g in (0..8).step_by(2) {
-            let mut v = [_mm256_setzero_si256(); 16];
-            for (r, vr) in v.iter_mut().enumerate() {
-                let lo = inp.add((16 * g + r) * row_bytes + 16 * k) as *const __m128i;
-                let hi = inp.add((16 * (g + 1) + r) * row_bytes + 16 * k) as *const __m128i;
-                *vr = _mm256_loadu2_m128i(hi, lo);
+    for g in (0..8).step_by(2) {
+        let mut v = [_mm256_setzero_si256(); 16];
+        for (r, vr) in v.iter_mut().enumerate() {
+            let lo = inp.add((16 * g + r) * row_bytes + 16 * k) as *const __m128i;
+            let hi = inp.add((16 * (g + 1) + r) * row_bytes + 16 * k) as *const __m128i;
+            *vr = _mm256_loadu2_m128i(hi, lo);
+        }
+        let mut s = [_mm256_setzero_si256(); 16];
+        for p in 0..8 {
+            s[p] = _mm256_unpacklo_epi8(v[2 * p], v[2 * p + 1]);
+            s[p + 8] = _mm256_unpackhi_epi8(v[2 * p], v[2 * p + 1]);
+        }
+        let mut t = [_mm256_setzero_si256(); 16];
+        for p in 0..4 {
+            t[p] = _mm256_unpacklo_epi16(s[2 * p], s[2 * p + 1]);
+            t[p + 4] = _mm256_unpackhi_epi16(s[2 * p], s[2 * p + 1]);
+            t[p + 8] = _mm256_unpacklo_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+            t[p + 12] = _mm256_unpackhi_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
+        }
+        let mut u = [_mm256_setzero_si256(); 16];
+        for q in 0..4 {
+            for p in 0..2 {
+                u[4 * q + p] = _mm256_unpacklo_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
+                u[4 * q + 2 + p] = _mm256_unpackhi_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
             }
-            let mut s = [_mm256_setzero_si256(); 16];
-            for p in 0..8 {
-                s[p] = _mm256_unpacklo_epi8(v[2 * p], v[2 * p + 1]);
-                s[p + 8] = _mm256_unpackhi_epi8(v[2 * p], v[2 * p + 1]);
+        }
+        let mut w = [_mm256_setzero_si256(); 16];
+        for q in 0..4 {
+            for h in 0..2 {
+                w[4 * q + 2 * h] = _mm256_unpacklo_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
+                w[4 * q + 2 * h + 1] =
+                    _mm256_unpackhi_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
             }
-            let mut t = [_mm256_setzero_si256(); 16];
-            for p in 0..4 {
-                t[p] = _mm256_unpacklo_epi16(s[2 * p], s[2 * p + 1]);
-                t[p + 4] = _mm256_unpackhi_epi16(s[2 * p], s[2 * p + 1]);
-                t[p + 8] = _mm256_unpacklo_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
-                t[p + 12] = _mm256_unpackhi_epi16(s[8 + 2 * p], s[8 + 2 * p + 1]);
-            }
-            let mut u = [_mm256_setzero_si256(); 16];
-            for q in 0..4 {
-                for p in 0..2 {
-                    u[4 * q + p] = _mm256_unpacklo_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
-                    u[4 * q + 2 + p] =
-                        _mm256_unpackhi_epi32(t[4 * q + 2 * p], t[4 * q + 2 * p + 1]);
-                }
-            }
-            let mut w = [_mm256_setzero_si256(); 16];
-            for q in 0..4 {
-                for h in 0..2 {
-                    w[4 * q + 2 * h] =
-                        _mm256_unpacklo_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
-                    w[4 * q + 2 * h + 1] =
-                        _mm256_unpackhi_epi64(u[4 * q + 2 * h], u[4 * q + 2 * h + 1]);
-                }
-            }
-            for (c, wc) in w.iter().enumerate() {
-                let mut x = *wc;
-                for bit in (0..8).rev() {
-                    let mask = _mm256_movemask_epi8(x) as u32;
-                    let row = 128 * k + 8 * c + bit;
-                    (outp.add(16 * row + 2 * g) as *mut u32).write_unaligned(mask.to_le());
-                    x = _mm256_slli_epi64(x, 1);
-                }
+        }
+        for (c, wc) in w.iter().enumerate() {
+            let mut x = *wc;
+            for bit in (0..8).rev() {
+                let mask = _mm256_movemask_epi8(x) as u32;
+                let row = 8 * c + bit;
+                (outp.add(16 * row + 2 * g) as *mut u32).write_unaligned(mask.to_le());
+                x = _mm256_slli_epi64(x, 1);
             }
         }
     }
@@ -272,6 +304,110 @@ unsafe fn clmul_inner_product_vpclmul(a: &[Block], b: &[Block]) -> Wide {
     (h, l)
 }
 
+/// One stretch of the KOS check (KOS15 sec. 4): `sum chi_j * rows_j` as an
+/// unreduced 256-bit sum and, when the choice bits are given (receiver side,
+/// bit `j` of `bits` is the choice of row `j`), `sum chi_j * r_j`. Both in one
+/// pass, so each row is read once while it is still in L1.
+pub(crate) fn check_terms(chi: &[Block], rows: &[Block], bits: Option<&[u8]>) -> (Wide, Block) {
+    assert_eq!(chi.len(), rows.len());
+    assert_eq!(rows.len() % 8, 0, "whole bytes of choice bits");
+    if let Some(b) = bits {
+        assert_eq!(b.len(), rows.len() / 8);
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("vpclmulqdq")
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            // SAFETY: both features were detected just above; the asserts
+            // bound every load (pairs of rows, one bit byte per 8 rows).
+            return unsafe {
+                match bits {
+                    Some(b) => check_terms_vpclmul::<true>(chi, rows, b),
+                    None => check_terms_vpclmul::<false>(chi, rows, &[]),
+                }
+            };
+        }
+        if std::arch::is_x86_feature_detected!("pclmulqdq") {
+            // SAFETY: the feature was detected just above; lengths are equal.
+            let wide = unsafe { clmul_inner_product_pclmul(chi, rows) };
+            return (wide, bits.map_or(Block::ZERO, |b| select_sum(chi, b)));
+        }
+    }
+    check_terms_portable(chi, rows, bits)
+}
+
+/// `sum chi_j * r_j` with `r_j` bit `j` of `bits`, without branching on it.
+fn select_sum(chi: &[Block], bits: &[u8]) -> Block {
+    chi.iter().enumerate().fold(Block::ZERO, |x, (j, c)| {
+        x ^ c.select((bits[j / 8] >> (j % 8)) & 1 == 1)
+    })
+}
+
+pub(crate) fn check_terms_portable(
+    chi: &[Block],
+    rows: &[Block],
+    bits: Option<&[u8]>,
+) -> (Wide, Block) {
+    (
+        clmul_inner_product_portable(chi, rows),
+        bits.map_or(Block::ZERO, |b| select_sum(chi, b)),
+    )
+}
+
+/// [`clmul_inner_product_vpclmul`]'s Karatsuba loop, plus the choice sum:
+/// the byte of 8 choice bits is broadcast and compared against one bit per
+/// 128-bit lane, giving an all-ones or all-zero mask for each `chi_j`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "vpclmulqdq,avx2,pclmulqdq")]
+unsafe fn check_terms_vpclmul<const BITS: bool>(
+    chi: &[Block],
+    rows: &[Block],
+    bits: &[u8],
+) -> (Wide, Block) {
+    use std::arch::x86_64::*;
+    let mut lo = _mm256_setzero_si256();
+    let mut hi = _mm256_setzero_si256();
+    let mut kara = _mm256_setzero_si256();
+    let mut x = _mm256_setzero_si256();
+    // Pair `p` of a byte: rows 2p (low lane) and 2p+1 (high lane).
+    let sel: [__m256i; 4] = std::array::from_fn(|p| {
+        let (l, h) = (1i64 << (2 * p), 1i64 << (2 * p + 1));
+        _mm256_set_epi64x(h, h, l, l)
+    });
+    let (pa, pb) = (
+        chi.as_ptr() as *const __m256i,
+        rows.as_ptr() as *const __m256i,
+    );
+    for byte in 0..rows.len() / 8 {
+        let bv = if BITS {
+            _mm256_set1_epi64x(*bits.get_unchecked(byte) as i64)
+        } else {
+            _mm256_setzero_si256()
+        };
+        for (p, sp) in sel.iter().enumerate() {
+            let a = _mm256_loadu_si256(pa.add(4 * byte + p));
+            let b = _mm256_loadu_si256(pb.add(4 * byte + p));
+            lo = _mm256_xor_si256(lo, _mm256_clmulepi64_epi128::<0x00>(a, b));
+            hi = _mm256_xor_si256(hi, _mm256_clmulepi64_epi128::<0x11>(a, b));
+            let asum = _mm256_xor_si256(a, _mm256_shuffle_epi32::<0x4E>(a));
+            let bsum = _mm256_xor_si256(b, _mm256_shuffle_epi32::<0x4E>(b));
+            kara = _mm256_xor_si256(kara, _mm256_clmulepi64_epi128::<0x00>(asum, bsum));
+            if BITS {
+                let mask = _mm256_cmpeq_epi64(_mm256_and_si256(bv, *sp), *sp);
+                x = _mm256_xor_si256(x, _mm256_and_si256(mask, a));
+            }
+        }
+    }
+    let fold = |v: __m256i| -> u128 {
+        let [l0, l1]: [u128; 2] = std::mem::transmute(v);
+        l0 ^ l1
+    };
+    let (lo, hi, kara) = (fold(lo), fold(hi), fold(kara));
+    let mid = kara ^ lo ^ hi;
+    ((hi ^ (mid >> 64), lo ^ (mid << 64)), Block(fold(x)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,8 +437,12 @@ mod tests {
             #[cfg(target_arch = "x86_64")]
             {
                 let mut sse = vec![Block::ZERO; 8 * row_bytes];
-                // SAFETY: SSE2 is baseline on x86-64; `sse` holds 8*row_bytes blocks.
-                unsafe { transpose_128_sse2(&rows, row_bytes, sse.as_mut_ptr() as *mut u8) };
+                for k in 0..row_bytes / 16 {
+                    let dst = sse[128 * k..].as_mut_ptr() as *mut u8;
+                    // SAFETY: SSE2 is baseline on x86-64; `sse` holds 128
+                    // blocks from `dst` on.
+                    unsafe { transpose_tile_sse2(&rows, row_bytes, k, dst) };
+                }
                 assert_eq!(sse, slow);
             }
             // Spot-check the definition itself.
@@ -344,5 +484,38 @@ mod tests {
         assert_eq!(clmul_inner_product(&[Block(3)], &[Block(3)]), (0, 5));
         let top = Block(1 << 127);
         assert_eq!(clmul_inner_product(&[top], &[top]), (1 << 126, 0));
+    }
+
+    #[test]
+    fn check_terms_match_portable() {
+        let bytes = pseudo_random(16 * 512 + 32, 11);
+        let blocks: Vec<Block> = bytes
+            .chunks_exact(16)
+            .map(|c| Block::from_bytes(c.try_into().unwrap()))
+            .collect();
+        let (chi, rows) = blocks.split_at(256);
+        let bits = &bytes[16 * 512..];
+        for len in [0, 8, 16, 128, 256] {
+            let (c, r, b) = (&chi[..len], &rows[..len], &bits[..len / 8]);
+            assert_eq!(check_terms(c, r, None), check_terms_portable(c, r, None));
+            assert_eq!(
+                check_terms(c, r, Some(b)),
+                check_terms_portable(c, r, Some(b))
+            );
+            assert_eq!(
+                check_terms(c, r, None).0,
+                clmul_inner_product_portable(c, r)
+            );
+        }
+        // The choice sum picks exactly the rows whose bit is set.
+        let (_, x) = check_terms(&chi[..8], &rows[..8], Some(&[0b1000_0101]));
+        assert_eq!(x, chi[0] ^ chi[2] ^ chi[7]);
+    }
+
+    #[test]
+    fn wire_bytes_are_to_bytes() {
+        let blocks = [Block(0x0102_0304), Block(u128::MAX - 5)];
+        let want: Vec<u8> = blocks.iter().flat_map(|b| b.to_bytes()).collect();
+        assert_eq!(&*wire_bytes(&blocks), &want[..]);
     }
 }
