@@ -388,14 +388,18 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
 /// [`MAGIC`]) or Bristol Fashion text, whose first `garbler_values` input
 /// values belong to the garbler and the rest to the evaluator.
 pub fn read_file(path: &Path, garbler_values: usize) -> Result<Circuit, CircuitError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+    let read_err = |msg: String| CircuitError::Read {
+        path: path.display().to_string(),
+        msg,
+    };
+    let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
     if bytes.starts_with(MAGIC) {
         return from_bytes(&bytes);
     }
-    let text = String::from_utf8(bytes).map_err(|e| CircuitError::Bristol {
-        line: 0,
-        msg: format!("not UTF-8 text: {e}"),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read_err(format!(
+            "neither a compiled circuit nor Bristol Fashion text ({e})"
+        ))
     })?;
     bristol::parse(&text, garbler_values)
 }

@@ -81,26 +81,25 @@ thread_local! {
     static STDERR: std::cell::RefCell<Vec<std::thread::JoinHandle<String>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The `evaluator` binary, built beside this package's `garbler` (by
-/// `cargo test --workspace`, or here on demand).
+/// The `evaluator` binary beside this package's `garbler`, brought up to
+/// date once per test run (cargo builds only this package's binaries for its
+/// tests, and a stale one would test old code).
 fn evaluator_bin() -> PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     let path = PathBuf::from(env!("CARGO_BIN_EXE_garbler"))
         .with_file_name(format!("evaluator{}", std::env::consts::EXE_SUFFIX));
     BUILT.call_once(|| {
-        if !path.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let release = !cfg!(debug_assertions);
-            let mut cmd = Command::new(cargo);
-            cmd.args(["build", "-p", "evaluator", "--bin", "evaluator"]);
-            if release {
-                cmd.arg("--release");
-            }
-            assert!(
-                cmd.status().expect("cargo runs").success(),
-                "building the evaluator binary"
-            );
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let release = !cfg!(debug_assertions);
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", "evaluator", "--bin", "evaluator"]);
+        if release {
+            cmd.arg("--release");
         }
+        assert!(
+            cmd.status().expect("cargo runs").success(),
+            "building the evaluator binary"
+        );
     });
     path
 }
@@ -432,4 +431,57 @@ fn a_serving_garbler_keeps_serving_while_one_peer_misbehaves() {
     let (_, out, err) = g.finish(Duration::from_secs(5));
     assert_eq!(out.lines().count(), 6, "{out}");
     assert!(err.contains("unknown message kind 42"), "{err}");
+}
+
+fn example(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name);
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn programs_and_compiled_circuits_run_end_to_end() {
+    // A .mpc program compiled by both sides: the first-price auction.
+    let prog = example("first_price.mpc");
+    let g = Garbler::start(&["--program", &prog, "500"]);
+    let e = evaluator(
+        &g.addr,
+        &["--program", &prog, "[10, 700, 3, 900, 900, 20, 0, 499]"],
+    );
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    assert_eq!(
+        text(&e.stdout),
+        "Sale { sold: true, winner: 3, price: 900 }\n"
+    );
+    assert_eq!(gout, text(&e.stdout));
+
+    // A circuit compiled once to the project's format, read by both sides.
+    let dir = std::env::temp_dir().join(format!("two-process-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let circ = dir.join("millionaires.circ");
+    let c = compiler::compile_file(std::path::Path::new(&example("millionaires.mpc"))).unwrap();
+    std::fs::write(&circ, circuits::format::to_bytes(&c)).unwrap();
+    let circ = circ.to_string_lossy().into_owned();
+    let g = Garbler::start(&["--circuit", &circ, "1000000"]);
+    let e = evaluator(&g.addr, &["--circuit", &circ, "999999"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert_eq!(
+        (text(&e.stdout).as_str(), gout.as_str()),
+        ("true\n", "true\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A value that does not fit names the parameter, and nothing runs.
+    let g = Garbler::start(&["--program", &prog, "500"]);
+    let e = evaluator(&g.addr, &["--program", &prog, "[1, 2, 3]"]);
+    assert_eq!(e.status.code(), Some(1));
+    assert!(text(&e.stderr).contains("bids"), "{}", text(&e.stderr));
+    let mut g = g;
+    let _ = g.child.kill();
+    let _ = g.finish(Duration::from_secs(5));
 }

@@ -16,7 +16,7 @@ pub fn load_circuit(
         (Some(p), None) => {
             compiler::compile_file(p).map_err(|e| e.to_string().trim_end().to_string())
         }
-        (None, Some(c)) => circuits::bristol::read_file(c, garbler_values).map_err(|e| match e {
+        (None, Some(c)) => circuits::format::read_file(c, garbler_values).map_err(|e| match e {
             circuits::CircuitError::Read { .. } => e.to_string(),
             _ => format!("{}: {e}", c.display()),
         }),
