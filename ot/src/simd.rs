@@ -27,25 +27,52 @@ pub(crate) fn transpose_128_append_each(
     assert_eq!(rows.len(), 128 * row_bytes);
     let m = 8 * row_bytes;
     out.reserve(m);
+    // Each tile is transposed into an L1 buffer, handed to `each`, then
+    // streamed to `out` with non-temporal stores: the kernel's scattered
+    // 4-byte writes stay in L1, and the output (megabytes, not read again
+    // here) costs no read-for-ownership of its cache lines.
     #[cfg(target_arch = "x86_64")]
     {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
         let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        let mut tile = [Block::ZERO; 128];
         for k in 0..row_bytes / 16 {
-            let start = out.len();
-            let dst = out.spare_capacity_mut()[..128].as_mut_ptr() as *mut u8;
+            let dst = tile.as_mut_ptr() as *mut u8;
             if avx2 {
                 // SAFETY: AVX2 was detected; the asserts bound every load of
-                // tile `k`, and the kernel writes all 16 bytes of each of the
-                // 128 reserved blocks after `len`.
+                // tile `k`, and the kernel writes the 128 blocks of `tile`.
                 unsafe { transpose_tile_avx2(rows, row_bytes, k, dst) }
             } else {
                 // SAFETY: SSE2 is baseline on x86-64; bounds as above.
                 unsafe { transpose_tile_sse2(rows, row_bytes, k, dst) }
             }
-            // SAFETY: the kernel initialised the 128 blocks after `len`.
+            each(k, &tile);
+            let start = out.len();
+            let spare = out.spare_capacity_mut()[..128].as_mut_ptr() as *mut __m128i;
+            if (spare as usize) & 15 == 0 {
+                for (j, b) in tile.iter().enumerate() {
+                    // SAFETY: SSE2 is baseline; `spare` is 16-byte aligned and
+                    // the 128 blocks after `len` are reserved capacity.
+                    unsafe {
+                        _mm_stream_si128(
+                            spare.add(j),
+                            _mm_loadu_si128(b as *const Block as *const __m128i),
+                        )
+                    }
+                }
+            } else {
+                for (j, b) in tile.iter().enumerate() {
+                    // SAFETY: as above, without the alignment.
+                    unsafe { (spare.add(j) as *mut Block).write_unaligned(*b) }
+                }
+            }
+            // SAFETY: the 128 blocks after `len` were written just above.
             unsafe { out.set_len(start + 128) }
-            each(k, &out[start..]);
         }
+        // SAFETY: SSE2 is baseline; orders the streamed stores before any
+        // later access to `out`.
+        unsafe { _mm_sfence() };
+        tile.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
