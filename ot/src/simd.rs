@@ -1,6 +1,8 @@
-//! The crate's only `unsafe`: SSE2 bit-matrix transpose and PCLMULQDQ
-//! carry-less multiplication, each beside a portable twin that the tests hold
-//! it to. SSE2 is part of the x86-64 baseline; PCLMULQDQ is detected at run time.
+//! The crate's only `unsafe`: SSE2/AVX2 bit-matrix transpose (tiles streamed
+//! out with non-temporal stores), PCLMULQDQ/VPCLMULQDQ carry-less products
+//! for the KOS check, and the zero-copy byte view of a block slice, each
+//! beside a portable twin that the tests hold it to. SSE2 is part of the
+//! x86-64 baseline; everything else is detected at run time.
 #![allow(unsafe_code)]
 
 use crypto::Block;
