@@ -43,6 +43,8 @@ pub struct Session<S: Read + Write = TcpStream> {
     eval: EvaluatorSession,
     stats: SessionStats,
     closed: bool,
+    /// Reused for every chunk of garbled tables.
+    buffer: Vec<u8>,
 }
 
 impl Session<TcpStream> {
@@ -116,6 +118,7 @@ impl<S: Read + Write> Session<S> {
                 ..SessionStats::default()
             },
             closed: false,
+            buffer: Vec::new(),
         };
         if let Err(e) = s.setup() {
             s.fail(&e);
@@ -287,8 +290,8 @@ impl<S: Read + Write> Session<S> {
             let mine = &labels[k * n_eval..(k + 1) * n_eval];
             let mut run = self.eval.evaluate(&self.schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
-                let chunk = self.ch.recv_kind(Kind::Tables)?;
-                run.feed(&chunk)?;
+                self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
+                run.feed(&self.buffer)?;
             }
             t.stop(&mut self.stats);
 

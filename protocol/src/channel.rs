@@ -71,6 +71,8 @@ impl Default for Limits {
 /// Payloads are read in steps of this size, so an announced length only costs
 /// memory as the bytes actually arrive.
 const READ_STEP: usize = 1 << 20;
+/// Size of the input buffer; larger reads bypass it.
+const READ_BUFFER: usize = 16 << 10;
 /// Buffered output is written out past this size.
 const WRITE_BUFFER: usize = 256 << 10;
 
@@ -85,6 +87,10 @@ pub struct Channel<S: Read + Write> {
     stats: ChannelStats,
     transcript: Option<Transcript>,
     last_was_send: bool,
+    /// Bytes read from the stream and not yet consumed: `input[in_pos..in_len]`.
+    input: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
 }
 
 /// The transcript: each direction hashed on its own, so both sides see the
@@ -121,6 +127,9 @@ impl<S: Read + Write> Channel<S> {
             stats: ChannelStats::default(),
             transcript: None,
             last_was_send: false,
+            input: vec![0u8; READ_BUFFER].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
         }
     }
 
@@ -253,12 +262,18 @@ impl<S: Read + Write> Channel<S> {
     /// is never left waiting on bytes we hold). A peer's `Error` message is
     /// returned as [`ProtocolError::Peer`].
     pub fn recv(&mut self) -> Result<(Kind, Vec<u8>), ProtocolError> {
+        let mut payload = Vec::new();
+        let kind = self.recv_into(&mut payload)?;
+        Ok((kind, payload))
+    }
+
+    /// Like [`Channel::recv`], into `payload` (cleared first), so a caller
+    /// receiving many messages reuses one allocation.
+    pub fn recv_into(&mut self, payload: &mut Vec<u8>) -> Result<Kind, ProtocolError> {
         self.flush()?;
         self.last_was_send = false;
         let mut head = [0u8; 5];
-        self.stream
-            .read_exact(&mut head)
-            .map_err(|e| self.io_error(e))?;
+        self.read_exact(&mut head)?;
         let kind = Kind::from_byte(head[0]).ok_or_else(|| ProtocolError::Malformed {
             phase: self.phase,
             msg: format!("unknown message kind {}", head[0]),
@@ -271,41 +286,78 @@ impl<S: Read + Write> Channel<S> {
                 limit: self.limits.max_message,
             });
         }
-        let mut payload = Vec::new();
+        payload.clear();
         while (payload.len() as u64) < len {
             let step = (len as usize - payload.len()).min(READ_STEP);
             let at = payload.len();
             payload.resize(at + step, 0);
-            self.stream
-                .read_exact(&mut payload[at..])
-                .map_err(|e| self.io_error(e))?;
+            self.read_exact(&mut payload[at..])?;
         }
         self.stats.bytes_received += 5 + len;
         self.stats.messages_received += 1;
-        self.hash(false, kind, &payload);
+        self.hash(false, kind, payload);
         if kind == Kind::Error {
-            let msg: String = String::from_utf8_lossy(&payload)
-                .chars()
-                .take(500)
-                .collect();
+            let msg: String = String::from_utf8_lossy(payload).chars().take(500).collect();
             return Err(ProtocolError::Peer {
                 phase: self.phase,
                 msg,
             });
         }
-        Ok((kind, payload))
+        Ok(kind)
+    }
+
+    /// Fills `out` from the input buffer, then from the stream: small
+    /// messages come out of one `read` call together, large ones are read
+    /// straight into place.
+    fn read_exact(&mut self, out: &mut [u8]) -> Result<(), ProtocolError> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.in_pos == self.in_len {
+                if out.len() - done >= READ_BUFFER {
+                    self.stream
+                        .read_exact(&mut out[done..])
+                        .map_err(|e| self.io_error(e))?;
+                    return Ok(());
+                }
+                self.in_pos = 0;
+                self.in_len = loop {
+                    match self.stream.read(&mut self.input) {
+                        Ok(0) => return Err(ProtocolError::Closed { phase: self.phase }),
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(self.io_error(e)),
+                    }
+                };
+            }
+            let take = (self.in_len - self.in_pos).min(out.len() - done);
+            out[done..done + take].copy_from_slice(&self.input[self.in_pos..self.in_pos + take]);
+            self.in_pos += take;
+            done += take;
+        }
+        Ok(())
     }
 
     /// Receives the next message and checks it is of `kind`.
     pub fn recv_kind(&mut self, kind: Kind) -> Result<Vec<u8>, ProtocolError> {
-        let (got, payload) = self.recv()?;
+        let mut payload = Vec::new();
+        self.recv_kind_into(kind, &mut payload)?;
+        Ok(payload)
+    }
+
+    /// Like [`Channel::recv_kind`], into a reused buffer.
+    pub fn recv_kind_into(
+        &mut self,
+        kind: Kind,
+        payload: &mut Vec<u8>,
+    ) -> Result<(), ProtocolError> {
+        let got = self.recv_into(payload)?;
         if got != kind {
             return Err(ProtocolError::Malformed {
                 phase: self.phase,
                 msg: format!("expected a {kind:?} message, got {got:?}"),
             });
         }
-        Ok(payload)
+        Ok(())
     }
 
     /// Tells the peer why the session ends, best effort.
