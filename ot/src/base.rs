@@ -13,6 +13,7 @@ use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoBasepointTable, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
+use rayon::prelude::*;
 use subtle::{Choice, ConditionallySelectable};
 use zeroize::Zeroize;
 
@@ -124,12 +125,17 @@ impl BaseOtSender {
     ) -> Result<(Vec<[Block; 2]>, [u8; 32]), OtError> {
         let tr = transcript(&self.hello, &reply.bs);
         let a_a = self.a * self.hello.point;
-        let mut shared = Vec::with_capacity(2 * reply.bs.len());
-        for (_, b) in &reply.bs {
-            let ab = self.a * b;
-            shared.push(ab);
-            shared.push(ab - a_a);
-        }
+        // The scalar multiplications are independent: spread them over the
+        // cores (the peer waits on this step, so it is pure latency).
+        let a = &self.a;
+        let mut shared: Vec<RistrettoPoint> = reply
+            .bs
+            .par_iter()
+            .flat_map_iter(|(_, b)| {
+                let ab = a * b;
+                [ab, ab - a_a]
+            })
+            .collect();
         // Both keys of OT i hash index i; their points tell them apart.
         let mut keys = derive_keys(&tr, 2, &shared);
         shared.zeroize();
@@ -162,17 +168,22 @@ impl BaseOtReceiver {
             });
         }
         let a_table = RistrettoBasepointTable::create(&hello.point);
-        let mut bs = Vec::with_capacity(choices.len());
-        let mut shared = Vec::with_capacity(choices.len());
-        for &c in choices {
-            let mut b = random_scalar();
-            let bg = &b * RISTRETTO_BASEPOINT_TABLE;
-            let big_b =
-                RistrettoPoint::conditional_select(&bg, &(bg + hello.point), Choice::from(c as u8));
-            bs.push((big_b.compress(), big_b));
-            shared.push(&b * &a_table);
-            b.zeroize();
-        }
+        // Independent per OT: spread over the cores (the peer waits on it).
+        let (bs, mut shared): (Vec<_>, Vec<_>) = choices
+            .par_iter()
+            .map(|&c| {
+                let mut b = random_scalar();
+                let bg = &b * RISTRETTO_BASEPOINT_TABLE;
+                let big_b = RistrettoPoint::conditional_select(
+                    &bg,
+                    &(bg + hello.point),
+                    Choice::from(c as u8),
+                );
+                let shared = &b * &a_table;
+                b.zeroize();
+                ((big_b.compress(), big_b), shared)
+            })
+            .unzip();
         let tr = transcript(hello, &bs);
         let keys = derive_keys(&tr, 1, &shared);
         shared.zeroize();
@@ -234,11 +245,17 @@ impl BaseOtReply {
                 reason: "length does not match the point count",
             });
         }
-        let mut bs = Vec::with_capacity(n);
-        for i in 0..n {
-            bs.push(decode_point(r.array()?, i)?);
+        let mut raw: Vec<[u8; 32]> = Vec::with_capacity(n);
+        for _ in 0..n {
+            raw.push(r.array()?);
         }
         r.finish()?;
+        // Decompression costs a field inversion per point: done on all cores.
+        let bs = raw
+            .par_iter()
+            .enumerate()
+            .map(|(i, &bytes)| decode_point(bytes, i))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(BaseOtReply { bs })
     }
 }
