@@ -8,7 +8,7 @@
 //!
 //! Both are checked against the FIPS-197 vectors and against each other.
 
-use crate::Block;
+use crate::{AndOp, Block, Lane};
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 
 #[cfg(target_arch = "x86_64")]
@@ -121,6 +121,28 @@ impl FixedKeyAes {
                     base += group.len();
                 }
             }
+        }
+    }
+
+    /// Half-gates garbling of at most [`crate::MAX_BATCH`] independent AND
+    /// gates fused with their TCCR hashes, on the VAES back end; `false`
+    /// (nothing done) on the portable one, whose caller hashes with
+    /// [`FixedKeyAes::tccr_seq`] instead.
+    pub(crate) fn garble_fused(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        first_tweak: u64,
+        tables: &mut [u8],
+    ) -> bool {
+        match &self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Vaes(rk) => {
+                rk.garble_ands(labels, ands, delta, first_tweak, tables);
+                true
+            }
+            Backend::Portable(_) => false,
         }
     }
 

@@ -9,7 +9,7 @@
 //! The hash `H` is the TCCR hash of Guo-Katz-Wang-Yu (S&P 2020, sec. 7.3),
 //! proven for half-gates with fixed-key AES as an ideal permutation.
 
-use crate::{Block, CryptoError, FixedKeyAes};
+use crate::{AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
 
 /// Bytes of one garbled AND gate on the wire: `TG` then `TE`, 16 little-endian
 /// bytes each.
@@ -58,6 +58,107 @@ impl HalfGateHash {
     /// `first_tweak + 2g + 1`, the same tweaks as [`HalfGateHash::hash_garbler`].
     pub fn hash_evaluator(&self, xs: &mut [Block], first_tweak: u64) {
         self.pi.tccr_seq(xs, first_tweak, 1);
+    }
+
+    /// Garbles independent AND gates in place (half-gates, ZRE15 sec. 3):
+    /// reads the 0-labels of each gate's input slots in `labels`, writes its
+    /// output 0-label to its output slot and its table `(TG, TE)` to the next
+    /// [`TABLE_BYTES`] bytes of `tables`. Gate `g` uses tweaks
+    /// `first_tweak + 2g` and `first_tweak + 2g + 1`, as
+    /// [`HalfGateHash::hash_garbler`]. No gate may read a slot another gate
+    /// of `ands` writes (the schedule's rule for one batch).
+    ///
+    /// On VAES the gather of labels, both AES passes and the table are one
+    /// fused kernel per window of [`MAX_BATCH`] gates, so labels and hashes
+    /// cross memory once.
+    ///
+    /// # Panics
+    /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
+    /// out of `labels`.
+    pub fn garble_ands(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        first_tweak: u64,
+        tables: &mut [u8],
+    ) {
+        assert!(tables.len() >= ands.len() * TABLE_BYTES);
+        for (w, (ands, tables)) in ands
+            .chunks(MAX_BATCH)
+            .zip(tables.chunks_mut(MAX_BATCH * TABLE_BYTES))
+            .enumerate()
+        {
+            let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
+            if self.pi.garble_fused(labels, ands, delta, tweak, tables) {
+                continue;
+            }
+            let mut h = [Lane::zero(); 4 * MAX_BATCH];
+            let h = &mut h[..4 * ands.len()];
+            for (g, op) in h.chunks_exact_mut(4).zip(ands) {
+                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
+            }
+            self.hash_garbler(Lane::as_blocks_mut(h), tweak);
+            for ((g, op), table) in h
+                .chunks_exact(4)
+                .zip(ands)
+                .zip(tables.chunks_exact_mut(TABLE_BYTES))
+            {
+                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                let (pa, pb) = (a0.lsb(), b0.lsb());
+                let tg = g[0] ^ g[1] ^ delta.select(pb);
+                let wg0 = g[0] ^ tg.select(pa);
+                let te = g[2] ^ g[3] ^ a0;
+                let we0 = g[2] ^ (te ^ a0).select(pb);
+                labels[op.out as usize] = wg0 ^ we0;
+                tg.write_to(&mut table[..16]);
+                te.write_to(&mut table[16..]);
+            }
+            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
+        }
+    }
+
+    /// Evaluates independent AND gates in place (ZRE15 sec. 3): reads the
+    /// active labels of each gate's input slots and its table from the next
+    /// [`TABLE_BYTES`] bytes of `tables`, writes
+    /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)` to its output slot. Same
+    /// tweaks and rules as [`HalfGateHash::garble_ands`]. Unfused: on VAES a
+    /// fused kernel measured slower here than hashing the gathered labels in
+    /// one pass and combining them in another (the evaluator's two AES calls
+    /// per gate leave too little AES work to hide the combining behind).
+    ///
+    /// # Panics
+    /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
+    /// out of `labels`.
+    pub fn eval_ands(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], first_tweak: u64) {
+        assert!(tables.len() >= ands.len() * TABLE_BYTES);
+        for (w, (ands, tables)) in ands
+            .chunks(MAX_BATCH)
+            .zip(tables.chunks(MAX_BATCH * TABLE_BYTES))
+            .enumerate()
+        {
+            let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
+            let mut h = [Lane::zero(); 2 * MAX_BATCH];
+            let h = &mut h[..2 * ands.len()];
+            for (g, op) in h.chunks_exact_mut(2).zip(ands) {
+                g[0] = labels[op.a as usize];
+                g[1] = labels[op.b as usize];
+            }
+            self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
+            for ((g, op), table) in h
+                .chunks_exact(2)
+                .zip(ands)
+                .zip(tables.chunks_exact(TABLE_BYTES))
+            {
+                let (wa, wb) = (labels[op.a as usize], labels[op.b as usize]);
+                let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
+                let wg = g[0] ^ tg.select(wa.lsb());
+                let we = g[1] ^ (te ^ wa).select(wb.lsb());
+                labels[op.out as usize] = wg ^ we;
+            }
+            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
+        }
     }
 
     /// One hash, `H(x, tweak)`: the reference the batched forms follow.
@@ -204,6 +305,89 @@ mod tests {
             for k in 0..gates {
                 assert_eq!(e[2 * k], g[4 * k]);
                 assert_eq!(e[2 * k + 1], g[4 * k + 2]);
+            }
+        }
+    }
+
+    /// `n` independent AND gates on fresh slots: inputs in slots
+    /// `0..2n`, outputs in `2n..3n`.
+    fn window(n: usize) -> (Vec<Lane>, Vec<AndOp>) {
+        let labels = (0..3 * n).map(|_| Lane::from(Block::random())).collect();
+        let ands = (0..n as u32)
+            .map(|g| AndOp {
+                a: 2 * g,
+                b: 2 * g + 1,
+                out: 2 * n as u32 + g,
+            })
+            .collect();
+        (labels, ands)
+    }
+
+    #[test]
+    fn fused_and_portable_garbling_agree_and_evaluate_correctly() {
+        let (fast, slow) = (HalfGateHash::new(), HalfGateHash::new_portable());
+        let delta = Lane::from(crate::Delta::random().block());
+        for n in [0usize, 1, 3, 4, 5, 7, 8, 9, 17, 255, 256, 257, 600] {
+            let (labels, ands) = window(n);
+            let first = u64::MAX - 2000;
+            let mut tables = [vec![0u8; n * TABLE_BYTES], vec![0u8; n * TABLE_BYTES]];
+            let mut outs = [labels.clone(), labels.clone()];
+            for ((h, t), l) in [&fast, &slow].iter().zip(&mut tables).zip(&mut outs) {
+                h.garble_ands(l, &ands, delta, first, t);
+            }
+            assert_eq!(tables[0], tables[1], "{n} gates");
+            let out_blocks =
+                |l: &[Lane]| -> Vec<Block> { l.iter().map(|&x| Block::from(x)).collect() };
+            assert_eq!(out_blocks(&outs[0]), out_blocks(&outs[1]));
+            // Every combination of active inputs decodes to the AND.
+            for (x, y) in [(false, false), (false, true), (true, false), (true, true)] {
+                let mut active: Vec<Lane> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| {
+                        if i < 2 * n && [x, y][i % 2] {
+                            l ^ delta
+                        } else {
+                            l
+                        }
+                    })
+                    .collect();
+                let mut active2 = active.clone();
+                fast.eval_ands(&mut active, &ands, &tables[0], first);
+                slow.eval_ands(&mut active2, &ands, &tables[0], first);
+                assert_eq!(out_blocks(&active), out_blocks(&active2));
+                for (g, op) in ands.iter().enumerate() {
+                    let zero = outs[0][op.out as usize];
+                    let want = if x & y { zero ^ delta } else { zero };
+                    assert_eq!(
+                        Block::from(active[op.out as usize]),
+                        Block::from(want),
+                        "gate {g}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fused_garbling_uses_two_tweaks_per_gate() {
+        let h = HalfGateHash::new();
+        let delta = Lane::from(crate::Delta::random().block());
+        let (labels, ands) = window(20);
+        for first in [0u64, 7] {
+            let mut l = labels.clone();
+            let mut t = vec![0u8; 20 * TABLE_BYTES];
+            h.garble_ands(&mut l, &ands, delta, first, &mut t);
+            for (g, op) in ands.iter().enumerate() {
+                let (a0, b0) = (
+                    Block::from(labels[op.a as usize]),
+                    Block::from(labels[op.b as usize]),
+                );
+                let d = Block::from(delta);
+                let j = first + 2 * g as u64;
+                let te = h.hash_one(b0, j + 1) ^ h.hash_one(b0 ^ d, j + 1) ^ a0;
+                let tg = h.hash_one(a0, j) ^ h.hash_one(a0 ^ d, j) ^ d.select(b0.lsb());
+                assert_eq!(read_table(&t[g * TABLE_BYTES..]), (tg, te));
             }
         }
     }

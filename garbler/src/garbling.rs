@@ -26,7 +26,6 @@ pub struct Garbling<'a> {
     /// Active labels of the garbler's input wires, to send to the evaluator.
     garbler_labels: Vec<Label>,
     cursor: Cursor,
-    scratch: Vec<Lane>,
     chunk: Vec<u8>,
 }
 
@@ -83,7 +82,6 @@ impl<'a> Garbling<'a> {
             labels,
             garbler_labels,
             cursor: Cursor::default(),
-            scratch: vec![Lane::zero(); 4 * MAX_BATCH],
             chunk: Vec::with_capacity(MAX_CHUNK_ANDS * TABLE_BYTES),
         }
     }
@@ -149,7 +147,6 @@ impl<'a> Garbling<'a> {
                 garble_batch(
                     &self.hash,
                     &mut self.labels,
-                    &mut self.scratch,
                     &mut self.chunk,
                     ands,
                     self.delta,
@@ -211,7 +208,6 @@ impl Drop for Garbling<'_> {
     fn drop(&mut self) {
         self.labels.zeroize();
         self.garbler_labels.zeroize();
-        self.scratch.zeroize();
         self.delta.zeroize();
     }
 }
@@ -235,49 +231,20 @@ fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
     }
 }
 
-/// Half-gates garbling of independent AND gates (ZRE15 sec. 3): hash the four
-/// input labels of every gate in one batch, then form the two ciphertexts and
-/// the output 0-label of each.
+/// Half-gates garbling of independent AND gates (ZRE15 sec. 3), appending
+/// their tables to `out`; the hash, the tables and the output labels are
+/// formed by [`HalfGateHash::garble_ands`] in one fused pass per window.
 fn garble_batch(
     hash: &HalfGateHash,
     labels: &mut [Lane],
-    scratch: &mut [Lane],
     out: &mut Vec<u8>,
     ands: &[AndOp],
     delta: Lane,
     first_tweak: u64,
 ) {
-    let n = ands.len();
     let start = out.len();
-    out.resize(start + n * TABLE_BYTES, 0);
-    let tables = &mut out[start..];
-    for window in 0..n.div_ceil(MAX_BATCH) {
-        let ands = &ands[window * MAX_BATCH..((window + 1) * MAX_BATCH).min(n)];
-        let tables = &mut tables[window * MAX_BATCH * TABLE_BYTES..];
-        let h = &mut scratch[..4 * ands.len()];
-        for (g, op) in h.chunks_exact_mut(4).zip(ands) {
-            let a0 = labels[op.a as usize];
-            let b0 = labels[op.b as usize];
-            g[0] = a0;
-            g[1] = a0 ^ delta;
-            g[2] = b0;
-            g[3] = b0 ^ delta;
-        }
-        hash.hash_garbler(
-            Lane::as_blocks_mut(h),
-            first_tweak + 2 * (window * MAX_BATCH) as u64,
-        );
-        for ((g, op), table) in h
-            .chunks_exact(4)
-            .zip(ands)
-            .zip(tables.chunks_exact_mut(TABLE_BYTES))
-        {
-            let (tg, te, c0) = half_gate(g, labels[op.a as usize], labels[op.b as usize], delta);
-            labels[op.out as usize] = c0;
-            tg.write_to(&mut table[..16]);
-            te.write_to(&mut table[16..]);
-        }
-    }
+    out.resize(start + ands.len() * TABLE_BYTES, 0);
+    hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..]);
 }
 
 /// One AND gate from its input 0-labels and the hashes

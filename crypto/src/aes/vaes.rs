@@ -7,7 +7,7 @@
 //! those features.
 #![allow(unsafe_code)]
 
-use crate::Block;
+use crate::{AndOp, Block, Lane, MAX_BATCH};
 use core::arch::x86_64::*;
 use std::sync::OnceLock;
 
@@ -229,6 +229,158 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
     }
 }
 
+/// The lowest bit of each 128-bit half of `x`, spread to all of that half.
+#[inline(always)]
+unsafe fn lsb_mask256(x: __m256i) -> __m256i {
+    _mm256_srai_epi32::<31>(_mm256_slli_epi32::<31>(_mm256_shuffle_epi32::<0>(x)))
+}
+
+/// The 128-bit label in slot `s` (bounds-checked: the slot numbers come
+/// from a [`crate::Schedule`], which only names slots below its
+/// `num_slots`, the length of every label array, but a check per load is
+/// cheap and keeps this function sound for any input).
+#[inline(always)]
+unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
+    _mm_load_si128((&labels[s as usize] as *const Lane).cast())
+}
+
+#[inline(always)]
+unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
+    _mm_store_si128((&mut labels[s as usize] as *mut Lane).cast(), v)
+}
+
+/// Half-gates garbling (ZRE15 sec. 3) of up to [`MAX_BATCH`] independent
+/// AND gates, fused with the TCCR hash: the first AES pass gathers
+/// `[A0, A0^Delta]` and `[B0, B0^Delta]` of 4 gates straight from the label
+/// slots into 8 registers; the second pass finishes the hash and forms each
+/// gate's `TG`, `TE` (one 32-byte store) and output 0-label at once. The
+/// tweaks are those of `tccr_vaes(.., per = 2)` on `[A0, A1, B0, B1]`.
+///
+/// No output slot of `ands` is an input slot of `ands` (the schedule's
+/// batch rule), so writing outputs while later gates still read is safe.
+#[target_feature(enable = "aes,vaes,avx2")]
+unsafe fn garble_vaes(
+    rk: &[[u8; 16]; 11],
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    delta: __m128i,
+    first: u64,
+    tables: &mut [u8],
+) {
+    assert!(ands.len() <= MAX_BATCH && tables.len() >= ands.len() * 32);
+    let k = load_keys!(rk);
+    let dmask = _mm256_inserti128_si256::<1>(_mm256_setzero_si256(), delta);
+    let mut ys = core::mem::MaybeUninit::<[__m256i; 2 * MAX_BATCH]>::uninit();
+    let ysp = ys.as_mut_ptr().cast::<__m256i>();
+    for (g, quad) in ands.chunks(4).enumerate() {
+        let mut v = [_mm256_setzero_si256(); LANES / 2];
+        for (j, op) in quad.iter().enumerate() {
+            let a0 = _mm256_broadcastsi128_si256(load_label(labels, op.a));
+            let b0 = _mm256_broadcastsi128_si256(load_label(labels, op.b));
+            v[2 * j] = _mm256_xor_si256(a0, dmask);
+            v[2 * j + 1] = _mm256_xor_si256(b0, dmask);
+        }
+        aes_all!(k, v);
+        for (i, vv) in v.iter().enumerate() {
+            _mm256_store_si256(ysp.add(8 * g + i), *vv);
+        }
+    }
+    // Register i of group g: tweak first + 8g + i in both halves.
+    let mut tw = [_mm256_setzero_si256(); LANES / 2];
+    for (i, t) in tw.iter_mut().enumerate() {
+        let x = first.wrapping_add(i as u64) as i64;
+        *t = _mm256_set_epi64x(0, x, 0, x);
+    }
+    let step = _mm256_set_epi64x(0, 8, 0, 8);
+    let tp = tables.as_mut_ptr().cast::<__m256i>();
+    // Software-pipelined: the half-gate arithmetic of group g-1 is spread
+    // over the AES rounds of group g, one gate every other round, so the AES
+    // units keep working while it runs.
+    let n_groups = ands.len().div_ceil(4);
+    let mut prev = [_mm256_setzero_si256(); LANES / 2];
+    let mut prev_ops: &[AndOp] = &[];
+    for g in 0..=n_groups {
+        macro_rules! finish {
+            ($j:expr) => {
+                if let Some(op) = prev_ops.get($j) {
+                    garble_gate(
+                        labels,
+                        op,
+                        prev[2 * $j],
+                        prev[2 * $j + 1],
+                        delta,
+                        tp.add(4 * (g - 1) + $j),
+                    );
+                }
+            };
+        }
+        if g == n_groups {
+            for j in 0..4 {
+                finish!(j);
+            }
+            break;
+        }
+        let y = ysp.add(8 * g);
+        let mut v = [_mm256_setzero_si256(); LANES / 2];
+        for (i, vv) in v.iter_mut().enumerate() {
+            *vv = _mm256_xor_si256(_mm256_xor_si256(_mm256_load_si256(y.add(i)), tw[i]), k[0]);
+            tw[i] = _mm256_add_epi64(tw[i], step);
+        }
+        for r in 1..10 {
+            for vv in v.iter_mut() {
+                *vv = _mm256_aesenc_epi128(*vv, k[r]);
+            }
+            if r % 2 == 0 {
+                finish!(r / 2 - 1);
+            }
+        }
+        for (i, vv) in v.iter_mut().enumerate() {
+            *vv = _mm256_xor_si256(
+                _mm256_aesenclast_epi128(*vv, k[10]),
+                _mm256_load_si256(y.add(i)),
+            );
+        }
+        prev = v;
+        prev_ops = &ands[4 * g..(4 * g + 4).min(ands.len())];
+    }
+}
+
+/// One garbled AND gate (ZRE15 fig. 2) from `ha = [H(A0), H(A1)]` and
+/// `hb = [H(B0), H(B1)]`: stores `[TG, TE]` at `t` and the output 0-label.
+#[inline(always)]
+unsafe fn garble_gate(
+    labels: &mut [Lane],
+    op: &AndOp,
+    ha: __m256i,
+    hb: __m256i,
+    delta: __m128i,
+    t: *mut __m256i,
+) {
+    let a0 = load_label(labels, op.a);
+    let b0 = load_label(labels, op.b);
+    // [pa, pb] masks from the permute bits.
+    let m = lsb_mask256(_mm256_inserti128_si256::<1>(_mm256_castsi128_si256(a0), b0));
+    let (ma, mb) = (_mm256_castsi256_si128(m), _mm256_extracti128_si256::<1>(m));
+    let (ha0, ha1) = (
+        _mm256_castsi256_si128(ha),
+        _mm256_extracti128_si256::<1>(ha),
+    );
+    let (hb0, hb1) = (
+        _mm256_castsi256_si128(hb),
+        _mm256_extracti128_si256::<1>(hb),
+    );
+    let hbx = _mm_xor_si128(hb0, hb1);
+    let tg = _mm_xor_si128(_mm_xor_si128(ha0, ha1), _mm_and_si128(delta, mb));
+    let wg0 = _mm_xor_si128(ha0, _mm_and_si128(tg, ma));
+    let te = _mm_xor_si128(hbx, a0);
+    let we0 = _mm_xor_si128(hb0, _mm_and_si128(hbx, mb));
+    store_label(labels, op.out, _mm_xor_si128(wg0, we0));
+    _mm256_storeu_si256(
+        t,
+        _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(tg), te),
+    );
+}
+
 impl RoundKeys {
     /// The expanded key, or `None` when this CPU lacks the features.
     pub(crate) fn new(key: Block) -> Option<RoundKeys> {
@@ -251,5 +403,31 @@ impl RoundKeys {
     pub(crate) fn tccr_seq(&self, blocks: &mut [Block], first: u64, per: usize) {
         // SAFETY: as in `encrypt_blocks`.
         unsafe { tccr_vaes(&self.rk, blocks, first, per) }
+    }
+
+    /// Garbles `ands` (at most [`MAX_BATCH`]) in place on `labels`, writing
+    /// 32 bytes of table per gate to `tables`.
+    pub(crate) fn garble_ands(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        first: u64,
+        tables: &mut [u8],
+    ) {
+        // SAFETY: a `RoundKeys` exists only where `detected()` held; label
+        // accesses are bounds-checked, table stores stay within the
+        // `32 * ands.len()` bytes asserted on entry, scratch accesses within
+        // the groups written by the first pass.
+        unsafe {
+            garble_vaes(
+                &self.rk,
+                labels,
+                ands,
+                std::mem::transmute::<Lane, __m128i>(delta),
+                first,
+                tables,
+            )
+        }
     }
 }
