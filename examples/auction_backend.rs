@@ -14,8 +14,7 @@
 //! ```
 
 use circuits::{value, Party};
-use crypto::Schedule;
-use evaluator::{Session, SessionConfig};
+use evaluator::{Prepared, Session, SessionConfig};
 use garbler::{serve, InputSource, SessionConfig as ServiceConfig};
 use std::net::TcpListener;
 use std::path::Path;
@@ -39,8 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shares = Arc::new(Mutex::new(shares));
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let service_circuit = Arc::new(circuit.clone());
-    let schedule = Arc::new(Schedule::new(&circuit)?);
+    // Both sides prepare the circuit once (schedule and digest).
+    let prepared = Prepared::new(circuit.clone())?;
+    let service_prepared = prepared.clone();
     std::thread::spawn(move || {
         let make_inputs = move || -> Box<dyn InputSource + Send> {
             let shares = shares.clone();
@@ -59,8 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let _ = serve(
             listener,
-            service_circuit,
-            schedule,
+            service_prepared,
             make_inputs,
             report,
             ServiceConfig::default(),
@@ -70,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The backend: one session, base OTs once, then auction after auction.
     let mut session = Session::connect(
         addr,
-        circuit.clone(),
+        &prepared,
         SessionConfig {
             transcript: true,
             ..SessionConfig::default()

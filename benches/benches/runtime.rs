@@ -3,15 +3,13 @@
 //! garbling throughput with the network in the loop, and the raw loopback
 //! socket beside it for scale.
 
-use circuits::{bristol, Circuit, Party};
+use circuits::{bristol, Party};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use crypto::Schedule;
-use evaluator::{Session, SessionConfig};
+use evaluator::{Prepared, Session, SessionConfig};
 use garbler::{serve, FixedInputs, InputSource, SessionConfig as ServiceConfig};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn root(rel: &str) -> PathBuf {
@@ -20,18 +18,16 @@ fn root(rel: &str) -> PathBuf {
 
 /// A garbler service in a background thread, garbling `circuit` with
 /// all-zero garbler inputs for every computation.
-fn service(circuit: &Circuit) -> SocketAddr {
+fn service(circuit: &Prepared) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let zeros = vec![false; circuit.party_input_bits(Party::Garbler)];
-    let schedule = Arc::new(Schedule::new(circuit).expect("schedule"));
-    let c = Arc::new(circuit.clone());
+    let zeros = vec![false; circuit.circuit.party_input_bits(Party::Garbler)];
+    let prepared = circuit.clone();
     std::thread::spawn(move || {
         let make = move || -> Box<dyn InputSource + Send> { Box::new(FixedInputs(zeros.clone())) };
         let _ = serve(
             listener,
-            c,
-            schedule,
+            prepared,
             make,
             |_, _, _| {},
             ServiceConfig::default(),
@@ -41,22 +37,23 @@ fn service(circuit: &Circuit) -> SocketAddr {
 }
 
 fn aes(c: &mut Criterion) {
-    let circuit =
-        bristol::read_file(&root("../../shared/bristol/aes_128.txt"), 1).expect("aes_128.txt");
+    let circuit = Prepared::new(
+        bristol::read_file(&root("../../shared/bristol/aes_128.txt"), 1).expect("aes_128.txt"),
+    )
+    .expect("prepared");
     let addr = service(&circuit);
-    let bits = vec![false; circuit.party_input_bits(Party::Evaluator)];
+    let bits = vec![false; circuit.circuit.party_input_bits(Party::Evaluator)];
     let mut g = c.benchmark_group("runtime_aes128");
     g.throughput(Throughput::Elements(1));
     g.bench_function("one_shot_with_connect_and_base_ot", |b| {
         b.iter(|| {
             let mut s =
-                Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+                Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
             s.evaluate(&bits).expect("evaluate");
             s.close().expect("close");
         })
     });
-    let mut session =
-        Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
     g.bench_function("in_session_one_at_a_time", |b| {
         b.iter(|| session.evaluate(&bits).expect("evaluate"))
     });
@@ -71,11 +68,13 @@ fn aes(c: &mut Criterion) {
 }
 
 fn compare(c: &mut Criterion) {
-    let circuit =
-        compiler::compile_file(&root("../examples/millionaires.mpc")).expect("millionaires.mpc");
+    let circuit = Prepared::new(
+        compiler::compile_file(&root("../examples/millionaires.mpc")).expect("millionaires.mpc"),
+    )
+    .expect("prepared");
     let addr = service(&circuit);
-    let bits = vec![true; circuit.party_input_bits(Party::Evaluator)];
-    let mut session = Session::connect(addr, circuit, SessionConfig::default()).expect("connect");
+    let bits = vec![true; circuit.circuit.party_input_bits(Party::Evaluator)];
+    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
     let batch = vec![bits.as_slice(); 10_000];
     let mut g = c.benchmark_group("runtime_u64_compare");
     g.sample_size(10);
@@ -93,14 +92,15 @@ fn compare(c: &mut Criterion) {
 }
 
 fn throughput(c: &mut Criterion) {
-    let circuit =
-        bristol::read_file(&root("../../shared/bristol/sha256.txt"), 1).expect("sha256.txt");
+    let circuit = Prepared::new(
+        bristol::read_file(&root("../../shared/bristol/sha256.txt"), 1).expect("sha256.txt"),
+    )
+    .expect("prepared");
     let addr = service(&circuit);
-    let bits = vec![false; circuit.party_input_bits(Party::Evaluator)];
-    let mut session =
-        Session::connect(addr, circuit.clone(), SessionConfig::default()).expect("connect");
+    let bits = vec![false; circuit.circuit.party_input_bits(Party::Evaluator)];
+    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
     let batch = vec![bits.as_slice(); 20];
-    let ands = 20 * circuit.and_count() as u64;
+    let ands = 20 * circuit.circuit.and_count() as u64;
     let mut g = c.benchmark_group("runtime_network_throughput");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(5));

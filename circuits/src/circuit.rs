@@ -241,12 +241,17 @@ impl Circuit {
             h.update(&w.to_le_bytes());
         }
         h.update(&(self.gates.len() as u64).to_le_bytes());
-        for g in &self.gates {
-            let mut buf = [0u8; 13];
-            buf[0] = g.kind as u8;
-            buf[1..5].copy_from_slice(&g.a.to_le_bytes());
-            buf[5..9].copy_from_slice(&g.b.to_le_bytes());
-            buf[9..13].copy_from_slice(&g.out.to_le_bytes());
+        // Gates are hashed in large slices: blake3 is several times faster
+        // on long inputs than on one 13-byte update per gate.
+        let mut buf = Vec::with_capacity(13 * 4096);
+        for chunk in self.gates.chunks(4096) {
+            buf.clear();
+            for g in chunk {
+                buf.push(g.kind as u8);
+                buf.extend_from_slice(&g.a.to_le_bytes());
+                buf.extend_from_slice(&g.b.to_le_bytes());
+                buf.extend_from_slice(&g.out.to_le_bytes());
+            }
             h.update(&buf);
         }
         *h.finalize().as_bytes()

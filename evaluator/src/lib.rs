@@ -46,5 +46,6 @@ mod session;
 pub use crypto::{Label, OutputDecoding, Schedule};
 pub use error::EvalError;
 pub use evaluation::{decode, Evaluation};
+pub use protocol::Prepared;
 pub use remote::{Session, SessionConfig};
 pub use session::EvaluatorSession;

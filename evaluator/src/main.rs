@@ -2,7 +2,7 @@
 
 use circuits::Party;
 use clap::Parser;
-use evaluator::{Session, SessionConfig};
+use evaluator::{Prepared, Session, SessionConfig};
 use protocol::{cli, Limits};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -74,8 +74,12 @@ fn run(args: Args) -> Result<(), String> {
         },
         transcript: args.stats,
     };
-    let mut session =
-        Session::connect(args.connect.as_str(), circuit, config).map_err(|e| e.to_string())?;
+    let mut session = Session::connect(
+        args.connect.as_str(),
+        &Prepared::new(circuit).map_err(|e| e.to_string())?,
+        config,
+    )
+    .map_err(|e| e.to_string())?;
     let one = |session: &mut Session, bits: &[bool]| -> Result<(), String> {
         let out = session.evaluate(bits).map_err(|e| e.to_string())?;
         println!("{}", cli::output_lines(session.circuit(), &out));

@@ -2,9 +2,11 @@
 //!
 //! ```no_run
 //! use circuits::bristol;
-//! use evaluator::{Session, SessionConfig};
+//! use evaluator::{Prepared, Session, SessionConfig};
 //! let circuit = bristol::read_file("aes_128.txt".as_ref(), 1)?;
-//! let mut session = Session::connect("127.0.0.1:7000", circuit, SessionConfig::default())?;
+//! // Prepare once (schedule and digest), connect as often as needed.
+//! let prepared = Prepared::new(circuit)?;
+//! let mut session = Session::connect("127.0.0.1:7000", &prepared, SessionConfig::default())?;
 //! for key in ["0", "1"] {
 //!     let lines = session.evaluate_values(&[key.to_string()])?;
 //!     println!("{}", lines.join("\n"));
@@ -15,11 +17,11 @@
 
 use crate::{EvalError, EvaluatorSession};
 use circuits::{value, Circuit, Party};
-use crypto::{Block, OutputDecoding, Schedule};
+use crypto::{Block, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, Security};
 use protocol::{
-    pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, ProtocolError, SessionStats,
-    Summary, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+    pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    SessionStats, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -37,8 +39,7 @@ pub struct SessionConfig {
 /// [`Session::connect`]; each [`Session::evaluate`] is one computation.
 pub struct Session<S: Read + Write = TcpStream> {
     ch: Channel<S>,
-    circuit: Circuit,
-    schedule: Schedule,
+    prepared: Prepared,
     ot: Option<OtReceiver>,
     eval: EvaluatorSession,
     stats: SessionStats,
@@ -49,10 +50,10 @@ pub struct Session<S: Read + Write = TcpStream> {
 
 impl Session<TcpStream> {
     /// Connects to a garbler at `addr` (trying each address it resolves to,
-    /// each within the timeout), agrees on `circuit` and runs the base OTs.
+    /// each within the timeout), agrees on the circuit and runs the base OTs.
     pub fn connect(
         addr: impl ToSocketAddrs,
-        circuit: Circuit,
+        prepared: &Prepared,
         config: SessionConfig,
     ) -> Result<Session<TcpStream>, EvalError> {
         let start = std::time::Instant::now();
@@ -89,7 +90,7 @@ impl Session<TcpStream> {
             .set_write_timeout(Some(config.limits.timeout))
             .map_err(io)?;
         let connecting = start.elapsed();
-        let mut s = Session::over(stream, circuit, config)?;
+        let mut s = Session::over(stream, prepared, config)?;
         s.stats.phase_time[0] += connecting;
         Ok(s)
     }
@@ -99,18 +100,16 @@ impl<S: Read + Write> Session<S> {
     /// A session over an already connected stream (any `Read + Write`).
     pub fn over(
         stream: S,
-        circuit: Circuit,
+        prepared: &Prepared,
         config: SessionConfig,
     ) -> Result<Session<S>, EvalError> {
-        let schedule = Schedule::new(&circuit)?;
         let mut ch = Channel::new(stream, config.limits);
         if config.transcript {
             ch.record_transcript(false);
         }
         let mut s = Session {
             ch,
-            circuit,
-            schedule,
+            prepared: prepared.clone(),
             ot: None,
             eval: EvaluatorSession::new(),
             stats: SessionStats {
@@ -144,14 +143,14 @@ impl<S: Read + Write> Session<S> {
     fn setup(&mut self) -> Result<(), EvalError> {
         let t = PhaseTimer::start(Phase::Handshake);
         self.ch.set_phase(Phase::Handshake);
-        let ours = Summary::of(&self.circuit);
+        let ours = self.prepared.summary.clone();
         let hello = Hello {
             version: PROTOCOL_VERSION,
             role: Party::Evaluator,
-            circuit: ours.clone(),
+            circuit: (*ours).clone(),
         };
         self.ch.send(Kind::Hello, &hello.encode())?;
-        let needs_ot = !self.schedule.evaluator_inputs().is_empty();
+        let needs_ot = !self.prepared.schedule.evaluator_inputs().is_empty();
         // The base-OT opening goes in the same flight as the hello.
         let setup = if needs_ot {
             let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
@@ -185,7 +184,7 @@ impl<S: Read + Write> Session<S> {
 
     /// The circuit of this session.
     pub fn circuit(&self) -> &Circuit {
-        &self.circuit
+        &self.prepared.circuit
     }
 
     /// Runs one computation with the evaluator's input bits (its inputs'
@@ -207,7 +206,7 @@ impl<S: Read + Write> Session<S> {
         if self.closed {
             return Err(EvalError::SessionClosed);
         }
-        let want = self.schedule.evaluator_inputs().len();
+        let want = self.prepared.schedule.evaluator_inputs().len();
         for bits in batch {
             if bits.as_ref().len() != want {
                 return Err(EvalError::EvaluatorInputs {
@@ -235,16 +234,16 @@ impl<S: Read + Write> Session<S> {
     /// the language (one per evaluator parameter); returns the outputs as
     /// literals, one per output value.
     pub fn evaluate_values(&mut self, values: &[String]) -> Result<Vec<String>, EvalError> {
-        let bits = value::parse_inputs(&self.circuit, Some(Party::Evaluator), values)?;
+        let bits = value::parse_inputs(&self.prepared.circuit, Some(Party::Evaluator), values)?;
         let out = self.evaluate(&bits)?;
-        Ok(value::format_outputs(&self.circuit, &out))
+        Ok(value::format_outputs(&self.prepared.circuit, &out))
     }
 
     fn compute<B: AsRef<[bool]>>(&mut self, batch: &[B]) -> Result<Vec<Vec<bool>>, EvalError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let n_eval = self.schedule.evaluator_inputs().len();
+        let n_eval = self.prepared.schedule.evaluator_inputs().len();
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
         let mut request = (batch.len() as u32).to_le_bytes().to_vec();
@@ -266,7 +265,7 @@ impl<S: Read + Write> Session<S> {
         self.ch.flush()?;
         t.stop(&mut self.stats);
 
-        let n_g = self.schedule.garbler_inputs().len();
+        let n_g = self.prepared.schedule.garbler_inputs().len();
         let mut results = Vec::with_capacity(batch.len());
         for k in 0..batch.len() {
             let t = PhaseTimer::start(Phase::Garbling);
@@ -288,7 +287,9 @@ impl<S: Read + Write> Session<S> {
                 .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
                 .collect();
             let mine = &labels[k * n_eval..(k + 1) * n_eval];
-            let mut run = self.eval.evaluate(&self.schedule, &garbler_labels, mine)?;
+            let mut run = self
+                .eval
+                .evaluate(&self.prepared.schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
                 self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
                 run.feed(&self.buffer)?;
@@ -298,7 +299,8 @@ impl<S: Read + Write> Session<S> {
             let t = PhaseTimer::start(Phase::Output);
             self.ch.set_phase(Phase::Output);
             let payload = self.ch.recv_kind(Kind::Decoding)?;
-            let decoding = OutputDecoding::from_bytes(&payload, self.circuit.output_wires.len())?;
+            let decoding =
+                OutputDecoding::from_bytes(&payload, self.prepared.circuit.output_wires.len())?;
             let out = run.finish(&decoding)?;
             self.ch.send(Kind::Result, &pack_bits(&out))?;
             t.stop(&mut self.stats);
@@ -306,7 +308,7 @@ impl<S: Read + Write> Session<S> {
         }
         self.ch.flush()?;
         self.stats.computations += batch.len() as u64;
-        self.stats.and_gates += (batch.len() * self.schedule.and_count()) as u64;
+        self.stats.and_gates += (batch.len() * self.prepared.schedule.and_count()) as u64;
         Ok(results)
     }
 

@@ -81,5 +81,6 @@ pub mod speed;
 pub use crypto::{Delta, Label, OutputDecoding, Schedule};
 pub use error::GarbleError;
 pub use garbling::Garbling;
+pub use protocol::Prepared;
 pub use service::{run_session, serve, FixedInputs, InputSource, SessionConfig};
 pub use session::GarblerSession;

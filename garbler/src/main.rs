@@ -2,9 +2,10 @@
 
 use circuits::{Circuit, Party};
 use clap::Parser;
-use crypto::Schedule;
-use garbler::service::{prepare, run_session, serve, FixedInputs, InputSource, SessionConfig};
-use protocol::{cli, Limits};
+use garbler::service::{
+    configure_socket, run_session, serve, FixedInputs, InputSource, SessionConfig,
+};
+use protocol::{cli, Limits, Prepared};
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -69,7 +70,8 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         Some(cli::party_bits(&circuit, Party::Garbler, &args.values)?)
     };
-    let schedule = Schedule::new(&circuit).map_err(|e| e.to_string())?;
+    let prepared = Prepared::new(circuit).map_err(|e| e.to_string())?;
+    let circuit = prepared.circuit.clone();
     let config = SessionConfig {
         limits: Limits {
             timeout: Duration::from_secs(args.timeout.max(1)),
@@ -83,7 +85,6 @@ fn run(args: Args) -> Result<(), String> {
     if let Ok(addr) = listener.local_addr() {
         eprintln!("garbler: listening on {addr}");
     }
-    let circuit = Arc::new(circuit);
     if args.serve {
         let print = Mutex::new(());
         let c = circuit.clone();
@@ -97,8 +98,7 @@ fn run(args: Args) -> Result<(), String> {
         };
         return serve(
             listener,
-            circuit.clone(),
-            Arc::new(schedule),
+            prepared,
             make,
             move |peer, outcome, results| {
                 let _guard = print.lock();
@@ -118,22 +118,15 @@ fn run(args: Args) -> Result<(), String> {
     let (stream, _) = listener
         .accept()
         .map_err(|e| format!("accepting a connection: {e}"))?;
-    prepare(&stream, config.limits).map_err(|e| e.to_string())?;
+    configure_socket(&stream, config.limits).map_err(|e| e.to_string())?;
     let mut inputs: Box<dyn InputSource> = match fixed {
         Some(bits) => Box::new(FixedInputs(bits)),
         None => stdin_inputs(circuit.clone()),
     };
     let c = circuit.clone();
     let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
-    let stats = run_session(
-        &stream,
-        &circuit,
-        &schedule,
-        inputs.as_mut(),
-        &mut print,
-        config,
-    )
-    .map_err(|e| e.to_string())?;
+    let stats = run_session(&stream, &prepared, inputs.as_mut(), &mut print, config)
+        .map_err(|e| e.to_string())?;
     if args.stats {
         eprintln!("{}", stats.to_json());
     }

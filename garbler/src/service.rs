@@ -9,12 +9,11 @@
 //! and the peer is told why (never with a secret in the message).
 
 use crate::{GarbleError, GarblerSession};
-use circuits::Circuit;
-use crypto::{Delta, Schedule};
+use crypto::Delta;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security};
 use protocol::{
-    unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, ProtocolError, Reader,
-    SessionStats, Summary, MAX_BATCH, PROTOCOL_VERSION,
+    unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Reader,
+    SessionStats, MAX_BATCH, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -58,8 +57,7 @@ pub struct SessionConfig {
 /// reports them. Returns the session's statistics.
 pub fn run_session<S: Read + Write>(
     stream: S,
-    circuit: &Circuit,
-    schedule: &Schedule,
+    prepared: &Prepared,
     inputs: &mut dyn InputSource,
     on_result: &mut dyn FnMut(&[bool]),
     config: SessionConfig,
@@ -72,9 +70,7 @@ pub fn run_session<S: Read + Write>(
         role: "garbler",
         ..SessionStats::default()
     };
-    let result = session(
-        &mut ch, circuit, schedule, inputs, on_result, config, &mut stats,
-    );
+    let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
     if let Err(e) = &result {
         // Tell the peer why, unless it is the peer that failed us.
         if !matches!(
@@ -95,8 +91,7 @@ pub fn run_session<S: Read + Write>(
 
 fn session<S: Read + Write>(
     ch: &mut Channel<S>,
-    circuit: &Circuit,
-    schedule: &Schedule,
+    prepared: &Prepared,
     inputs: &mut dyn InputSource,
     on_result: &mut dyn FnMut(&[bool]),
     config: SessionConfig,
@@ -104,7 +99,8 @@ fn session<S: Read + Write>(
 ) -> Result<(), GarbleError> {
     let t = PhaseTimer::start(Phase::Handshake);
     ch.set_phase(Phase::Handshake);
-    let ours = Summary::of(circuit);
+    let (circuit, schedule) = (&*prepared.circuit, &*prepared.schedule);
+    let ours = &*prepared.summary;
     let theirs = Hello::decode(&ch.recv_kind(Kind::Hello)?)?;
     if theirs.role != circuits::Party::Evaluator {
         return Err(ProtocolError::Mismatch("the peer is not an evaluator".into()).into());
@@ -233,8 +229,7 @@ fn session<S: Read + Write>(
 /// that fails (a dropped or hostile peer) ends alone: the others go on.
 pub fn serve<I, R>(
     listener: TcpListener,
-    circuit: Arc<Circuit>,
-    schedule: Arc<Schedule>,
+    prepared: Prepared,
     make_inputs: I,
     report: R,
     config: SessionConfig,
@@ -253,18 +248,14 @@ where
             Ok(s) => s,
             Err(_) => continue,
         };
-        let (circuit, schedule, make_inputs, report) = (
-            circuit.clone(),
-            schedule.clone(),
-            make_inputs.clone(),
-            report.clone(),
-        );
+        let (prepared, make_inputs, report) =
+            (prepared.clone(), make_inputs.clone(), report.clone());
         std::thread::spawn(move || {
             let peer = stream
                 .peer_addr()
                 .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
             let mut results = Vec::new();
-            let outcome = prepare(&stream, config.limits)
+            let outcome = configure_socket(&stream, config.limits)
                 .map_err(|e| {
                     GarbleError::Protocol(ProtocolError::Io {
                         phase: Phase::Handshake,
@@ -275,8 +266,7 @@ where
                     let mut inputs = make_inputs();
                     run_session(
                         &stream,
-                        &circuit,
-                        &schedule,
+                        &prepared,
                         inputs.as_mut(),
                         &mut |r| results.push(r.to_vec()),
                         config,
@@ -289,7 +279,7 @@ where
 }
 
 /// Socket options every session uses: no Nagle delay, and the peer timeout.
-pub fn prepare(stream: &TcpStream, limits: Limits) -> std::io::Result<()> {
+pub fn configure_socket(stream: &TcpStream, limits: Limits) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(limits.timeout))?;
     stream.set_write_timeout(Some(limits.timeout))

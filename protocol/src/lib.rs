@@ -27,12 +27,14 @@ mod channel;
 pub mod cli;
 mod error;
 mod hello;
+mod prepared;
 mod reader;
 mod stats;
 
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
 pub use hello::{Hello, Summary, PROTOCOL_VERSION};
+pub use prepared::Prepared;
 pub use reader::{pack_bits, unpack_bits, Reader};
 pub use stats::{PhaseTimer, SessionStats};
 
