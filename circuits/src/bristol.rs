@@ -15,13 +15,19 @@ const UNSET: WireId = WireId::MAX;
 const MAX_VALUES: u64 = 1 << 16;
 
 fn err(line: usize, msg: impl Into<String>) -> CircuitError {
-    CircuitError::Bristol { line, msg: msg.into() }
+    CircuitError::Bristol {
+        line,
+        msg: msg.into(),
+    }
 }
 
 /// Reads a Bristol Fashion file; the first `garbler_values` input values
 /// belong to the garbler, the rest to the evaluator.
 pub fn read_file(path: &Path, garbler_values: usize) -> Result<Circuit, CircuitError> {
-    let read_err = |msg: String| CircuitError::Read { path: path.display().to_string(), msg };
+    let read_err = |msg: String| CircuitError::Read {
+        path: path.display().to_string(),
+        msg,
+    };
     let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| read_err(format!("not UTF-8 text: {e}")))?;
     parse(&text, garbler_values)
@@ -36,19 +42,26 @@ fn content_lines(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
 }
 
 fn number(tok: &str, line: usize, what: &str) -> Result<u64, CircuitError> {
-    tok.parse::<u64>().map_err(|_| err(line, format!("expected {what}, found `{tok}`")))
+    tok.parse::<u64>()
+        .map_err(|_| err(line, format!("expected {what}, found `{tok}`")))
 }
 
 /// Parses a header line `n w1 w2 ... wn` of value widths.
 fn widths(line: usize, toks: &[&str], what: &str, nwires: u64) -> Result<Vec<u32>, CircuitError> {
     let n = number(toks[0], line, &format!("the number of {what} values"))?;
     if n > MAX_VALUES {
-        return Err(err(line, format!("{n} {what} values is more than the limit of {MAX_VALUES}")));
+        return Err(err(
+            line,
+            format!("{n} {what} values is more than the limit of {MAX_VALUES}"),
+        ));
     }
     if toks.len() as u64 != n + 1 {
         return Err(err(
             line,
-            format!("the header says {n} {what} values but gives {} widths", toks.len() - 1),
+            format!(
+                "the header says {n} {what} values but gives {} widths",
+                toks.len() - 1
+            ),
         ));
     }
     let mut total = 0u64;
@@ -60,7 +73,10 @@ fn widths(line: usize, toks: &[&str], what: &str, nwires: u64) -> Result<Vec<u32
         }
         total += w;
         if total > nwires {
-            return Err(err(line, format!("{what} values need more than the {nwires} wires of the circuit")));
+            return Err(err(
+                line,
+                format!("{what} values need more than the {nwires} wires of the circuit"),
+            ));
         }
         out.push(w as u32);
     }
@@ -71,7 +87,9 @@ fn widths(line: usize, toks: &[&str], what: &str, nwires: u64) -> Result<Vec<u32
 /// to the garbler, the rest to the evaluator.
 pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError> {
     let mut lines = content_lines(text);
-    let (l1, h1) = lines.next().ok_or_else(|| err(1, "empty file: expected `<gates> <wires>`"))?;
+    let (l1, h1) = lines
+        .next()
+        .ok_or_else(|| err(1, "empty file: expected `<gates> <wires>`"))?;
     if h1.len() != 2 {
         return Err(err(l1, "expected `<gates> <wires>` on the first line"));
     }
@@ -82,11 +100,20 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
     // of the file (every wire that is used needs an id written somewhere).
     let budget = text.len() as u64;
     if nwires > (1 << 20) + 4 * budget || nwires >= u64::from(UNSET) {
-        return Err(err(l1, format!("the header declares {nwires} wires, more than a file of {budget} bytes can use")));
+        return Err(err(
+            l1,
+            format!(
+                "the header declares {nwires} wires, more than a file of {budget} bytes can use"
+            ),
+        ));
     }
-    let (l2, h2) = lines.next().ok_or_else(|| err(l1 + 1, "missing the input line `<values> <width>...`"))?;
+    let (l2, h2) = lines
+        .next()
+        .ok_or_else(|| err(l1 + 1, "missing the input line `<values> <width>...`"))?;
     let in_widths = widths(l2, &h2, "input", nwires)?;
-    let (l3, h3) = lines.next().ok_or_else(|| err(l2 + 1, "missing the output line `<values> <width>...`"))?;
+    let (l3, h3) = lines
+        .next()
+        .ok_or_else(|| err(l2 + 1, "missing the output line `<values> <width>...`"))?;
     let out_widths = widths(l3, &h3, "output", nwires)?;
     if garbler_values > in_widths.len() {
         return Err(CircuitError::Invalid(format!(
@@ -110,7 +137,10 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
         last_line = ln;
         count += 1;
         if count > ngates {
-            return Err(err(ln, format!("more gate lines than the {ngates} the header declares")));
+            return Err(err(
+                ln,
+                format!("more gate lines than the {ngates} the header declares"),
+            ));
         }
         let name = *toks.last().unwrap_or(&"");
         if toks.len() < 3 || name.bytes().all(|b| b.is_ascii_digit()) {
@@ -123,22 +153,42 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
             "INV" | "NOT" | "EQ" | "EQW" => (1, 1),
             "MAND" => {
                 if nout == 0 || nin != 2 * nout {
-                    return Err(err(ln, format!("MAND needs 2k inputs and k outputs, found {nin} and {nout}")));
+                    return Err(err(
+                        ln,
+                        format!("MAND needs 2k inputs and k outputs, found {nin} and {nout}"),
+                    ));
                 }
                 (nin, nout)
             }
-            other => return Err(err(ln, format!("unknown gate `{other}` (expected XOR, AND, INV, NOT, EQ, EQW or MAND)"))),
+            other => {
+                return Err(err(
+                    ln,
+                    format!(
+                        "unknown gate `{other}` (expected XOR, AND, INV, NOT, EQ, EQW or MAND)"
+                    ),
+                ))
+            }
         };
         if (nin, nout) != (want_in, want_out) {
             return Err(err(ln, format!("{name} takes {want_in} inputs and {want_out} outputs, the line says {nin} and {nout}")));
         }
         if toks.len() as u64 != 3 + nin + nout {
-            return Err(err(ln, format!("{name} line should have {} fields, found {}", 3 + nin + nout, toks.len())));
+            return Err(err(
+                ln,
+                format!(
+                    "{name} line should have {} fields, found {}",
+                    3 + nin + nout,
+                    toks.len()
+                ),
+            ));
         }
         let wire = |tok: &str| -> Result<usize, CircuitError> {
             let w = number(tok, ln, "a wire id")?;
             if w >= nwires {
-                return Err(err(ln, format!("wire {w} is out of range (the circuit has {nwires} wires)")));
+                return Err(err(
+                    ln,
+                    format!("wire {w} is out of range (the circuit has {nwires} wires)"),
+                ));
             }
             Ok(w as usize)
         };
@@ -149,7 +199,12 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
             read.push(match ins[0] {
                 "0" => 0,
                 "1" => 1,
-                v => return Err(err(ln, format!("EQ takes the constant 0 or 1, found `{v}`"))),
+                v => {
+                    return Err(err(
+                        ln,
+                        format!("EQ takes the constant 0 or 1, found `{v}`"),
+                    ))
+                }
             });
         } else {
             for t in ins {
@@ -184,31 +239,56 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
         }
     }
     if count < ngates {
-        return Err(err(last_line + 1, format!("truncated file: the header declares {ngates} gates, found {count}")));
+        return Err(err(
+            last_line + 1,
+            format!("truncated file: the header declares {ngates} gates, found {count}"),
+        ));
     }
     let first_out = nwires - n_out;
     let mut output_wires = Vec::with_capacity(n_out as usize);
     for w in first_out..nwires {
         let ours = map[w as usize];
         if ours == UNSET {
-            return Err(err(last_line, format!("output wire {w} is never set (outputs are the last {n_out} wires)")));
+            return Err(err(
+                last_line,
+                format!("output wire {w} is never set (outputs are the last {n_out} wires)"),
+            ));
         }
         output_wires.push(ours);
     }
     let mut inputs = Vec::with_capacity(in_widths.len());
     let mut at = 0;
     for (i, &w) in in_widths.iter().enumerate() {
-        let party = if i < garbler_values { Party::Garbler } else { Party::Evaluator };
-        inputs.push(Input { name: format!("input {}", i + 1), party, ty: Type::Bits(w), first_wire: at });
+        let party = if i < garbler_values {
+            Party::Garbler
+        } else {
+            Party::Evaluator
+        };
+        inputs.push(Input {
+            name: format!("input {}", i + 1),
+            party,
+            ty: Type::Bits(w),
+            first_wire: at,
+        });
         at += w;
     }
     let mut outputs = Vec::with_capacity(out_widths.len());
     let mut bit = 0;
     for (i, &w) in out_widths.iter().enumerate() {
-        outputs.push(Output { name: format!("output {}", i + 1), ty: Type::Bits(w), first_bit: bit });
+        outputs.push(Output {
+            name: format!("output {}", i + 1),
+            ty: Type::Bits(w),
+            first_bit: bit,
+        });
         bit += w as usize;
     }
-    let c = Circuit { num_wires: next, inputs, outputs, gates, output_wires };
+    let c = Circuit {
+        num_wires: next,
+        inputs,
+        outputs,
+        gates,
+        output_wires,
+    };
     c.validate()?;
     Ok(c)
 }

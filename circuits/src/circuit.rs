@@ -38,20 +38,44 @@ pub struct Gate {
 impl Gate {
     /// `out = a ^ b`.
     pub fn xor(a: WireId, b: WireId, out: WireId) -> Gate {
-        Gate { kind: GateKind::Xor, a, b, out }
+        Gate {
+            kind: GateKind::Xor,
+            a,
+            b,
+            out,
+        }
     }
     /// `out = a & b`.
     pub fn and(a: WireId, b: WireId, out: WireId) -> Gate {
-        Gate { kind: GateKind::And, a, b, out }
+        Gate {
+            kind: GateKind::And,
+            a,
+            b,
+            out,
+        }
     }
     /// `out = !a`.
     pub fn inv(a: WireId, out: WireId) -> Gate {
-        Gate { kind: GateKind::Inv, a, b: a, out }
+        Gate {
+            kind: GateKind::Inv,
+            a,
+            b: a,
+            out,
+        }
     }
     /// `out = value`.
     pub fn constant(value: bool, out: WireId) -> Gate {
-        let kind = if value { GateKind::ConstTrue } else { GateKind::ConstFalse };
-        Gate { kind, a: 0, b: 0, out }
+        let kind = if value {
+            GateKind::ConstTrue
+        } else {
+            GateKind::ConstFalse
+        };
+        Gate {
+            kind,
+            a: 0,
+            b: 0,
+            out,
+        }
     }
     /// The wires this gate reads (none for constants).
     pub fn inputs(&self) -> &'static [usize] {
@@ -139,12 +163,19 @@ impl Circuit {
 
     /// Number of input bits provided by `party`.
     pub fn party_input_bits(&self, party: Party) -> usize {
-        self.inputs.iter().filter(|i| i.party == party).map(|i| i.ty.width()).sum()
+        self.inputs
+            .iter()
+            .filter(|i| i.party == party)
+            .map(|i| i.ty.width())
+            .sum()
     }
 
     /// Number of AND gates.
     pub fn and_count(&self) -> usize {
-        self.gates.iter().filter(|g| g.kind == GateKind::And).count()
+        self.gates
+            .iter()
+            .filter(|g| g.kind == GateKind::And)
+            .count()
     }
 
     /// Checks the invariants every consumer relies on: input groups laid out
@@ -194,7 +225,9 @@ impl Circuit {
         }
         for &w in &self.output_wires {
             if w >= self.num_wires || !set[w as usize] {
-                return Err(CircuitError::Invalid(format!("output wire {w} is never set")));
+                return Err(CircuitError::Invalid(format!(
+                    "output wire {w} is never set"
+                )));
             }
         }
         let mut bit = 0usize;

@@ -36,7 +36,11 @@ impl Circuit {
     /// output bits in order.
     pub fn eval_bits(&self, inputs: &[bool]) -> Result<Vec<bool>, CircuitError> {
         let words: Vec<u64> = inputs.iter().map(|&b| b as u64).collect();
-        Ok(self.eval_sliced(&words)?.into_iter().map(|x| x & 1 == 1).collect())
+        Ok(self
+            .eval_sliced(&words)?
+            .into_iter()
+            .map(|x| x & 1 == 1)
+            .collect())
     }
 
     /// Every wire id in range, so evaluation cannot index out of bounds.

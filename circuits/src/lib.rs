@@ -17,11 +17,11 @@
 #![deny(missing_docs)]
 
 pub mod bristol;
-pub mod format;
 mod builder;
 mod circuit;
 mod error;
 mod eval;
+pub mod format;
 mod stats;
 mod types;
 pub mod value;

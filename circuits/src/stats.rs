@@ -76,8 +76,15 @@ fn liveness(c: &Circuit) -> Liveness {
             read_later[g.b as usize] = true;
         }
     }
-    let dead_inputs = (0..c.num_inputs() as usize).filter(|&w| !read_later[w]).count();
-    Liveness { out_live, last_a, last_b, dead_inputs }
+    let dead_inputs = (0..c.num_inputs() as usize)
+        .filter(|&w| !read_later[w])
+        .count();
+    Liveness {
+        out_live,
+        last_a,
+        last_b,
+        dead_inputs,
+    }
 }
 
 impl Circuit {
@@ -111,7 +118,12 @@ impl Circuit {
             };
             depth[g.out as usize] = d;
         }
-        s.and_depth = self.output_wires.iter().map(|&w| depth[w as usize]).max().unwrap_or(0);
+        s.and_depth = self
+            .output_wires
+            .iter()
+            .map(|&w| depth[w as usize])
+            .max()
+            .unwrap_or(0);
         let l = liveness(self);
         let mut live = self.num_inputs() as usize - l.dead_inputs;
         let mut peak = live;
@@ -173,15 +185,28 @@ impl Circuit {
                 next - 1
             });
             slot[g.out as usize] = out;
-            let (a, b) = if g.inputs().is_empty() { (0, 0) } else { (a, b) };
-            gates.push(Gate { kind: g.kind, a, b, out });
+            let (a, b) = if g.inputs().is_empty() {
+                (0, 0)
+            } else {
+                (a, b)
+            };
+            gates.push(Gate {
+                kind: g.kind,
+                a,
+                b,
+                out,
+            });
         }
         Circuit {
             num_wires: next,
             inputs: self.inputs.clone(),
             outputs: self.outputs.clone(),
             gates,
-            output_wires: self.output_wires.iter().map(|&w| slot[w as usize]).collect(),
+            output_wires: self
+                .output_wires
+                .iter()
+                .map(|&w| slot[w as usize])
+                .collect(),
         }
     }
 }

@@ -41,10 +41,14 @@ impl Type {
             Type::Bool => 1,
             Type::Unsigned(n) | Type::Signed(n) | Type::Bits(n) => *n as usize,
             Type::Array(t, n) => t.width().saturating_mul(*n as usize),
-            Type::Tuple(ts) => ts.iter().map(Type::width).fold(0usize, usize::saturating_add),
-            Type::Struct { fields, .. } => {
-                fields.iter().map(|(_, t)| t.width()).fold(0usize, usize::saturating_add)
-            }
+            Type::Tuple(ts) => ts
+                .iter()
+                .map(Type::width)
+                .fold(0usize, usize::saturating_add),
+            Type::Struct { fields, .. } => fields
+                .iter()
+                .map(|(_, t)| t.width())
+                .fold(0usize, usize::saturating_add),
         }
     }
 }

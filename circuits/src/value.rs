@@ -14,7 +14,10 @@ use crate::{Circuit, CircuitError, Party, Type};
 /// Parses one literal of type `ty` into its bits (layout of [`crate::Type`]).
 /// The error message says what is wrong, without the parameter name.
 pub fn parse(ty: &Type, text: &str) -> Result<Vec<bool>, String> {
-    let mut p = Parser { s: text.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+    };
     let mut bits = Vec::with_capacity(ty.width().min(1 << 20));
     p.value(ty, &mut bits)?;
     p.skip_ws();
@@ -32,13 +35,25 @@ pub fn parse_inputs(
     party: Option<Party>,
     values: &[String],
 ) -> Result<Vec<bool>, CircuitError> {
-    let params: Vec<_> = circuit.inputs.iter().filter(|i| party.is_none_or(|p| i.party == p)).collect();
+    let params: Vec<_> = circuit
+        .inputs
+        .iter()
+        .filter(|i| party.is_none_or(|p| i.party == p))
+        .collect();
     if params.len() != values.len() {
-        let names = params.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", ");
+        let names = params
+            .iter()
+            .map(|p| format!("`{}`", p.name))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(CircuitError::ValueCount {
             expected: params.len(),
             got: values.len(),
-            names: if names.is_empty() { "none".into() } else { names },
+            names: if names.is_empty() {
+                "none".into()
+            } else {
+                names
+            },
         });
     }
     let mut bits = Vec::new();
@@ -208,9 +223,16 @@ impl Parser<'_> {
             self.pos += 1;
             Ok(())
         } else if self.pos >= self.s.len() {
-            Err(format!("expected `{}` {what}, found the end of the value", c as char))
+            Err(format!(
+                "expected `{}` {what}, found the end of the value",
+                c as char
+            ))
         } else {
-            Err(format!("expected `{}` {what}, found `{}`", c as char, self.rest_preview()))
+            Err(format!(
+                "expected `{}` {what}, found `{}`",
+                c as char,
+                self.rest_preview()
+            ))
         }
     }
 
@@ -230,8 +252,18 @@ impl Parser<'_> {
             Type::Bool => match self.word() {
                 b"true" => bits.push(true),
                 b"false" => bits.push(false),
-                b"" => return Err(format!("expected `true` or `false`, found `{}`", self.rest_preview())),
-                w => return Err(format!("expected `true` or `false`, found `{}`", String::from_utf8_lossy(w))),
+                b"" => {
+                    return Err(format!(
+                        "expected `true` or `false`, found `{}`",
+                        self.rest_preview()
+                    ))
+                }
+                w => {
+                    return Err(format!(
+                        "expected `true` or `false`, found `{}`",
+                        String::from_utf8_lossy(w)
+                    ))
+                }
             },
             Type::Unsigned(n) | Type::Signed(n) | Type::Bits(n) => {
                 let signed = matches!(ty, Type::Signed(_));
@@ -296,7 +328,10 @@ impl Parser<'_> {
             Type::Struct { name, fields } => {
                 let w = self.word().to_vec();
                 if w != name.as_bytes() {
-                    return Err(format!("expected a `{name}` struct literal, found `{}`", String::from_utf8_lossy(&w)));
+                    return Err(format!(
+                        "expected a `{name}` struct literal, found `{}`",
+                        String::from_utf8_lossy(&w)
+                    ));
                 }
                 self.expect(b'{', "after the struct name")?;
                 let mut parts: Vec<Option<Vec<bool>>> = vec![None; fields.len()];
@@ -310,7 +345,8 @@ impl Parser<'_> {
                     }
                     self.expect(b':', "after the field name")?;
                     let mut fb = Vec::new();
-                    self.value(&fields[idx].1, &mut fb).map_err(|e| format!("field `{f}`: {e}"))?;
+                    self.value(&fields[idx].1, &mut fb)
+                        .map_err(|e| format!("field `{f}`: {e}"))?;
                     parts[idx] = Some(fb);
                     if self.peek() == Some(b',') {
                         self.pos += 1;
@@ -337,20 +373,26 @@ impl Parser<'_> {
         }
         let w = self.word();
         let text = String::from_utf8_lossy(w).into_owned();
-        let (radix, digits) = if let Some(d) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-            (16, d)
-        } else if let Some(d) = text.strip_prefix("0b").or_else(|| text.strip_prefix("0B")) {
-            (2, d)
-        } else {
-            (10, text.as_str())
-        };
-        let digits: Vec<u32> = digits.chars().filter(|&c| c != '_').map(|c| c.to_digit(radix).ok_or(c)).collect::<Result<_, _>>().map_err(|c| {
-            if text.is_empty() {
-                format!("expected an integer, found `{}`", self.rest_preview())
+        let (radix, digits) =
+            if let Some(d) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+                (16, d)
+            } else if let Some(d) = text.strip_prefix("0b").or_else(|| text.strip_prefix("0B")) {
+                (2, d)
             } else {
-                format!("`{text}` is not an integer (bad digit `{c}`)")
-            }
-        })?;
+                (10, text.as_str())
+            };
+        let digits: Vec<u32> = digits
+            .chars()
+            .filter(|&c| c != '_')
+            .map(|c| c.to_digit(radix).ok_or(c))
+            .collect::<Result<_, _>>()
+            .map_err(|c| {
+                if text.is_empty() {
+                    format!("expected an integer, found `{}`", self.rest_preview())
+                } else {
+                    format!("`{text}` is not an integer (bad digit `{c}`)")
+                }
+            })?;
         if digits.is_empty() {
             return Err(if text.is_empty() {
                 format!("expected an integer, found `{}`", self.rest_preview())
@@ -375,7 +417,12 @@ impl Parser<'_> {
                 mag.push(carry as u64);
             }
         }
-        let bitlen = mag.iter().enumerate().rev().find(|(_, &x)| x != 0).map_or(0, |(i, x)| i * 64 + 64 - x.leading_zeros() as usize);
+        let bitlen = mag
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, &x)| x != 0)
+            .map_or(0, |(i, x)| i * 64 + 64 - x.leading_zeros() as usize);
         let is_zero = bitlen == 0;
         let fits = match (signed, negative) {
             (false, true) => is_zero,
@@ -387,7 +434,9 @@ impl Parser<'_> {
         if !fits {
             return Err(too_big(&text, negative, width, signed));
         }
-        let mut v: Vec<bool> = (0..width).map(|i| mag.get(i / 64).is_some_and(|x| x >> (i % 64) & 1 == 1)).collect();
+        let mut v: Vec<bool> = (0..width)
+            .map(|i| mag.get(i / 64).is_some_and(|x| x >> (i % 64) & 1 == 1))
+            .collect();
         if negative {
             v = negate_bits(&v);
         }
@@ -432,31 +481,51 @@ mod tests {
 
     #[test]
     fn integers_that_do_not_fit() {
-        assert!(parse(&Type::Unsigned(8), "256").unwrap_err().contains("does not fit"));
-        assert!(parse(&Type::Unsigned(8), "-1").unwrap_err().contains("unsigned"));
+        assert!(parse(&Type::Unsigned(8), "256")
+            .unwrap_err()
+            .contains("does not fit"));
+        assert!(parse(&Type::Unsigned(8), "-1")
+            .unwrap_err()
+            .contains("unsigned"));
         assert!(parse(&Type::Signed(8), "128").is_err());
         assert!(parse(&Type::Signed(8), "-129").is_err());
-        assert!(parse(&Type::Unsigned(8), "12a").unwrap_err().contains("bad digit"));
+        assert!(parse(&Type::Unsigned(8), "12a")
+            .unwrap_err()
+            .contains("bad digit"));
         assert!(parse(&Type::Unsigned(8), "").is_err());
         assert!(parse(&Type::Unsigned(8), "1 2").is_err());
-        assert!(parse(&Type::Unsigned(1), "99999999999999999999999999999999999999999999999").is_err());
+        assert!(parse(
+            &Type::Unsigned(1),
+            "99999999999999999999999999999999999999999999999"
+        )
+        .is_err());
     }
 
     #[test]
     fn composites_round_trip() {
         let s = Type::Struct {
             name: "Outcome".into(),
-            fields: vec![("winner".into(), Type::Unsigned(8)), ("price".into(), Type::Unsigned(32))],
+            fields: vec![
+                ("winner".into(), Type::Unsigned(8)),
+                ("price".into(), Type::Unsigned(32)),
+            ],
         };
-        assert_eq!(rt(&s, "Outcome { price: 90, winner: 3 }"), "Outcome { winner: 3, price: 90 }");
+        assert_eq!(
+            rt(&s, "Outcome { price: 90, winner: 3 }"),
+            "Outcome { winner: 3, price: 90 }"
+        );
         let t = Type::Tuple(vec![Type::Unsigned(4), Type::Bool]);
         assert_eq!(rt(&t, "(1, true)"), "(1, true)");
         let a = Type::Array(Box::new(Type::Unsigned(3)), 3);
         assert_eq!(rt(&a, "[1,2,3,]"), "[1, 2, 3]");
         assert_eq!(rt(&a, "[7; 3]"), "[7, 7, 7]");
-        assert!(parse(&a, "[1, 2]").unwrap_err().contains("expected 3 elements"));
+        assert!(parse(&a, "[1, 2]")
+            .unwrap_err()
+            .contains("expected 3 elements"));
         assert!(parse(&a, "[1, 2, 3, 4]").is_err());
-        assert!(parse(&s, "Outcome { winner: 3 }").unwrap_err().contains("missing field `price`"));
+        assert!(parse(&s, "Outcome { winner: 3 }")
+            .unwrap_err()
+            .contains("missing field `price`"));
         assert!(parse(&s, "Other { }").is_err());
     }
 }

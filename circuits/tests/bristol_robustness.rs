@@ -16,7 +16,10 @@ fn line_of(e: CircuitError) -> (usize, String) {
 fn good_file_runs() {
     let c = bristol::parse(GOOD, 1).unwrap();
     // inputs: x = wires 0,1; y = wires 2,3; out = !(x0 & y0) ^ x1
-    assert_eq!(c.eval_bits(&[true, false, true, false]).unwrap(), vec![false]);
+    assert_eq!(
+        c.eval_bits(&[true, false, true, false]).unwrap(),
+        vec![false]
+    );
     assert_eq!(c.eval_bits(&[true, true, true, false]).unwrap(), vec![true]);
 }
 
@@ -26,13 +29,29 @@ fn each_fault_is_named() {
         ("", 1, "empty file"),
         ("3 7\n2 2 2\n", 3, "missing the output line"),
         ("3 7\n2 2 2\n1 1\n\n2 1 0 2 4 AND\n", 6, "truncated file"),
-        ("1 7\n2 2 2\n1 1\n\n2 1 0 2 6 AND\n2 1 0 2 5 AND\n", 6, "more gate lines"),
+        (
+            "1 7\n2 2 2\n1 1\n\n2 1 0 2 6 AND\n2 1 0 2 5 AND\n",
+            6,
+            "more gate lines",
+        ),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 9 6 AND\n", 5, "out of range"),
-        ("1 7\n2 2 2\n1 1\n\n2 1 0 5 6 AND\n", 5, "used before it is set"),
-        ("1 7\n2 2 2\n1 1\n\n2 1 0 1 6 NAND\n", 5, "unknown gate `NAND`"),
+        (
+            "1 7\n2 2 2\n1 1\n\n2 1 0 5 6 AND\n",
+            5,
+            "used before it is set",
+        ),
+        (
+            "1 7\n2 2 2\n1 1\n\n2 1 0 1 6 NAND\n",
+            5,
+            "unknown gate `NAND`",
+        ),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 6 OR\n", 5, "unknown gate"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 1 6", 5, "truncated gate line"),
-        ("1 7\n2 2 2\n1 1\n\n2 1 0 6 AND\n", 5, "should have 6 fields"),
+        (
+            "1 7\n2 2 2\n1 1\n\n2 1 0 6 AND\n",
+            5,
+            "should have 6 fields",
+        ),
         ("1 7\n2 2 2\n1 1\n\n1 1 0 1 6 AND\n", 5, "takes 2 inputs"),
         ("1 7\n2 2 2\n1 1\n\n2 1 0 1 3 AND\n", 5, "set twice"),
         ("1 7\n2 2 2\n1 1\n\n1 1 2 6 EQ\n", 5, "constant 0 or 1"),
@@ -41,12 +60,23 @@ fn each_fault_is_named() {
         ("1 x\n2 2 2\n1 1\n", 1, "number of wires"),
         ("99999999999 7\n2 2 2\n1 1\n", 4, "truncated file"),
         ("1 99999999999999\n2 2 2\n1 1\n", 1, "more than a file"),
-        ("2 7\n2 2 2\n1 1\n\n2 1 0 2 4 AND\n1 1 4 5 INV\n", 6, "output wire 6 is never set"),
-        ("1 7\n2 2 2\n1 1\n\n4 2 0 1 2 3 4 MAND\n", 5, "should have 9 fields"),
+        (
+            "2 7\n2 2 2\n1 1\n\n2 1 0 2 4 AND\n1 1 4 5 INV\n",
+            6,
+            "output wire 6 is never set",
+        ),
+        (
+            "1 7\n2 2 2\n1 1\n\n4 2 0 1 2 3 4 MAND\n",
+            5,
+            "should have 9 fields",
+        ),
     ];
     for &(text, line, needle) in cases {
         let (got_line, msg) = line_of(bristol::parse(text, 1).unwrap_err());
-        assert!(msg.contains(needle), "{text:?}: message {msg:?} lacks {needle:?}");
+        assert!(
+            msg.contains(needle),
+            "{text:?}: message {msg:?} lacks {needle:?}"
+        );
         assert_eq!(got_line, line, "{text:?}: {msg}");
     }
 }
@@ -70,7 +100,10 @@ fn eq_and_eqw_and_unordered_ids() {
 
 #[test]
 fn garbler_values_beyond_the_inputs() {
-    assert!(matches!(bristol::parse(GOOD, 3), Err(CircuitError::Invalid(_))));
+    assert!(matches!(
+        bristol::parse(GOOD, 3),
+        Err(CircuitError::Invalid(_))
+    ));
 }
 
 proptest! {
