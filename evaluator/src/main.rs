@@ -3,41 +3,26 @@
 use circuits::Party;
 use clap::Parser;
 use evaluator::{Prepared, Session, SessionConfig};
-use protocol::{cli, Limits};
+use protocol::cli;
 use std::io::BufRead;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Connect to a garbler, evaluate the garbled circuit on this party's
 /// private values, and print the result.
 #[derive(Parser)]
-#[command(name = "evaluator", version, about)]
+#[command(name = "evaluator", version)]
 struct Args {
     /// The garbler's address, e.g. 127.0.0.1:7000.
     #[arg(long)]
     connect: String,
-    /// A .mpc program to compile and run.
-    #[arg(long, conflicts_with = "circuit")]
-    program: Option<PathBuf>,
-    /// A Bristol Fashion or compiled circuit file.
-    #[arg(long)]
-    circuit: Option<PathBuf>,
-    /// How many of a Bristol circuit's input values are the garbler's.
-    #[arg(long, default_value_t = 1)]
-    garbler_values: usize,
+    #[command(flatten)]
+    common: cli::CircuitArgs,
     /// Run this many computations on one connection (base OTs paid once).
     #[arg(long, default_value_t = 1)]
     repeat: u64,
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with_all = ["values", "repeat"])]
     stdin: bool,
-    /// Seconds to wait for a silent peer before giving up.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
-    /// Print session statistics as one JSON object on standard error.
-    #[arg(long)]
-    stats: bool,
     /// The evaluator's values, one per evaluator parameter, in declaration order.
     #[arg(allow_negative_numbers = true)]
     values: Vec<String>,
@@ -57,22 +42,15 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let circuit = cli::load_circuit(
-        args.program.as_deref(),
-        args.circuit.as_deref(),
-        args.garbler_values,
-    )?;
+    let circuit = args.common.load()?;
     let fixed = if args.stdin {
         None
     } else {
         Some(cli::party_bits(&circuit, Party::Evaluator, &args.values)?)
     };
     let config = SessionConfig {
-        limits: Limits {
-            timeout: Duration::from_secs(args.timeout.max(1)),
-            ..Limits::default()
-        },
-        transcript: args.stats,
+        limits: args.common.limits(),
+        transcript: args.common.stats,
     };
     let mut session = Session::connect(
         args.connect.as_str(),
@@ -119,7 +97,7 @@ fn run(args: Args) -> Result<(), String> {
         }
     }
     let stats = session.close().map_err(|e| e.to_string())?;
-    if args.stats {
+    if args.common.stats {
         eprintln!("{}", stats.to_json());
     }
     Ok(())

@@ -5,30 +5,21 @@ use clap::Parser;
 use garbler::service::{
     configure_socket, run_session, serve, FixedInputs, InputSource, SessionConfig,
 };
-use protocol::{cli, Limits, Prepared};
+use protocol::{cli, Prepared};
 use std::io::BufRead;
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Garble a circuit for an evaluator that connects over TCP, and print the result.
 #[derive(Parser)]
-#[command(name = "garbler", version, about)]
+#[command(name = "garbler", version)]
 struct Args {
     /// Address to listen on, e.g. 127.0.0.1:7000.
     #[arg(long)]
     listen: String,
-    /// A .mpc program to compile and run.
-    #[arg(long, conflicts_with = "circuit")]
-    program: Option<PathBuf>,
-    /// A Bristol Fashion or compiled circuit file.
-    #[arg(long)]
-    circuit: Option<PathBuf>,
-    /// How many of a Bristol circuit's input values are the garbler's.
-    #[arg(long, default_value_t = 1)]
-    garbler_values: usize,
+    #[command(flatten)]
+    common: cli::CircuitArgs,
     /// Serve many evaluators at once, each in a session of its own, until killed.
     #[arg(long)]
     serve: bool,
@@ -38,12 +29,6 @@ struct Args {
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with = "values")]
     stdin: bool,
-    /// Seconds to wait for a silent peer before ending its session.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
-    /// Print session statistics as one JSON object on standard error.
-    #[arg(long)]
-    stats: bool,
     /// The garbler's values, one per garbler parameter, in declaration order.
     #[arg(allow_negative_numbers = true)]
     values: Vec<String>,
@@ -60,11 +45,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let circuit = cli::load_circuit(
-        args.program.as_deref(),
-        args.circuit.as_deref(),
-        args.garbler_values,
-    )?;
+    let circuit = args.common.load()?;
     let fixed = if args.stdin {
         None
     } else {
@@ -73,12 +54,9 @@ fn run(args: Args) -> Result<(), String> {
     let prepared = Prepared::new(circuit).map_err(|e| e.to_string())?;
     let circuit = prepared.circuit.clone();
     let config = SessionConfig {
-        limits: Limits {
-            timeout: Duration::from_secs(args.timeout.max(1)),
-            ..Limits::default()
-        },
+        limits: args.common.limits(),
         max_computations: args.repeat,
-        transcript: args.stats,
+        transcript: args.common.stats,
     };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -88,7 +66,7 @@ fn run(args: Args) -> Result<(), String> {
     if args.serve {
         let print = Mutex::new(());
         let c = circuit.clone();
-        let stats = args.stats;
+        let stats = args.common.stats;
         let make: Box<dyn Fn() -> Box<dyn InputSource + Send> + Send + Sync> = match fixed {
             Some(bits) => Box::new(move || Box::new(FixedInputs(bits.clone()))),
             None => {
@@ -127,7 +105,7 @@ fn run(args: Args) -> Result<(), String> {
     let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
     let stats = run_session(&stream, &prepared, inputs.as_mut(), &mut print, config)
         .map_err(|e| e.to_string())?;
-    if args.stats {
+    if args.common.stats {
         eprintln!("{}", stats.to_json());
     }
     Ok(())

@@ -2,7 +2,46 @@
 //! loading the circuit and reading values.
 
 use circuits::{value, Circuit, Party};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The flags both binaries take to name their circuit.
+#[derive(clap::Args, Debug)]
+pub struct CircuitArgs {
+    /// A .mpc program to compile and run.
+    #[arg(long, conflicts_with = "circuit")]
+    pub program: Option<PathBuf>,
+    /// A Bristol Fashion or compiled circuit file.
+    #[arg(long)]
+    pub circuit: Option<PathBuf>,
+    /// How many of a Bristol circuit's input values are the garbler's.
+    #[arg(long, default_value_t = 1)]
+    pub garbler_values: usize,
+    /// Seconds to wait for a silent peer before ending the session.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Print session statistics as one JSON object on standard error.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+impl CircuitArgs {
+    /// Loads (or compiles) the circuit the flags name.
+    pub fn load(&self) -> Result<Circuit, String> {
+        load_circuit(
+            self.program.as_deref(),
+            self.circuit.as_deref(),
+            self.garbler_values,
+        )
+    }
+
+    /// The limits these flags ask for.
+    pub fn limits(&self) -> crate::Limits {
+        crate::Limits {
+            timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            ..crate::Limits::default()
+        }
+    }
+}
 
 /// Loads the circuit a binary runs: `program` (a `.mpc` file, compiled here)
 /// or `circuit` (a Bristol Fashion file or a compiled circuit), exactly one.
