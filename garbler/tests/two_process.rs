@@ -56,12 +56,9 @@ impl Garbler {
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 let mut out = String::new();
-                self.child
-                    .stdout
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut out)
-                    .unwrap();
+                if let Some(mut stdout) = self.child.stdout.take() {
+                    stdout.read_to_string(&mut out).unwrap();
+                }
                 let err = STDERR
                     .with(|m| m.borrow_mut().pop())
                     .map(|h| h.join().unwrap())
@@ -426,10 +423,30 @@ fn a_serving_garbler_keeps_serving_while_one_peer_misbehaves() {
             "0x66e94bd4ef8a2c3b884cfa59ca342b2e\n".repeat(2)
         );
     }
+    // A serving garbler prints a session's results when the session ends,
+    // just after its evaluator's goodbye: wait for all six lines.
     let mut g = g;
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stdout = BufReader::new(g.child.stdout.take().unwrap());
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let start = Instant::now();
+    while lines.lock().unwrap().len() < 6 && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     g.child.kill().unwrap();
-    let (_, out, err) = g.finish(Duration::from_secs(5));
-    assert_eq!(out.lines().count(), 6, "{out}");
+    let (_, _, err) = g.finish(Duration::from_secs(5));
+    let out = lines.lock().unwrap().clone();
+    assert_eq!(out.len(), 6, "{out:?}");
+    assert!(
+        out.iter()
+            .all(|l| l == "0x66e94bd4ef8a2c3b884cfa59ca342b2e"),
+        "{out:?}"
+    );
     assert!(err.contains("unknown message kind 42"), "{err}");
 }
 
