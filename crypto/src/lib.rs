@@ -56,7 +56,7 @@ pub use halfgates::{
 };
 pub use lane::Lane;
 pub use prg::Prg;
-pub use schedule::{AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
+pub use schedule::{run_free_ops, AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
 
 /// A wire label: a block whose lowest bit is its permute bit.
 pub type Label = Block;

@@ -51,6 +51,17 @@ pub struct FreeOp {
     pub out: u32,
 }
 
+/// Runs free gates over a slot array of labels: `out = a ^ b` for each op.
+/// The same code serves both parties: free-XOR (KS08) makes XOR add labels,
+/// and INV and constants go through the zero and Delta slots (Delta for the
+/// garbler, zero for the evaluator), so neither side branches per gate.
+#[inline]
+pub fn run_free_ops(labels: &mut [crate::Lane], ops: &[FreeOp]) {
+    for op in ops {
+        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
+    }
+}
+
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
 /// gates fixes its tweaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

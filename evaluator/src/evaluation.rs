@@ -90,7 +90,7 @@ impl<'a> Evaluation<'a> {
             let step = schedule.steps()[self.step];
             if !self.free_done {
                 let ops = &schedule.free_ops()[self.free_pos..][..step.free as usize];
-                run_free(&mut self.labels, ops);
+                crypto::run_free_ops(&mut self.labels, ops);
                 self.free_pos += step.free as usize;
                 self.free_done = true;
             }
@@ -201,14 +201,6 @@ impl std::fmt::Debug for Evaluation<'_> {
             .field("remaining_tables", &self.remaining_tables())
             .field("labels", &"<redacted>")
             .finish()
-    }
-}
-
-/// Free gates: `out = a ^ b` (INV and constants read the zero and Delta
-/// slots, both zero for the evaluator: the garbler accounts for Delta).
-fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
-    for op in ops {
-        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
     }
 }
 

@@ -115,7 +115,7 @@ impl<'a> Garbling<'a> {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
                 let ops = &schedule.free_ops()[self.cursor.free_pos..][..step.free as usize];
-                run_free(&mut self.labels, ops);
+                crypto::run_free_ops(&mut self.labels, ops);
                 self.cursor.free_pos += step.free as usize;
                 self.cursor.free_done = true;
             }
@@ -219,15 +219,6 @@ impl std::fmt::Debug for Garbling<'_> {
             .field("remaining_tables", &self.remaining_tables())
             .field("labels", &"<redacted>")
             .finish()
-    }
-}
-
-/// Free gates under free-XOR (KS08): XOR adds 0-labels; INV adds Delta and
-/// constants take the public label 0 as their value's label, both through
-/// the schedule's Delta slot (see [`crypto::FreeOp`]).
-fn run_free(labels: &mut [Lane], ops: &[crypto::FreeOp]) {
-    for op in ops {
-        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
     }
 }
 
