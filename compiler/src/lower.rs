@@ -577,15 +577,7 @@ impl<'p> Lowerer<'p> {
         let main_builder = std::mem::take(&mut self.b);
         let mut scope = Vec::new();
         for p in &f.params {
-            if let Some(party) = &p.party {
-                self.error(
-                    party.span,
-                    format!(
-                        "only the parameters of `main` belong to a party; `{}` is a helper",
-                        f.name.name
-                    ),
-                );
-            }
+            self.no_party_on_helper(p, f);
             let value = match self.resolve_ty(&p.ty) {
                 Some(ty) => {
                     let bits = (0..ty.width()).map(|_| self.fresh_wire()).collect();
@@ -600,19 +592,7 @@ impl<'p> Lowerer<'p> {
                 mutable: false,
             });
         }
-        let ret = match &f.ret {
-            Some(t) => self.resolve_ty(t),
-            None => Some(Ty::unit()),
-        };
-        let saved = std::mem::replace(&mut self.scopes, vec![scope]);
-        self.call_stack.push(i);
-        let v = self.block(&f.body, ret.as_ref());
-        self.call_stack.pop();
-        self.scopes = saved;
-        if let Some(ret) = ret {
-            let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
-            self.coerce(v, &ret, span);
-        }
+        self.run_body(i, scope);
         self.b = main_builder;
     }
 
@@ -658,15 +638,7 @@ impl<'p> Lowerer<'p> {
         }
         let mut scope = Vec::new();
         for (p, a) in f.params.iter().zip(args) {
-            if let Some(party) = &p.party {
-                self.error(
-                    party.span,
-                    format!(
-                        "only the parameters of `main` belong to a party; `{}` is a helper",
-                        f.name.name
-                    ),
-                );
-            }
+            self.no_party_on_helper(p, f);
             let ty = self.resolve_ty(&p.ty);
             let v = self.expr(a, ty.as_ref());
             let v = match &ty {
@@ -681,6 +653,14 @@ impl<'p> Lowerer<'p> {
                 mutable: false,
             });
         }
+        self.run_body(fi, scope)
+    }
+
+    /// Runs helper `fi`'s body in a fresh scope holding its parameters and
+    /// checks the result against its declared return type.
+    fn run_body(&mut self, fi: usize, scope: Vec<Var>) -> Value {
+        let prog = self.prog;
+        let f = &prog.fns[fi];
         let ret = match &f.ret {
             Some(t) => self.resolve_ty(t),
             None => Some(Ty::unit()),
@@ -692,10 +672,23 @@ impl<'p> Lowerer<'p> {
         self.scopes = saved;
         match ret {
             Some(ret) => {
-                let sp = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
-                self.coerce(v, &ret, sp)
+                let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
+                self.coerce(v, &ret, span)
             }
             None => Value::Poison,
+        }
+    }
+
+    /// Only `main`'s parameters may name a party.
+    fn no_party_on_helper(&mut self, p: &Param, f: &FnItem) {
+        if let Some(party) = &p.party {
+            self.error(
+                party.span,
+                format!(
+                    "only the parameters of `main` belong to a party; `{}` is a helper",
+                    f.name.name
+                ),
+            );
         }
     }
 
