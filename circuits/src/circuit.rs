@@ -289,6 +289,70 @@ impl Circuit {
         }
         *h.finalize().as_bytes()
     }
+
+    /// `k` independent copies of this circuit side by side, as one circuit:
+    /// the inputs of copy 0, then those of copy 1, and so on (so each
+    /// party's input bits come copy after copy), and likewise the outputs.
+    /// The copies' AND gates of equal depth are independent of each other,
+    /// which is what lets a garbler hash `k` gates at once where one copy
+    /// would offer one (a comparator is a chain of single AND gates).
+    ///
+    /// Returns `None` if the copies would need more than `u32::MAX` wires.
+    pub fn side_by_side(&self, k: usize) -> Option<Circuit> {
+        let n_in = self.num_inputs();
+        let inner = self.num_wires - n_in;
+        let num_wires = u32::try_from(k)
+            .ok()?
+            .checked_mul(self.num_wires)
+            .filter(|&n| n < u32::MAX)?;
+        let k32 = k as u32;
+        // Wire `w` of copy `i`: inputs first, copy after copy, then the
+        // other wires of each copy.
+        let map = |i: u32, w: WireId| {
+            if w < n_in {
+                i * n_in + w
+            } else {
+                k32 * n_in + i * inner + (w - n_in)
+            }
+        };
+        let mut inputs = Vec::with_capacity(k * self.inputs.len());
+        let mut outputs = Vec::with_capacity(k * self.outputs.len());
+        let mut gates = Vec::with_capacity(k * self.gates.len());
+        let mut output_wires = Vec::with_capacity(k * self.output_wires.len());
+        for i in 0..k32 {
+            inputs.extend(self.inputs.iter().map(|x| Input {
+                name: format!("{} (copy {i})", x.name),
+                party: x.party,
+                ty: x.ty.clone(),
+                first_wire: map(i, x.first_wire),
+            }));
+            outputs.extend(self.outputs.iter().map(|o| Output {
+                name: format!("{} (copy {i})", o.name),
+                ty: o.ty.clone(),
+                first_bit: i as usize * self.output_wires.len() + o.first_bit,
+            }));
+            gates.extend(self.gates.iter().map(|g| match g.kind {
+                GateKind::ConstFalse | GateKind::ConstTrue => Gate {
+                    out: map(i, g.out),
+                    ..*g
+                },
+                _ => Gate {
+                    kind: g.kind,
+                    a: map(i, g.a),
+                    b: map(i, g.b),
+                    out: map(i, g.out),
+                },
+            }));
+            output_wires.extend(self.output_wires.iter().map(|&w| map(i, w)));
+        }
+        Some(Circuit {
+            num_wires,
+            inputs,
+            outputs,
+            gates,
+            output_wires,
+        })
+    }
 }
 
 fn hash_str(h: &mut blake3::Hasher, s: &str) {

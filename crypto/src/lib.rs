@@ -43,6 +43,7 @@ mod delta;
 mod error;
 mod halfgates;
 mod lane;
+mod pool;
 mod prg;
 mod schedule;
 
@@ -55,6 +56,7 @@ pub use halfgates::{
     TABLE_BYTES,
 };
 pub use lane::Lane;
+pub use pool::SlotPool;
 pub use prg::Prg;
 pub use schedule::{run_free_ops, AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
 

@@ -3,7 +3,8 @@
 
 use crate::EvalError;
 use crypto::{
-    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, MAX_BATCH, TABLE_BYTES,
+    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, SlotPool, MAX_BATCH,
+    TABLE_BYTES,
 };
 use rayon::prelude::*;
 use zeroize::Zeroize;
@@ -20,6 +21,8 @@ pub struct Evaluation<'a> {
     first_tweak: u64,
     /// Active label of every live slot.
     labels: Vec<Lane>,
+    /// Where `labels` goes back to when the run ends.
+    pool: SlotPool,
     step: usize,
     free_done: bool,
     in_step: usize,
@@ -33,10 +36,11 @@ impl<'a> Evaluation<'a> {
         schedule: &'a Schedule,
         hash: HalfGateHash,
         first_tweak: u64,
+        pool: SlotPool,
         garbler_labels: &[Label],
         evaluator_labels: &[Label],
     ) -> Evaluation<'a> {
-        let mut labels = vec![Lane::zero(); schedule.num_slots() as usize];
+        let mut labels = pool.take(schedule.num_slots() as usize);
         for (&slot, &l) in schedule.garbler_inputs().iter().zip(garbler_labels) {
             labels[slot as usize] = Lane::from(l);
         }
@@ -48,6 +52,7 @@ impl<'a> Evaluation<'a> {
             hash,
             first_tweak,
             labels,
+            pool,
             step: 0,
             free_done: false,
             in_step: 0,
@@ -189,7 +194,7 @@ pub fn decode(labels: &[Label], decoding: &OutputDecoding) -> Vec<bool> {
 
 impl Drop for Evaluation<'_> {
     fn drop(&mut self) {
-        self.labels.zeroize();
+        self.pool.give(std::mem::take(&mut self.labels));
         self.scratch.zeroize();
     }
 }

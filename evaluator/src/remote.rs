@@ -265,11 +265,16 @@ impl<S: Read + Write> Session<S> {
         self.ch.flush()?;
         t.stop(&mut self.stats);
 
-        let n_g = self.prepared.schedule.garbler_inputs().len();
+        let n_out = self.prepared.circuit.output_wires.len();
         let mut results = Vec::with_capacity(batch.len());
-        for k in 0..batch.len() {
+        // Narrow circuits run in groups of copies side by side, split as the
+        // garbler splits them: each group is one garbled circuit.
+        let mut first = 0;
+        for copies in self.prepared.groups(batch.len()) {
+            let schedule = self.prepared.group_schedule(copies)?;
             let t = PhaseTimer::start(Phase::Garbling);
             self.ch.set_phase(Phase::Garbling);
+            let n_g = schedule.garbler_inputs().len();
             let payload = self.ch.recv_kind(Kind::GarblerLabels)?;
             if payload.len() != 16 * n_g {
                 return Err(ProtocolError::Malformed {
@@ -286,10 +291,8 @@ impl<S: Read + Write> Session<S> {
                 .chunks_exact(16)
                 .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
                 .collect();
-            let mine = &labels[k * n_eval..(k + 1) * n_eval];
-            let mut run = self
-                .eval
-                .evaluate(&self.prepared.schedule, &garbler_labels, mine)?;
+            let mine = &labels[first * n_eval..(first + copies) * n_eval];
+            let mut run = self.eval.evaluate(&schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
                 self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
                 run.feed(&self.buffer)?;
@@ -299,12 +302,19 @@ impl<S: Read + Write> Session<S> {
             let t = PhaseTimer::start(Phase::Output);
             self.ch.set_phase(Phase::Output);
             let payload = self.ch.recv_kind(Kind::Decoding)?;
-            let decoding =
-                OutputDecoding::from_bytes(&payload, self.prepared.circuit.output_wires.len())?;
+            let decoding = OutputDecoding::from_bytes(&payload, copies * n_out)?;
             let out = run.finish(&decoding)?;
-            self.ch.send(Kind::Result, &pack_bits(&out))?;
+            for one in out.chunks(n_out.max(1)).take(copies) {
+                self.ch.send(Kind::Result, &pack_bits(one))?;
+                results.push(one.to_vec());
+            }
+            // A circuit without outputs still answers once per computation.
+            for _ in results.len()..first + copies {
+                self.ch.send(Kind::Result, &pack_bits(&[]))?;
+                results.push(Vec::new());
+            }
             t.stop(&mut self.stats);
-            results.push(out);
+            first += copies;
         }
         self.ch.flush()?;
         self.stats.computations += batch.len() as u64;

@@ -1,7 +1,7 @@
 //! An evaluation session: the tweak counter that follows the garbler's.
 
 use crate::{EvalError, Evaluation};
-use crypto::{HalfGateHash, Label, Schedule, TweakCounter};
+use crypto::{HalfGateHash, Label, Schedule, SlotPool, TweakCounter};
 
 /// The evaluator's state for one session (one connection, one garbler): the
 /// hash-tweak counter, which moves on by two per AND gate evaluated exactly
@@ -11,6 +11,7 @@ use crypto::{HalfGateHash, Label, Schedule, TweakCounter};
 pub struct EvaluatorSession {
     tweaks: TweakCounter,
     hash: HalfGateHash,
+    pool: SlotPool,
 }
 
 impl EvaluatorSession {
@@ -19,6 +20,7 @@ impl EvaluatorSession {
         EvaluatorSession {
             tweaks: TweakCounter::new(),
             hash: HalfGateHash::new(),
+            pool: SlotPool::new(),
         }
     }
 
@@ -29,6 +31,7 @@ impl EvaluatorSession {
         EvaluatorSession {
             tweaks,
             hash: HalfGateHash::new(),
+            pool: SlotPool::new(),
         }
     }
 
@@ -66,6 +69,7 @@ impl EvaluatorSession {
             schedule,
             self.hash.clone(),
             first_tweak,
+            self.pool.clone(),
             garbler_labels,
             evaluator_labels,
         ))

@@ -1,9 +1,9 @@
 //! One run of the streaming garbler: labels of live wires in, garbled tables
 //! out, a bounded chunk at a time.
 
-use crate::GarbleError;
+use crate::{GarbleError, GarblerSession};
 use crypto::{
-    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Prg, Schedule, MAX_BATCH,
+    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, SlotPool, MAX_BATCH,
     MAX_CHUNK_ANDS, TABLE_BYTES,
 };
 use rayon::prelude::*;
@@ -23,6 +23,8 @@ pub struct Garbling<'a> {
     first_tweak: u64,
     /// 0-label of every live slot.
     labels: Vec<Lane>,
+    /// Where `labels` goes back to when the run ends.
+    pool: SlotPool,
     /// Active labels of the garbler's input wires, to send to the evaluator.
     garbler_labels: Vec<Label>,
     cursor: Cursor,
@@ -45,14 +47,14 @@ pub(crate) struct Cursor {
 impl<'a> Garbling<'a> {
     pub(crate) fn new(
         schedule: &'a Schedule,
-        delta: Block,
-        hash: HalfGateHash,
+        session: &mut GarblerSession,
         first_tweak: u64,
-        prg: &mut Prg,
         garbler_bits: &[bool],
         evaluator_zero_labels: &[Label],
     ) -> Garbling<'a> {
-        let mut labels = vec![Lane::zero(); schedule.num_slots() as usize];
+        let delta = session.delta.block();
+        let (hash, pool, prg) = (session.hash.clone(), session.pool.clone(), &mut session.prg);
+        let mut labels = pool.take(schedule.num_slots() as usize);
         let mut zero = vec![Block::ZERO; garbler_bits.len()];
         prg.fill(&mut zero);
         let mut garbler_labels = Vec::with_capacity(garbler_bits.len());
@@ -80,6 +82,7 @@ impl<'a> Garbling<'a> {
             hash,
             first_tweak,
             labels,
+            pool,
             garbler_labels,
             cursor: Cursor::default(),
             chunk: Vec::with_capacity(MAX_CHUNK_ANDS * TABLE_BYTES),
@@ -206,7 +209,7 @@ impl<'a> Garbling<'a> {
 
 impl Drop for Garbling<'_> {
     fn drop(&mut self) {
-        self.labels.zeroize();
+        self.pool.give(std::mem::take(&mut self.labels));
         self.garbler_labels.zeroize();
         self.delta.zeroize();
     }

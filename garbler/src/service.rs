@@ -18,6 +18,7 @@ use protocol::{
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use zeroize::Zeroize;
 
 /// Where the garbler's input bits for each computation come from.
 pub trait InputSource {
@@ -120,6 +121,7 @@ fn session<S: Read + Write>(
     t.stop(stats);
 
     let n_eval = schedule.evaluator_inputs().len();
+    let n_garbler = schedule.garbler_inputs().len();
     let delta = Delta::random();
     let mut ot: Option<OtSender> = None;
     if n_eval > 0 {
@@ -136,6 +138,8 @@ fn session<S: Read + Write>(
     }
     let mut garbler = GarblerSession::with_delta(delta);
     let n_out = circuit.output_wires.len();
+    // The garbler's input labels of a computation, reused.
+    let mut labels = Vec::new();
     loop {
         ch.set_phase(Phase::OtExtension);
         let (kind, payload) = ch.recv()?;
@@ -185,13 +189,29 @@ fn session<S: Read + Write>(
             }
         };
         t.stop(stats);
-        for k in 0..count as usize {
-            let bits = inputs.next_inputs().map_err(GarbleError::Refused)?;
+        // Narrow circuits run in groups of copies side by side (the same
+        // split on both sides): each group is one garbling.
+        let mut first = 0;
+        for copies in prepared.groups(count as usize) {
+            let schedule = prepared.group_schedule(copies)?;
+            let mut bits = Vec::with_capacity(copies * schedule.garbler_inputs().len());
+            for _ in 0..copies {
+                let mut one = inputs.next_inputs().map_err(GarbleError::Refused)?;
+                if one.len() != n_garbler {
+                    return Err(GarbleError::GarblerInputs {
+                        expected: n_garbler,
+                        got: one.len(),
+                    });
+                }
+                bits.extend_from_slice(&one);
+                one.zeroize();
+            }
             let t = PhaseTimer::start(Phase::Garbling);
             ch.set_phase(Phase::Garbling);
-            let mut run =
-                garbler.garble(schedule, &bits, &zero_labels[k * n_eval..(k + 1) * n_eval])?;
-            let mut labels = Vec::with_capacity(16 * run.garbler_labels().len());
+            let zero = &zero_labels[first * n_eval..(first + copies) * n_eval];
+            let mut run = garbler.garble(&schedule, &bits, zero)?;
+            bits.zeroize();
+            labels.clear();
             for l in run.garbler_labels() {
                 labels.extend_from_slice(&l.to_bytes());
             }
@@ -205,6 +225,7 @@ fn session<S: Read + Write>(
             ch.set_phase(Phase::Output);
             ch.send(Kind::Decoding, &decoding.to_bytes())?;
             t.stop(stats);
+            first += copies;
         }
         // The evaluator reports each result as soon as it has it; collect them.
         let t = PhaseTimer::start(Phase::Output);

@@ -2,7 +2,7 @@
 //! persist across every circuit garbled on one connection.
 
 use crate::{GarbleError, Garbling};
-use crypto::{Delta, HalfGateHash, Prg, Schedule, TweakCounter};
+use crypto::{Delta, HalfGateHash, Prg, Schedule, SlotPool, TweakCounter};
 
 /// The garbler's state for one session (one connection, one evaluator).
 ///
@@ -12,10 +12,11 @@ use crypto::{Delta, HalfGateHash, Prg, Schedule, TweakCounter};
 /// fresh from a PRG seeded by the OS CSPRNG for every run.
 #[derive(Debug)]
 pub struct GarblerSession {
-    delta: Delta,
+    pub(crate) delta: Delta,
     tweaks: TweakCounter,
-    prg: Prg,
-    hash: HalfGateHash,
+    pub(crate) prg: Prg,
+    pub(crate) hash: HalfGateHash,
+    pub(crate) pool: SlotPool,
 }
 
 impl GarblerSession {
@@ -32,6 +33,7 @@ impl GarblerSession {
             tweaks: TweakCounter::new(),
             prg: Prg::new(),
             hash: HalfGateHash::new(),
+            pool: SlotPool::new(),
         }
     }
 
@@ -75,10 +77,8 @@ impl GarblerSession {
         let first_tweak = self.tweaks.reserve(schedule.and_count() as u64)?;
         Ok(Garbling::new(
             schedule,
-            self.delta.block(),
-            self.hash.clone(),
+            self,
             first_tweak,
-            &mut self.prg,
             garbler_bits,
             evaluator_zero_labels,
         ))

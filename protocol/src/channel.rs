@@ -15,15 +15,17 @@ pub enum Kind {
     BaseOt = 2,
     /// OT extension messages.
     OtExtension = 3,
-    /// The garbler's input labels.
+    /// The garbler's input labels of one garbled circuit: one computation,
+    /// or a group of computations garbled side by side
+    /// ([`crate::Prepared::groups`]).
     GarblerLabels = 4,
     /// A chunk of garbled tables.
     Tables = 5,
-    /// Output decoding bits.
+    /// Output decoding bits of one garbled circuit.
     Decoding = 6,
-    /// The result, evaluator to garbler.
+    /// The result of one computation, evaluator to garbler.
     Result = 7,
-    /// Start of a computation (the evaluator asks for one more).
+    /// Start of a batch of computations: their count and one OT extension.
     Compute = 8,
     /// An error: the sender ends the session; the payload is a UTF-8 message.
     Error = 9,

@@ -5,7 +5,7 @@ use crate::{Phase, ProtocolError, Reader};
 use circuits::{Circuit, Party};
 
 /// Version of the wire protocol; bumped on every incompatible change.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,9 +207,9 @@ mod tests {
         assert!(h.circuit.difference(&other).unwrap().contains("5 AND"));
         assert_eq!(h.circuit.difference(&h.circuit), None);
         let mut v2 = h.encode();
-        v2[4] = 2;
+        v2[4] = 7;
         assert!(
-            matches!(Hello::decode(&v2), Err(ProtocolError::Mismatch(m)) if m.contains("version 2"))
+            matches!(Hello::decode(&v2), Err(ProtocolError::Mismatch(m)) if m.contains("version 7"))
         );
     }
 
