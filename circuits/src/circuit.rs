@@ -331,7 +331,13 @@ impl Circuit {
                 ty: o.ty.clone(),
                 first_bit: i as usize * self.output_wires.len() + o.first_bit,
             }));
-            gates.extend(self.gates.iter().map(|g| match g.kind {
+            output_wires.extend(self.output_wires.iter().map(|&w| map(i, w)));
+        }
+        // Gate by gate, each gate in every copy: the copies of a gate stay
+        // close in the order, so a schedule that reorders the gates segment
+        // by segment sees all copies of a level together.
+        for g in &self.gates {
+            gates.extend((0..k32).map(|i| match g.kind {
                 GateKind::ConstFalse | GateKind::ConstTrue => Gate {
                     out: map(i, g.out),
                     ..*g
@@ -343,7 +349,6 @@ impl Circuit {
                     out: map(i, g.out),
                 },
             }));
-            output_wires.extend(self.output_wires.iter().map(|&w| map(i, w)));
         }
         Some(Circuit {
             num_wires,
