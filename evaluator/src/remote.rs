@@ -18,13 +18,20 @@
 use crate::{EvalError, EvaluatorSession};
 use circuits::{value, Circuit, Party};
 use crypto::{Block, OutputDecoding};
-use ot::{BaseOtReply, OtReceiver, Security};
+use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     SessionStats, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use zeroize::Zeroize;
+
+/// Random OTs made by a session's first refill of its stock.
+const FIRST_STOCK_GOAL: usize = 2048;
+
+/// Most random OTs one refill makes beyond what a request needs.
+const MAX_STOCK_GOAL: usize = 1 << 16;
 
 /// Session settings.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,6 +48,10 @@ pub struct Session<S: Read + Write = TcpStream> {
     ch: Channel<S>,
     prepared: Prepared,
     ot: Option<OtReceiver>,
+    /// Random OTs made ahead, spent one per input bit.
+    stock: ReceiverStock,
+    /// The next refill's size (doubling up to [`MAX_STOCK_GOAL`]).
+    stock_goal: usize,
     eval: EvaluatorSession,
     stats: SessionStats,
     closed: bool,
@@ -111,6 +122,8 @@ impl<S: Read + Write> Session<S> {
             ch,
             prepared: prepared.clone(),
             ot: None,
+            stock: ReceiverStock::new(),
+            stock_goal: FIRST_STOCK_GOAL,
             eval: EvaluatorSession::new(),
             stats: SessionStats {
                 role: "evaluator",
@@ -247,19 +260,46 @@ impl<S: Read + Write> Session<S> {
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
         let mut request = (batch.len() as u32).to_le_bytes().to_vec();
-        let labels = match self.ot.as_mut() {
+        let mut labels = match self.ot.as_mut() {
             Some(r) => {
-                let choices: Vec<bool> = batch
+                let mut choices: Vec<bool> = batch
                     .iter()
                     .flat_map(|b| b.as_ref().iter().copied())
                     .collect();
-                let (msg, labels) = r
-                    .extend(&choices)
-                    .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                request.extend_from_slice(&msg.encode());
+                // Random OTs are made ahead in growing refills and spent with
+                // one correction bit per input: a small computation then
+                // costs a few bytes of OT traffic, not an extension of its own.
+                let short = choices.len().saturating_sub(self.stock.available());
+                let refill = if short > 0 {
+                    let n = short.max(self.stock_goal);
+                    self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
+                    n
+                } else {
+                    0
+                };
+                request.extend_from_slice(&(refill as u32).to_le_bytes());
+                if refill > 0 {
+                    let msg = self
+                        .stock
+                        .refill(r, refill)
+                        .map_err(|e| EvalError::ot(Phase::OtExtension, e))?
+                        .encode();
+                    request.extend_from_slice(&(msg.len() as u32).to_le_bytes());
+                    request.extend_from_slice(&msg);
+                } else {
+                    request.extend_from_slice(&0u32.to_le_bytes());
+                }
+                let spent = self.stock.spend(&choices);
+                choices.zeroize();
+                let (corrections, labels) =
+                    spent.map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+                request.extend_from_slice(&corrections);
                 labels
             }
-            None => Vec::new(),
+            None => {
+                request.extend_from_slice(&[0; 8]);
+                Vec::new()
+            }
         };
         self.ch.send(Kind::Compute, &request)?;
         self.ch.flush()?;
@@ -317,6 +357,7 @@ impl<S: Read + Write> Session<S> {
             first += copies;
         }
         self.ch.flush()?;
+        labels.iter_mut().for_each(Zeroize::zeroize);
         self.stats.computations += batch.len() as u64;
         self.stats.and_gates += (batch.len() * self.prepared.schedule.and_count()) as u64;
         Ok(results)

@@ -10,7 +10,7 @@
 
 use crate::{GarbleError, GarblerSession};
 use crypto::Delta;
-use ot::{BaseOtHello, ExtendMsg, OtSender, Security};
+use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Reader,
     SessionStats, MAX_BATCH, PROTOCOL_VERSION,
@@ -124,6 +124,7 @@ fn session<S: Read + Write>(
     let n_garbler = schedule.garbler_inputs().len();
     let delta = Delta::random();
     let mut ot: Option<OtSender> = None;
+    let mut stock = SenderStock::new();
     if n_eval > 0 {
         let t = PhaseTimer::start(Phase::BaseOt);
         ch.set_phase(Phase::BaseOt);
@@ -173,13 +174,30 @@ fn session<S: Read + Write>(
             )));
         }
         let t = PhaseTimer::start(Phase::OtExtension);
-        let body = r.bytes(r.remaining(), "OT extension")?;
-        // One extension for the whole batch: its bits, computation by computation.
-        let zero_labels = match ot.as_mut() {
-            Some(sender) => ExtendMsg::decode(body)
-                .and_then(|msg| sender.extend(count as usize * n_eval, &msg))
-                .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?,
-            None if body.is_empty() => Vec::new(),
+        // A refill of the random-OT stock (if the evaluator's ran short),
+        // then one correction bit per evaluator input bit of the batch.
+        let refill = r.u32("OT refill count")? as usize;
+        let extension_len = r.u32("OT extension length")? as usize;
+        let extension = r.bytes(extension_len, "OT extension")?;
+        let corrections = r.bytes(r.remaining(), "OT corrections")?;
+        let mut zero_labels = match ot.as_mut() {
+            Some(sender) => {
+                if refill > 0 {
+                    ExtendMsg::decode(extension)
+                        .and_then(|msg| stock.refill(sender, refill, &msg))
+                        .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                } else if !extension.is_empty() {
+                    return Err(ProtocolError::Malformed {
+                        phase: Phase::OtExtension,
+                        msg: "an OT extension that refills no OTs".into(),
+                    }
+                    .into());
+                }
+                stock
+                    .spend(sender, count as usize * n_eval, corrections)
+                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?
+            }
+            None if refill == 0 && extension.is_empty() && corrections.is_empty() => Vec::new(),
             None => {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::OtExtension,
@@ -227,6 +245,7 @@ fn session<S: Read + Write>(
             t.stop(stats);
             first += copies;
         }
+        zero_labels.iter_mut().for_each(Zeroize::zeroize);
         // The evaluator reports each result as soon as it has it; collect them.
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);

@@ -48,6 +48,12 @@
 //! | per batch of input bits | [`OtReceiver::extend`]`(&[bool]) -> Result<(ExtendMsg, Vec<Block>)>` | |
 //! | | | [`OtSender::extend`]`(n, &msg) -> Result<Vec<Block>>` (the 0-labels) |
 //!
+//! | stock ahead, in refills | [`ReceiverStock::refill`]`(&mut ot, n) -> Result<ExtendMsg>` | [`SenderStock::refill`]`(&mut ot, n, &msg)` |
+//! | per computation, from stock | [`ReceiverStock::spend`]`(&[bool]) -> Result<(corrections, labels)>` | [`SenderStock::spend`]`(&ot, n, &corrections) -> Result<Vec<Block>>` |
+//!
+//! The stock (random choice bits, spent with one correction bit per real
+//! choice) is what the runtime uses: a computation with a few dozen input
+//! bits then costs bytes of OT traffic instead of an extension of its own.
 //! Both `extend`s have an `extend_into` twin that reuses the caller's buffers,
 //! worth it for large batches. Random OT ([`OtReceiver::receive_random`],
 //! [`OtSender::send_random`]) and chosen-message OT ([`OtSender::send_chosen`],
@@ -92,6 +98,7 @@ mod gf128;
 mod hash;
 mod prg;
 mod simd;
+mod stock;
 mod wire;
 
 pub use base::{BaseOtHello, BaseOtReceiver, BaseOtReply, BaseOtSender, MAX_BASE_OTS};
@@ -100,3 +107,4 @@ pub use extension::{
     ChosenMsg, ExtendMsg, OtReceiver, OtSender, RandomOts, ReceiverSetup, Security, CHUNK_ROWS,
     MAX_OTS_PER_MESSAGE,
 };
+pub use stock::{ReceiverStock, SenderStock, MAX_STOCK};
