@@ -16,9 +16,10 @@ use crate::{ExtendMsg, OtError, OtReceiver, OtSender};
 use crypto::{Block, Prg};
 use zeroize::Zeroize;
 
-/// Most stocked OTs a sender keeps: a receiver asking for more is refused
-/// (16 bytes each, so 256 MiB at most).
-pub const MAX_STOCK: usize = 1 << 24;
+/// Most stocked OTs either side keeps: a receiver asking for more is refused
+/// (16 bytes each, so 64 MiB at most per session, as much as one message
+/// of the runtime may carry).
+pub const MAX_STOCK: usize = 1 << 22;
 
 /// The receiver's (evaluator's) stock: random choice bits and their labels.
 #[derive(Default)]
