@@ -1,0 +1,26 @@
+//! `.mpc` programs: the compiler never panics (a panic in its worker thread
+//! aborts the process here, libFuzzer's panic hook), errors render with their
+//! source line, and what compiles is a valid circuit, compiled the same way twice.
+#![no_main]
+use circuits::format;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(src) = std::str::from_utf8(data) else {
+        return;
+    };
+    match compiler::compile_source(src, "fuzz.mpc") {
+        Err(e) => {
+            let shown = e.to_string();
+            assert!(shown.starts_with("fuzz.mpc:"), "{shown}");
+            assert!(!shown.contains("internal compiler error"), "{shown}");
+        }
+        Ok(c) => {
+            c.validate().expect("compiled circuits are valid");
+            let bytes = format::to_bytes(&c);
+            assert_eq!(format::from_bytes(&bytes).expect("decodes"), c);
+            let again = compiler::compile_source(src, "fuzz.mpc").expect("compiles twice");
+            assert_eq!(again, c, "compilation is not deterministic");
+        }
+    }
+});

@@ -1,0 +1,43 @@
+//! A hostile garbler: an evaluator session whose peer says the fuzzer's bytes
+//! never panics and never allocates beyond its limits.
+//!
+//! Byte 0 picks the circuit (bits 0-1) and how much honest opening goes
+//! before the fuzzer's bytes, so they reach the later phases: bit 4 the
+//! garbler's hello, bit 5 a valid base-OT reply; bit 6 records the
+//! transcript; bit 7 asks for a batch of 3 computations instead of 1.
+#![no_main]
+use circuits::Party;
+use evaluator::{Session, SessionConfig};
+use libfuzzer_sys::fuzz_target;
+use mpcc_fuzz::{base_ot_reply, frame, hello, limits, prepared, Peer};
+use protocol::Kind;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let prepared = prepared(mode & 3);
+    let mut wire = Vec::new();
+    if mode & 0x10 != 0 {
+        wire.extend(hello(prepared, Party::Garbler));
+        if mode & 0x20 != 0 {
+            wire.extend(frame(Kind::BaseOt, base_ot_reply()));
+        }
+    }
+    wire.extend_from_slice(rest);
+    let config = SessionConfig {
+        limits: limits(),
+        transcript: mode & 0x40 != 0,
+    };
+    let Ok(mut session) = Session::over(Peer::new(&wire), prepared, config) else {
+        return;
+    };
+    let n = prepared.schedule.evaluator_inputs().len();
+    let bits: Vec<bool> = (0..n).map(|i| (mode >> (i % 8)) & 1 == 1).collect();
+    let copies = if mode & 0x80 != 0 { 3 } else { 1 };
+    let batch = vec![bits; copies];
+    if let Ok(out) = session.evaluate_batch(&batch) {
+        assert_eq!(out.len(), copies);
+        let _ = session.close();
+    }
+});
