@@ -28,7 +28,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use zeroize::Zeroize;
 
 /// Random OTs made by a session's first refill of its stock.
-const FIRST_STOCK_GOAL: usize = 2048;
+const FIRST_STOCK_GOAL: usize = 256;
 
 /// Most random OTs one refill makes beyond what a request needs.
 const MAX_STOCK_GOAL: usize = 1 << 16;
