@@ -21,7 +21,7 @@ use crypto::{Block, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+    SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -44,7 +44,7 @@ pub struct SessionConfig {
 
 /// A session with a garbler: the handshake and base OTs are done once, in
 /// [`Session::connect`]; each [`Session::evaluate`] is one computation.
-pub struct Session<S: Read + Write = TcpStream> {
+pub struct Session<S: Read + Write = TcpLink> {
     ch: Channel<S>,
     prepared: Prepared,
     ot: Option<OtReceiver>,
@@ -59,14 +59,14 @@ pub struct Session<S: Read + Write = TcpStream> {
     buffer: Vec<u8>,
 }
 
-impl Session<TcpStream> {
+impl Session<TcpLink> {
     /// Connects to a garbler at `addr` (trying each address it resolves to,
     /// each within the timeout), agrees on the circuit and runs the base OTs.
     pub fn connect(
         addr: impl ToSocketAddrs,
         prepared: &Prepared,
         config: SessionConfig,
-    ) -> Result<Session<TcpStream>, EvalError> {
+    ) -> Result<Session<TcpLink>, EvalError> {
         let start = std::time::Instant::now();
         let io = |e| {
             EvalError::Protocol(ProtocolError::Io {
@@ -101,7 +101,8 @@ impl Session<TcpStream> {
             .set_write_timeout(Some(config.limits.timeout))
             .map_err(io)?;
         let connecting = start.elapsed();
-        let mut s = Session::over(stream, prepared, config)?;
+        let link = TcpLink::new(stream, config.limits.spin);
+        let mut s = Session::over(link, prepared, config)?;
         s.stats.phase_time[0] += connecting;
         Ok(s)
     }

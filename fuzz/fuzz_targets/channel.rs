@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_message: u64::from(limit) * 64,
         timeout: Duration::from_secs(1),
+        ..Limits::default()
     };
     let mut rx = Channel::new(Peer::new(wire), limits);
     let mut tx = Channel::new(Cursor::new(Vec::new()), limits);

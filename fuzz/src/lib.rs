@@ -44,6 +44,7 @@ pub fn limits() -> Limits {
     Limits {
         max_message: 1 << 20,
         timeout: Duration::from_secs(1),
+        ..Limits::default()
     }
 }
 

@@ -103,8 +103,14 @@ fn run(args: Args) -> Result<(), String> {
     };
     let c = circuit.clone();
     let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
-    let stats = run_session(&stream, &prepared, inputs.as_mut(), &mut print, config)
-        .map_err(|e| e.to_string())?;
+    let stats = run_session(
+        protocol::TcpLink::new(stream, config.limits.spin),
+        &prepared,
+        inputs.as_mut(),
+        &mut print,
+        config,
+    )
+    .map_err(|e| e.to_string())?;
     if args.common.stats {
         eprintln!("{}", stats.to_json());
     }

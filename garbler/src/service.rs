@@ -13,7 +13,7 @@ use crypto::Delta;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Reader,
-    SessionStats, MAX_BATCH, PROTOCOL_VERSION,
+    SessionStats, TcpLink, MAX_BATCH, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -305,7 +305,7 @@ where
                 .and_then(|()| {
                     let mut inputs = make_inputs();
                     run_session(
-                        &stream,
+                        TcpLink::new(stream, config.limits.spin),
                         &prepared,
                         inputs.as_mut(),
                         &mut |r| results.push(r.to_vec()),

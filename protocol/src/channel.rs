@@ -59,6 +59,9 @@ pub struct Limits {
     /// How long to wait for the peer; applied by the driver to its socket and
     /// reported in timeout errors.
     pub timeout: Duration,
+    /// How long a [`crate::TcpLink`] polls for the peer's bytes before it
+    /// blocks (zero: block at once).
+    pub spin: Duration,
 }
 
 impl Default for Limits {
@@ -66,6 +69,7 @@ impl Default for Limits {
         Limits {
             max_message: 64 << 20,
             timeout: Duration::from_secs(30),
+            spin: crate::DEFAULT_SPIN,
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct CircuitArgs {
     /// Print session statistics as one JSON object on standard error.
     #[arg(long)]
     pub stats: bool,
+    /// Microseconds to poll for the peer's next message before sleeping:
+    /// spends CPU to save the wake-up of a sleeping thread (0: never poll).
+    #[arg(long, default_value_t = crate::DEFAULT_SPIN.as_micros() as u64)]
+    pub spin_us: u64,
 }
 
 impl CircuitArgs {
@@ -38,6 +42,7 @@ impl CircuitArgs {
     pub fn limits(&self) -> crate::Limits {
         crate::Limits {
             timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            spin: std::time::Duration::from_micros(self.spin_us.min(1_000_000)),
             ..crate::Limits::default()
         }
     }
