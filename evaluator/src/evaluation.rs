@@ -94,8 +94,7 @@ impl<'a> Evaluation<'a> {
         while self.step < schedule.steps().len() {
             let step = schedule.steps()[self.step];
             if !self.free_done {
-                let ops = &schedule.free_ops()[self.free_pos..][..step.free as usize];
-                crypto::run_free_ops(&mut self.labels, ops);
+                schedule.run_free(&mut self.labels, self.free_pos, step.free as usize);
                 self.free_pos += step.free as usize;
                 self.free_done = true;
             }

@@ -117,8 +117,7 @@ impl<'a> Garbling<'a> {
         while room > 0 && self.cursor.step < schedule.steps().len() {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
-                let ops = &schedule.free_ops()[self.cursor.free_pos..][..step.free as usize];
-                crypto::run_free_ops(&mut self.labels, ops);
+                schedule.run_free(&mut self.labels, self.cursor.free_pos, step.free as usize);
                 self.cursor.free_pos += step.free as usize;
                 self.cursor.free_done = true;
             }
