@@ -82,5 +82,7 @@ pub use crypto::{Delta, Label, OutputDecoding, Schedule};
 pub use error::GarbleError;
 pub use garbling::Garbling;
 pub use protocol::Prepared;
-pub use service::{run_session, serve, FixedInputs, InputSource, SessionConfig};
+pub use service::{
+    run_session, serve, FixedInputs, InputSource, SessionConfig, DEFAULT_MAX_SESSIONS,
+};
 pub use session::GarblerSession;

@@ -23,6 +23,10 @@ struct Args {
     /// Serve many evaluators at once, each in a session of its own, until killed.
     #[arg(long)]
     serve: bool,
+    /// With --serve: most sessions at once; more connections are told the
+    /// garbler is busy.
+    #[arg(long, default_value_t = garbler::DEFAULT_MAX_SESSIONS)]
+    max_sessions: usize,
     /// Most computations per session (default: as many as the evaluator asks).
     #[arg(long)]
     repeat: Option<u64>,
@@ -57,6 +61,7 @@ fn run(args: Args) -> Result<(), String> {
         limits: args.common.limits(),
         max_computations: args.repeat,
         transcript: args.common.stats,
+        max_sessions: args.max_sessions,
     };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;

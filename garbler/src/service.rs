@@ -17,7 +17,9 @@ use protocol::{
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use zeroize::Zeroize;
 
 /// Where the garbler's input bits for each computation come from.
@@ -43,7 +45,7 @@ impl<F: FnMut() -> Result<Vec<bool>, String>> InputSource for F {
 }
 
 /// Session settings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct SessionConfig {
     /// Message size limit and peer timeout.
     pub limits: Limits,
@@ -51,6 +53,24 @@ pub struct SessionConfig {
     pub max_computations: Option<u64>,
     /// Record the transcript digest (costs a blake3 pass over the traffic).
     pub transcript: bool,
+    /// Most sessions [`serve`] runs at once; a connection beyond them is
+    /// told the garbler is busy and closed, so a flood of connections costs
+    /// a bounded number of threads and buffers.
+    pub max_sessions: usize,
+}
+
+/// Default for [`SessionConfig::max_sessions`].
+pub const DEFAULT_MAX_SESSIONS: usize = 64;
+
+impl Default for SessionConfig {
+    fn default() -> SessionConfig {
+        SessionConfig {
+            limits: Limits::default(),
+            max_computations: None,
+            transcript: false,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+        }
+    }
 }
 
 /// Runs one garbler session over `stream` until the evaluator says goodbye.
@@ -283,14 +303,32 @@ where
 {
     let make_inputs = Arc::new(make_inputs);
     let report = Arc::new(report);
+    let running = Arc::new(AtomicUsize::new(0));
     for conn in listener.incoming() {
         let stream = match conn {
             Ok(s) => s,
             Err(_) => continue,
         };
-        let (prepared, make_inputs, report) =
-            (prepared.clone(), make_inputs.clone(), report.clone());
+        if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
+            refuse_busy(stream, config);
+            continue;
+        }
+        running.fetch_add(1, Ordering::AcqRel);
+        let (prepared, make_inputs, report, running) = (
+            prepared.clone(),
+            make_inputs.clone(),
+            report.clone(),
+            running.clone(),
+        );
         std::thread::spawn(move || {
+            // Counted down however the session ends.
+            struct Done(Arc<AtomicUsize>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::AcqRel);
+                }
+            }
+            let _done = Done(running);
             let peer = stream
                 .peer_addr()
                 .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
@@ -316,6 +354,35 @@ where
         });
     }
     Ok(())
+}
+
+/// Tells a connection beyond [`SessionConfig::max_sessions`] that the
+/// garbler is busy, without reading from it, and closes it.
+fn refuse_busy(stream: TcpStream, config: SessionConfig) {
+    let limits = Limits {
+        timeout: Duration::from_secs(1),
+        ..config.limits
+    };
+    if configure_socket(&stream, limits).is_ok() {
+        let mut ch = Channel::new(&stream, limits);
+        ch.send_error(&format!(
+            "the garbler is busy: {} sessions are running, try again later",
+            config.max_sessions.max(1)
+        ));
+        // Drain what the peer already sent (its hello), so that closing ends
+        // the connection with a FIN the peer reads after the error, not a
+        // reset that may discard it.
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        if stream.set_nonblocking(true).is_ok() {
+            let mut sink = [0u8; 4096];
+            for _ in 0..16 {
+                match (&stream).read(&mut sink) {
+                    Ok(n) if n > 0 => {}
+                    _ => break,
+                }
+            }
+        }
+    }
 }
 
 /// Socket options every session uses: no Nagle delay, and the peer timeout.

@@ -450,6 +450,43 @@ fn a_serving_garbler_keeps_serving_while_one_peer_misbehaves() {
     assert!(err.contains("unknown message kind 42"), "{err}");
 }
 
+#[test]
+fn a_serving_garbler_at_its_session_limit_says_it_is_busy() {
+    let aes = shared("aes_128.txt");
+    let g = Garbler::start(&[
+        "--circuit",
+        &aes,
+        "--serve",
+        "--max-sessions",
+        "1",
+        "--timeout",
+        "2",
+        "0",
+    ]);
+    // A silent peer takes the only session until its timeout ends it.
+    let silent = TcpStream::connect(&g.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
+    assert!(!e.status.success());
+    assert!(text(&e.stderr).contains("busy"), "{}", text(&e.stderr));
+    // Once the silent session times out, the slot is free again.
+    let start = Instant::now();
+    loop {
+        let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
+        if e.status.success() {
+            assert_eq!(text(&e.stdout), "0x66e94bd4ef8a2c3b884cfa59ca342b2e\n");
+            break;
+        }
+        assert!(text(&e.stderr).contains("busy"), "{}", text(&e.stderr));
+        assert!(start.elapsed() < Duration::from_secs(10), "never freed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(silent);
+    let mut g = g;
+    g.child.kill().unwrap();
+    g.finish(Duration::from_secs(5));
+}
+
 fn example(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../examples")
