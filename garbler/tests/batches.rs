@@ -118,3 +118,21 @@ fn wide_circuits_batch_one_computation_at_a_time() {
     let mut seed = 42;
     check(&prepared, &[3, 1], &mut seed);
 }
+
+#[test]
+fn circuits_without_evaluator_inputs_run_in_groups_too() {
+    use circuits::{Builder, Type};
+    // A chain of AND gates over the garbler's bits only: no OT at all.
+    let mut b = Builder::new();
+    let x = b.input("x", Party::Garbler, Type::Unsigned(16));
+    let mut acc = x[0];
+    for &w in &x[1..] {
+        let t = b.xor(acc, w);
+        acc = b.and(t, w);
+    }
+    b.output("r", Type::Bool, &[acc]);
+    let prepared = Prepared::new(b.finish()).expect("prepared");
+    assert!(prepared.groups(40)[0] > 1);
+    let mut seed = 7;
+    check(&prepared, &[40, 1, 5], &mut seed);
+}
