@@ -2,7 +2,7 @@
 //! an optional transcript digest.
 
 use crate::{Phase, ProtocolError};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, IoSlice, Read, Write};
 use std::time::Duration;
 
 /// What a message is. The byte values are part of the wire format.
@@ -239,10 +239,13 @@ impl<S: Read + Write> Channel<S> {
         self.stats.bytes_sent += 5 + payload.len() as u64;
         self.stats.messages_sent += 1;
         if self.out.len() + payload.len() > WRITE_BUFFER {
-            self.write_out()?;
-            self.stream
-                .write_all(payload)
-                .map_err(|e| self.io_error(e))?;
+            // What is queued (this header at least) and the payload in one
+            // system call: no copy of the payload, and no tiny packet
+            // carrying a header alone.
+            let mut bufs = [IoSlice::new(&self.out), IoSlice::new(payload)];
+            let r = write_all_vectored(&mut self.stream, &mut bufs);
+            self.out.clear();
+            r.map_err(|e| self.io_error(e))?;
         } else {
             self.out.extend_from_slice(payload);
         }
@@ -373,6 +376,21 @@ impl<S: Read + Write> Channel<S> {
     }
 }
 
+/// `write_all` over several buffers (`Write::write_all_vectored` is not
+/// stable yet).
+fn write_all_vectored<W: Write>(w: &mut W, mut bufs: &mut [IoSlice<'_>]) -> std::io::Result<()> {
+    IoSlice::advance_slices(&mut bufs, 0);
+    while !bufs.is_empty() {
+        match w.write_vectored(bufs) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut bufs, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +411,45 @@ mod tests {
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
+        }
+    }
+
+    /// A writer that takes at most 7 bytes a call, vectored or not.
+    struct Trickle(Vec<u8>);
+
+    impl Read for Trickle {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Ok(0)
+        }
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(7);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn large_payloads_survive_partial_writes() {
+        let payloads: Vec<Vec<u8>> = [300 << 10, 10, 1 << 20, 0, 5]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (0..n).map(|j| (i * 31 + j) as u8).collect())
+            .collect();
+        let mut tx = Channel::new(Trickle(Vec::new()), Limits::default());
+        for p in &payloads {
+            tx.send(Kind::Tables, p).unwrap();
+        }
+        tx.flush().unwrap();
+        let wire = std::mem::take(&mut tx.stream.0);
+        let mut r = rx(wire);
+        for p in &payloads {
+            assert_eq!(&r.recv_kind(Kind::Tables).unwrap(), p);
         }
     }
 

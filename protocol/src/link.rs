@@ -87,6 +87,17 @@ impl Write for TcpLink {
         self.stream.write(buf)
     }
 
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        if self.nonblocking {
+            match self.stream.write_vectored(bufs) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                other => return other,
+            }
+            self.set_nonblocking(false)?;
+        }
+        self.stream.write_vectored(bufs)
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         self.stream.flush()
     }
