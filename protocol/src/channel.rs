@@ -79,8 +79,11 @@ impl Default for Limits {
 const READ_STEP: usize = 1 << 20;
 /// Size of the input buffer; larger reads bypass it.
 const READ_BUFFER: usize = 16 << 10;
-/// Buffered output is written out past this size.
-const WRITE_BUFFER: usize = 256 << 10;
+/// Buffered output is written out past this size. A chunk of garbled tables
+/// (64 KiB) then never goes through the buffer: it leaves in one vectored
+/// write with the bytes queued before it, and the evaluator can start on it
+/// at once instead of after several chunks.
+const WRITE_BUFFER: usize = 64 << 10;
 
 /// A framed, buffered, counted message channel. Each message is 1 byte of
 /// [`Kind`], 4 bytes of little-endian length, then the payload. Output is
