@@ -9,28 +9,19 @@
 use circuits::Party;
 use garbler::{run_session, FixedInputs, SessionConfig};
 use libfuzzer_sys::fuzz_target;
-use mpcc_fuzz::{base_ot_hello, frame, hello, limits, prepared, Peer};
-use protocol::Kind;
+use mpcc_fuzz::{hostile_peer, limits, Peer};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else {
+    let Some((mode, prepared, wire)) = hostile_peer(data, Party::Evaluator) else {
         return;
     };
-    let prepared = prepared(mode & 3);
-    let mut wire = Vec::new();
-    if mode & 0x10 != 0 {
-        wire.extend(hello(prepared, Party::Evaluator));
-        if mode & 0x20 != 0 {
-            wire.extend(frame(Kind::BaseOt, base_ot_hello()));
-        }
-    }
-    wire.extend_from_slice(rest);
     let config = SessionConfig {
         limits: limits(),
         // Bounds the garbling work one input can ask for; still more than
         // one group of copies side by side.
         max_computations: Some(300),
         transcript: mode & 0x40 != 0,
+        ..SessionConfig::default()
     };
     let n = prepared.schedule.garbler_inputs().len();
     let mut inputs = FixedInputs((0..n).map(|i| (mode >> (i % 8)) & 1 == 1).collect());

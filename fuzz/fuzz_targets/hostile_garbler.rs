@@ -9,22 +9,12 @@
 use circuits::Party;
 use evaluator::{Session, SessionConfig};
 use libfuzzer_sys::fuzz_target;
-use mpcc_fuzz::{base_ot_reply, frame, hello, limits, prepared, Peer};
-use protocol::Kind;
+use mpcc_fuzz::{hostile_peer, limits, Peer};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else {
+    let Some((mode, prepared, wire)) = hostile_peer(data, Party::Garbler) else {
         return;
     };
-    let prepared = prepared(mode & 3);
-    let mut wire = Vec::new();
-    if mode & 0x10 != 0 {
-        wire.extend(hello(prepared, Party::Garbler));
-        if mode & 0x20 != 0 {
-            wire.extend(frame(Kind::BaseOt, base_ot_reply()));
-        }
-    }
-    wire.extend_from_slice(rest);
     let config = SessionConfig {
         limits: limits(),
         transcript: mode & 0x40 != 0,

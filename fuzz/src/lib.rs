@@ -105,6 +105,29 @@ pub fn base_ot_hello() -> &'static [u8] {
     HELLO.get_or_init(|| OtReceiver::setup(Security::Malicious).1.encode())
 }
 
+/// A hostile peer's whole input from fuzz bytes: byte 0 is the mode (bits
+/// 0-1 pick the fixture circuit; bit 4 puts an honest hello of `role` in
+/// front, and bit 5 then a valid base-OT message, so the fuzzer's bytes reach
+/// the later phases), the rest follows as is. Returns the mode, the circuit
+/// and the bytes the session under test will read; `None` for empty input.
+pub fn hostile_peer(data: &[u8], role: Party) -> Option<(u8, &'static Prepared, Vec<u8>)> {
+    let (&mode, rest) = data.split_first()?;
+    let prepared = prepared(mode & 3);
+    let mut wire = Vec::new();
+    if mode & 0x10 != 0 {
+        wire.extend(hello(prepared, role));
+        if mode & 0x20 != 0 {
+            let base_ot = match role {
+                Party::Garbler => base_ot_reply(),
+                Party::Evaluator => base_ot_hello(),
+            };
+            wire.extend(frame(Kind::BaseOt, base_ot));
+        }
+    }
+    wire.extend_from_slice(rest);
+    Some((mode, prepared, wire))
+}
+
 /// A cheap deterministic word stream (splitmix64) seeded from fuzz bytes, for
 /// the inputs of plaintext comparisons.
 pub fn words(seed: &[u8], n: usize) -> Vec<u64> {

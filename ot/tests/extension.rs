@@ -1,18 +1,10 @@
 //! End-to-end behaviour of set-up and extension through the public API only.
 
 use crypto::Block;
-use ot::{BaseOtHello, BaseOtReply, ExtendMsg, OtError, OtReceiver, OtSender, Security};
+use ot::{ExtendMsg, OtError, OtReceiver, OtSender, Security};
 
-fn session(security: Security) -> (OtSender, OtReceiver, Block) {
-    let delta = Block(Block::random().0 | 1);
-    let (setup, hello) = OtReceiver::setup(security);
-    let hello = BaseOtHello::decode(&hello.encode()).unwrap();
-    let (sender, reply) = OtSender::setup(delta, security, &hello).unwrap();
-    let receiver = setup
-        .finish(&BaseOtReply::decode(&reply.encode()).unwrap())
-        .unwrap();
-    (sender, receiver, delta)
-}
+mod common;
+use common::session;
 
 fn choices(n: usize) -> Vec<bool> {
     let mut bytes = vec![0u8; n.div_ceil(8)];

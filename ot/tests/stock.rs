@@ -2,22 +2,10 @@
 //! Delta correlation for the real choices, the corrections are one-time pads,
 //! and malformed corrections or a cheating refill are refused.
 
-use crypto::Block;
-use ot::{
-    BaseOtHello, BaseOtReply, ExtendMsg, OtError, OtReceiver, OtSender, ReceiverStock, Security,
-    SenderStock,
-};
+use ot::{ExtendMsg, OtError, ReceiverStock, Security, SenderStock};
 
-fn session(security: Security) -> (OtSender, OtReceiver, Block) {
-    let delta = Block(Block::random().0 | 1);
-    let (setup, hello) = OtReceiver::setup(security);
-    let hello = BaseOtHello::decode(&hello.encode()).unwrap();
-    let (sender, reply) = OtSender::setup(delta, security, &hello).unwrap();
-    let receiver = setup
-        .finish(&BaseOtReply::decode(&reply.encode()).unwrap())
-        .unwrap();
-    (sender, receiver, delta)
-}
+mod common;
+use common::session;
 
 fn choices(n: usize, seed: u64) -> Vec<bool> {
     (0..n as u64)
