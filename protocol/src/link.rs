@@ -74,28 +74,31 @@ impl Read for TcpLink {
     }
 }
 
-impl Write for TcpLink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+impl TcpLink {
+    /// Runs a write: at once if the socket takes it, else (send buffer
+    /// full) blocking, under the write timeout.
+    fn write_with(
+        &mut self,
+        write: impl Fn(&mut TcpStream) -> std::io::Result<usize>,
+    ) -> std::io::Result<usize> {
         if self.nonblocking {
-            match self.stream.write(buf) {
+            match write(&mut self.stream) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 other => return other,
             }
-            // The send buffer is full: wait, under the write timeout.
             self.set_nonblocking(false)?;
         }
-        self.stream.write(buf)
+        write(&mut self.stream)
+    }
+}
+
+impl Write for TcpLink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_with(|s| s.write(buf))
     }
 
     fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
-        if self.nonblocking {
-            match self.stream.write_vectored(bufs) {
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                other => return other,
-            }
-            self.set_nonblocking(false)?;
-        }
-        self.stream.write_vectored(bufs)
+        self.write_with(|s| s.write_vectored(bufs))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
