@@ -25,10 +25,10 @@ const AUCTIONS: usize = 200;
 const BIDDERS: usize = 64;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/vickrey.mpc");
+    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/vickrey_lean.mpc");
     let circuit = compiler::compile_file(&program).map_err(|e| e.to_string())?;
     println!(
-        "vickrey.mpc: {} bidders, {} AND gates",
+        "vickrey_lean.mpc: {} bidders, {} AND gates",
         BIDDERS,
         circuit.and_count()
     );

@@ -71,28 +71,47 @@ fn first_price_auction_with_reserve() {
 
 #[test]
 fn vickrey_auction() {
-    // Bids 1..=64 shared as (bid, 0): bidder 63 wins and pays 63.
-    assert_eq!(
-        run("vickrey.mpc", &[&seq(1, 1, 64), "[0; 64]"]),
-        "Outcome { winner: 63, price: 63 }"
-    );
-    // Shares that XOR to bids: bid i = (i * 37) % 101, highest at some index.
-    let bids: Vec<u32> = (0..64).map(|i| (i * 37 + 11) % 101).collect();
-    let mask: Vec<u32> = (0..64).map(|i| i * 0x01010101 + 7).collect();
-    let a: Vec<String> = bids
-        .iter()
-        .zip(&mask)
-        .map(|(b, m)| (b ^ m).to_string())
-        .collect();
-    let b: Vec<String> = mask.iter().map(|m| m.to_string()).collect();
-    let mut sorted: Vec<(u32, usize)> = bids.iter().enumerate().map(|(i, &v)| (v, i)).collect();
-    sorted.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    let want = format!(
-        "Outcome {{ winner: {}, price: {} }}",
-        sorted[0].1, sorted[1].0
-    );
-    let (a, b) = (format!("[{}]", a.join(", ")), format!("[{}]", b.join(", ")));
-    assert_eq!(run("vickrey.mpc", &[&a, &b]), want);
+    // Both formulations, the contract's and the lean one, agree everywhere.
+    for program in ["vickrey.mpc", "vickrey_lean.mpc"] {
+        // Bids 1..=64 shared as (bid, 0): bidder 63 wins and pays 63.
+        assert_eq!(
+            run(program, &[&seq(1, 1, 64), "[0; 64]"]),
+            "Outcome { winner: 63, price: 63 }"
+        );
+        // Shares that XOR to bids: bid i = (i * 37 + 11) % 101 (ties
+        // included; the first of equal highest bidders wins).
+        for step in [37u32, 5, 0] {
+            let bids: Vec<u32> = (0..64).map(|i| (i * step + 11) % 101).collect();
+            let mask: Vec<u32> = (0..64).map(|i| i * 0x01010101 + 7).collect();
+            let a: Vec<String> = bids
+                .iter()
+                .zip(&mask)
+                .map(|(b, m)| (b ^ m).to_string())
+                .collect();
+            let b: Vec<String> = mask.iter().map(|m| m.to_string()).collect();
+            let mut sorted: Vec<(u32, usize)> =
+                bids.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+            sorted.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            let want = format!(
+                "Outcome {{ winner: {}, price: {} }}",
+                sorted[0].1, sorted[1].0
+            );
+            let (a, b) = (format!("[{}]", a.join(", ")), format!("[{}]", b.join(", ")));
+            assert_eq!(run(program, &[&a, &b]), want, "{program}, step {step}");
+        }
+    }
+    // 4n+8 AND gates per 32-bit bid instead of 5n+8.
+    let and = |program: &str| {
+        let path = example(program);
+        let (code, out, err) = mpcc(&["stats", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .find(|l| l.starts_with("and: "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(and("vickrey.mpc"), "and: 10458");
+    assert_eq!(and("vickrey_lean.mpc"), "and: 8505");
 }
 
 #[test]
