@@ -111,13 +111,17 @@ impl Prepared {
 /// wide, else powers of two from the number of copies that fills a level
 /// (within the size bound) down to 2.
 fn group_sizes(circuit: &Circuit) -> Vec<usize> {
+    let size = circuit.gates.len() + circuit.num_wires as usize;
+    let fit = (MAX_COPIES_SIZE / size.max(1)).min(MAX_COPIES);
+    // Too large for two copies: skip the pass over the circuit that the
+    // depth takes (large circuits are where it costs).
+    if fit < 2 {
+        return Vec::new();
+    }
     let ands = circuit.and_count();
     let depth = circuit.stats().and_depth as usize;
     let width = if depth == 0 { 1 } else { ands.div_ceil(depth) };
-    let size = circuit.gates.len() + circuit.num_wires as usize;
-    let want = WANT_LEVEL_WIDTH.div_ceil(width.max(1));
-    let fit = MAX_COPIES_SIZE / size.max(1);
-    let most = want.min(fit).min(MAX_COPIES);
+    let most = WANT_LEVEL_WIDTH.div_ceil(width.max(1)).min(fit);
     if most < 2 {
         return Vec::new();
     }
