@@ -1,6 +1,7 @@
-//! Parsing Bristol files and plaintext evaluation (the test oracle).
+//! Parsing Bristol files, writing and reading the compiled format, and
+//! plaintext evaluation (the test oracle).
 
-use circuits::bristol;
+use circuits::{bristol, format};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -17,6 +18,21 @@ fn parse(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("sha256", |b| {
         b.iter(|| bristol::parse(black_box(&text), 1).unwrap())
+    });
+    g.finish();
+}
+
+/// The compiled-circuit format both ways, in gates per second.
+fn compiled_format(c: &mut Criterion) {
+    let circ = bristol::read_file(&shared("sha256.txt"), 1).expect("sha256.txt");
+    let bytes = format::to_bytes(&circ);
+    let mut g = c.benchmark_group("compiled_format");
+    g.throughput(Throughput::Elements(circ.gates.len() as u64));
+    g.bench_function("sha256/write", |b| {
+        b.iter(|| format::to_bytes(black_box(&circ)))
+    });
+    g.bench_function("sha256/read", |b| {
+        b.iter(|| format::from_bytes(black_box(&bytes)).unwrap())
     });
     g.finish();
 }
@@ -44,5 +60,5 @@ fn eval(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, eval);
+criterion_group!(benches, parse, compiled_format, eval);
 criterion_main!(benches);
