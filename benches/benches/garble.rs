@@ -10,8 +10,8 @@
 use circuits::bristol;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use crypto::{Block, FixedKeyAes, HalfGateHash};
-use garbler::speed::Workload;
 use garbler::GarblerSession;
+use mpcc::speed::Workload;
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -28,12 +28,6 @@ pub enum GarbleError {
         /// Tables not yet produced.
         remaining: usize,
     },
-    /// The speed test's own evaluation failed (a bug, reported not hidden).
-    #[error("evaluation in the speed test failed: {0}")]
-    Evaluation(String),
-    /// The speed test could not start its one-thread pool.
-    #[error("speed test: cannot start a thread pool: {0}")]
-    ThreadPool(String),
     /// The session protocol failed: the peer went silent, closed the
     /// connection, sent a malformed or oversized message, or runs another
     /// protocol version or circuit. The message names the phase.

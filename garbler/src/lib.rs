@@ -32,7 +32,7 @@
 //! in windows of up to 256 gates; layers wider than 1,024 gates are spread
 //! over rayon's threads, narrower ones stay on the calling thread. For
 //! throughput on many small circuits, run one session per thread (what
-//! [`speed::run`] measures as `garble_parallel`).
+//! `mpcc bench` measures as `garble_parallel`).
 //!
 //! Construction: free-XOR (KS08), half-gates (ZRE15 sec. 3) with two
 //! ciphertexts per AND gate, hashed with the TCCR hash of Guo-Katz-Wang-Yu
@@ -76,7 +76,6 @@ mod error;
 mod garbling;
 pub mod service;
 mod session;
-pub mod speed;
 
 pub use crypto::{Delta, Label, OutputDecoding, Schedule};
 pub use error::GarbleError;

@@ -24,7 +24,6 @@
 #![deny(missing_docs)]
 
 mod channel;
-pub mod cli;
 mod error;
 mod hello;
 mod link;

@@ -122,7 +122,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     "--seconds {seconds} is not between 0 and 3600"
                 )));
             }
-            let report = garbler::speed::run(&c, std::time::Duration::from_secs_f64(seconds))
+            let report = mpcc::speed::run(&c, std::time::Duration::from_secs_f64(seconds))
                 .map_err(|e| CliError::Bench(e.to_string()))?;
             print_lines(&[report.to_string().trim_end().to_string()])
         }

@@ -78,31 +78,8 @@ thread_local! {
     static STDERR: std::cell::RefCell<Vec<std::thread::JoinHandle<String>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The `evaluator` binary beside this package's `garbler`, brought up to
-/// date once per test run (cargo builds only this package's binaries for its
-/// tests, and a stale one would test old code).
-fn evaluator_bin() -> PathBuf {
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    let path = PathBuf::from(env!("CARGO_BIN_EXE_garbler"))
-        .with_file_name(format!("evaluator{}", std::env::consts::EXE_SUFFIX));
-    BUILT.call_once(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let release = !cfg!(debug_assertions);
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "-p", "evaluator", "--bin", "evaluator"]);
-        if release {
-            cmd.arg("--release");
-        }
-        assert!(
-            cmd.status().expect("cargo runs").success(),
-            "building the evaluator binary"
-        );
-    });
-    path
-}
-
 fn evaluator(addr: &str, args: &[&str]) -> Output {
-    Command::new(evaluator_bin())
+    Command::new(env!("CARGO_BIN_EXE_evaluator"))
         .args(["--connect", addr])
         .args(args)
         .output()
@@ -288,7 +265,7 @@ fn values_from_stdin_one_line_per_computation() {
         .unwrap()
         .write_all(b"1\n0x10\n")
         .unwrap();
-    let mut e = Command::new(evaluator_bin())
+    let mut e = Command::new(env!("CARGO_BIN_EXE_evaluator"))
         .args(["--connect", &g.addr, "--circuit", &add, "--stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -338,7 +315,7 @@ fn different_circuits_fail_the_handshake_naming_the_difference() {
 fn an_evaluator_killed_mid_run_ends_the_garbler_with_an_error() {
     let sha = shared("sha256.txt");
     let g = Garbler::start(&["--circuit", &sha, "--timeout", "3", "0"]);
-    let mut e = Command::new(evaluator_bin())
+    let mut e = Command::new(env!("CARGO_BIN_EXE_evaluator"))
         .args([
             "--connect",
             &g.addr,

@@ -3,14 +3,36 @@
 //! Garbles and evaluates a circuit repeatedly, in memory, and reports AND
 //! gates per second on one thread and on all of rayon's threads (one
 //! independent session per thread), like `openssl speed` reports ciphers.
+//! Both parties run in one process here, which is why this lives beside
+//! `mpcc` and the benchmarks and not in either party's library.
 
-use crate::{GarbleError, GarblerSession};
 use circuits::Circuit;
-use crypto::{Block, FixedKeyAes, OutputDecoding, Schedule};
-use evaluator::EvaluatorSession;
+use crypto::{Block, CryptoError, FixedKeyAes, OutputDecoding, Schedule};
+use evaluator::{EvalError, EvaluatorSession};
+use garbler::{GarbleError, GarblerSession};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Why a speed test could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeedError {
+    /// The circuit cannot be scheduled for garbling.
+    #[error(transparent)]
+    Schedule(#[from] CryptoError),
+    /// Garbling failed.
+    #[error("garbling: {0}")]
+    Garble(#[from] GarbleError),
+    /// Evaluating the recorded garbling failed (a bug, reported not hidden).
+    #[error("evaluation: {0}")]
+    Evaluate(#[from] EvalError),
+    /// Evaluating the same garbling twice gave different outputs (a bug).
+    #[error("re-evaluation gave different outputs")]
+    Mismatch,
+    /// The one-thread pool of the one-thread figures could not start.
+    #[error("cannot start a thread pool: {0}")]
+    ThreadPool(String),
+}
 
 /// Throughputs of one speed test, in AND gates per second.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +85,7 @@ pub struct Workload {
 
 impl Workload {
     /// Schedules `circuit`, picks random inputs and garbles it once.
-    pub fn new(circuit: &Circuit) -> Result<Workload, GarbleError> {
+    pub fn new(circuit: &Circuit) -> Result<Workload, SpeedError> {
         let schedule = Schedule::new(circuit)?;
         let garbler_bits: Vec<bool> = (0..schedule.garbler_inputs().len())
             .map(|_| Block::random().lsb())
@@ -112,17 +134,14 @@ impl Workload {
     }
 
     /// Evaluates the recorded garbling once, returning the outputs.
-    pub fn evaluate_once(&self) -> Result<Vec<bool>, GarbleError> {
+    pub fn evaluate_once(&self) -> Result<Vec<bool>, EvalError> {
         let mut session = EvaluatorSession::with_next_tweak(self.first_tweak);
-        let mut run = || -> Result<Vec<bool>, evaluator::EvalError> {
-            let mut evaluation =
-                session.evaluate(&self.schedule, &self.garbler_labels, &self.evaluator_labels)?;
-            for chunk in &self.chunks {
-                evaluation.feed(chunk)?;
-            }
-            evaluation.finish(&self.decoding)
-        };
-        run().map_err(|e| GarbleError::Evaluation(e.to_string()))
+        let mut evaluation =
+            session.evaluate(&self.schedule, &self.garbler_labels, &self.evaluator_labels)?;
+        for chunk in &self.chunks {
+            evaluation.feed(chunk)?;
+        }
+        evaluation.finish(&self.decoding)
     }
 }
 
@@ -144,11 +163,11 @@ fn rate<E>(time: Duration, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, 
 /// Runs `f` on every rayon thread for `time`; returns total runs per second.
 fn rate_parallel(
     time: Duration,
-    f: impl Fn() -> Result<(), GarbleError> + Sync,
-) -> Result<(f64, usize), GarbleError> {
+    f: impl Fn() -> Result<(), SpeedError> + Sync,
+) -> Result<(f64, usize), SpeedError> {
     let runs = AtomicU64::new(0);
     let start = Instant::now();
-    let results = rayon::broadcast(|_| -> Result<(), GarbleError> {
+    let results = rayon::broadcast(|_| -> Result<(), SpeedError> {
         while start.elapsed() < time {
             f()?;
             runs.fetch_add(1, Ordering::Relaxed);
@@ -166,17 +185,15 @@ fn rate_parallel(
 /// Garbles and evaluates `circuit` in memory, each of the four figures
 /// measured for `time_per_figure`, and checks every evaluation against the
 /// first.
-pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, GarbleError> {
+pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, SpeedError> {
     let work = Workload::new(circuit)?;
     let ands = work.and_gates() as f64;
     let expected = work.evaluate_once()?;
-    let check = || -> Result<(), GarbleError> {
+    let check = || -> Result<(), SpeedError> {
         if work.evaluate_once()? == expected {
             Ok(())
         } else {
-            Err(GarbleError::Evaluation(
-                "re-evaluation gave different outputs".into(),
-            ))
+            Err(SpeedError::Mismatch)
         }
     };
     // The one-thread figures run in a one-thread pool, so that wide layers
@@ -184,8 +201,8 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
-        .map_err(|e| GarbleError::ThreadPool(e.to_string()))?;
-    let (garble, evaluate) = one.install(|| -> Result<(f64, f64), GarbleError> {
+        .map_err(|e| SpeedError::ThreadPool(e.to_string()))?;
+    let (garble, evaluate) = one.install(|| -> Result<(f64, f64), SpeedError> {
         let mut session = GarblerSession::new();
         let garble = rate(time_per_figure, || work.garble_once(&mut session).map(drop))? * ands;
         let evaluate = rate(time_per_figure, &check)? * ands;
@@ -195,7 +212,9 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
         thread_local! {
             static SESSION: std::cell::RefCell<GarblerSession> = std::cell::RefCell::new(GarblerSession::new());
         }
-        SESSION.with(|s| work.garble_once(&mut s.borrow_mut()).map(drop))
+        SESSION
+            .with(|s| work.garble_once(&mut s.borrow_mut()).map(drop))
+            .map_err(SpeedError::from)
     })?;
     let (ep, _) = rate_parallel(time_per_figure, check)?;
     Ok(SpeedReport {

@@ -1,7 +1,14 @@
 //! Command-line glue shared by the `garbler` and `evaluator` binaries:
-//! loading the circuit and reading values.
+//! loading (or compiling) the circuit, reading values, printing outputs.
+//!
+//! The binaries live in this package, not in the `garbler` and `evaluator`
+//! libraries, so that neither party's library nor the wire protocol links
+//! the compiler.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use circuits::{value, Circuit, Party};
+use protocol::{Limits, DEFAULT_SPIN};
 use std::path::{Path, PathBuf};
 
 /// The flags both binaries take to name their circuit.
@@ -24,7 +31,7 @@ pub struct CircuitArgs {
     pub stats: bool,
     /// Microseconds to poll for the peer's next message before sleeping:
     /// spends CPU to save the wake-up of a sleeping thread (0: never poll).
-    #[arg(long, default_value_t = crate::DEFAULT_SPIN.as_micros() as u64)]
+    #[arg(long, default_value_t = DEFAULT_SPIN.as_micros() as u64)]
     pub spin_us: u64,
 }
 
@@ -39,11 +46,11 @@ impl CircuitArgs {
     }
 
     /// The limits these flags ask for.
-    pub fn limits(&self) -> crate::Limits {
-        crate::Limits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             timeout: std::time::Duration::from_secs(self.timeout.max(1)),
             spin: std::time::Duration::from_micros(self.spin_us.min(1_000_000)),
-            ..crate::Limits::default()
+            ..Limits::default()
         }
     }
 }

@@ -3,7 +3,6 @@
 use circuits::Party;
 use clap::Parser;
 use evaluator::{Prepared, Session, SessionConfig};
-use protocol::cli;
 use std::io::BufRead;
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@ use clap::Parser;
 use garbler::service::{
     configure_socket, run_session, serve, FixedInputs, InputSource, SessionConfig,
 };
-use protocol::{cli, Prepared};
+use protocol::Prepared;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::ExitCode;
