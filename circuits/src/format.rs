@@ -2,24 +2,28 @@
 //! named inputs (and their parties) and outputs, in a compact, deterministic
 //! binary encoding.
 //!
-//! Layout (all integers unsigned LEB128 unless said otherwise):
-//! - magic `MPCC` (4 bytes), format version (1 byte, [`VERSION`]);
+//! A file is the magic `MPCC` (4 bytes), the format version (1 byte,
+//! [`VERSION`]), then the circuit in bincode's standard encoding (integers
+//! of variable length, little-endian; every list and name preceded by its
+//! length):
 //! - `num_wires`;
-//! - inputs: count, then each: name, party (1 byte: 0 garbler, 1 evaluator), type;
-//!   their wires are consecutive from 0 in order, so `first_wire` is implied;
-//! - outputs: count, then each: name, type; `first_bit` is implied;
-//! - output wires: count, then each wire;
-//! - gates: count, then each: kind (1 byte: 0 XOR, 1 AND, 2 INV, 3 false,
-//!   4 true), then the input wires it reads (two, one or none), then `out`.
+//! - the inputs, each: name, party, type; their wires are consecutive from
+//!   0 in order, so an input's first wire is implied;
+//! - the outputs, each: name, type; an output's first bit is implied;
+//! - the output wires;
+//! - the gates, each: its kind (XOR, AND, INV, false, true), the wires it
+//!   reads (two, one or none), then its output wire.
 //!
-//! A name is its byte length then UTF-8 bytes. A type is a tag byte (0 bool,
-//! 1 unsigned, 2 signed, 3 array, 4 tuple, 5 struct, 6 raw bits) followed by
-//! its width, or element type and length, or element count and elements, or
-//! name, field count and (name, type) pairs.
+//! A type is written as its nodes in pre-order: an array node (with its
+//! length) before its element type, a tuple node (with its size) or a
+//! struct node (with its name and field names) before its members' types.
+//! Decoding then needs no recursion that a hostile file could make deep.
 //!
 //! The same circuit always gives the same bytes. Decoding trusts no length:
-//! every count is checked against the bytes that remain before anything is
-//! allocated, and the result passes [`Circuit::validate`].
+//! a list is allocated only once the bytes left can hold its count, all it
+//! decodes counts against a size limit, and the result passes
+//! [`Circuit::validate`]. Files of version 1 (the format before this one)
+//! are refused with a message saying to compile them again.
 //!
 //! ```
 //! use circuits::{format, Builder, Party, Type};
@@ -37,239 +41,343 @@ use crate::{
     bristol, Circuit, CircuitError, Gate, GateKind, Input, Output, Party, Type, WireId,
     MAX_INT_WIDTH,
 };
+use bincode::config::{Configuration, Limit, LittleEndian, Varint};
+use bincode::de::{read::Reader, BorrowDecoder, Decoder};
+use bincode::enc::Encoder;
+use bincode::error::{DecodeError, EncodeError};
+use bincode::{BorrowDecode, Decode, Encode};
 use std::path::Path;
 
 /// The four bytes every compiled circuit file starts with.
 pub const MAGIC: &[u8; 4] = b"MPCC";
 /// The version of the encoding written by [`to_bytes`].
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Deepest nesting of types accepted (arrays of tuples of ...).
 const MAX_TYPE_DEPTH: usize = 64;
 /// Wires beyond what the file's own bytes could justify are refused.
 const WIRE_SLACK: u64 = 1 << 20;
+/// Most memory a decoded circuit may take, in bincode's count: 4 GiB, room
+/// for the compiler's largest circuits (60 million gates take 960 MB).
+const MEMORY_LIMIT: usize = u32::MAX as usize;
+
+/// bincode's standard encoding, with the size limit.
+fn config() -> Configuration<LittleEndian, Varint, Limit<MEMORY_LIMIT>> {
+    bincode::config::standard().with_limit::<MEMORY_LIMIT>()
+}
 
 fn invalid(msg: impl Into<String>) -> CircuitError {
     CircuitError::Invalid(msg.into())
 }
 
+/// The file after its magic and version.
+#[derive(Encode, Decode)]
+struct File {
+    num_wires: u32,
+    inputs: List<InputRecord>,
+    outputs: List<OutputRecord>,
+    output_wires: List<WireId>,
+    gates: List<GateRecord>,
+}
+
+#[derive(Encode, Decode)]
+struct InputRecord {
+    name: Name,
+    party: PartyRecord,
+    ty: List<TypeNode>,
+}
+
+#[derive(Encode, Decode)]
+enum PartyRecord {
+    Garbler,
+    Evaluator,
+}
+
+#[derive(Encode, Decode)]
+struct OutputRecord {
+    name: Name,
+    ty: List<TypeNode>,
+}
+
+/// A gate with only the wires it reads.
+#[derive(Encode, Decode)]
+enum GateRecord {
+    Xor(WireId, WireId, WireId),
+    And(WireId, WireId, WireId),
+    Inv(WireId, WireId),
+    False(WireId),
+    True(WireId),
+}
+
+/// One node of a type in pre-order; the member types of an array, tuple or
+/// struct node follow it.
+#[derive(Encode, Decode)]
+enum TypeNode {
+    Bool,
+    Unsigned(u32),
+    Signed(u32),
+    /// An array of this length of the type that follows.
+    Array(u32),
+    /// A tuple of the this many types that follow.
+    Tuple(u32),
+    /// A struct's name and field names; the fields' types follow.
+    Struct(Name, List<Name>),
+    Bits(u32),
+}
+
+/// A list, written as bincode writes a `Vec`, that is allocated only once
+/// the bytes left can hold its count (every item takes at least one byte):
+/// a count that lies costs no memory. Decodes from a slice only.
+struct List<T>(Vec<T>);
+
+impl<T: Encode> Encode for List<T> {
+    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
+        self.0.encode(encoder)
+    }
+}
+
+impl<C, T: Decode<C>> Decode<C> for List<T> {
+    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
+        let count = u64::decode(decoder)?;
+        let len = usize::try_from(count)
+            .ok()
+            .filter(|&n| decoder.reader().peek_read(n).is_some())
+            .ok_or_else(|| {
+                DecodeError::OtherString(format!(
+                    "a count of {count} is more than the bytes left can hold"
+                ))
+            })?;
+        // The same accounting against the limit as bincode's own `Vec`.
+        decoder.claim_container_read::<T>(len)?;
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            decoder.unclaim_bytes_read(std::mem::size_of::<T>());
+            items.push(T::decode(decoder)?);
+        }
+        Ok(List(items))
+    }
+}
+
+impl<'de, C, T: Decode<C>> BorrowDecode<'de, C> for List<T> {
+    fn borrow_decode<D: BorrowDecoder<'de, Context = C>>(
+        decoder: &mut D,
+    ) -> Result<Self, DecodeError> {
+        Self::decode(decoder)
+    }
+}
+
+/// A name, written as bincode writes a `String`, decoded as a [`List`].
+struct Name(String);
+
+impl Encode for Name {
+    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
+        self.0.encode(encoder)
+    }
+}
+
+impl<C> Decode<C> for Name {
+    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
+        let List(bytes) = List::<u8>::decode(decoder)?;
+        String::from_utf8(bytes)
+            .map(Name)
+            .map_err(|e| DecodeError::Utf8 {
+                inner: e.utf8_error(),
+            })
+    }
+}
+
+impl<'de, C> BorrowDecode<'de, C> for Name {
+    fn borrow_decode<D: BorrowDecoder<'de, Context = C>>(
+        decoder: &mut D,
+    ) -> Result<Self, DecodeError> {
+        Self::decode(decoder)
+    }
+}
+
+impl From<&Gate> for GateRecord {
+    fn from(g: &Gate) -> GateRecord {
+        match g.kind {
+            GateKind::Xor => GateRecord::Xor(g.a, g.b, g.out),
+            GateKind::And => GateRecord::And(g.a, g.b, g.out),
+            GateKind::Inv => GateRecord::Inv(g.a, g.out),
+            GateKind::ConstFalse => GateRecord::False(g.out),
+            GateKind::ConstTrue => GateRecord::True(g.out),
+        }
+    }
+}
+
+impl From<GateRecord> for Gate {
+    fn from(g: GateRecord) -> Gate {
+        match g {
+            GateRecord::Xor(a, b, out) => Gate::xor(a, b, out),
+            GateRecord::And(a, b, out) => Gate::and(a, b, out),
+            GateRecord::Inv(a, out) => Gate::inv(a, out),
+            GateRecord::False(out) => Gate::constant(false, out),
+            GateRecord::True(out) => Gate::constant(true, out),
+        }
+    }
+}
+
+fn name(s: &str) -> Name {
+    Name(s.to_string())
+}
+
+fn type_nodes(t: &Type) -> List<TypeNode> {
+    fn push(t: &Type, out: &mut Vec<TypeNode>) {
+        match t {
+            Type::Bool => out.push(TypeNode::Bool),
+            Type::Unsigned(n) => out.push(TypeNode::Unsigned(*n)),
+            Type::Signed(n) => out.push(TypeNode::Signed(*n)),
+            Type::Bits(n) => out.push(TypeNode::Bits(*n)),
+            Type::Array(e, n) => {
+                out.push(TypeNode::Array(*n));
+                push(e, out);
+            }
+            Type::Tuple(ts) => {
+                out.push(TypeNode::Tuple(ts.len() as u32));
+                ts.iter().for_each(|t| push(t, out));
+            }
+            Type::Struct { name: n, fields } => {
+                let names = fields.iter().map(|(f, _)| name(f)).collect();
+                out.push(TypeNode::Struct(name(n), List(names)));
+                fields.iter().for_each(|(_, t)| push(t, out));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    push(t, &mut out);
+    List(out)
+}
+
+/// Rebuilds a type from all of its nodes.
+fn build_type(nodes: Vec<TypeNode>) -> Result<Type, CircuitError> {
+    let mut nodes = nodes.into_iter();
+    let t = build(&mut nodes, 0)?;
+    if nodes.len() > 0 {
+        return Err(invalid(format!(
+            "a type has {} nodes left over",
+            nodes.len()
+        )));
+    }
+    Ok(t)
+}
+
+fn build(nodes: &mut std::vec::IntoIter<TypeNode>, depth: usize) -> Result<Type, CircuitError> {
+    if depth > MAX_TYPE_DEPTH {
+        return Err(invalid(format!(
+            "types nested deeper than {MAX_TYPE_DEPTH} levels"
+        )));
+    }
+    let node = nodes
+        .next()
+        .ok_or_else(|| invalid("a type ends before its element types"))?;
+    Ok(match node {
+        TypeNode::Bool => Type::Bool,
+        TypeNode::Unsigned(n) => Type::Unsigned(int_width(n)?),
+        TypeNode::Signed(n) => Type::Signed(int_width(n)?),
+        TypeNode::Bits(0) => return Err(invalid("a value of 0 bits")),
+        TypeNode::Bits(n) => Type::Bits(n),
+        TypeNode::Array(n) => Type::Array(Box::new(build(nodes, depth + 1)?), n),
+        TypeNode::Tuple(n) => {
+            // Each member takes a node at least: a larger count is a lie.
+            let n = n as usize;
+            if n > nodes.len() {
+                return Err(invalid(format!(
+                    "a tuple of {n} types with {} type nodes left",
+                    nodes.len()
+                )));
+            }
+            let mut ts = Vec::with_capacity(n);
+            for _ in 0..n {
+                ts.push(build(nodes, depth + 1)?);
+            }
+            Type::Tuple(ts)
+        }
+        TypeNode::Struct(Name(name), List(field_names)) => {
+            let mut fields = Vec::with_capacity(field_names.len());
+            for Name(f) in field_names {
+                fields.push((f, build(nodes, depth + 1)?));
+            }
+            Type::Struct { name, fields }
+        }
+    })
+}
+
+fn int_width(n: u32) -> Result<u32, CircuitError> {
+    if n == 0 || n > MAX_INT_WIDTH {
+        return Err(invalid(format!(
+            "an integer width of {n} bits (1 to {MAX_INT_WIDTH} allowed)"
+        )));
+    }
+    Ok(n)
+}
+
+fn party(p: PartyRecord) -> Party {
+    match p {
+        PartyRecord::Garbler => Party::Garbler,
+        PartyRecord::Evaluator => Party::Evaluator,
+    }
+}
+
 /// Encodes a circuit.
 pub fn to_bytes(c: &Circuit) -> Vec<u8> {
+    let file = File {
+        num_wires: c.num_wires,
+        inputs: List(
+            c.inputs
+                .iter()
+                .map(|i| InputRecord {
+                    name: name(&i.name),
+                    party: match i.party {
+                        Party::Garbler => PartyRecord::Garbler,
+                        Party::Evaluator => PartyRecord::Evaluator,
+                    },
+                    ty: type_nodes(&i.ty),
+                })
+                .collect(),
+        ),
+        outputs: List(
+            c.outputs
+                .iter()
+                .map(|o| OutputRecord {
+                    name: name(&o.name),
+                    ty: type_nodes(&o.ty),
+                })
+                .collect(),
+        ),
+        output_wires: List(c.output_wires.clone()),
+        gates: List(c.gates.iter().map(GateRecord::from).collect()),
+    };
     let mut out = Vec::with_capacity(16 + c.gates.len() * 8);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
-    put(&mut out, u64::from(c.num_wires));
-    put(&mut out, c.inputs.len() as u64);
-    for i in &c.inputs {
-        put_str(&mut out, &i.name);
-        out.push(matches!(i.party, Party::Evaluator) as u8);
-        put_type(&mut out, &i.ty);
-    }
-    put(&mut out, c.outputs.len() as u64);
-    for o in &c.outputs {
-        put_str(&mut out, &o.name);
-        put_type(&mut out, &o.ty);
-    }
-    put(&mut out, c.output_wires.len() as u64);
-    for &w in &c.output_wires {
-        put(&mut out, u64::from(w));
-    }
-    put(&mut out, c.gates.len() as u64);
-    for g in &c.gates {
-        let (tag, ins): (u8, &[WireId]) = match g.kind {
-            GateKind::Xor => (0, &[g.a, g.b]),
-            GateKind::And => (1, &[g.a, g.b]),
-            GateKind::Inv => (2, &[g.a]),
-            GateKind::ConstFalse => (3, &[]),
-            GateKind::ConstTrue => (4, &[]),
-        };
-        out.push(tag);
-        for &w in ins {
-            put(&mut out, u64::from(w));
-        }
-        put(&mut out, u64::from(g.out));
-    }
+    // Writing to memory has no I/O to fail, and every value here encodes.
+    bincode::encode_into_std_write(&file, &mut out, config())
+        .expect("encoding a circuit into memory cannot fail");
     out
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
+/// What a bincode error means in a circuit file.
+fn describe(e: DecodeError) -> String {
+    match e {
+        DecodeError::UnexpectedEnd { .. } => "the file ends before the circuit does".into(),
+        DecodeError::LimitExceeded => {
+            format!("the circuit would take more than {MEMORY_LIMIT} bytes of memory")
         }
-        out.push(byte | 0x80);
-    }
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_type(out: &mut Vec<u8>, t: &Type) {
-    match t {
-        Type::Bool => out.push(0),
-        Type::Unsigned(n) => {
-            out.push(1);
-            put(out, u64::from(*n));
+        DecodeError::UnexpectedVariant {
+            type_name, found, ..
+        } => {
+            let what = match type_name {
+                "GateRecord" => "gate kind",
+                "TypeNode" => "type tag",
+                "PartyRecord" => "party",
+                other => other,
+            };
+            format!("unknown {what} {found}")
         }
-        Type::Signed(n) => {
-            out.push(2);
-            put(out, u64::from(*n));
-        }
-        Type::Array(e, n) => {
-            out.push(3);
-            put_type(out, e);
-            put(out, u64::from(*n));
-        }
-        Type::Tuple(ts) => {
-            out.push(4);
-            put(out, ts.len() as u64);
-            ts.iter().for_each(|t| put_type(out, t));
-        }
-        Type::Struct { name, fields } => {
-            out.push(5);
-            put_str(out, name);
-            put(out, fields.len() as u64);
-            for (f, t) in fields {
-                put_str(out, f);
-                put_type(out, t);
-            }
-        }
-        Type::Bits(n) => {
-            out.push(6);
-            put(out, u64::from(*n));
-        }
-    }
-}
-
-struct Reader<'a> {
-    s: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn remaining(&self) -> usize {
-        self.s.len() - self.pos
-    }
-
-    fn byte(&mut self, what: &str) -> Result<u8, CircuitError> {
-        let b = *self
-            .s
-            .get(self.pos)
-            .ok_or_else(|| invalid(format!("the file ends inside {what}")))?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn uint(&mut self, what: &str) -> Result<u64, CircuitError> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(what)?;
-            let bits = u64::from(b & 0x7f);
-            if shift == 63 && bits > 1 {
-                return Err(invalid(format!("{what} does not fit in 64 bits")));
-            }
-            v |= bits << shift;
-            if b & 0x80 == 0 {
-                // Only the shortest encoding is accepted, so bytes are canonical.
-                if b == 0 && shift > 0 {
-                    return Err(invalid(format!("{what} is not minimally encoded")));
-                }
-                return Ok(v);
-            }
-        }
-        Err(invalid(format!("{what} does not fit in 64 bits")))
-    }
-
-    fn u32(&mut self, what: &str) -> Result<u32, CircuitError> {
-        let v = self.uint(what)?;
-        u32::try_from(v).map_err(|_| invalid(format!("{what} {v} does not fit in 32 bits")))
-    }
-
-    /// A count of items that take at least `min_bytes` each: refused if the
-    /// bytes that remain cannot hold that many.
-    fn count(&mut self, what: &str, min_bytes: usize) -> Result<usize, CircuitError> {
-        let n = self.uint(what)?;
-        if n > (self.remaining() / min_bytes.max(1)) as u64 {
-            return Err(invalid(format!(
-                "{what} says {n}, more than the {} bytes left can hold",
-                self.remaining()
-            )));
-        }
-        Ok(n as usize)
-    }
-
-    fn string(&mut self, what: &str) -> Result<String, CircuitError> {
-        let n = self.count(what, 1)?;
-        let bytes = &self.s[self.pos..self.pos + n];
-        self.pos += n;
-        String::from_utf8(bytes.to_vec()).map_err(|_| invalid(format!("{what} is not UTF-8")))
-    }
-
-    fn int_width(&mut self) -> Result<u32, CircuitError> {
-        let n = self.u32("an integer width")?;
-        if n == 0 || n > MAX_INT_WIDTH {
-            return Err(invalid(format!(
-                "an integer width of {n} bits (1 to {MAX_INT_WIDTH} allowed)"
-            )));
-        }
-        Ok(n)
-    }
-
-    fn ty(&mut self, depth: usize) -> Result<Type, CircuitError> {
-        if depth > MAX_TYPE_DEPTH {
-            return Err(invalid(format!(
-                "types nested deeper than {MAX_TYPE_DEPTH} levels"
-            )));
-        }
-        Ok(match self.byte("a type")? {
-            0 => Type::Bool,
-            1 => Type::Unsigned(self.int_width()?),
-            2 => Type::Signed(self.int_width()?),
-            3 => {
-                let e = self.ty(depth + 1)?;
-                Type::Array(Box::new(e), self.u32("an array length")?)
-            }
-            4 => {
-                let n = self.count("a tuple's element count", 1)?;
-                let mut ts = Vec::with_capacity(n);
-                for _ in 0..n {
-                    ts.push(self.ty(depth + 1)?);
-                }
-                Type::Tuple(ts)
-            }
-            5 => {
-                let name = self.string("a struct name")?;
-                let n = self.count("a struct's field count", 2)?;
-                let mut fields = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let f = self.string("a field name")?;
-                    fields.push((f, self.ty(depth + 1)?));
-                }
-                Type::Struct { name, fields }
-            }
-            6 => {
-                let n = self.u32("a bit width")?;
-                if n == 0 {
-                    return Err(invalid("a value of 0 bits"));
-                }
-                Type::Bits(n)
-            }
-            t => return Err(invalid(format!("unknown type tag {t}"))),
-        })
-    }
-
-    fn wire(&mut self, num_wires: u32, what: &str) -> Result<WireId, CircuitError> {
-        let w = self.u32(what)?;
-        if w >= num_wires {
-            return Err(invalid(format!(
-                "{what} {w} is beyond the {num_wires} wires"
-            )));
-        }
-        Ok(w)
+        DecodeError::Utf8 { .. } => "a name is not UTF-8".into(),
+        DecodeError::InvalidIntegerType { .. } => "a number too large for its field".into(),
+        DecodeError::OtherString(msg) => msg,
+        other => other.to_string(),
     }
 }
 
@@ -281,31 +389,41 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
             "not a compiled circuit (the file does not start with `MPCC`)",
         ));
     }
-    if bytes[4] != VERSION {
+    match bytes[4] {
+        VERSION => {}
+        1 => {
+            return Err(invalid(format!(
+                "compiled circuit format version 1 is no longer read (this build reads \
+                 {VERSION}): compile the program again with `mpcc compile`"
+            )))
+        }
+        v => {
+            return Err(invalid(format!(
+                "compiled circuit format version {v} is not supported (this build reads {VERSION})"
+            )))
+        }
+    }
+    let body = &bytes[5..];
+    let (file, used): (File, usize) =
+        bincode::decode_from_slice(body, config()).map_err(|e| invalid(describe(e)))?;
+    if used != body.len() {
         return Err(invalid(format!(
-            "compiled circuit format version {} is not supported (this build reads {VERSION})",
-            bytes[4]
+            "{} bytes after the last gate",
+            body.len() - used
         )));
     }
-    let mut r = Reader { s: bytes, pos: 5 };
-    let num_wires = r.u32("the number of wires")?;
+    let num_wires = file.num_wires;
     if u64::from(num_wires) > WIRE_SLACK + 8 * bytes.len() as u64 {
         return Err(invalid(format!(
             "{num_wires} wires is more than a file of {} bytes can use",
             bytes.len()
         )));
     }
-    let n_in = r.count("the number of inputs", 3)?;
-    let mut inputs = Vec::with_capacity(n_in);
+    let mut inputs = Vec::with_capacity(file.inputs.0.len());
     let mut next: u64 = 0;
-    for _ in 0..n_in {
-        let name = r.string("an input name")?;
-        let party = match r.byte("an input's party")? {
-            0 => Party::Garbler,
-            1 => Party::Evaluator,
-            p => return Err(invalid(format!("unknown party {p} for input `{name}`"))),
-        };
-        let ty = r.ty(0)?;
+    for i in file.inputs.0 {
+        let Name(name) = i.name;
+        let ty = build_type(i.ty.0)?;
         let first_wire = next;
         next = next.saturating_add(ty.width() as u64);
         if next > u64::from(num_wires) {
@@ -315,64 +433,33 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
         }
         inputs.push(Input {
             name,
-            party,
+            party: party(i.party),
             ty,
             first_wire: first_wire as WireId,
         });
     }
-    let n_out = r.count("the number of outputs", 2)?;
-    let mut outputs = Vec::with_capacity(n_out);
-    let mut bit: u64 = 0;
-    for _ in 0..n_out {
-        let name = r.string("an output name")?;
-        let ty = r.ty(0)?;
+    let output_wires = file.output_wires.0;
+    let mut outputs = Vec::with_capacity(file.outputs.0.len());
+    let mut bit: usize = 0;
+    for o in file.outputs.0 {
+        let Name(name) = o.name;
+        let ty = build_type(o.ty.0)?;
         let first_bit = bit;
-        bit = bit.saturating_add(ty.width() as u64);
-        if bit > bytes.len() as u64 {
+        bit = bit.saturating_add(ty.width());
+        if bit > output_wires.len() {
             return Err(invalid(format!(
-                "output `{name}` has more bits than the file has bytes"
+                "output `{name}` needs more than the {} output wires",
+                output_wires.len()
             )));
         }
         outputs.push(Output {
             name,
             ty,
-            first_bit: first_bit as usize,
+            first_bit,
         });
     }
-    let n_ow = r.count("the number of output wires", 1)?;
-    let mut output_wires = Vec::with_capacity(n_ow);
-    for _ in 0..n_ow {
-        output_wires.push(r.wire(num_wires, "an output wire")?);
-    }
-    let n_gates = r.count("the number of gates", 2)?;
-    let mut gates = Vec::with_capacity(n_gates);
-    for _ in 0..n_gates {
-        let g = match r.byte("a gate")? {
-            t @ (0 | 1) => {
-                let a = r.wire(num_wires, "a gate input")?;
-                let b = r.wire(num_wires, "a gate input")?;
-                let out = r.wire(num_wires, "a gate output")?;
-                if t == 0 {
-                    Gate::xor(a, b, out)
-                } else {
-                    Gate::and(a, b, out)
-                }
-            }
-            2 => {
-                let a = r.wire(num_wires, "a gate input")?;
-                Gate::inv(a, r.wire(num_wires, "a gate output")?)
-            }
-            t @ (3 | 4) => Gate::constant(t == 4, r.wire(num_wires, "a gate output")?),
-            t => return Err(invalid(format!("unknown gate kind {t}"))),
-        };
-        gates.push(g);
-    }
-    if r.remaining() != 0 {
-        return Err(invalid(format!(
-            "{} bytes after the last gate",
-            r.remaining()
-        )));
-    }
+    // Same size and alignment: the gates are converted in place.
+    let gates = file.gates.0.into_iter().map(Gate::from).collect();
     let c = Circuit {
         num_wires,
         inputs,
@@ -454,13 +541,19 @@ mod tests {
     fn rejects_bad_headers_and_truncation() {
         let bytes = to_bytes(&sample());
         assert!(from_bytes(b"").is_err());
-        assert!(from_bytes(b"MPCX\x01").is_err());
-        let mut v2 = bytes.clone();
-        v2[4] = 2;
-        assert!(from_bytes(&v2)
+        assert!(from_bytes(b"MPCX\x02").is_err());
+        let mut v3 = bytes.clone();
+        v3[4] = 3;
+        assert!(from_bytes(&v3)
             .unwrap_err()
             .to_string()
-            .contains("version 2"));
+            .contains("version 3"));
+        let mut v1 = bytes.clone();
+        v1[4] = 1;
+        assert!(from_bytes(&v1)
+            .unwrap_err()
+            .to_string()
+            .contains("compile the program again"));
         for n in 0..bytes.len() {
             assert!(from_bytes(&bytes[..n]).is_err(), "truncated to {n} bytes");
         }
@@ -469,20 +562,81 @@ mod tests {
         assert!(from_bytes(&extra).is_err());
     }
 
-    #[test]
-    fn huge_counts_are_refused_without_allocating() {
+    /// A file of `MAGIC`, `VERSION` and `body` in the format's encoding.
+    fn file_of(body: impl Encode) -> Vec<u8> {
         let mut v = MAGIC.to_vec();
         v.push(VERSION);
-        put(&mut v, 100);
-        put(&mut v, u64::from(u32::MAX)); // inputs
+        v.extend(bincode::encode_to_vec(body, config()).unwrap());
+        v
+    }
+
+    fn empty(num_wires: u32) -> File {
+        File {
+            num_wires,
+            inputs: List(vec![]),
+            outputs: List(vec![]),
+            output_wires: List(vec![]),
+            gates: List(vec![]),
+        }
+    }
+
+    #[test]
+    fn huge_counts_are_refused_without_allocating() {
+        // 100 wires, then a count of 2^40 inputs.
+        let v = file_of((100u32, 1u64 << 40));
         assert!(from_bytes(&v)
             .unwrap_err()
             .to_string()
-            .contains("bytes left"));
-        let mut v = MAGIC.to_vec();
-        v.push(VERSION);
-        put(&mut v, u64::from(u32::MAX - 5)); // wires
+            .contains("more than the bytes left can hold"));
+        // A name of u64::MAX bytes.
+        let v = file_of((100u32, 1u64, u64::MAX));
+        assert!(from_bytes(&v)
+            .unwrap_err()
+            .to_string()
+            .contains("more than the bytes left can hold"));
+        let v = file_of(empty(u32::MAX - 5));
         assert!(from_bytes(&v).unwrap_err().to_string().contains("wires"));
+        assert!(from_bytes(&file_of(empty(0))).is_ok());
+    }
+
+    /// A one-input file whose input has these type nodes.
+    fn with_type(nodes: Vec<TypeNode>) -> Vec<u8> {
+        let mut f = empty(1 << 10);
+        f.inputs = List(vec![InputRecord {
+            name: name("x"),
+            party: PartyRecord::Garbler,
+            ty: List(nodes),
+        }]);
+        file_of(f)
+    }
+
+    #[test]
+    fn types_are_rebuilt_without_deep_recursion_or_lies() {
+        // Far deeper than any stack would take recursively.
+        let mut deep: Vec<TypeNode> = (0..200_000).map(|_| TypeNode::Array(1)).collect();
+        deep.push(TypeNode::Bool);
+        assert!(from_bytes(&with_type(deep))
+            .unwrap_err()
+            .to_string()
+            .contains("nested deeper"));
+        let liar = vec![TypeNode::Tuple(u32::MAX), TypeNode::Bool];
+        assert!(from_bytes(&with_type(liar))
+            .unwrap_err()
+            .to_string()
+            .contains("a tuple of"));
+        let cut = vec![TypeNode::Array(2)];
+        assert!(from_bytes(&with_type(cut)).is_err());
+        let extra = vec![TypeNode::Bool, TypeNode::Bool];
+        assert!(from_bytes(&with_type(extra))
+            .unwrap_err()
+            .to_string()
+            .contains("left over"));
+        let wide = vec![TypeNode::Unsigned(MAX_INT_WIDTH + 1)];
+        assert!(from_bytes(&with_type(wide))
+            .unwrap_err()
+            .to_string()
+            .contains("integer width"));
+        assert!(from_bytes(&with_type(vec![TypeNode::Unsigned(8)])).is_ok());
     }
 
     #[test]
