@@ -20,7 +20,7 @@ use circuits::{value, Circuit, Party};
 use crypto::{Block, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
-    pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
@@ -260,8 +260,7 @@ impl<S: Read + Write> Session<S> {
         let n_eval = self.prepared.schedule.evaluator_inputs().len();
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
-        let mut request = (batch.len() as u32).to_le_bytes().to_vec();
-        let mut labels = match self.ot.as_mut() {
+        let (refill, extension, corrections, mut labels) = match self.ot.as_mut() {
             Some(r) => {
                 let mut choices: Vec<bool> = batch
                     .iter()
@@ -278,31 +277,29 @@ impl<S: Read + Write> Session<S> {
                 } else {
                     0
                 };
-                request.extend_from_slice(&(refill as u32).to_le_bytes());
-                if refill > 0 {
-                    let msg = self
-                        .stock
+                let extension = if refill > 0 {
+                    self.stock
                         .refill(r, refill)
                         .map_err(|e| EvalError::ot(Phase::OtExtension, e))?
-                        .encode();
-                    request.extend_from_slice(&(msg.len() as u32).to_le_bytes());
-                    request.extend_from_slice(&msg);
+                        .encode()
                 } else {
-                    request.extend_from_slice(&0u32.to_le_bytes());
-                }
+                    Vec::new()
+                };
                 let spent = self.stock.spend(&choices);
                 choices.zeroize();
                 let (corrections, labels) =
                     spent.map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                request.extend_from_slice(&corrections);
-                labels
+                (refill as u32, extension, corrections, labels)
             }
-            None => {
-                request.extend_from_slice(&[0; 8]);
-                Vec::new()
-            }
+            None => (0, Vec::new(), Vec::new(), Vec::new()),
         };
-        self.ch.send(Kind::Compute, &request)?;
+        let request = Compute {
+            count: batch.len() as u32,
+            refill,
+            extension: &extension,
+            corrections: &corrections,
+        };
+        self.ch.send(Kind::Compute, &request.encode())?;
         self.ch.flush()?;
         t.stop(&mut self.stats);
 

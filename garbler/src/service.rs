@@ -12,8 +12,8 @@ use crate::{GarbleError, GarblerSession};
 use crypto::Delta;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
-    unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Reader,
-    SessionStats, TcpLink, MAX_BATCH, PROTOCOL_VERSION,
+    unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    SessionStats, TcpLink, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -175,15 +175,8 @@ fn session<S: Read + Write>(
                 .into())
             }
         }
-        let mut r = Reader::new(&payload, Phase::OtExtension);
-        let count = u64::from(r.u32("computation count")?);
-        if count == 0 || count > MAX_BATCH {
-            return Err(r
-                .error(format!(
-                    "a batch of {count} computations (1 to {MAX_BATCH} allowed)"
-                ))
-                .into());
-        }
+        let request = Compute::decode(&payload)?;
+        let count = u64::from(request.count);
         if config
             .max_computations
             .is_some_and(|m| stats.computations + count > m)
@@ -196,10 +189,8 @@ fn session<S: Read + Write>(
         let t = PhaseTimer::start(Phase::OtExtension);
         // A refill of the random-OT stock (if the evaluator's ran short),
         // then one correction bit per evaluator input bit of the batch.
-        let refill = r.u32("OT refill count")? as usize;
-        let extension_len = r.u32("OT extension length")? as usize;
-        let extension = r.bytes(extension_len, "OT extension")?;
-        let corrections = r.bytes(r.remaining(), "OT corrections")?;
+        let refill = request.refill as usize;
+        let (extension, corrections) = (request.extension, request.corrections);
         let mut zero_labels = match ot.as_mut() {
             Some(sender) => {
                 if refill > 0 {

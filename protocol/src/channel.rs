@@ -9,23 +9,24 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Kind {
-    /// Handshake: version and circuit (both directions).
+    /// Handshake: version and circuit (both directions); a [`crate::Hello`].
     Hello = 1,
-    /// Base OT messages.
+    /// Base OT messages (`ot::BaseOtHello`, `ot::BaseOtReply`).
     BaseOt = 2,
-    /// OT extension messages.
+    /// OT extension messages (`ot::ExtendMsg`).
     OtExtension = 3,
-    /// The garbler's input labels of one garbled circuit: one computation,
-    /// or a group of computations garbled side by side
-    /// ([`crate::Prepared::groups`]).
+    /// The garbler's input labels of one garbled circuit (one computation,
+    /// or a group of computations garbled side by side,
+    /// [`crate::Prepared::groups`]): 16 raw bytes per label.
     GarblerLabels = 4,
-    /// A chunk of garbled tables.
+    /// A chunk of garbled tables, raw.
     Tables = 5,
-    /// Output decoding bits of one garbled circuit.
+    /// Output decoding bits of one garbled circuit, packed.
     Decoding = 6,
-    /// The result of one computation, evaluator to garbler.
+    /// The output bits of one computation, evaluator to garbler, packed
+    /// ([`crate::pack_bits`]).
     Result = 7,
-    /// Start of a batch of computations: their count and one OT extension.
+    /// Start of a batch of computations: a [`crate::Compute`].
     Compute = 8,
     /// An error: the sender ends the session; the payload is a UTF-8 message.
     Error = 9,
@@ -86,7 +87,10 @@ const READ_BUFFER: usize = 16 << 10;
 const WRITE_BUFFER: usize = 64 << 10;
 
 /// A framed, buffered, counted message channel. Each message is 1 byte of
-/// [`Kind`], 4 bytes of little-endian length, then the payload. Output is
+/// [`Kind`], 4 bytes of little-endian length, then the payload. The frame
+/// header is written by hand, not by bincode: the length must be checked
+/// against the limit before the payload is read from the stream, and the
+/// header of a chunk of tables goes out in one vectored write with it. Output is
 /// buffered until [`Channel::flush`], or a receive, or the buffer fills.
 pub struct Channel<S: Read + Write> {
     stream: S,

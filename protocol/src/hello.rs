@@ -1,11 +1,12 @@
 //! The handshake: both sides state the protocol version and what circuit
 //! they run; any difference ends the session with a message saying what differs.
 
-use crate::{Phase, ProtocolError, Reader};
+use crate::{wire, Phase, ProtocolError};
+use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
 
 /// Version of the wire protocol; bumped on every incompatible change.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,84 +90,113 @@ pub struct Hello {
     pub circuit: Summary,
 }
 
+/// Most input or output values a hello may list.
 const MAX_VALUES: usize = 1 << 16;
+
+/// Most bytes a decoded hello may take: its lists at their longest.
+const HELLO_LIMIT: usize = 1 << 20;
+
+/// What every hello starts with, in a layout that no version changes, so
+/// that a peer of another version is told which version it met.
+#[derive(Encode, BorrowDecode)]
+struct Preamble {
+    magic: [u8; 4],
+    version: u32,
+}
+
+/// The rest of a hello.
+#[derive(Encode, BorrowDecode)]
+struct Body {
+    role: Role,
+    digest: [u8; 32],
+    gates: u64,
+    and_gates: u64,
+    inputs: Vec<(Role, u32)>,
+    outputs: Vec<u32>,
+}
+
+/// A [`Party`] on the wire.
+#[derive(Clone, Copy, Encode, BorrowDecode)]
+enum Role {
+    Garbler,
+    Evaluator,
+}
+
+impl From<Party> for Role {
+    fn from(p: Party) -> Role {
+        match p {
+            Party::Garbler => Role::Garbler,
+            Party::Evaluator => Role::Evaluator,
+        }
+    }
+}
+
+impl From<Role> for Party {
+    fn from(r: Role) -> Party {
+        match r {
+            Role::Garbler => Party::Garbler,
+            Role::Evaluator => Party::Evaluator,
+        }
+    }
+}
 
 impl Hello {
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         let s = &self.circuit;
-        let mut b = Vec::with_capacity(64 + 5 * s.inputs.len() + 4 * s.outputs.len());
-        b.extend_from_slice(b"MPCC");
-        b.extend_from_slice(&self.version.to_le_bytes());
-        b.push(matches!(self.role, Party::Evaluator) as u8);
-        b.extend_from_slice(&s.digest);
-        b.extend_from_slice(&s.gates.to_le_bytes());
-        b.extend_from_slice(&s.and_gates.to_le_bytes());
-        b.extend_from_slice(&(s.inputs.len() as u32).to_le_bytes());
-        for (p, w) in &s.inputs {
-            b.push(matches!(p, Party::Evaluator) as u8);
-            b.extend_from_slice(&w.to_le_bytes());
-        }
-        b.extend_from_slice(&(s.outputs.len() as u32).to_le_bytes());
-        for w in &s.outputs {
-            b.extend_from_slice(&w.to_le_bytes());
-        }
-        b
+        let preamble = Preamble {
+            magic: *b"MPCC",
+            version: self.version,
+        };
+        let body = Body {
+            role: self.role.into(),
+            digest: s.digest,
+            gates: s.gates,
+            and_gates: s.and_gates,
+            inputs: s.inputs.iter().map(|&(p, w)| (p.into(), w)).collect(),
+            outputs: s.outputs.clone(),
+        };
+        wire::encode((preamble, body))
     }
 
-    /// Decodes a payload, checking every length against the bytes present.
+    /// Decodes a payload: the version first, then the rest within a size limit.
     pub fn decode(payload: &[u8]) -> Result<Hello, ProtocolError> {
-        let mut r = Reader::new(payload, Phase::Handshake);
-        if r.bytes(4, "magic")? != b"MPCC" {
+        let phase = Phase::Handshake;
+        let (preamble, used) =
+            wire::decode_prefix::<Preamble, HELLO_LIMIT>(payload, phase, "hello")?;
+        if preamble.magic != *b"MPCC" {
             return Err(ProtocolError::Mismatch(
                 "the peer does not speak this protocol".into(),
             ));
         }
-        let version = r.u32("version")?;
+        let version = preamble.version;
         if version != PROTOCOL_VERSION {
             return Err(ProtocolError::Mismatch(format!(
                 "protocol version {version} from the peer, this side speaks {PROTOCOL_VERSION}"
             )));
         }
-        let party = |b: u8, r: &Reader| match b {
-            0 => Ok(Party::Garbler),
-            1 => Ok(Party::Evaluator),
-            _ => Err(r.error(format!("party byte {b}"))),
-        };
-        let role_byte = r.bytes(1, "role")?[0];
-        let role = party(role_byte, &r)?;
-        let mut digest = [0u8; 32];
-        digest.copy_from_slice(r.bytes(32, "digest")?);
-        let gates = r.u64("gate count")?;
-        let and_gates = r.u64("AND count")?;
-        let n = r.count(5, "inputs")?;
-        if n > MAX_VALUES {
-            return Err(r.error(format!("{n} input values")));
+        let body: Body = wire::decode::<_, HELLO_LIMIT>(&payload[used..], phase, "hello")?;
+        for (n, what) in [(body.inputs.len(), "input"), (body.outputs.len(), "output")] {
+            if n > MAX_VALUES {
+                return Err(ProtocolError::Malformed {
+                    phase,
+                    msg: format!("hello: {n} {what} values (at most {MAX_VALUES})"),
+                });
+            }
         }
-        let mut inputs = Vec::with_capacity(n);
-        for _ in 0..n {
-            let pb = r.bytes(1, "input party")?[0];
-            let p = party(pb, &r)?;
-            inputs.push((p, r.u32("input width")?));
-        }
-        let n = r.count(4, "outputs")?;
-        if n > MAX_VALUES {
-            return Err(r.error(format!("{n} output values")));
-        }
-        let mut outputs = Vec::with_capacity(n);
-        for _ in 0..n {
-            outputs.push(r.u32("output width")?);
-        }
-        r.finish("hello")?;
         Ok(Hello {
             version,
-            role,
+            role: body.role.into(),
             circuit: Summary {
-                digest,
-                gates,
-                and_gates,
-                inputs,
-                outputs,
+                digest: body.digest,
+                gates: body.gates,
+                and_gates: body.and_gates,
+                inputs: body
+                    .inputs
+                    .into_iter()
+                    .map(|(r, w)| (r.into(), w))
+                    .collect(),
+                outputs: body.outputs,
             },
         })
     }
@@ -211,6 +241,31 @@ mod tests {
         assert!(
             matches!(Hello::decode(&v2), Err(ProtocolError::Mismatch(m)) if m.contains("version 7"))
         );
+    }
+
+    #[test]
+    fn older_peers_and_huge_lists_are_refused() {
+        // The preamble of every version: magic, then the version as 4 bytes.
+        let mut old = b"MPCC".to_vec();
+        old.extend_from_slice(&2u32.to_le_bytes());
+        old.extend_from_slice(&[0; 60]);
+        assert!(
+            matches!(Hello::decode(&old), Err(ProtocolError::Mismatch(m)) if m.contains("version 2 from the peer"))
+        );
+        // A hello that announces 2^40 inputs.
+        let claim = (
+            Preamble {
+                magic: *b"MPCC",
+                version: PROTOCOL_VERSION,
+            },
+            (Role::Evaluator, [0u8; 32], 1u64, 1u64, 1u64 << 40),
+        );
+        let e = Hello::decode(&wire::encode(claim)).unwrap_err().to_string();
+        assert!(e.contains("announces more than"), "{e}");
+        let mut many = sample();
+        many.circuit.outputs = vec![1; MAX_VALUES + 1];
+        let e = Hello::decode(&many.encode()).unwrap_err().to_string();
+        assert!(e.contains("65537 output values"), "{e}");
     }
 
     proptest! {

@@ -4,9 +4,14 @@
 //! framing ([`Channel`], a 1-byte kind and a 4-byte length before every
 //! payload, with a hard size limit checked before anything is allocated), the
 //! handshake ([`Hello`]: protocol version and the circuit's digest and
-//! layout, so a mismatch is reported as what differs), per-phase statistics
-//! and the transcript digest. The cryptography lives in `ot`, `garbler` and
+//! layout, so a mismatch is reported as what differs), the request for a
+//! batch of computations ([`Compute`]), per-phase statistics and the
+//! transcript digest. The cryptography lives in `ot`, `garbler` and
 //! `evaluator`; this crate only moves and checks bytes.
+//!
+//! Messages with fields are bincode, with fixed-width little-endian
+//! integers and a size limit on every decode; garbled tables, labels and
+//! bit strings travel as raw byte chunks (see [`Kind`]).
 //!
 //! ```
 //! use protocol::{Channel, Kind, Limits};
@@ -28,16 +33,16 @@ mod error;
 mod hello;
 mod link;
 mod prepared;
-mod reader;
 mod stats;
+mod wire;
 
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
 pub use hello::{Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
-pub use reader::{pack_bits, unpack_bits, Reader};
 pub use stats::{PhaseTimer, SessionStats};
+pub use wire::{pack_bits, unpack_bits, Compute};
 
 /// Most computations one `Compute` request may ask for.
 pub const MAX_BATCH: u64 = 1 << 16;

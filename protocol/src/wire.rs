@@ -1,0 +1,189 @@
+//! How message payloads are written: bincode with fixed-width
+//! little-endian integers (so each message has exactly one encoding, and a
+//! field keeps its place and size whatever values it holds), a size limit on
+//! every decode, and no byte left over. Garbled tables, labels and bit
+//! strings travel as raw byte chunks.
+
+use crate::{Phase, ProtocolError, MAX_BATCH};
+use bincode::config::{Configuration, Fixint, Limit, LittleEndian};
+use bincode::error::DecodeError;
+use bincode::{BorrowDecode, Encode};
+
+/// Most bytes a payload may announce: its frame's length field is 4 bytes.
+pub(crate) const FRAME_LIMIT: usize = u32::MAX as usize;
+
+/// The payloads' encoding, decoding into at most `LIMIT` bytes.
+pub(crate) fn config<const LIMIT: usize>() -> Configuration<LittleEndian, Fixint, Limit<LIMIT>> {
+    bincode::config::standard()
+        .with_fixed_int_encoding()
+        .with_limit::<LIMIT>()
+}
+
+/// Encodes a payload.
+pub(crate) fn encode(value: impl Encode) -> Vec<u8> {
+    // Writing to memory has no I/O to fail, and the messages' fields all encode.
+    bincode::encode_to_vec(value, config::<FRAME_LIMIT>())
+        .expect("encoding a message into memory cannot fail")
+}
+
+/// Decodes a `T` from the start of `payload` within `LIMIT` bytes; returns
+/// it and the bytes it took.
+pub(crate) fn decode_prefix<'a, T: BorrowDecode<'a, ()>, const LIMIT: usize>(
+    payload: &'a [u8],
+    phase: Phase,
+    what: &str,
+) -> Result<(T, usize), ProtocolError> {
+    bincode::borrow_decode_from_slice(payload, config::<LIMIT>()).map_err(|e| {
+        ProtocolError::Malformed {
+            phase,
+            msg: format!("{what}: {}", describe::<LIMIT>(e)),
+        }
+    })
+}
+
+/// Decodes a `T` that must take all of `payload`, within `LIMIT` bytes.
+pub(crate) fn decode<'a, T: BorrowDecode<'a, ()>, const LIMIT: usize>(
+    payload: &'a [u8],
+    phase: Phase,
+    what: &str,
+) -> Result<T, ProtocolError> {
+    let (value, used) = decode_prefix::<T, LIMIT>(payload, phase, what)?;
+    if used != payload.len() {
+        return Err(ProtocolError::Malformed {
+            phase,
+            msg: format!("{what}: {} unexpected trailing bytes", payload.len() - used),
+        });
+    }
+    Ok(value)
+}
+
+/// What a bincode error means in a message.
+fn describe<const LIMIT: usize>(e: DecodeError) -> String {
+    match e {
+        DecodeError::UnexpectedEnd { additional } => {
+            format!("the message ends {additional} bytes short")
+        }
+        DecodeError::LimitExceeded => {
+            format!("it announces more than the {LIMIT} bytes it may take")
+        }
+        DecodeError::UnexpectedVariant { found, .. } => format!("unknown tag {found}"),
+        other => other.to_string(),
+    }
+}
+
+/// A request for a batch of computations, evaluator to garbler
+/// ([`crate::Kind::Compute`]): their count, a refill of the garbler's stock
+/// of random OTs if the evaluator's ran short, and one correction bit per
+/// evaluator input bit of the batch.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, BorrowDecode)]
+pub struct Compute<'a> {
+    /// How many computations, 1 to [`MAX_BATCH`].
+    pub count: u32,
+    /// How many random OTs `extension` makes (0: no refill).
+    pub refill: u32,
+    /// The OT extension message of the refill (an `ot::ExtendMsg`), empty
+    /// without one.
+    pub extension: &'a [u8],
+    /// The correction bits, packed ([`pack_bits`]).
+    pub corrections: &'a [u8],
+}
+
+impl<'a> Compute<'a> {
+    /// Encodes the message payload.
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+
+    /// Decodes a payload (borrowing its byte strings), checking the count.
+    pub fn decode(payload: &'a [u8]) -> Result<Compute<'a>, ProtocolError> {
+        let phase = Phase::OtExtension;
+        let c: Compute = decode::<_, FRAME_LIMIT>(payload, phase, "compute request")?;
+        if c.count == 0 || u64::from(c.count) > MAX_BATCH {
+            return Err(ProtocolError::Malformed {
+                phase,
+                msg: format!(
+                    "a batch of {} computations (1 to {MAX_BATCH} allowed)",
+                    c.count
+                ),
+            });
+        }
+        Ok(c)
+    }
+}
+
+impl std::fmt::Debug for Compute<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compute")
+            .field("count", &self.count)
+            .field("refill", &self.refill)
+            .field("extension_bytes", &self.extension.len())
+            .field("correction_bytes", &self.corrections.len())
+            .finish()
+    }
+}
+
+/// Packs bits least significant first into bytes (results, decoding bits).
+pub fn pack_bits(bits: &[bool]) -> Vec<u8> {
+    let mut out = vec![0u8; bits.len().div_ceil(8)];
+    for (i, &b) in bits.iter().enumerate() {
+        out[i / 8] |= (b as u8) << (i % 8);
+    }
+    out
+}
+
+/// Unpacks exactly `n` bits packed by [`pack_bits`]; `None` if the length is
+/// wrong or a padding bit is set.
+pub fn unpack_bits(bytes: &[u8], n: usize) -> Option<Vec<bool>> {
+    if bytes.len() != n.div_ceil(8) || (!n.is_multiple_of(8) && bytes[n / 8] >> (n % 8) != 0) {
+        return None;
+    }
+    Some((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compute_round_trips_and_checks_its_count() {
+        let c = Compute {
+            count: 3,
+            refill: 256,
+            extension: &[7; 40],
+            corrections: &[1, 2],
+        };
+        let bytes = c.encode();
+        assert_eq!(Compute::decode(&bytes).unwrap(), c);
+        let zero = Compute { count: 0, ..c }.encode();
+        assert!(Compute::decode(&zero)
+            .unwrap_err()
+            .to_string()
+            .contains("a batch of 0"));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Compute::decode(&longer)
+            .unwrap_err()
+            .to_string()
+            .contains("trailing"));
+        for n in 0..bytes.len() {
+            assert!(Compute::decode(&bytes[..n]).is_err(), "cut to {n} bytes");
+        }
+    }
+
+    #[test]
+    fn a_huge_announced_length_is_refused() {
+        // count, refill, then an extension of 2^62 bytes.
+        let bytes = encode((1u32, 1u32, 1u64 << 62));
+        let e = Compute::decode(&bytes).unwrap_err().to_string();
+        assert!(e.contains("announces more than"), "{e}");
+    }
+
+    #[test]
+    fn bits_round_trip_and_reject_bad_padding() {
+        let bits = [true, false, true, true, false, false, false, true, true];
+        assert_eq!(unpack_bits(&pack_bits(&bits), 9).unwrap(), bits);
+        assert_eq!(unpack_bits(&[0, 2], 9), None);
+        assert_eq!(unpack_bits(&[0], 9), None);
+        assert_eq!(unpack_bits(&[], 0), Some(vec![]));
+    }
+}
