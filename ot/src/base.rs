@@ -6,8 +6,8 @@
 //! across OTs and sessions), and every peer point is decoded and rejected if
 //! invalid or the identity.
 
-use crate::wire::Reader;
-use crate::OtError;
+use crate::{wire, OtError};
+use bincode::{BorrowDecode, Encode};
 use crypto::Block;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoBasepointTable, RistrettoPoint};
@@ -191,17 +191,33 @@ impl BaseOtReceiver {
     }
 }
 
+/// [`BaseOtHello`] on the wire.
+#[derive(Encode, BorrowDecode)]
+struct HelloWire {
+    point: [u8; 32],
+}
+
+/// [`BaseOtReply`] on the wire.
+#[derive(Encode, BorrowDecode)]
+struct ReplyWire {
+    points: Vec<[u8; 32]>,
+}
+
+/// Most bytes a decoded reply may take: [`MAX_BASE_OTS`] points and its count.
+const REPLY_LIMIT: usize = 32 * MAX_BASE_OTS + 64;
+
 impl BaseOtHello {
     /// Wire form: the 32-byte compressed point.
     pub fn encode(&self) -> Vec<u8> {
-        self.a.as_bytes().to_vec()
+        wire::encode(HelloWire {
+            point: self.a.to_bytes(),
+        })
     }
 
     /// Parses and validates the sender's point.
     pub fn decode(bytes: &[u8]) -> Result<BaseOtHello, OtError> {
-        let mut r = Reader::new(bytes, "base OT hello");
-        let (a, point) = decode_point(r.array()?, 0)?;
-        r.finish()?;
+        let hello: HelloWire = wire::decode::<_, 32>(bytes, "base OT hello")?;
+        let (a, point) = decode_point(hello.point, 0)?;
         Ok(BaseOtHello { a, point })
     }
 }
@@ -217,39 +233,25 @@ impl BaseOtReply {
         self.bs.is_empty()
     }
 
-    /// Wire form: a u32 count, then one 32-byte compressed point per OT.
+    /// Wire form: a u64 count, then one 32-byte compressed point per OT.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + 32 * self.bs.len());
-        out.extend_from_slice(&(self.bs.len() as u32).to_le_bytes());
-        for (c, _) in &self.bs {
-            out.extend_from_slice(c.as_bytes());
-        }
-        out
+        wire::encode(ReplyWire {
+            points: self.bs.iter().map(|(c, _)| c.to_bytes()).collect(),
+        })
     }
 
-    /// Parses and validates every point; the count is checked against
-    /// [`MAX_BASE_OTS`] and the actual length before anything is allocated.
+    /// Parses and validates every point; a count beyond [`MAX_BASE_OTS`] is
+    /// refused before anything of its size is allocated.
     pub fn decode(bytes: &[u8]) -> Result<BaseOtReply, OtError> {
-        let mut r = Reader::new(bytes, "base OT reply");
-        let n = r.u32()? as usize;
-        if n > MAX_BASE_OTS {
+        let reply: ReplyWire = wire::decode::<_, REPLY_LIMIT>(bytes, "base OT reply")?;
+        let raw = reply.points;
+        if raw.len() > MAX_BASE_OTS {
             return Err(OtError::TooLarge {
                 what: "base OT reply count",
-                len: n as u64,
+                len: raw.len() as u64,
                 max: MAX_BASE_OTS as u64,
             });
         }
-        if r.remaining() != 32 * n {
-            return Err(OtError::Malformed {
-                what: "base OT reply",
-                reason: "length does not match the point count",
-            });
-        }
-        let mut raw: Vec<[u8; 32]> = Vec::with_capacity(n);
-        for _ in 0..n {
-            raw.push(r.array()?);
-        }
-        r.finish()?;
         // Decompression costs a field inversion per point: done on all cores.
         let bs = raw
             .par_iter()
@@ -318,17 +320,17 @@ mod tests {
         ));
         assert!(matches!(
             BaseOtHello::decode(&[1; 31]),
-            Err(OtError::Truncated { .. })
+            Err(OtError::Decode { .. })
         ));
         let (_, hello) = BaseOtSender::new();
         let (_, reply) = BaseOtReceiver::receive(&hello, &[true, false, true]).unwrap();
         let mut bytes = reply.encode();
-        bytes[4 + 32..4 + 64].copy_from_slice(&id);
+        bytes[8 + 32..8 + 64].copy_from_slice(&id);
         assert!(matches!(
             BaseOtReply::decode(&bytes),
             Err(OtError::IdentityPoint { index: 1 })
         ));
-        bytes[4 + 32..4 + 64].copy_from_slice(&[0xff; 32]);
+        bytes[8 + 32..8 + 64].copy_from_slice(&[0xff; 32]);
         assert!(matches!(
             BaseOtReply::decode(&bytes),
             Err(OtError::InvalidPoint { index: 1 })
@@ -337,8 +339,14 @@ mod tests {
 
     #[test]
     fn rejects_oversized_counts() {
-        let mut bytes = u32::MAX.to_le_bytes().to_vec();
+        let mut bytes = u64::MAX.to_le_bytes().to_vec();
         bytes.extend_from_slice(&[0; 64]);
+        assert!(matches!(
+            BaseOtReply::decode(&bytes),
+            Err(OtError::Decode { reason, .. }) if reason.contains("announces more than")
+        ));
+        let mut bytes = (MAX_BASE_OTS as u64 + 1).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[0; 32 * (MAX_BASE_OTS + 1)]);
         assert!(matches!(
             BaseOtReply::decode(&bytes),
             Err(OtError::TooLarge { .. })

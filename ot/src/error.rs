@@ -23,6 +23,16 @@ pub enum OtError {
         /// Number of bytes left over.
         extra: usize,
     },
+    /// A message does not decode: it ends early, announces more than its
+    /// size limit allows (refused before anything of that size is
+    /// allocated), or holds an unknown tag.
+    #[error("{what}: {reason}")]
+    Decode {
+        /// Which message was being decoded.
+        what: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// A field held a value the protocol does not allow.
     #[error("{what}: {reason}")]
     Malformed {

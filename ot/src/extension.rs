@@ -16,8 +16,8 @@ use crate::base::{BaseOtHello, BaseOtReceiver, BaseOtReply, BaseOtSender};
 use crate::hash::tccr;
 use crate::prg::AesCtr;
 use crate::simd::{check_terms, transpose_128_append, transpose_128_append_each, wire_bytes};
-use crate::wire::Reader;
-use crate::{gf128, OtError};
+use crate::{gf128, wire, OtError};
+use bincode::{BorrowDecode, Encode};
 use crypto::{Block, FixedKeyAes};
 use zeroize::Zeroize;
 
@@ -35,6 +35,16 @@ const PAD: usize = KAPPA + 64;
 pub const MAX_OTS_PER_MESSAGE: u64 = 1 << 28;
 
 const TAG: u8 = 0xC7;
+
+/// The fixed-size start of an [`ExtendMsg`]; the chunk bodies follow it,
+/// as long as the count implies.
+#[derive(Encode, BorrowDecode)]
+struct ExtendHeader {
+    tag: u8,
+    /// 0 semi-honest, 1 malicious.
+    security: u8,
+    count: u64,
+}
 
 /// Which receiver the extension protects against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,14 +121,10 @@ impl ExtendMsg {
 
     /// Wire form: tag, security mode, u64 count, then the chunk bodies.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(10 + self.body.len());
-        out.push(TAG);
-        out.push(match self.security {
-            Security::SemiHonest => 0,
-            Security::Malicious => 1,
-        });
-        out.extend_from_slice(&self.count.to_le_bytes());
-        out.extend_from_slice(&self.body);
+        let (head, body) = self.encoded_parts();
+        let mut out = Vec::with_capacity(head.len() + body.len());
+        out.extend_from_slice(&head);
+        out.extend_from_slice(body);
         out
     }
 
@@ -135,13 +141,19 @@ impl ExtendMsg {
     pub fn decode_into(&mut self, bytes: &[u8]) -> Result<(), OtError> {
         self.count = 0;
         self.body.clear();
-        let mut r = Reader::new(bytes, "OT extension message");
-        let (security, count, body_len) = Self::parse_header(&r.array()?)?;
-        if r.remaining() != body_len {
+        let (head, rest) =
+            bytes
+                .split_first_chunk::<{ Self::HEADER_BYTES }>()
+                .ok_or(OtError::Truncated {
+                    what: "OT extension message",
+                    needed: Self::HEADER_BYTES,
+                    available: bytes.len(),
+                })?;
+        let (security, count, body_len) = Self::parse_header(head)?;
+        if rest.len() != body_len {
             return Err(Self::length_mismatch());
         }
-        self.body.extend_from_slice(r.take(body_len)?);
-        r.finish()?;
+        self.body.extend_from_slice(rest);
         self.security = security;
         self.count = count;
         Ok(())
@@ -153,14 +165,15 @@ impl ExtendMsg {
     /// Checks a header; returns the mode, the count and the body length the
     /// count implies.
     fn parse_header(head: &[u8; Self::HEADER_BYTES]) -> Result<(Security, u64, usize), OtError> {
-        let mut r = Reader::new(head, "OT extension message");
-        if r.u8()? != TAG {
+        let header: ExtendHeader =
+            wire::decode::<_, { Self::HEADER_BYTES }>(head, "OT extension message")?;
+        if header.tag != TAG {
             return Err(OtError::Malformed {
                 what: "OT extension message",
                 reason: "wrong message tag",
             });
         }
-        let security = match r.u8()? {
+        let security = match header.security {
             0 => Security::SemiHonest,
             1 => Security::Malicious,
             _ => {
@@ -170,7 +183,7 @@ impl ExtendMsg {
                 })
             }
         };
-        let count = r.u64()?;
+        let count = header.count;
         if count > MAX_OTS_PER_MESSAGE {
             return Err(OtError::TooLarge {
                 what: "OT extension count",
@@ -221,13 +234,16 @@ impl ExtendMsg {
 
     /// The encoding as two slices, header and body, for writing without a copy.
     pub(crate) fn encoded_parts(&self) -> ([u8; Self::HEADER_BYTES], &[u8]) {
-        let mut head = [0u8; Self::HEADER_BYTES];
-        head[0] = TAG;
-        head[1] = match self.security {
-            Security::SemiHonest => 0,
-            Security::Malicious => 1,
+        let header = ExtendHeader {
+            tag: TAG,
+            security: match self.security {
+                Security::SemiHonest => 0,
+                Security::Malicious => 1,
+            },
+            count: self.count,
         };
-        head[2..].copy_from_slice(&self.count.to_le_bytes());
+        let mut head = [0u8; Self::HEADER_BYTES];
+        wire::encode_into(header, &mut head);
         (head, &self.body)
     }
 }
@@ -753,42 +769,45 @@ pub struct ChosenMsg {
     cts: Vec<[Block; 2]>,
 }
 
+/// [`ChosenMsg`] on the wire: the ciphertexts as one byte string.
+#[derive(Encode, BorrowDecode)]
+struct ChosenWire<'a> {
+    ciphertexts: &'a [u8],
+}
+
+/// Most bytes a [`ChosenMsg`] may announce: [`MAX_OTS_PER_MESSAGE`] pairs
+/// and their length (borrowed from the input, not allocated).
+const CHOSEN_LIMIT: usize = (32 * MAX_OTS_PER_MESSAGE + 8) as usize;
+
 impl ChosenMsg {
-    /// Wire form: u64 count, then 32 bytes per OT.
+    /// Wire form: the ciphertexts' u64 byte length, then 32 bytes per OT.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + 32 * self.cts.len());
-        out.extend_from_slice(&(self.cts.len() as u64).to_le_bytes());
+        let mut ciphertexts = Vec::with_capacity(32 * self.cts.len());
         for [a, b] in &self.cts {
-            out.extend_from_slice(&a.to_bytes());
-            out.extend_from_slice(&b.to_bytes());
+            ciphertexts.extend_from_slice(&a.to_bytes());
+            ciphertexts.extend_from_slice(&b.to_bytes());
         }
-        out
+        wire::encode(ChosenWire {
+            ciphertexts: &ciphertexts,
+        })
     }
 
-    /// Parses a message whose length must match its bounded count exactly.
+    /// Parses a message whose bytes must be whole pairs of ciphertexts,
+    /// at most [`MAX_OTS_PER_MESSAGE`] of them.
     pub fn decode(bytes: &[u8]) -> Result<ChosenMsg, OtError> {
-        let mut r = Reader::new(bytes, "chosen-message OT");
-        let n = r.u64()?;
-        if n > MAX_OTS_PER_MESSAGE {
-            return Err(OtError::TooLarge {
-                what: "chosen-message OT count",
-                len: n,
-                max: MAX_OTS_PER_MESSAGE,
-            });
-        }
-        if r.remaining() as u64 != 32 * n {
+        let msg: ChosenWire = wire::decode::<_, CHOSEN_LIMIT>(bytes, "chosen-message OT")?;
+        if !msg.ciphertexts.len().is_multiple_of(32) {
             return Err(OtError::Malformed {
                 what: "chosen-message OT",
-                reason: "length does not match the count",
+                reason: "the ciphertexts are not whole pairs of blocks",
             });
         }
-        let mut cts = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            let a = Block::from_bytes(r.array()?);
-            let b = Block::from_bytes(r.array()?);
-            cts.push([a, b]);
-        }
-        r.finish()?;
+        let block = |b: &[u8]| Block::from_bytes(b.try_into().unwrap_or([0; 16]));
+        let cts = msg
+            .ciphertexts
+            .chunks_exact(32)
+            .map(|pair| [block(&pair[..16]), block(&pair[16..])])
+            .collect();
         Ok(ChosenMsg { cts })
     }
 }
