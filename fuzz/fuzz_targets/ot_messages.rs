@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         1 => {
             if let Ok(m) = BaseOtReply::decode(body) {
                 assert_eq!(m.encode(), body);
-                assert_eq!(m.len(), (body.len() - 4) / 32);
+                assert_eq!(m.len(), (body.len() - 8) / 32);
             }
         }
         2 => {
