@@ -95,8 +95,9 @@ impl Gate {
     }
 }
 
-/// Which party provides an input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Which party provides an input. Encoded with bincode in compiled
+/// circuits and the handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, bincode::Encode, bincode::Decode)]
 pub enum Party {
     /// The party that garbles the circuit.
     Garbler,

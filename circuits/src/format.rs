@@ -82,14 +82,8 @@ struct File {
 #[derive(Encode, Decode)]
 struct InputRecord {
     name: Name,
-    party: PartyRecord,
+    party: Party,
     ty: List<TypeNode>,
-}
-
-#[derive(Encode, Decode)]
-enum PartyRecord {
-    Garbler,
-    Evaluator,
 }
 
 #[derive(Encode, Decode)]
@@ -97,6 +91,9 @@ struct OutputRecord {
     name: Name,
     ty: List<TypeNode>,
 }
+
+/// A name's UTF-8 bytes (written as bincode writes a `String`).
+type Name = List<u8>;
 
 /// A gate with only the wires it reads.
 #[derive(Encode, Decode)]
@@ -117,7 +114,7 @@ enum TypeNode {
     Signed(u32),
     /// An array of this length of the type that follows.
     Array(u32),
-    /// A tuple of the this many types that follow.
+    /// A tuple of this many types that follow.
     Tuple(u32),
     /// A struct's name and field names; the fields' types follow.
     Struct(Name, List<Name>),
@@ -165,34 +162,6 @@ impl<'de, C, T: Decode<C>> BorrowDecode<'de, C> for List<T> {
     }
 }
 
-/// A name, written as bincode writes a `String`, decoded as a [`List`].
-struct Name(String);
-
-impl Encode for Name {
-    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
-        self.0.encode(encoder)
-    }
-}
-
-impl<C> Decode<C> for Name {
-    fn decode<D: Decoder<Context = C>>(decoder: &mut D) -> Result<Self, DecodeError> {
-        let List(bytes) = List::<u8>::decode(decoder)?;
-        String::from_utf8(bytes)
-            .map(Name)
-            .map_err(|e| DecodeError::Utf8 {
-                inner: e.utf8_error(),
-            })
-    }
-}
-
-impl<'de, C> BorrowDecode<'de, C> for Name {
-    fn borrow_decode<D: BorrowDecoder<'de, Context = C>>(
-        decoder: &mut D,
-    ) -> Result<Self, DecodeError> {
-        Self::decode(decoder)
-    }
-}
-
 impl From<&Gate> for GateRecord {
     fn from(g: &Gate) -> GateRecord {
         match g.kind {
@@ -218,7 +187,11 @@ impl From<GateRecord> for Gate {
 }
 
 fn name(s: &str) -> Name {
-    Name(s.to_string())
+    List(s.as_bytes().to_vec())
+}
+
+fn text(name: Name, what: &str) -> Result<String, CircuitError> {
+    String::from_utf8(name.0).map_err(|_| invalid(format!("{what} is not UTF-8")))
 }
 
 fn type_nodes(t: &Type) -> List<TypeNode> {
@@ -292,12 +265,15 @@ fn build(nodes: &mut std::vec::IntoIter<TypeNode>, depth: usize) -> Result<Type,
             }
             Type::Tuple(ts)
         }
-        TypeNode::Struct(Name(name), List(field_names)) => {
+        TypeNode::Struct(name, List(field_names)) => {
             let mut fields = Vec::with_capacity(field_names.len());
-            for Name(f) in field_names {
-                fields.push((f, build(nodes, depth + 1)?));
+            for f in field_names {
+                fields.push((text(f, "a field name")?, build(nodes, depth + 1)?));
             }
-            Type::Struct { name, fields }
+            Type::Struct {
+                name: text(name, "a struct name")?,
+                fields,
+            }
         }
     })
 }
@@ -311,13 +287,6 @@ fn int_width(n: u32) -> Result<u32, CircuitError> {
     Ok(n)
 }
 
-fn party(p: PartyRecord) -> Party {
-    match p {
-        PartyRecord::Garbler => Party::Garbler,
-        PartyRecord::Evaluator => Party::Evaluator,
-    }
-}
-
 /// Encodes a circuit.
 pub fn to_bytes(c: &Circuit) -> Vec<u8> {
     let file = File {
@@ -327,10 +296,7 @@ pub fn to_bytes(c: &Circuit) -> Vec<u8> {
                 .iter()
                 .map(|i| InputRecord {
                     name: name(&i.name),
-                    party: match i.party {
-                        Party::Garbler => PartyRecord::Garbler,
-                        Party::Evaluator => PartyRecord::Evaluator,
-                    },
+                    party: i.party,
                     ty: type_nodes(&i.ty),
                 })
                 .collect(),
@@ -369,12 +335,11 @@ fn describe(e: DecodeError) -> String {
             let what = match type_name {
                 "GateRecord" => "gate kind",
                 "TypeNode" => "type tag",
-                "PartyRecord" => "party",
+                "Party" => "party",
                 other => other,
             };
             format!("unknown {what} {found}")
         }
-        DecodeError::Utf8 { .. } => "a name is not UTF-8".into(),
         DecodeError::InvalidIntegerType { .. } => "a number too large for its field".into(),
         DecodeError::OtherString(msg) => msg,
         other => other.to_string(),
@@ -422,7 +387,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
     let mut inputs = Vec::with_capacity(file.inputs.0.len());
     let mut next: u64 = 0;
     for i in file.inputs.0 {
-        let Name(name) = i.name;
+        let name = text(i.name, "an input name")?;
         let ty = build_type(i.ty.0)?;
         let first_wire = next;
         next = next.saturating_add(ty.width() as u64);
@@ -433,7 +398,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
         }
         inputs.push(Input {
             name,
-            party: party(i.party),
+            party: i.party,
             ty,
             first_wire: first_wire as WireId,
         });
@@ -442,7 +407,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
     let mut outputs = Vec::with_capacity(file.outputs.0.len());
     let mut bit: usize = 0;
     for o in file.outputs.0 {
-        let Name(name) = o.name;
+        let name = text(o.name, "an output name")?;
         let ty = build_type(o.ty.0)?;
         let first_bit = bit;
         bit = bit.saturating_add(ty.width());
@@ -604,7 +569,7 @@ mod tests {
         let mut f = empty(1 << 10);
         f.inputs = List(vec![InputRecord {
             name: name("x"),
-            party: PartyRecord::Garbler,
+            party: Party::Garbler,
             ty: List(nodes),
         }]);
         file_of(f)

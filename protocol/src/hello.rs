@@ -107,37 +107,12 @@ struct Preamble {
 /// The rest of a hello.
 #[derive(Encode, BorrowDecode)]
 struct Body {
-    role: Role,
+    role: Party,
     digest: [u8; 32],
     gates: u64,
     and_gates: u64,
-    inputs: Vec<(Role, u32)>,
+    inputs: Vec<(Party, u32)>,
     outputs: Vec<u32>,
-}
-
-/// A [`Party`] on the wire.
-#[derive(Clone, Copy, Encode, BorrowDecode)]
-enum Role {
-    Garbler,
-    Evaluator,
-}
-
-impl From<Party> for Role {
-    fn from(p: Party) -> Role {
-        match p {
-            Party::Garbler => Role::Garbler,
-            Party::Evaluator => Role::Evaluator,
-        }
-    }
-}
-
-impl From<Role> for Party {
-    fn from(r: Role) -> Party {
-        match r {
-            Role::Garbler => Party::Garbler,
-            Role::Evaluator => Party::Evaluator,
-        }
-    }
 }
 
 impl Hello {
@@ -149,11 +124,11 @@ impl Hello {
             version: self.version,
         };
         let body = Body {
-            role: self.role.into(),
+            role: self.role,
             digest: s.digest,
             gates: s.gates,
             and_gates: s.and_gates,
-            inputs: s.inputs.iter().map(|&(p, w)| (p.into(), w)).collect(),
+            inputs: s.inputs.clone(),
             outputs: s.outputs.clone(),
         };
         wire::encode((preamble, body))
@@ -186,16 +161,12 @@ impl Hello {
         }
         Ok(Hello {
             version,
-            role: body.role.into(),
+            role: body.role,
             circuit: Summary {
                 digest: body.digest,
                 gates: body.gates,
                 and_gates: body.and_gates,
-                inputs: body
-                    .inputs
-                    .into_iter()
-                    .map(|(r, w)| (r.into(), w))
-                    .collect(),
+                inputs: body.inputs,
                 outputs: body.outputs,
             },
         })
@@ -258,7 +229,7 @@ mod tests {
                 magic: *b"MPCC",
                 version: PROTOCOL_VERSION,
             },
-            (Role::Evaluator, [0u8; 32], 1u64, 1u64, 1u64 << 40),
+            (Party::Evaluator, [0u8; 32], 1u64, 1u64, 1u64 << 40),
         );
         let e = Hello::decode(&wire::encode(claim)).unwrap_err().to_string();
         assert!(e.contains("announces more than"), "{e}");
