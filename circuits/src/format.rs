@@ -43,7 +43,7 @@ use crate::{
 };
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use bincode::de::{read::Reader, BorrowDecoder, Decoder};
-use bincode::enc::Encoder;
+use bincode::enc::{write::Writer, Encoder};
 use bincode::error::{DecodeError, EncodeError};
 use bincode::{BorrowDecode, Decode, Encode};
 use std::path::Path;
@@ -69,14 +69,15 @@ fn invalid(msg: impl Into<String>) -> CircuitError {
     CircuitError::Invalid(msg.into())
 }
 
-/// The file after its magic and version.
+/// The file after its magic and version. `G` holds the gates: a [`List`]
+/// when decoding, the circuit's own slice ([`GatesOf`]) when encoding.
 #[derive(Encode, Decode)]
-struct File {
+struct File<G> {
     num_wires: u32,
     inputs: List<InputRecord>,
     outputs: List<OutputRecord>,
     output_wires: List<WireId>,
-    gates: List<GateRecord>,
+    gates: G,
 }
 
 #[derive(Encode, Decode)]
@@ -159,6 +160,29 @@ impl<'de, C, T: Decode<C>> BorrowDecode<'de, C> for List<T> {
         decoder: &mut D,
     ) -> Result<Self, DecodeError> {
         Self::decode(decoder)
+    }
+}
+
+/// A circuit's gates, written as a [`List`] of [`GateRecord`]s without
+/// copying them into one first.
+struct GatesOf<'a>(&'a [Gate]);
+
+impl Encode for GatesOf<'_> {
+    fn encode<E: Encoder>(&self, encoder: &mut E) -> Result<(), EncodeError> {
+        (self.0.len() as u64).encode(encoder)?;
+        self.0
+            .iter()
+            .try_for_each(|g| GateRecord::from(g).encode(encoder))
+    }
+}
+
+/// Where [`to_bytes`] writes: a `Vec`, without `std::io`'s error plumbing.
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl Writer for VecWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
     }
 }
 
@@ -311,13 +335,14 @@ pub fn to_bytes(c: &Circuit) -> Vec<u8> {
                 .collect(),
         ),
         output_wires: List(c.output_wires.clone()),
-        gates: List(c.gates.iter().map(GateRecord::from).collect()),
+        gates: GatesOf(&c.gates),
     };
-    let mut out = Vec::with_capacity(16 + c.gates.len() * 8);
+    // A gate takes 4 to 16 bytes, most often 10 to 13.
+    let mut out = Vec::with_capacity(16 + c.gates.len() * 13);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     // Writing to memory has no I/O to fail, and every value here encodes.
-    bincode::encode_into_std_write(&file, &mut out, config())
+    bincode::encode_into_writer(&file, VecWriter(&mut out), config())
         .expect("encoding a circuit into memory cannot fail");
     out
 }
@@ -369,7 +394,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
         }
     }
     let body = &bytes[5..];
-    let (file, used): (File, usize) =
+    let (file, used): (File<List<GateRecord>>, usize) =
         bincode::decode_from_slice(body, config()).map_err(|e| invalid(describe(e)))?;
     if used != body.len() {
         return Err(invalid(format!(
@@ -535,7 +560,7 @@ mod tests {
         v
     }
 
-    fn empty(num_wires: u32) -> File {
+    fn empty(num_wires: u32) -> File<List<GateRecord>> {
         File {
             num_wires,
             inputs: List(vec![]),
