@@ -11,8 +11,9 @@
 //! before it returns any label; a failed check aborts the session.
 //!
 //! The protocol does no I/O: it turns messages into messages. Every message
-//! has `encode` and a bounded, total `decode`. [`driver`] frames them over any
-//! `Read + Write` channel.
+//! has `encode` and a bounded, total `decode` (bincode with fixed-width
+//! integers and a size limit; the IKNP matrix travels as raw bytes).
+//! [`driver`] frames them over any `Read + Write` channel.
 //!
 //! No key, label, Delta, seed or choice bit appears in any `Debug` output or
 //! error message.
