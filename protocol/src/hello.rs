@@ -5,7 +5,7 @@ use crate::{Phase, ProtocolError, Reader};
 use circuits::{Circuit, Party};
 
 /// Version of the wire protocol; bumped on every incompatible change.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
