@@ -17,7 +17,7 @@
 
 use crate::{EvalError, EvaluatorSession};
 use circuits::{value, Circuit, Party};
-use crypto::{Block, OutputDecoding};
+use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     pack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
@@ -108,6 +108,83 @@ impl Session<TcpLink> {
     }
 }
 
+/// Tells the peer why the session ends, unless it is the peer that failed.
+fn tell_peer<S: Read + Write>(ch: &mut Channel<S>, e: &EvalError) {
+    if !matches!(
+        e,
+        EvalError::Protocol(
+            ProtocolError::Peer { .. }
+                | ProtocolError::Closed { .. }
+                | ProtocolError::Timeout { .. }
+        )
+    ) {
+        ch.send_error(&e.to_string());
+    }
+}
+
+/// The handshake and the base OTs: returns the OT receiver (if the circuit
+/// has evaluator inputs) and the garbler's hash key for the session.
+fn setup<S: Read + Write>(
+    ch: &mut Channel<S>,
+    prepared: &Prepared,
+    stats: &mut SessionStats,
+) -> Result<(Option<OtReceiver>, HashKey), EvalError> {
+    let t = PhaseTimer::start(Phase::Handshake);
+    ch.set_phase(Phase::Handshake);
+    let ours = prepared.summary.clone();
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        role: Party::Evaluator,
+        circuit: (*ours).clone(),
+    };
+    ch.send(Kind::Hello, &hello.encode())?;
+    let needs_ot = !prepared.schedule.evaluator_inputs().is_empty();
+    // The base-OT opening goes in the same flight as the hello.
+    let setup = if needs_ot {
+        let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
+        ch.send(Kind::BaseOt, &ot_hello.encode())?;
+        Some(setup)
+    } else {
+        None
+    };
+    let theirs = Hello::decode(&ch.recv_kind(Kind::Hello)?)?;
+    if theirs.role != Party::Garbler {
+        return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
+    }
+    if let Some(diff) = ours.difference(&theirs.circuit) {
+        return Err(ProtocolError::Mismatch(diff).into());
+    }
+    // The garbler's public hash key, fresh for its session: every garbled
+    // table of the session is hashed under it.
+    let key = ch.recv_kind(Kind::HashKey)?;
+    let key: [u8; HashKey::BYTES] =
+        key.as_slice()
+            .try_into()
+            .map_err(|_| ProtocolError::Malformed {
+                phase: Phase::Handshake,
+                msg: format!(
+                    "a hash key of {} bytes, expected {}",
+                    key.len(),
+                    HashKey::BYTES
+                ),
+            })?;
+    t.stop(stats);
+    let mut ot = None;
+    if let Some(setup) = setup {
+        let t = PhaseTimer::start(Phase::BaseOt);
+        ch.set_phase(Phase::BaseOt);
+        let reply = BaseOtReply::decode(&ch.recv_kind(Kind::BaseOt)?)
+            .map_err(|e| EvalError::ot(Phase::BaseOt, e))?;
+        ot = Some(
+            setup
+                .finish(&reply)
+                .map_err(|e| EvalError::ot(Phase::BaseOt, e))?,
+        );
+        t.stop(stats);
+    }
+    Ok((ot, HashKey::from_bytes(key)))
+}
+
 impl<S: Read + Write> Session<S> {
     /// A session over an already connected stream (any `Read + Write`).
     pub fn over(
@@ -119,81 +196,33 @@ impl<S: Read + Write> Session<S> {
         if config.transcript {
             ch.record_transcript(false);
         }
-        let mut s = Session {
+        let mut stats = SessionStats {
+            role: "evaluator",
+            ..SessionStats::default()
+        };
+        let (ot, hash_key) = match setup(&mut ch, prepared, &mut stats) {
+            Ok(done) => done,
+            Err(e) => {
+                tell_peer(&mut ch, &e);
+                return Err(e);
+            }
+        };
+        Ok(Session {
             ch,
             prepared: prepared.clone(),
-            ot: None,
+            ot,
             stock: ReceiverStock::new(),
             stock_goal: FIRST_STOCK_GOAL,
-            eval: EvaluatorSession::new(),
-            stats: SessionStats {
-                role: "evaluator",
-                ..SessionStats::default()
-            },
+            eval: EvaluatorSession::new(hash_key),
+            stats,
             closed: false,
             buffer: Vec::new(),
-        };
-        if let Err(e) = s.setup() {
-            s.fail(&e);
-            return Err(e);
-        }
-        Ok(s)
+        })
     }
 
     fn fail(&mut self, e: &EvalError) {
-        if !matches!(
-            e,
-            EvalError::Protocol(
-                ProtocolError::Peer { .. }
-                    | ProtocolError::Closed { .. }
-                    | ProtocolError::Timeout { .. }
-            )
-        ) {
-            self.ch.send_error(&e.to_string());
-        }
+        tell_peer(&mut self.ch, e);
         self.closed = true;
-    }
-
-    fn setup(&mut self) -> Result<(), EvalError> {
-        let t = PhaseTimer::start(Phase::Handshake);
-        self.ch.set_phase(Phase::Handshake);
-        let ours = self.prepared.summary.clone();
-        let hello = Hello {
-            version: PROTOCOL_VERSION,
-            role: Party::Evaluator,
-            circuit: (*ours).clone(),
-        };
-        self.ch.send(Kind::Hello, &hello.encode())?;
-        let needs_ot = !self.prepared.schedule.evaluator_inputs().is_empty();
-        // The base-OT opening goes in the same flight as the hello.
-        let setup = if needs_ot {
-            let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
-            self.ch.send(Kind::BaseOt, &ot_hello.encode())?;
-            Some(setup)
-        } else {
-            None
-        };
-        let theirs = Hello::decode(&self.ch.recv_kind(Kind::Hello)?)?;
-        if theirs.role != Party::Garbler {
-            return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
-        }
-        if let Some(diff) = ours.difference(&theirs.circuit) {
-            return Err(ProtocolError::Mismatch(diff).into());
-        }
-        t.stop(&mut self.stats);
-        if let Some(setup) = setup {
-            let t = PhaseTimer::start(Phase::BaseOt);
-            self.ch.set_phase(Phase::BaseOt);
-            let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)
-                .map_err(|e| EvalError::ot(Phase::BaseOt, e))?;
-            self.ot = Some(
-                setup
-                    .finish(&reply)
-                    .map_err(|e| EvalError::ot(Phase::BaseOt, e))?,
-            );
-            t.stop(&mut self.stats);
-        }
-        Ok(())
     }
 
     /// The circuit of this session.

@@ -1,7 +1,8 @@
 //! The garbler's side of a session over any byte stream, and a TCP service
 //! that runs many sessions at once.
 //!
-//! One session: handshake (version and circuit), base OTs once, then as many
+//! One session: handshake (version and circuit, then the garbler's fresh
+//! public hash key for the session), base OTs once, then as many
 //! computations as the evaluator asks for, each one OT extension for the
 //! evaluator's input bits, the garbler's input labels, the garbled tables as
 //! a stream of chunks, and the output decoding; the evaluator answers with
@@ -9,7 +10,6 @@
 //! and the peer is told why (never with a secret in the message).
 
 use crate::{GarbleError, GarblerSession};
-use crypto::Delta;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     unpack_bits, Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Reader,
@@ -138,11 +138,15 @@ fn session<S: Read + Write>(
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
+    // Delta and the hash key are drawn here, fresh for this session; the
+    // key is public and goes to the evaluator in the same flight as the
+    // hello.
+    let mut garbler = GarblerSession::new();
+    ch.send(Kind::HashKey, &garbler.hash_key().to_bytes())?;
     t.stop(stats);
 
     let n_eval = schedule.evaluator_inputs().len();
     let n_garbler = schedule.garbler_inputs().len();
-    let delta = Delta::random();
     let mut ot: Option<OtSender> = None;
     let mut stock = SenderStock::new();
     if n_eval > 0 {
@@ -150,14 +154,13 @@ fn session<S: Read + Write>(
         ch.set_phase(Phase::BaseOt);
         let hello = BaseOtHello::decode(&ch.recv_kind(Kind::BaseOt)?)
             .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
-        let (sender, reply) = OtSender::setup(delta.block(), Security::Malicious, &hello)
+        let (sender, reply) = OtSender::setup(garbler.delta().block(), Security::Malicious, &hello)
             .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
         ch.send(Kind::BaseOt, &reply.encode())?;
         ch.flush()?;
         ot = Some(sender);
         t.stop(stats);
     }
-    let mut garbler = GarblerSession::with_delta(delta);
     let n_out = circuit.output_wires.len();
     // The garbler's input labels of a computation, reused.
     let mut labels = Vec::new();

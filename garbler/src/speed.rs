@@ -6,7 +6,7 @@
 
 use crate::{GarbleError, GarblerSession};
 use circuits::Circuit;
-use crypto::{Block, FixedKeyAes, OutputDecoding, Schedule};
+use crypto::{Block, FixedKeyAes, HashKey, OutputDecoding, Schedule};
 use evaluator::EvaluatorSession;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +58,9 @@ pub struct Workload {
     garbler_labels: Vec<Block>,
     chunks: Vec<Vec<u8>>,
     decoding: OutputDecoding,
-    first_tweak: u64,
+    /// The hash key of the session that made the recorded garbling, its
+    /// first run (so from tweak 0, where a new evaluator session starts).
+    hash_key: HashKey,
 }
 
 impl Workload {
@@ -77,7 +79,7 @@ impl Workload {
             .iter()
             .map(|&z| z ^ delta.select(Block::random().lsb()))
             .collect();
-        let first_tweak = session.next_tweak();
+        let hash_key = session.hash_key();
         let mut garbling = session.garble(&schedule, &garbler_bits, &zero_labels)?;
         let garbler_labels = garbling.garbler_labels().to_vec();
         let mut chunks = Vec::new();
@@ -93,7 +95,7 @@ impl Workload {
             garbler_labels,
             chunks,
             decoding,
-            first_tweak,
+            hash_key,
         })
     }
 
@@ -113,7 +115,7 @@ impl Workload {
 
     /// Evaluates the recorded garbling once, returning the outputs.
     pub fn evaluate_once(&self) -> Result<Vec<bool>, GarbleError> {
-        let mut session = EvaluatorSession::with_next_tweak(self.first_tweak);
+        let mut session = EvaluatorSession::new(self.hash_key);
         let mut run = || -> Result<Vec<bool>, evaluator::EvalError> {
             let mut evaluation =
                 session.evaluate(&self.schedule, &self.garbler_labels, &self.evaluator_labels)?;
