@@ -25,7 +25,7 @@ use protocol::{
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Random OTs made by a session's first refill of its stock.
 const FIRST_STOCK_GOAL: usize = 256;
@@ -290,7 +290,7 @@ impl<S: Read + Write> Session<S> {
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
         let mut request = (batch.len() as u32).to_le_bytes().to_vec();
-        let mut labels = match self.ot.as_mut() {
+        let labels = Zeroizing::new(match self.ot.as_mut() {
             Some(r) => {
                 let mut choices: Vec<bool> = batch
                     .iter()
@@ -330,7 +330,7 @@ impl<S: Read + Write> Session<S> {
                 request.extend_from_slice(&[0; 8]);
                 Vec::new()
             }
-        };
+        });
         self.ch.send(Kind::Compute, &request)?;
         self.ch.flush()?;
         t.stop(&mut self.stats);
@@ -345,7 +345,8 @@ impl<S: Read + Write> Session<S> {
             let t = PhaseTimer::start(Phase::Garbling);
             self.ch.set_phase(Phase::Garbling);
             let n_g = schedule.garbler_inputs().len();
-            let payload = self.ch.recv_kind(Kind::GarblerLabels)?;
+            // The garbler's active labels: wiped with their copy below.
+            let payload = Zeroizing::new(self.ch.recv_kind(Kind::GarblerLabels)?);
             if payload.len() != 16 * n_g {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::Garbling,
@@ -357,10 +358,12 @@ impl<S: Read + Write> Session<S> {
                 }
                 .into());
             }
-            let garbler_labels: Vec<Block> = payload
-                .chunks_exact(16)
-                .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
-                .collect();
+            let garbler_labels: Zeroizing<Vec<Block>> = Zeroizing::new(
+                payload
+                    .chunks_exact(16)
+                    .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
+                    .collect(),
+            );
             let mine = &labels[first * n_eval..(first + copies) * n_eval];
             let mut run = self.eval.evaluate(&schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
@@ -387,7 +390,7 @@ impl<S: Read + Write> Session<S> {
             first += copies;
         }
         self.ch.flush()?;
-        labels.iter_mut().for_each(Zeroize::zeroize);
+        drop(labels);
         self.stats.computations += batch.len() as u64;
         self.stats.and_gates += (batch.len() * self.prepared.schedule.and_count()) as u64;
         Ok(results)

@@ -20,7 +20,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Where the garbler's input bits for each computation come from.
 pub trait InputSource {
@@ -162,8 +162,9 @@ fn session<S: Read + Write>(
         t.stop(stats);
     }
     let n_out = circuit.output_wires.len();
-    // The garbler's input labels of a computation, reused.
-    let mut labels = Vec::new();
+    // The active labels of the garbler's inputs of a computation, as sent:
+    // wiped before each reuse and when the session ends, however it ends.
+    let mut labels = Zeroizing::new(Vec::new());
     loop {
         ch.set_phase(Phase::OtExtension);
         let (kind, payload) = ch.recv()?;
@@ -203,7 +204,7 @@ fn session<S: Read + Write>(
         let extension_len = r.u32("OT extension length")? as usize;
         let extension = r.bytes(extension_len, "OT extension")?;
         let corrections = r.bytes(r.remaining(), "OT corrections")?;
-        let mut zero_labels = match ot.as_mut() {
+        let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
                 if refill > 0 {
                     ExtendMsg::decode(extension)
@@ -228,16 +229,17 @@ fn session<S: Read + Write>(
                 }
                 .into())
             }
-        };
+        });
         t.stop(stats);
         // Narrow circuits run in groups of copies side by side (the same
         // split on both sides): each group is one garbling.
         let mut first = 0;
         for copies in prepared.groups(count as usize) {
             let schedule = prepared.group_schedule(copies)?;
-            let mut bits = Vec::with_capacity(copies * schedule.garbler_inputs().len());
+            let mut bits =
+                Zeroizing::new(Vec::with_capacity(copies * schedule.garbler_inputs().len()));
             for _ in 0..copies {
-                let mut one = inputs.next_inputs().map_err(GarbleError::Refused)?;
+                let one = Zeroizing::new(inputs.next_inputs().map_err(GarbleError::Refused)?);
                 if one.len() != n_garbler {
                     return Err(GarbleError::GarblerInputs {
                         expected: n_garbler,
@@ -245,14 +247,16 @@ fn session<S: Read + Write>(
                     });
                 }
                 bits.extend_from_slice(&one);
-                one.zeroize();
             }
             let t = PhaseTimer::start(Phase::Garbling);
             ch.set_phase(Phase::Garbling);
             let zero = &zero_labels[first * n_eval..(first + copies) * n_eval];
             let mut run = garbler.garble(&schedule, &bits, zero)?;
             bits.zeroize();
-            labels.clear();
+            // `zeroize` wipes the whole capacity and empties the vector; the
+            // labels then fill it again without moving it while it has room.
+            labels.zeroize();
+            labels.reserve(16 * run.garbler_labels().len());
             for l in run.garbler_labels() {
                 labels.extend_from_slice(&l.to_bytes());
             }
@@ -268,7 +272,7 @@ fn session<S: Read + Write>(
             t.stop(stats);
             first += copies;
         }
-        zero_labels.iter_mut().for_each(Zeroize::zeroize);
+        drop(zero_labels);
         // The evaluator reports each result as soon as it has it; collect them.
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);
