@@ -9,7 +9,7 @@
 
 use circuits::bristol;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use crypto::{Block, FixedKeyAes, HalfGateHash};
+use crypto::{Block, FixedKeyAes, HalfGateHash, HashKey};
 use garbler::GarblerSession;
 use mpcc::speed::Workload;
 use std::cell::RefCell;
@@ -36,7 +36,7 @@ fn aes(c: &mut Criterion) {
         b.iter(|| portable.encrypt_blocks(black_box(&mut blocks)))
     });
     // One TCCR hash is two AES blocks: elements here are hashes.
-    let h = HalfGateHash::new();
+    let h = HalfGateHash::new(HashKey::random());
     g.bench_function("tccr_hashes/1024", |b| {
         b.iter(|| h.hash_garbler(black_box(&mut blocks), 0))
     });

@@ -10,6 +10,7 @@
 
 use crate::{AndOp, Block, Lane};
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
+use zeroize::Zeroize;
 
 #[cfg(target_arch = "x86_64")]
 mod vaes;
@@ -86,7 +87,7 @@ impl FixedKeyAes {
         one[0]
     }
 
-    /// The TCCR hash of GKWY20 (sec. 7.3), `H(x, i) = pi(pi(x) ^ i) ^ pi(x)`,
+    /// The TCCR hash of GKWY20 (sec. 7.4), `H(x, i) = pi(pi(x) ^ i) ^ pi(x)`,
     /// applied in place to every block of `xs`; block `k` gets the tweak
     /// `first_tweak + k / per_tweak` (so `per_tweak` consecutive blocks share
     /// one tweak). `per_tweak` must be 1 or 2: 1 for an evaluator hashing
@@ -94,7 +95,9 @@ impl FixedKeyAes {
     ///
     /// The two AES calls of each hash depend on each other; the back end runs
     /// the first call over a group of 16 blocks, then the second, so the AES
-    /// units always see 8 independent 256-bit lanes.
+    /// units always see 8 independent 256-bit lanes. The scratch that holds
+    /// the `pi(x)` between the two calls is wiped before returning: with the
+    /// key public, `pi(x)` gives `x` back, and `x` may be a secret label.
     ///
     /// # Panics
     /// If `per_tweak` is not 1 or 2 (a programming error, never peer data).
@@ -120,6 +123,7 @@ impl FixedKeyAes {
                     }
                     base += group.len();
                 }
+                ys.zeroize();
             }
         }
     }
@@ -277,6 +281,13 @@ mod tests {
         aes.tccr_seq(&mut pair, 10, 2);
         assert_eq!(pair[0], pair[1]);
         assert_eq!(pair[0], xs[0]);
+    }
+
+    #[test]
+    fn the_portable_key_schedule_is_wiped_on_drop() {
+        // Holds only with the `aes` crate's `zeroize` feature.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<aes::Aes128>();
     }
 
     #[test]

@@ -6,10 +6,31 @@
 //! and permute bits `pa = lsb(A0)`, `pb = lsb(B0)` is sent as two blocks,
 //! `TG = H(A0, j) ^ H(A1, j) ^ pb*Delta` and `TE = H(B0, j') ^ H(B1, j') ^ A0`,
 //! where `j = 2k` and `j' = 2k + 1` for the session's `k`-th AND gate.
-//! The hash `H` is the TCCR hash of Guo-Katz-Wang-Yu (S&P 2020, sec. 7.3),
-//! proven for half-gates with fixed-key AES as an ideal permutation.
+//!
+//! The hash `H` is the tweakable circular correlation-robust (TCCR) hash of
+//! Guo-Katz-Wang-Yu ("Efficient and secure multiparty computation from
+//! fixed-key block ciphers", S&P 2020, sec. 7.4),
+//!
+//! ```text
+//! H(x, i) = pi(pi(x) ^ i) ^ pi(x),    pi = AES-128 under the session's HashKey,
+//! ```
+//!
+//! proven TCCR, and so sufficient for half-gates, with `pi` an ideal
+//! permutation. The key is public but fresh for every session: the garbler
+//! draws it from the OS CSPRNG ([`HashKey::random`]) and sends it to the
+//! evaluator in the handshake. Under one key shared by every session, an
+//! attacker who collects `C` garbled gates from any number of sessions
+//! recovers some session's Delta with about `2^128 / C` work, since every
+//! session queries the same permutation (Guo-Katz-Wang-Weng-Yu, "Better
+//! concrete security for half-gates garbling (in the multi-instance
+//! setting)", CRYPTO 2020). With a key per session each session has a
+//! permutation of its own and the gates of other sessions no longer help:
+//! `C` counts the gates of the attacked session only. The AES key schedule
+//! runs once per session ([`HalfGateHash::new`]); a gate costs what it did
+//! under a fixed key.
 
 use crate::{AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
+use std::sync::Arc;
 
 /// Bytes of one garbled AND gate on the wire: `TG` then `TE`, 16 little-endian
 /// bytes each.
@@ -18,30 +39,63 @@ pub const TABLE_BYTES: usize = 32;
 /// Most AND gates in one chunk of garbled tables (64 KiB).
 pub const MAX_CHUNK_ANDS: usize = 2048;
 
-/// The fixed public AES key of the hash: the first 128 bits of the fractional
-/// part of pi, a value nobody chose.
-const HASH_KEY: Block = Block(0x243f_6a88_85a3_08d3_1319_8a2e_0370_7344);
+/// The public AES key of a session's hash `H` (see the module docs). Not a
+/// secret: it travels in the clear. What matters is that each session has a
+/// fresh one, which only the garbler's [`HashKey::random`] provides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashKey([u8; 16]);
 
-/// The tweakable circular correlation-robust hash of GKWY20 on fixed-key AES,
-/// batched: one call hashes a whole window of independent AND gates.
+impl HashKey {
+    /// Bytes of the key on the wire.
+    pub const BYTES: usize = 16;
+
+    /// A fresh key from the operating system's CSPRNG: the garbler's choice
+    /// for a new session.
+    pub fn random() -> HashKey {
+        HashKey(Block::random().to_bytes())
+    }
+
+    /// The key as received from the garbler.
+    pub fn from_bytes(bytes: [u8; 16]) -> HashKey {
+        HashKey(bytes)
+    }
+
+    /// The key's wire form.
+    pub fn to_bytes(self) -> [u8; 16] {
+        self.0
+    }
+}
+
+/// The TCCR hash of GKWY20 on AES-128 under a session's [`HashKey`],
+/// batched: one call hashes a whole window of independent AND gates. The key
+/// schedule is computed once, in [`HalfGateHash::new`]; clones share it.
 #[derive(Clone, Debug)]
 pub struct HalfGateHash {
-    pi: FixedKeyAes,
+    key: HashKey,
+    pi: Arc<FixedKeyAes>,
 }
 
 impl HalfGateHash {
-    /// The hash on the fastest AES back end of this CPU.
-    pub fn new() -> HalfGateHash {
+    /// The hash under `key`, on the fastest AES back end of this CPU.
+    pub fn new(key: HashKey) -> HalfGateHash {
         HalfGateHash {
-            pi: FixedKeyAes::new(HASH_KEY),
+            key,
+            pi: Arc::new(FixedKeyAes::new(Block::from_bytes(key.0))),
         }
     }
 
-    /// The hash on the portable AES back end (for tests and comparisons).
-    pub fn new_portable() -> HalfGateHash {
+    /// The hash under `key` on the portable AES back end (for tests and
+    /// comparisons).
+    pub fn new_portable(key: HashKey) -> HalfGateHash {
         HalfGateHash {
-            pi: FixedKeyAes::new_portable(HASH_KEY),
+            key,
+            pi: Arc::new(FixedKeyAes::new_portable(Block::from_bytes(key.0))),
         }
+    }
+
+    /// The key this hash runs under.
+    pub fn key(&self) -> HashKey {
+        self.key
     }
 
     /// Garbler side: `xs` holds `[A0, A1, B0, B1]` for each of a window of
@@ -172,12 +226,6 @@ impl HalfGateHash {
     }
 }
 
-impl Default for HalfGateHash {
-    fn default() -> HalfGateHash {
-        HalfGateHash::new()
-    }
-}
-
 /// The hash-tweak counter of a session. Both parties keep one, advanced by
 /// two per AND gate garbled or evaluated, across every circuit of the
 /// session, so no tweak is ever used twice under one Delta.
@@ -190,12 +238,6 @@ impl TweakCounter {
     /// A counter at zero, for a new session.
     pub fn new() -> TweakCounter {
         TweakCounter { next: 0 }
-    }
-
-    /// A counter whose next tweak is `next`: for resuming a session or
-    /// re-running a recorded run (benchmarks).
-    pub fn starting_at(next: u64) -> TweakCounter {
-        TweakCounter { next }
     }
 
     /// The next unused tweak.
@@ -287,7 +329,8 @@ mod tests {
 
     #[test]
     fn batched_hashes_follow_the_tweak_layout() {
-        for h in [HalfGateHash::new(), HalfGateHash::new_portable()] {
+        let key = HashKey::random();
+        for h in [HalfGateHash::new(key), HalfGateHash::new_portable(key)] {
             let gates = 37;
             let labels: Vec<Block> = (0..4 * gates).map(|_| Block::random()).collect();
             let mut g = labels.clone();
@@ -325,7 +368,8 @@ mod tests {
 
     #[test]
     fn fused_and_portable_garbling_agree_and_evaluate_correctly() {
-        let (fast, slow) = (HalfGateHash::new(), HalfGateHash::new_portable());
+        let key = HashKey::random();
+        let (fast, slow) = (HalfGateHash::new(key), HalfGateHash::new_portable(key));
         let delta = Lane::from(crate::Delta::random().block());
         for n in [0usize, 1, 3, 4, 5, 7, 8, 9, 17, 255, 256, 257, 600] {
             let (labels, ands) = window(n);
@@ -371,7 +415,7 @@ mod tests {
 
     #[test]
     fn fused_garbling_uses_two_tweaks_per_gate() {
-        let h = HalfGateHash::new();
+        let h = HalfGateHash::new(HashKey::random());
         let delta = Lane::from(crate::Delta::random().block());
         let (labels, ands) = window(20);
         for first in [0u64, 7] {
@@ -390,6 +434,30 @@ mod tests {
                 assert_eq!(read_table(&t[g * TABLE_BYTES..]), (tg, te));
             }
         }
+    }
+
+    #[test]
+    fn the_hash_depends_on_the_session_key() {
+        let (k1, k2) = (HashKey::random(), HashKey::random());
+        assert_ne!(k1, k2, "two draws of the OS CSPRNG gave one key");
+        assert_eq!(HashKey::from_bytes(k1.to_bytes()), k1);
+        let (h1, h2) = (HalfGateHash::new(k1), HalfGateHash::new(k2));
+        assert_eq!((h1.key(), h2.key()), (k1, k2));
+        // The same label under the same tweak hashes differently in two
+        // sessions, so the garbled tables of one session say nothing about
+        // the permutation of another.
+        let x = Block::random();
+        assert_ne!(h1.hash_one(x, 0), h2.hash_one(x, 0));
+        // A clone shares the key schedule and hashes as the original.
+        assert_eq!(h1.clone().hash_one(x, 5), h1.hash_one(x, 5));
+        assert_eq!(
+            h1.hash_one(x, 5),
+            HalfGateHash::new_portable(k1).hash_one(x, 5)
+        );
+        // The construction: pi(pi(x) ^ i) ^ pi(x), pi = AES-128 under the key.
+        let pi = FixedKeyAes::new_portable(Block::from_bytes(k1.to_bytes()));
+        let y = pi.encrypt(x);
+        assert_eq!(h1.hash_one(x, 9), pi.encrypt(y ^ Block(9)) ^ y);
     }
 
     #[test]

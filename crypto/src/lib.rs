@@ -6,6 +6,8 @@
 //! - [`FixedKeyAes`]: AES-128 under one key over many blocks at once, on
 //!   256-bit VAES when the CPU has it (detected at run time) and the `aes`
 //!   crate otherwise; its `tccr_seq` is the batched TCCR hash of GKWY20.
+//! - [`HashKey`]: the public AES key of a session's half-gates hash, fresh
+//!   for every session.
 //! - [`Delta`]: the free-XOR offset, lowest bit always set.
 //! - [`Lane`]: a label in a 128-bit vector register, for inner loops.
 //! - [`Prg`]: AES-CTR under a seed from the OS CSPRNG.
@@ -19,7 +21,7 @@
 //! `<redacted>`.
 //!
 //! ```
-//! use crypto::{Block, Delta, FixedKeyAes, HalfGateHash};
+//! use crypto::{Block, Delta, FixedKeyAes, HalfGateHash, HashKey};
 //! let pi = FixedKeyAes::new(Block(7));
 //! let mut xs = [Block(1), Block(2)];
 //! pi.encrypt_blocks(&mut xs);
@@ -28,7 +30,7 @@
 //! let delta = Delta::random();
 //! assert!(delta.block().lsb());
 //! // One garbled window: [A0, A1, B0, B1] per AND gate, hashed in one batch.
-//! let h = HalfGateHash::new();
+//! let h = HalfGateHash::new(HashKey::random());
 //! let (a0, b0) = (Block::random(), Block::random());
 //! let mut win = [a0, a0 ^ delta.block(), b0, b0 ^ delta.block()];
 //! h.hash_garbler(&mut win, 0);
@@ -52,7 +54,7 @@ pub use block::Block;
 pub use delta::Delta;
 pub use error::CryptoError;
 pub use halfgates::{
-    read_table, write_table, HalfGateHash, OutputDecoding, TweakCounter, MAX_CHUNK_ANDS,
+    read_table, write_table, HalfGateHash, HashKey, OutputDecoding, TweakCounter, MAX_CHUNK_ANDS,
     TABLE_BYTES,
 };
 pub use lane::Lane;

@@ -2,7 +2,8 @@
 //!
 //! Evaluation is a pure computation over gates, labels and the bytes the
 //! garbler sends: no sockets here. An [`EvaluatorSession`] lives as long as
-//! the connection to one garbler and keeps the hash-tweak counter, which
+//! the connection to one garbler and keeps the hash under the garbler's
+//! session key (sent in the handshake) and the hash-tweak counter, which
 //! follows the garbler's (two tweaks per AND gate, counted across every
 //! circuit of the session). For each run:
 //!
@@ -21,13 +22,15 @@
 //!
 //! ```
 //! use circuits::bristol;
-//! use crypto::{Block, OutputDecoding, Schedule};
+//! use crypto::{Block, HashKey, OutputDecoding, Schedule};
 //! use evaluator::{EvalError, EvaluatorSession};
 //!
 //! // out = NOT x, x from the evaluator: no AND gates, so no tables.
 //! let circuit = bristol::parse("1 2\n1 1\n1 1\n\n1 1 0 1 INV\n", 0).unwrap();
 //! let schedule = Schedule::new(&circuit).unwrap();
-//! let mut session = EvaluatorSession::new();
+//! // The garbler's session key, as received in the handshake.
+//! let key = HashKey::random();
+//! let mut session = EvaluatorSession::new(key);
 //! let label = Block::random();
 //! let mut run = session.evaluate(&schedule, &[], &[label]).unwrap();
 //! assert!(matches!(run.feed(&[0u8; 31]), Err(EvalError::ChunkLength { len: 31, table: 32 })));

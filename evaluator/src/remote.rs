@@ -17,7 +17,7 @@
 
 use crate::{EvalError, EvaluatorSession};
 use circuits::{value, Circuit, Party};
-use crypto::{Block, OutputDecoding};
+use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
@@ -25,7 +25,7 @@ use protocol::{
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Random OTs made by a session's first refill of its stock.
 const FIRST_STOCK_GOAL: usize = 256;
@@ -108,6 +108,83 @@ impl Session<TcpLink> {
     }
 }
 
+/// Tells the peer why the session ends, unless it is the peer that failed.
+fn tell_peer<S: Read + Write>(ch: &mut Channel<S>, e: &EvalError) {
+    if !matches!(
+        e,
+        EvalError::Protocol(
+            ProtocolError::Peer { .. }
+                | ProtocolError::Closed { .. }
+                | ProtocolError::Timeout { .. }
+        )
+    ) {
+        ch.send_error(&e.to_string());
+    }
+}
+
+/// The handshake and the base OTs: returns the OT receiver (if the circuit
+/// has evaluator inputs) and the garbler's hash key for the session.
+fn setup<S: Read + Write>(
+    ch: &mut Channel<S>,
+    prepared: &Prepared,
+    stats: &mut SessionStats,
+) -> Result<(Option<OtReceiver>, HashKey), EvalError> {
+    let t = PhaseTimer::start(Phase::Handshake);
+    ch.set_phase(Phase::Handshake);
+    let ours = prepared.summary.clone();
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        role: Party::Evaluator,
+        circuit: (*ours).clone(),
+    };
+    ch.send(Kind::Hello, &hello.encode())?;
+    let needs_ot = !prepared.schedule.evaluator_inputs().is_empty();
+    // The base-OT opening goes in the same flight as the hello.
+    let setup = if needs_ot {
+        let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
+        ch.send(Kind::BaseOt, &ot_hello.encode())?;
+        Some(setup)
+    } else {
+        None
+    };
+    let theirs = Hello::decode(&ch.recv_kind(Kind::Hello)?)?;
+    if theirs.role != Party::Garbler {
+        return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
+    }
+    if let Some(diff) = ours.difference(&theirs.circuit) {
+        return Err(ProtocolError::Mismatch(diff).into());
+    }
+    // The garbler's public hash key, fresh for its session: every garbled
+    // table of the session is hashed under it.
+    let key = ch.recv_kind(Kind::HashKey)?;
+    let key: [u8; HashKey::BYTES] =
+        key.as_slice()
+            .try_into()
+            .map_err(|_| ProtocolError::Malformed {
+                phase: Phase::Handshake,
+                msg: format!(
+                    "a hash key of {} bytes, expected {}",
+                    key.len(),
+                    HashKey::BYTES
+                ),
+            })?;
+    t.stop(stats);
+    let mut ot = None;
+    if let Some(setup) = setup {
+        let t = PhaseTimer::start(Phase::BaseOt);
+        ch.set_phase(Phase::BaseOt);
+        let reply = BaseOtReply::decode(&ch.recv_kind(Kind::BaseOt)?)
+            .map_err(|e| EvalError::ot(Phase::BaseOt, e))?;
+        ot = Some(
+            setup
+                .finish(&reply)
+                .map_err(|e| EvalError::ot(Phase::BaseOt, e))?,
+        );
+        t.stop(stats);
+    }
+    Ok((ot, HashKey::from_bytes(key)))
+}
+
 impl<S: Read + Write> Session<S> {
     /// A session over an already connected stream (any `Read + Write`).
     pub fn over(
@@ -119,81 +196,33 @@ impl<S: Read + Write> Session<S> {
         if config.transcript {
             ch.record_transcript(false);
         }
-        let mut s = Session {
+        let mut stats = SessionStats {
+            role: "evaluator",
+            ..SessionStats::default()
+        };
+        let (ot, hash_key) = match setup(&mut ch, prepared, &mut stats) {
+            Ok(done) => done,
+            Err(e) => {
+                tell_peer(&mut ch, &e);
+                return Err(e);
+            }
+        };
+        Ok(Session {
             ch,
             prepared: prepared.clone(),
-            ot: None,
+            ot,
             stock: ReceiverStock::new(),
             stock_goal: FIRST_STOCK_GOAL,
-            eval: EvaluatorSession::new(),
-            stats: SessionStats {
-                role: "evaluator",
-                ..SessionStats::default()
-            },
+            eval: EvaluatorSession::new(hash_key),
+            stats,
             closed: false,
             buffer: Vec::new(),
-        };
-        if let Err(e) = s.setup() {
-            s.fail(&e);
-            return Err(e);
-        }
-        Ok(s)
+        })
     }
 
     fn fail(&mut self, e: &EvalError) {
-        if !matches!(
-            e,
-            EvalError::Protocol(
-                ProtocolError::Peer { .. }
-                    | ProtocolError::Closed { .. }
-                    | ProtocolError::Timeout { .. }
-            )
-        ) {
-            self.ch.send_error(&e.to_string());
-        }
+        tell_peer(&mut self.ch, e);
         self.closed = true;
-    }
-
-    fn setup(&mut self) -> Result<(), EvalError> {
-        let t = PhaseTimer::start(Phase::Handshake);
-        self.ch.set_phase(Phase::Handshake);
-        let ours = self.prepared.summary.clone();
-        let hello = Hello {
-            version: PROTOCOL_VERSION,
-            role: Party::Evaluator,
-            circuit: (*ours).clone(),
-        };
-        self.ch.send(Kind::Hello, &hello.encode())?;
-        let needs_ot = !self.prepared.schedule.evaluator_inputs().is_empty();
-        // The base-OT opening goes in the same flight as the hello.
-        let setup = if needs_ot {
-            let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
-            self.ch.send(Kind::BaseOt, &ot_hello.encode())?;
-            Some(setup)
-        } else {
-            None
-        };
-        let theirs = Hello::decode(&self.ch.recv_kind(Kind::Hello)?)?;
-        if theirs.role != Party::Garbler {
-            return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
-        }
-        if let Some(diff) = ours.difference(&theirs.circuit) {
-            return Err(ProtocolError::Mismatch(diff).into());
-        }
-        t.stop(&mut self.stats);
-        if let Some(setup) = setup {
-            let t = PhaseTimer::start(Phase::BaseOt);
-            self.ch.set_phase(Phase::BaseOt);
-            let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)
-                .map_err(|e| EvalError::ot(Phase::BaseOt, e))?;
-            self.ot = Some(
-                setup
-                    .finish(&reply)
-                    .map_err(|e| EvalError::ot(Phase::BaseOt, e))?,
-            );
-            t.stop(&mut self.stats);
-        }
-        Ok(())
     }
 
     /// The circuit of this session.
@@ -260,7 +289,7 @@ impl<S: Read + Write> Session<S> {
         let n_eval = self.prepared.schedule.evaluator_inputs().len();
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
-        let (refill, extension, corrections, mut labels) = match self.ot.as_mut() {
+        let (refill, extension, corrections, labels) = match self.ot.as_mut() {
             Some(r) => {
                 let mut choices: Vec<bool> = batch
                     .iter()
@@ -293,6 +322,7 @@ impl<S: Read + Write> Session<S> {
             }
             None => (0, Vec::new(), Vec::new(), Vec::new()),
         };
+        let labels = Zeroizing::new(labels);
         let request = Compute {
             count: batch.len() as u32,
             refill,
@@ -313,7 +343,8 @@ impl<S: Read + Write> Session<S> {
             let t = PhaseTimer::start(Phase::Garbling);
             self.ch.set_phase(Phase::Garbling);
             let n_g = schedule.garbler_inputs().len();
-            let payload = self.ch.recv_kind(Kind::GarblerLabels)?;
+            // The garbler's active labels: wiped with their copy below.
+            let payload = Zeroizing::new(self.ch.recv_kind(Kind::GarblerLabels)?);
             if payload.len() != 16 * n_g {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::Garbling,
@@ -325,10 +356,12 @@ impl<S: Read + Write> Session<S> {
                 }
                 .into());
             }
-            let garbler_labels: Vec<Block> = payload
-                .chunks_exact(16)
-                .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
-                .collect();
+            let garbler_labels: Zeroizing<Vec<Block>> = Zeroizing::new(
+                payload
+                    .chunks_exact(16)
+                    .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
+                    .collect(),
+            );
             let mine = &labels[first * n_eval..(first + copies) * n_eval];
             let mut run = self.eval.evaluate(&schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
@@ -355,7 +388,7 @@ impl<S: Read + Write> Session<S> {
             first += copies;
         }
         self.ch.flush()?;
-        labels.iter_mut().for_each(Zeroize::zeroize);
+        drop(labels);
         self.stats.computations += batch.len() as u64;
         self.stats.and_gates += (batch.len() * self.prepared.schedule.and_count()) as u64;
         Ok(results)

@@ -1,13 +1,15 @@
-//! An evaluation session: the tweak counter that follows the garbler's.
+//! An evaluation session: the garbler's hash key and the tweak counter that
+//! follows the garbler's.
 
 use crate::{EvalError, Evaluation};
-use crypto::{HalfGateHash, Label, Schedule, SlotPool, TweakCounter};
+use crypto::{HalfGateHash, HashKey, Label, Schedule, SlotPool, TweakCounter};
 
 /// The evaluator's state for one session (one connection, one garbler): the
-/// hash-tweak counter, which moves on by two per AND gate evaluated exactly
-/// as the garbler's does, so both use the same tweaks for every gate as long
-/// as they run the same circuits in the same order.
-#[derive(Debug, Default)]
+/// hash under the garbler's session key, and the hash-tweak counter, which
+/// moves on by two per AND gate evaluated exactly as the garbler's does, so
+/// both use the same tweaks for every gate as long as they run the same
+/// circuits in the same order.
+#[derive(Debug)]
 pub struct EvaluatorSession {
     tweaks: TweakCounter,
     hash: HalfGateHash,
@@ -15,24 +17,20 @@ pub struct EvaluatorSession {
 }
 
 impl EvaluatorSession {
-    /// A session whose tweak counter starts at zero, like a new garbler's.
-    pub fn new() -> EvaluatorSession {
+    /// A session hashing under `hash_key`, the key the garbler drew for its
+    /// session and sent in the handshake, with the tweak counter at zero like
+    /// a new garbler's. The AES key schedule is computed here, once.
+    pub fn new(hash_key: HashKey) -> EvaluatorSession {
         EvaluatorSession {
             tweaks: TweakCounter::new(),
-            hash: HalfGateHash::new(),
+            hash: HalfGateHash::new(hash_key),
             pool: SlotPool::new(),
         }
     }
 
-    /// A session whose counter starts at `next_tweak`: for re-evaluating a
-    /// run whose tables were kept (benchmarks), or resuming a session.
-    pub fn with_next_tweak(next_tweak: u64) -> EvaluatorSession {
-        let tweaks = TweakCounter::starting_at(next_tweak);
-        EvaluatorSession {
-            tweaks,
-            hash: HalfGateHash::new(),
-            pool: SlotPool::new(),
-        }
+    /// The key this session hashes under.
+    pub fn hash_key(&self) -> HashKey {
+        self.hash.key()
     }
 
     /// The first tweak the next run will use; equal to the garbler's

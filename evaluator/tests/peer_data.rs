@@ -3,7 +3,7 @@
 //! hang or an unbounded allocation.
 
 use circuits::bristol;
-use crypto::{Block, OutputDecoding, Schedule, TABLE_BYTES};
+use crypto::{Block, HashKey, OutputDecoding, Schedule, TABLE_BYTES};
 use evaluator::{EvalError, EvaluatorSession};
 use proptest::prelude::*;
 
@@ -23,7 +23,7 @@ proptest! {
         decoding in proptest::collection::vec(any::<u8>(), 0..12),
     ) {
         let s = adder();
-        let mut session = EvaluatorSession::new();
+        let mut session = EvaluatorSession::new(HashKey::random());
         let labels: Vec<Block> = (0..64).map(|_| Block::random()).collect();
         let mut e = session.evaluate(&s, &labels, &labels).unwrap();
         let mut fed = 0usize;
@@ -64,7 +64,7 @@ proptest! {
 #[test]
 fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
     let s = adder();
-    let mut session = EvaluatorSession::new();
+    let mut session = EvaluatorSession::new(HashKey::random());
     let labels: Vec<Block> = (0..64).map(|_| Block::random()).collect();
     let mut e = session.evaluate(&s, &labels, &labels).unwrap();
     let stream = vec![7u8; s.and_count() * TABLE_BYTES];
@@ -93,7 +93,7 @@ fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
 #[test]
 fn wrong_input_label_counts_are_errors() {
     let s = adder();
-    let mut session = EvaluatorSession::new();
+    let mut session = EvaluatorSession::new(HashKey::random());
     let labels = vec![Block::ZERO; 64];
     assert!(matches!(
         session.evaluate(&s, &labels[..3], &labels),

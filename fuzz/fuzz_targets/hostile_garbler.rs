@@ -3,8 +3,8 @@
 //!
 //! Byte 0 picks the circuit (bits 0-1) and how much honest opening goes
 //! before the fuzzer's bytes, so they reach the later phases: bit 4 the
-//! garbler's hello, bit 5 a valid base-OT reply; bit 6 records the
-//! transcript; bit 7 asks for a batch of 3 computations instead of 1.
+//! garbler's hello and hash key, bit 5 a valid base-OT reply; bit 6 records
+//! the transcript; bit 7 asks for a batch of 3 computations instead of 1.
 #![no_main]
 use circuits::Party;
 use evaluator::{Session, SessionConfig};

@@ -3,7 +3,7 @@
 //! opening messages that let the fuzzer's bytes reach the later phases.
 
 use circuits::Party;
-use crypto::Block;
+use crypto::{Block, HashKey};
 use ot::{OtReceiver, OtSender, Security};
 use protocol::{Hello, Kind, Limits, Prepared, PROTOCOL_VERSION};
 use std::io::{Read, Write};
@@ -57,14 +57,19 @@ pub fn frame(kind: Kind, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The handshake a peer in `role` sends for `prepared`'s circuit.
+/// The handshake a peer in `role` sends for `prepared`'s circuit: its hello,
+/// and for a garbler the session's hash key after it.
 pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
     let h = Hello {
         version: PROTOCOL_VERSION,
         role,
         circuit: (*prepared.summary).clone(),
     };
-    frame(Kind::Hello, &h.encode())
+    let mut out = frame(Kind::Hello, &h.encode());
+    if role == Party::Garbler {
+        out.extend(frame(Kind::HashKey, &HashKey::random().to_bytes()));
+    }
+    out
 }
 
 const PROGRAMS: [&str; 3] = [
@@ -106,7 +111,7 @@ pub fn base_ot_hello() -> &'static [u8] {
 }
 
 /// A hostile peer's whole input from fuzz bytes: byte 0 is the mode (bits
-/// 0-1 pick the fixture circuit; bit 4 puts an honest hello of `role` in
+/// 0-1 pick the fixture circuit; bit 4 puts an honest handshake of `role` in
 /// front, and bit 5 then a valid base-OT message, so the fuzzer's bytes reach
 /// the later phases), the rest follows as is. Returns the mode, the circuit
 /// and the bytes the session under test will read; `None` for empty input.

@@ -193,17 +193,6 @@ impl<'a> Garbling<'a> {
             .collect();
         Ok(OutputDecoding::from_bits(bits))
     }
-
-    /// The 0-labels of the output wires. Tests use them to check that the
-    /// other label of a wire decodes to the other value.
-    #[doc(hidden)]
-    pub fn output_zero_labels(&self) -> Vec<Label> {
-        self.schedule
-            .output_slots()
-            .iter()
-            .map(|&s| Block::from(self.labels[s as usize]))
-            .collect()
-    }
 }
 
 impl Drop for Garbling<'_> {

@@ -3,9 +3,11 @@
 //! Garbling is a pure computation over gates and labels: no sockets here.
 //! A [`GarblerSession`] lives as long as the connection to one evaluator and
 //! holds what must persist across every circuit garbled on it: Delta (fresh
-//! from the OS CSPRNG, or the base-OT choice bits; lowest bit always set),
-//! the hash-tweak counter (two tweaks per AND gate, never reused in the
-//! session) and the PRG for fresh garbler input labels. For each run:
+//! from the OS CSPRNG, lowest bit always set; the base-OT choice bits are
+//! set from it), the public hash key (fresh from the OS CSPRNG, sent to the
+//! evaluator in the handshake), the hash-tweak counter (two tweaks per AND
+//! gate, never reused in the session) and the PRG for fresh garbler input
+//! labels. For each run:
 //!
 //! 1. build a [`Schedule`] for the circuit, once, and reuse it;
 //! 2. [`GarblerSession::garble`] with the garbler's input bits and the
@@ -36,8 +38,11 @@
 //!
 //! Construction: free-XOR (KS08), half-gates (ZRE15 sec. 3) with two
 //! ciphertexts per AND gate, hashed with the TCCR hash of Guo-Katz-Wang-Yu
-//! (S&P 2020) on fixed-key AES. Independent AND gates are hashed in batches
-//! on 256-bit VAES when the CPU has it (see `crypto`).
+//! (S&P 2020, sec. 7.4) on AES-128 under a public key drawn fresh for each
+//! session, so that gates collected from many sessions do not add up against
+//! one permutation (Guo-Katz-Wang-Weng-Yu, CRYPTO 2020; see
+//! `crypto::HalfGateHash`). Independent AND gates are hashed in batches on
+//! 256-bit VAES when the CPU has it (see `crypto`).
 //!
 //! No label, Delta or input bit appears in any `Debug` output or error.
 //!
@@ -53,7 +58,8 @@
 //! let schedule = Schedule::new(&circuit).unwrap();
 //!
 //! let mut g = GarblerSession::new();
-//! let mut e = EvaluatorSession::new();
+//! // The evaluator hashes under the key the garbler sends in the handshake.
+//! let mut e = EvaluatorSession::new(g.hash_key());
 //! // What correlated OT would deliver: the garbler gets the 0-label q, the
 //! // evaluator with choice bit y gets q ^ y*Delta.
 //! let q = Block::random();

@@ -1,7 +1,8 @@
 //! The garbler's side of a session over any byte stream, and a TCP service
 //! that runs many sessions at once.
 //!
-//! One session: handshake (version and circuit), base OTs once, then as many
+//! One session: handshake (version and circuit, then the garbler's fresh
+//! public hash key for the session), base OTs once, then as many
 //! computations as the evaluator asks for, each one OT extension for the
 //! evaluator's input bits, the garbler's input labels, the garbled tables as
 //! a stream of chunks, and the output decoding; the evaluator answers with
@@ -9,7 +10,6 @@
 //! and the peer is told why (never with a secret in the message).
 
 use crate::{GarbleError, GarblerSession};
-use crypto::Delta;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
@@ -20,7 +20,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Where the garbler's input bits for each computation come from.
 pub trait InputSource {
@@ -138,11 +138,15 @@ fn session<S: Read + Write>(
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
+    // Delta and the hash key are drawn here, fresh for this session; the
+    // key is public and goes to the evaluator in the same flight as the
+    // hello.
+    let mut garbler = GarblerSession::new();
+    ch.send(Kind::HashKey, &garbler.hash_key().to_bytes())?;
     t.stop(stats);
 
     let n_eval = schedule.evaluator_inputs().len();
     let n_garbler = schedule.garbler_inputs().len();
-    let delta = Delta::random();
     let mut ot: Option<OtSender> = None;
     let mut stock = SenderStock::new();
     if n_eval > 0 {
@@ -150,17 +154,17 @@ fn session<S: Read + Write>(
         ch.set_phase(Phase::BaseOt);
         let hello = BaseOtHello::decode(&ch.recv_kind(Kind::BaseOt)?)
             .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
-        let (sender, reply) = OtSender::setup(delta.block(), Security::Malicious, &hello)
+        let (sender, reply) = OtSender::setup(garbler.delta().block(), Security::Malicious, &hello)
             .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
         ch.send(Kind::BaseOt, &reply.encode())?;
         ch.flush()?;
         ot = Some(sender);
         t.stop(stats);
     }
-    let mut garbler = GarblerSession::with_delta(delta);
     let n_out = circuit.output_wires.len();
-    // The garbler's input labels of a computation, reused.
-    let mut labels = Vec::new();
+    // The active labels of the garbler's inputs of a computation, as sent:
+    // wiped before each reuse and when the session ends, however it ends.
+    let mut labels = Zeroizing::new(Vec::new());
     loop {
         ch.set_phase(Phase::OtExtension);
         let (kind, payload) = ch.recv()?;
@@ -191,7 +195,7 @@ fn session<S: Read + Write>(
         // then one correction bit per evaluator input bit of the batch.
         let refill = request.refill as usize;
         let (extension, corrections) = (request.extension, request.corrections);
-        let mut zero_labels = match ot.as_mut() {
+        let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
                 if refill > 0 {
                     ExtendMsg::decode(extension)
@@ -216,16 +220,17 @@ fn session<S: Read + Write>(
                 }
                 .into())
             }
-        };
+        });
         t.stop(stats);
         // Narrow circuits run in groups of copies side by side (the same
         // split on both sides): each group is one garbling.
         let mut first = 0;
         for copies in prepared.groups(count as usize) {
             let schedule = prepared.group_schedule(copies)?;
-            let mut bits = Vec::with_capacity(copies * schedule.garbler_inputs().len());
+            let mut bits =
+                Zeroizing::new(Vec::with_capacity(copies * schedule.garbler_inputs().len()));
             for _ in 0..copies {
-                let mut one = inputs.next_inputs().map_err(GarbleError::Refused)?;
+                let one = Zeroizing::new(inputs.next_inputs().map_err(GarbleError::Refused)?);
                 if one.len() != n_garbler {
                     return Err(GarbleError::GarblerInputs {
                         expected: n_garbler,
@@ -233,14 +238,16 @@ fn session<S: Read + Write>(
                     });
                 }
                 bits.extend_from_slice(&one);
-                one.zeroize();
             }
             let t = PhaseTimer::start(Phase::Garbling);
             ch.set_phase(Phase::Garbling);
             let zero = &zero_labels[first * n_eval..(first + copies) * n_eval];
             let mut run = garbler.garble(&schedule, &bits, zero)?;
             bits.zeroize();
-            labels.clear();
+            // `zeroize` wipes the whole capacity and empties the vector; the
+            // labels then fill it again without moving it while it has room.
+            labels.zeroize();
+            labels.reserve(16 * run.garbler_labels().len());
             for l in run.garbler_labels() {
                 labels.extend_from_slice(&l.to_bytes());
             }
@@ -256,7 +263,7 @@ fn session<S: Read + Write>(
             t.stop(stats);
             first += copies;
         }
-        zero_labels.iter_mut().for_each(Zeroize::zeroize);
+        drop(zero_labels);
         // The evaluator reports each result as soon as it has it; collect them.
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);

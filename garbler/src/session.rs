@@ -1,15 +1,17 @@
-//! A garbling session: Delta, the tweak counter and the label generator that
-//! persist across every circuit garbled on one connection.
+//! A garbling session: Delta, the hash key, the tweak counter and the label
+//! generator that persist across every circuit garbled on one connection.
 
 use crate::{GarbleError, Garbling};
-use crypto::{Delta, HalfGateHash, Prg, Schedule, SlotPool, TweakCounter};
+use crypto::{Delta, HalfGateHash, HashKey, Prg, Schedule, SlotPool, TweakCounter};
 
 /// The garbler's state for one session (one connection, one evaluator).
 ///
-/// Delta stays fixed for the session (the OT correlation is built on it);
-/// the tweak counter moves on by two per AND gate garbled, so no hash tweak
-/// repeats across the circuits of the session; garbler input labels come
-/// fresh from a PRG seeded by the OS CSPRNG for every run.
+/// Delta and the hash key are drawn fresh from the OS CSPRNG when the session
+/// starts and stay fixed for it (the OT correlation is built on Delta; the
+/// evaluator hashes under the garbler's key). The tweak counter moves on by
+/// two per AND gate garbled, so no hash tweak repeats across the circuits of
+/// the session; garbler input labels come fresh from a PRG seeded by the OS
+/// CSPRNG for every run.
 #[derive(Debug)]
 pub struct GarblerSession {
     pub(crate) delta: Delta,
@@ -20,26 +22,27 @@ pub struct GarblerSession {
 }
 
 impl GarblerSession {
-    /// A session with a fresh random Delta.
+    /// A session with a fresh random Delta and a fresh random hash key.
     pub fn new() -> GarblerSession {
-        GarblerSession::with_delta(Delta::random())
-    }
-
-    /// A session with a Delta fixed elsewhere (the base-OT choice bits that
-    /// make the evaluator's OT labels correlated by Delta).
-    pub fn with_delta(delta: Delta) -> GarblerSession {
         GarblerSession {
-            delta,
+            delta: Delta::random(),
             tweaks: TweakCounter::new(),
             prg: Prg::new(),
-            hash: HalfGateHash::new(),
+            hash: HalfGateHash::new(HashKey::random()),
             pool: SlotPool::new(),
         }
     }
 
-    /// The session's Delta (secret: never send or log it).
+    /// The session's Delta (secret: never send or log it). It is also the
+    /// correlation of the session's OTs: pass it to `ot::OtSender::setup`.
     pub fn delta(&self) -> &Delta {
         &self.delta
+    }
+
+    /// The session's public hash key: send it to the evaluator, whose
+    /// session must hash under it (`EvaluatorSession::new`).
+    pub fn hash_key(&self) -> HashKey {
+        self.hash.key()
     }
 
     /// The first tweak the next run will use. The evaluator's session must
@@ -88,5 +91,20 @@ impl GarblerSession {
 impl Default for GarblerSession {
     fn default() -> GarblerSession {
         GarblerSession::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_session_draws_its_own_delta_and_hash_key() {
+        let (a, b) = (GarblerSession::new(), GarblerSession::new());
+        assert_ne!(a.hash_key(), b.hash_key());
+        assert_ne!(a.delta().block(), b.delta().block());
+        assert!(a.delta().block().lsb() && b.delta().block().lsb());
+        // The key the session reports is the one its hash runs under.
+        assert_eq!(a.hash.key(), a.hash_key());
     }
 }

@@ -1,14 +1,17 @@
 //! The hygiene properties the protocol relies on, each a test that fails if
-//! it breaks: distinct tweaks, Delta's permute bit, no secret in any Debug or
-//! error text, and output decoding that tells a wire's two labels apart.
+//! it breaks: distinct tweaks, a fresh hash key per session, Delta's permute
+//! bit, no secret in any Debug or error text, and output decoding that tells
+//! a wire's two labels apart.
 
 mod common;
 
-use circuits::bristol;
+use circuits::{bristol, Party};
 use common::{bristol_dir, random_bits, run_in, split_inputs};
-use crypto::{Block, CryptoError, Delta, OutputDecoding, Schedule, TABLE_BYTES};
+use crypto::{Block, CryptoError, Delta, HashKey, OutputDecoding, Schedule, TABLE_BYTES};
 use evaluator::{EvalError, EvaluatorSession};
-use garbler::{GarbleError, GarblerSession};
+use garbler::{run_session, FixedInputs, GarbleError, GarblerSession, Prepared, SessionConfig};
+use protocol::{Channel, Hello, Kind, Limits, PROTOCOL_VERSION};
+use std::os::unix::net::UnixStream;
 
 /// Two ANDs of the same two evaluator wires: `x & y` twice.
 const TWO_EQUAL_ANDS: &str = "2 4\n1 2\n2 1 1\n\n2 1 0 1 2 AND\n2 1 0 1 3 AND\n";
@@ -108,7 +111,7 @@ fn evaluator_tweaks_follow_the_garbler_across_runs() {
     let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 1).unwrap();
     let s = Schedule::new(&c).unwrap();
     let mut gs = GarblerSession::new();
-    let mut es = EvaluatorSession::new();
+    let mut es = EvaluatorSession::new(gs.hash_key());
     for _ in 0..3 {
         let bits = random_bits(128);
         assert_eq!(
@@ -117,8 +120,16 @@ fn evaluator_tweaks_follow_the_garbler_across_runs() {
         );
         assert_eq!(gs.next_tweak(), es.next_tweak());
     }
-    // An evaluator whose counter is off by one AND gate gets garbage.
-    let mut late = EvaluatorSession::with_next_tweak(es.next_tweak() + 2);
+    // An evaluator that evaluated one AND gate the garbler never garbled is
+    // one gate ahead, and gets garbage.
+    let one_and = bristol::parse("1 3\n1 2\n1 1\n\n2 1 0 1 2 AND\n", 0).unwrap();
+    let one_and = Schedule::new(&one_and).unwrap();
+    let mut late = es;
+    let pair = [Block::random(), Block::random()];
+    let mut stray = late.evaluate(&one_and, &[], &pair).unwrap();
+    stray.feed(&[0u8; TABLE_BYTES]).unwrap();
+    drop(stray);
+    assert_eq!(late.next_tweak(), gs.next_tweak() + 2);
     let bits = random_bits(128);
     let (gbits, ebits) = split_inputs(&c, &bits);
     let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
@@ -147,10 +158,31 @@ fn delta_always_has_its_permute_bit_set() {
         CryptoError::DeltaLsbClear
     );
     let d = Delta::from_block(Block(0x1234_5679)).unwrap();
-    assert_eq!(
-        GarblerSession::with_delta(d).delta().block(),
-        Block(0x1234_5679)
-    );
+    assert_eq!(d.block(), Block(0x1234_5679));
+}
+
+#[test]
+fn every_session_hashes_under_a_fresh_key() {
+    let keys: Vec<HashKey> = (0..8).map(|_| GarblerSession::new().hash_key()).collect();
+    for (i, k) in keys.iter().enumerate() {
+        for other in &keys[..i] {
+            assert_ne!(k, other, "two sessions drew the same hash key");
+        }
+    }
+    // The key is part of the hash: an evaluator in step with the garbler's
+    // tweaks but under another session's key gets garbage; under the
+    // garbler's key, the right answer.
+    let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 1).unwrap();
+    let s = Schedule::new(&c).unwrap();
+    let bits = random_bits(128);
+    let want = c.eval_bits(&bits).unwrap();
+    let mut gs = GarblerSession::new();
+    let mut wrong = EvaluatorSession::new(GarblerSession::new().hash_key());
+    assert_ne!(run_in(&mut gs, &mut wrong, &c, &s, &bits, 0), want);
+    let mut gs = GarblerSession::new();
+    let mut right = EvaluatorSession::new(gs.hash_key());
+    assert_eq!(right.hash_key(), gs.hash_key());
+    assert_eq!(run_in(&mut gs, &mut right, &c, &s, &bits, 0), want);
 }
 
 /// Every rendering of a secret block a careless Debug might print.
@@ -181,7 +213,7 @@ fn no_label_or_delta_in_debug_or_error_text() {
     let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 1).unwrap();
     let s = Schedule::new(&c).unwrap();
     let mut gs = GarblerSession::new();
-    let mut es = EvaluatorSession::new();
+    let mut es = EvaluatorSession::new(gs.hash_key());
     let delta = gs.delta().block();
     let zero: Vec<Block> = (0..64).map(|_| Block::random()).collect();
     let bits = random_bits(64);
@@ -239,42 +271,110 @@ fn the_other_label_of_an_output_decodes_to_the_other_value() {
     let c = bristol::read_file(&bristol_dir().join("aes_128.txt"), 1).unwrap();
     let s = Schedule::new(&c).unwrap();
     let mut gs = GarblerSession::new();
-    let mut es = EvaluatorSession::new();
     let delta = gs.delta().block();
     let bits = random_bits(256);
     let (gbits, ebits) = split_inputs(&c, &bits);
     let zero: Vec<Block> = ebits.iter().map(|_| Block::random()).collect();
-    let active: Vec<Block> = zero
-        .iter()
-        .zip(&ebits)
-        .map(|(&z, &b)| z ^ delta.select(b))
-        .collect();
+    let active = |ebits: &[bool]| -> Vec<Block> {
+        zero.iter()
+            .zip(ebits)
+            .map(|(&z, &b)| z ^ delta.select(b))
+            .collect()
+    };
     let mut g = gs.garble(&s, &gbits, &zero).unwrap();
-    let mut e = es.evaluate(&s, g.garbler_labels(), &active).unwrap();
-    while let Some(chunk) = g.next_chunk() {
-        e.feed(chunk).unwrap();
-    }
-    let zero_out = g.output_zero_labels();
+    let garbler_labels = g.garbler_labels().to_vec();
+    let tables = all_tables(&mut g);
     let decoding = g.finish().unwrap();
-    let labels = e.output_labels();
-    let values = evaluator::decode(&labels, &decoding);
+    // One garbling evaluated twice (two evaluator sessions in step with the
+    // garbler's tweaks), on the evaluator's bits and on their complement.
+    let evaluate = |ebits: &[bool]| -> (Vec<Block>, Vec<bool>) {
+        let mut es = EvaluatorSession::new(gs.hash_key());
+        let mut e = es.evaluate(&s, &garbler_labels, &active(ebits)).unwrap();
+        e.feed(&tables).unwrap();
+        let labels = e.output_labels();
+        let values = e.finish(&decoding).unwrap();
+        assert_eq!(evaluator::decode(&labels, &decoding), values);
+        (labels, values)
+    };
+    let (labels, values) = evaluate(&ebits);
     assert_eq!(values, c.eval_bits(&bits).unwrap());
+    let mut complement = bits.clone();
+    for input in c.inputs.iter().filter(|i| i.party == Party::Evaluator) {
+        let w = input.first_wire as usize;
+        complement[w..w + input.ty.width()]
+            .iter_mut()
+            .for_each(|b| *b = !*b);
+    }
+    let (same_gbits, ebits2) = split_inputs(&c, &complement);
+    assert_eq!(same_gbits, gbits);
+    let (labels2, values2) = evaluate(&ebits2);
+    assert_eq!(values2, c.eval_bits(&complement).unwrap());
+    assert_ne!(values, values2, "the complement changed no output");
+    // Each output wire carries one of exactly two labels, Delta apart: equal
+    // where the two values agree, differing by Delta where they do not.
     let others: Vec<Block> = labels.iter().map(|&l| l ^ delta).collect();
     let flipped = evaluator::decode(&others, &decoding);
-    for (i, (v, f)) in values.iter().zip(&flipped).enumerate() {
+    for i in 0..labels.len() {
         assert_ne!(
-            v, f,
+            values[i], flipped[i],
             "output {i}: the other label decodes to the same value"
         );
         assert_eq!(
-            labels[i],
-            zero_out[i] ^ delta.select(*v),
+            labels2[i],
+            labels[i] ^ delta.select(values[i] != values2[i]),
             "output {i} label"
         );
+        // The decoding bit is the permute bit of the 0-label, nothing more.
+        let zero_label = labels[i] ^ delta.select(values[i]);
+        assert_eq!(decoding.bits()[i], zero_label.lsb(), "output {i} decoding");
     }
-    // The decoding bits are the permute bits of the 0-labels, nothing more.
-    let lsbs: Vec<bool> = zero_out.iter().map(|l| l.lsb()).collect();
-    assert_eq!(decoding.bits(), &lsbs[..]);
+}
+
+/// The hash key a garbler service sends in the handshake of one session, as
+/// a minimal evaluator sees it before it says goodbye.
+fn hash_key_of_one_session(prepared: &Prepared) -> Vec<u8> {
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let garbler = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            run_session(
+                theirs,
+                &prepared,
+                &mut FixedInputs(vec![false; 128]),
+                &mut |_| {},
+                SessionConfig::default(),
+            )
+        })
+    };
+    let mut ch = Channel::new(ours, Limits::default());
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        role: Party::Evaluator,
+        circuit: (*prepared.summary).clone(),
+    };
+    ch.send(Kind::Hello, &hello.encode()).unwrap();
+    let theirs = Hello::decode(&ch.recv_kind(Kind::Hello).unwrap()).unwrap();
+    assert_eq!(theirs.role, Party::Garbler);
+    let key = ch.recv_kind(Kind::HashKey).unwrap();
+    ch.send(Kind::Bye, &[]).unwrap();
+    ch.flush().unwrap();
+    garbler.join().unwrap().unwrap();
+    key
+}
+
+#[test]
+fn the_garbler_service_sends_a_fresh_hash_key_in_every_handshake() {
+    // Both adder inputs are the garbler's: no OT, the session is the
+    // handshake and a goodbye.
+    let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 2).unwrap();
+    let prepared = Prepared::new(c).unwrap();
+    let keys: Vec<Vec<u8>> = (0..4).map(|_| hash_key_of_one_session(&prepared)).collect();
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(k.len(), HashKey::BYTES);
+        for other in &keys[..i] {
+            assert_ne!(k, other, "two sessions sent the same hash key");
+        }
+    }
 }
 
 #[test]

@@ -19,6 +19,7 @@ use crate::simd::{check_terms, transpose_128_append, transpose_128_append_each, 
 use crate::{gf128, wire, OtError};
 use bincode::{BorrowDecode, Encode};
 use crypto::{Block, FixedKeyAes};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 /// Security parameter: number of base OTs and width of a label.
@@ -271,6 +272,19 @@ struct Cursor {
     ot: u64,
 }
 
+/// The session id and the TCCR permutation of random and chosen-message OT,
+/// both derived from the base-OT transcript.
+///
+/// Every AES key of the extension is already per session, so none needs a
+/// key of its own the way the garbling hash does (`crypto::HalfGateHash`):
+/// - this TCCR key is a hash of the transcript, which holds fresh points
+///   from both parties, so two sessions never share a permutation and hashes
+///   collected from many sessions do not add up against one (the
+///   multi-instance attack of Guo-Katz-Wang-Weng-Yu, CRYPTO 2020);
+/// - the column PRGs ([`AesCtr`]) are keyed with the secret base-OT keys,
+///   fresh per session: AES there is a keyed PRF, not a public permutation;
+/// - the check challenges are AES-CTR under a per-chunk seed hashed from the
+///   session id, the chunk index and `U`.
 fn session_keys(transcript: &[u8; 32]) -> ([u8; 32], FixedKeyAes) {
     let session = blake3::derive_key("ot 2024 extension session id", transcript);
     let mut key = [0u8; 16];
@@ -675,7 +689,11 @@ impl OtSender {
                 let x_sum =
                     Block::from_bytes(msg.body[off + 16..off + 32].try_into().expect("16 bytes"));
                 off += 32;
-                if q_sum != t_sum ^ gf128::mul(x_sum, self.delta) {
+                // Constant time: how far a cheating receiver's check values
+                // are from the right ones depends on Delta.
+                let expected = t_sum ^ gf128::mul(x_sum, self.delta);
+                let pass: bool = q_sum.to_bytes().ct_eq(&expected.to_bytes()).into();
+                if !pass {
                     self.aborted = true;
                     drop(q_bytes);
                     q_cols.iter_mut().for_each(Zeroize::zeroize);

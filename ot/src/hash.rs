@@ -1,9 +1,12 @@
 //! Tweakable correlation-robust hash for random and chosen-message OT outputs:
 //! `H(x, i) = pi(pi(x) ^ i) ^ pi(x)` with fixed-key AES `pi` (the TCCR hash of
-//! Guo-Katz-Wang-Yu, GKWY20 sec. 7). Fixed-key AES rather than blake3 because it
+//! Guo-Katz-Wang-Yu, GKWY20 sec. 7.4). Fixed-key AES rather than blake3 because it
 //! hashes 16-byte inputs in batches at AES-NI speed, and TCCR is exactly the
 //! property IKNP needs: `H(q_j ^ Delta, j)` stays pseudorandom given `q_j`. The
 //! tweak is the session-wide OT index, so no two OTs of a session share one.
+//! The key of `pi` is public but differs per session: it is derived from the
+//! base-OT transcript (see `session_keys` in the extension), so OTs of other
+//! sessions tell an attacker nothing about this session's permutation.
 
 use crypto::{Block, FixedKeyAes};
 

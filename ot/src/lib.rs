@@ -86,7 +86,10 @@
 //!   per cheated column with probability 1/2, the inherent KOS bound.
 //! - Correlated outputs are not hashed: the garbler's labels need the
 //!   correlation. Random and chosen-message OT hash each output with a TCCR
-//!   hash of fixed-key AES (GKWY20), tweaked by the session-wide OT index.
+//!   hash of AES (GKWY20) under a public key derived per session from the
+//!   base-OT transcript, tweaked by the session-wide OT index.
+//! - The KOS check is compared in constant time; the PCLMULQDQ and VPCLMULQDQ
+//!   paths run only where every feature they enable was detected.
 //! - Fresh secrets per session come from the OS CSPRNG; keys, `Delta` and
 //!   scratch matrices are zeroized when dropped or used up.
 #![deny(missing_docs, unsafe_code, unreachable_pub)]

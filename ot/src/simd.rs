@@ -241,9 +241,11 @@ pub(crate) fn clmul_inner_product(a: &[Block], b: &[Block]) -> Wide {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("vpclmulqdq")
+            && std::arch::is_x86_feature_detected!("pclmulqdq")
             && std::arch::is_x86_feature_detected!("avx2")
         {
-            // SAFETY: both features were detected just above; lengths are equal.
+            // SAFETY: all three features the function enables were detected
+            // just above; lengths are equal.
             return unsafe { clmul_inner_product_vpclmul(a, b) };
         }
         if std::arch::is_x86_feature_detected!("pclmulqdq") {
@@ -342,10 +344,12 @@ pub(crate) fn check_terms(chi: &[Block], rows: &[Block], bits: Option<&[u8]>) ->
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("vpclmulqdq")
+            && std::arch::is_x86_feature_detected!("pclmulqdq")
             && std::arch::is_x86_feature_detected!("avx2")
         {
-            // SAFETY: both features were detected just above; the asserts
-            // bound every load (pairs of rows, one bit byte per 8 rows).
+            // SAFETY: all three features the function enables were detected
+            // just above; the asserts bound every load (pairs of rows, one
+            // bit byte per 8 rows).
             return unsafe {
                 match bits {
                     Some(b) => check_terms_vpclmul::<true>(chi, rows, b),

@@ -32,6 +32,9 @@ pub enum Kind {
     Error = 9,
     /// The end of a session.
     Bye = 10,
+    /// The garbler's public hash key for the session (16 bytes), right
+    /// after its hello.
+    HashKey = 11,
 }
 
 impl Kind {
@@ -47,6 +50,7 @@ impl Kind {
             8 => Kind::Compute,
             9 => Kind::Error,
             10 => Kind::Bye,
+            11 => Kind::HashKey,
             _ => return None,
         })
     }

@@ -7,7 +7,7 @@
 //! `mpcc` and the benchmarks and not in either party's library.
 
 use circuits::Circuit;
-use crypto::{Block, CryptoError, FixedKeyAes, OutputDecoding, Schedule};
+use crypto::{Block, CryptoError, FixedKeyAes, HashKey, OutputDecoding, Schedule};
 use evaluator::{EvalError, EvaluatorSession};
 use garbler::{GarbleError, GarblerSession};
 use std::fmt;
@@ -80,7 +80,9 @@ pub struct Workload {
     garbler_labels: Vec<Block>,
     chunks: Vec<Vec<u8>>,
     decoding: OutputDecoding,
-    first_tweak: u64,
+    /// The hash key of the session that made the recorded garbling, its
+    /// first run (so from tweak 0, where a new evaluator session starts).
+    hash_key: HashKey,
 }
 
 impl Workload {
@@ -99,7 +101,7 @@ impl Workload {
             .iter()
             .map(|&z| z ^ delta.select(Block::random().lsb()))
             .collect();
-        let first_tweak = session.next_tweak();
+        let hash_key = session.hash_key();
         let mut garbling = session.garble(&schedule, &garbler_bits, &zero_labels)?;
         let garbler_labels = garbling.garbler_labels().to_vec();
         let mut chunks = Vec::new();
@@ -115,7 +117,7 @@ impl Workload {
             garbler_labels,
             chunks,
             decoding,
-            first_tweak,
+            hash_key,
         })
     }
 
@@ -135,7 +137,7 @@ impl Workload {
 
     /// Evaluates the recorded garbling once, returning the outputs.
     pub fn evaluate_once(&self) -> Result<Vec<bool>, EvalError> {
-        let mut session = EvaluatorSession::with_next_tweak(self.first_tweak);
+        let mut session = EvaluatorSession::new(self.hash_key);
         let mut evaluation =
             session.evaluate(&self.schedule, &self.garbler_labels, &self.evaluator_labels)?;
         for chunk in &self.chunks {

@@ -132,6 +132,8 @@ unsafe fn encrypt_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block]) {
             _mm256_storeu_si256(p.add(i), *vv);
         }
         rest.copy_from_slice(&buf[..rest.len()]);
+        // The blocks may be secret (a PRG's output).
+        wipe_blocks(&mut buf[..rest.len()]);
     }
 }
 
@@ -153,8 +155,13 @@ macro_rules! load_group {
     }};
 }
 
-/// TCCR of GKWY20 (sec. 7.3), `H(x, i) = pi(pi(x) ^ i) ^ pi(x)`, in place.
+/// TCCR of GKWY20 (sec. 7.4), `H(x, i) = pi(pi(x) ^ i) ^ pi(x)`, in place.
 /// Block `k` gets tweak `first + k / per` (low 64 bits; high bits zero).
+///
+/// The scratch `ys` holds `pi(x)` between the passes. The key is public, so
+/// `pi(x)` gives `x` back; each group of it is wiped as soon as the second
+/// pass has read it for the last time, while the AES units work on the next
+/// group, so the wipe costs stores only.
 #[target_feature(enable = "aes,vaes,avx2")]
 unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: usize) {
     let k = load_keys!(rk);
@@ -179,7 +186,9 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
     }
     let step = _mm256_set_epi64x(0, group_step as i64, 0, group_step as i64);
     // Every group of `ys` read in the second pass was written in the first.
-    let mut ys = core::mem::MaybeUninit::<[Block; TCCR_WINDOW]>::uninit();
+    // Declared as registers so that every group is 32-byte aligned, as the
+    // volatile stores of `wipe_group` require.
+    let mut ys = core::mem::MaybeUninit::<[__m256i; TCCR_WINDOW / 2]>::uninit();
     let ysp = ys.as_mut_ptr().cast::<Block>();
     for window in blocks.chunks_mut(TCCR_WINDOW) {
         let m = window.len();
@@ -221,11 +230,35 @@ unsafe fn tccr_vaes(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: 
                     _mm256_xor_si256(*vv, _mm256_loadu_si256(y.add(i))),
                 );
             }
+            wipe_group(y);
             for t in tw.iter_mut() {
                 *t = _mm256_add_epi64(*t, step);
             }
         }
-        window[full..].copy_from_slice(&tail[..m - full]);
+        if full < m {
+            window[full..].copy_from_slice(&tail[..m - full]);
+            wipe_blocks(&mut tail[..m - full]);
+        }
+    }
+}
+
+/// Overwrites `blocks` with zeros, one 16-byte volatile store each (the
+/// optimizer may not drop them, though nothing reads the blocks again).
+#[inline(always)]
+unsafe fn wipe_blocks(blocks: &mut [Block]) {
+    for b in blocks {
+        // `Block` is 16 bytes with alignment 16, as `__m128i` needs.
+        core::ptr::write_volatile((b as *mut Block).cast::<__m128i>(), core::mem::zeroed());
+    }
+}
+
+/// Overwrites the 8 registers' worth of memory at `p` (one group of 16
+/// blocks, 32-byte aligned) with zeros. Volatile stores: the optimizer may
+/// not drop them, though nothing reads the memory again.
+#[inline(always)]
+unsafe fn wipe_group(p: *mut __m256i) {
+    for i in 0..LANES / 2 {
+        core::ptr::write_volatile(p.add(i), core::mem::zeroed());
     }
 }
 
@@ -258,6 +291,10 @@ unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
 ///
 /// No output slot of `ands` is an input slot of `ands` (the schedule's
 /// batch rule), so writing outputs while later gates still read is safe.
+///
+/// The scratch `ys` of the first pass holds `pi(A0), pi(A1)` of each gate;
+/// with the key public they give `A0 ^ A1 = Delta`, so each group is wiped
+/// once the second pass has read it.
 #[target_feature(enable = "aes,vaes,avx2")]
 unsafe fn garble_vaes(
     rk: &[[u8; 16]; 11],
@@ -340,6 +377,9 @@ unsafe fn garble_vaes(
                 _mm256_load_si256(y.add(i)),
             );
         }
+        // `[pi(A0), pi(A1)]` give `A0` and `A1`, so Delta: wiped now, while
+        // the AES units start on the next group.
+        wipe_group(y);
         prev = v;
         prev_ops = &ands[4 * g..(4 * g + 4).min(ands.len())];
     }

@@ -63,14 +63,9 @@ pub fn run_in(
 /// One run in fresh sessions.
 pub fn run(c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
     let schedule = Schedule::new(c).unwrap();
-    run_in(
-        &mut GarblerSession::new(),
-        &mut EvaluatorSession::new(),
-        c,
-        &schedule,
-        bits,
-        piece_tables,
-    )
+    let mut gs = GarblerSession::new();
+    let mut es = EvaluatorSession::new(gs.hash_key());
+    run_in(&mut gs, &mut es, c, &schedule, bits, piece_tables)
 }
 
 /// Random bits from the OS CSPRNG.
