@@ -47,7 +47,7 @@ mod pool;
 mod prg;
 mod schedule;
 
-pub use crate::aes::{vaes_available, FixedKeyAes};
+pub use crate::aes::{aes_path, vaes_available, AesPath, FixedKeyAes};
 pub use block::Block;
 pub use delta::Delta;
 pub use error::CryptoError;
