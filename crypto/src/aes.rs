@@ -231,11 +231,16 @@ impl FixedKeyAes {
     ) -> bool {
         match &self.backend {
             #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => {
+                rk.garble_ands(labels, ands, delta, first_tweak, tables);
+                true
+            }
+            #[cfg(target_arch = "x86_64")]
             Backend::Vaes(rk) => {
                 rk.garble_ands(labels, ands, delta, first_tweak, tables);
                 true
             }
-            _ => false,
+            Backend::Portable(_) => false,
         }
     }
 

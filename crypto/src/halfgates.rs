@@ -9,7 +9,7 @@
 //! The hash `H` is the TCCR hash of Guo-Katz-Wang-Yu (S&P 2020, sec. 7.3),
 //! proven for half-gates with fixed-key AES as an ideal permutation.
 
-use crate::{AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
+use crate::{AesPath, AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
 
 /// Bytes of one garbled AND gate on the wire: `TG` then `TE`, 16 little-endian
 /// bytes each.
@@ -42,6 +42,14 @@ impl HalfGateHash {
         HalfGateHash {
             pi: FixedKeyAes::new_portable(HASH_KEY),
         }
+    }
+
+    /// The hash on AES back end `path`, or `None` if this CPU cannot run it
+    /// (for tests and benchmarks that compare back ends).
+    pub fn on_path(path: AesPath) -> Option<HalfGateHash> {
+        Some(HalfGateHash {
+            pi: FixedKeyAes::on_path(path, HASH_KEY)?,
+        })
     }
 
     /// Garbler side: `xs` holds `[A0, A1, B0, B1]` for each of a window of
@@ -364,6 +372,47 @@ mod tests {
                         Block::from(want),
                         "gate {g}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Every AES path this CPU runs garbles and evaluates to the same bytes:
+    /// tables, output labels and evaluated labels.
+    #[test]
+    fn every_path_garbles_and_evaluates_to_the_same_bytes() {
+        let paths: Vec<(AesPath, HalfGateHash)> = AesPath::ALL
+            .into_iter()
+            .filter_map(|p| match HalfGateHash::on_path(p) {
+                Some(h) => Some((p, h)),
+                None => {
+                    eprintln!("AES path {} skipped: this CPU lacks its features", p.name());
+                    None
+                }
+            })
+            .collect();
+        let delta = Lane::from(crate::Delta::random().block());
+        let blocks = |l: &[Lane]| -> Vec<Block> { l.iter().map(|&x| Block::from(x)).collect() };
+        for n in [
+            1usize, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 255, 256, 257, 700,
+        ] {
+            let (labels, ands) = window(n);
+            let first = u64::MAX - 600;
+            let mut reference: Option<(Vec<u8>, Vec<Block>, Vec<Block>)> = None;
+            for (p, h) in &paths {
+                let mut tables = vec![0u8; n * TABLE_BYTES];
+                let mut out = labels.clone();
+                h.garble_ands(&mut out, &ands, delta, first, &mut tables);
+                let mut active: Vec<Lane> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| if i % 3 == 1 { l ^ delta } else { l })
+                    .collect();
+                h.eval_ands(&mut active, &ands, &tables, first);
+                let got = (tables, blocks(&out), blocks(&active));
+                match &reference {
+                    None => reference = Some(got),
+                    Some(r) => assert!(*r == got, "{n} gates: path {} differs", p.name()),
                 }
             }
         }

@@ -1,13 +1,21 @@
 //! The AVX-512 back end: VAES rounds on 512-bit registers (four blocks per
-//! instruction, 32 blocks in flight).
+//! instruction, 32 blocks in flight) and the half-gate garbling arithmetic
+//! on whole registers of four gates, with mask registers for the
+//! permute-bit selects.
 //!
 //! Every `unsafe` block of this back end is here. Each entry point is a safe
 //! method of [`RoundKeys`], which exists only once [`detected`] has confirmed
 //! AES-NI, VAES, AVX-512F and AVX-512VL, so the `#[target_feature]` functions
 //! below are only ever called on CPUs that have those features.
+//!
+//! The kernels work on *quads* of four AND gates held transposed: one
+//! register holds the `A0` labels of four gates, another their `B0` labels,
+//! so the hash outputs come out as `[H(A0)]`, `[H(A1)]`, ... of four gates
+//! and the half-gate formulas run on four gates per instruction, with no
+//! shuffling between the AES passes and the arithmetic.
 #![allow(unsafe_code)]
 
-use crate::Block;
+use crate::{AndOp, Block, Lane, MAX_BATCH};
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 use core::ptr::write_volatile;
@@ -187,6 +195,249 @@ unsafe fn tccr(rk: &[[u8; 16]; 11], blocks: &mut [Block], first: u64, per: usize
     }
 }
 
+/// The label in slot `s` (bounds-checked, as in the VAES back end: the
+/// schedule only names slots below the label array's length, and a check
+/// per load keeps this sound for any input).
+#[inline(always)]
+unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
+    _mm_load_si128((&labels[s as usize] as *const Lane).cast())
+}
+
+#[inline(always)]
+unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
+    _mm_store_si128((&mut labels[s as usize] as *mut Lane).cast(), v)
+}
+
+/// Four labels in the four lanes of a register.
+#[inline(always)]
+unsafe fn lanes4(x: [__m128i; 4]) -> __m512i {
+    let v = _mm512_castsi128_si512(x[0]);
+    let v = _mm512_inserti32x4::<1>(v, x[1]);
+    let v = _mm512_inserti32x4::<2>(v, x[2]);
+    _mm512_inserti32x4::<3>(v, x[3])
+}
+
+/// The `a` and `b` input labels of up to four gates, transposed: lane `j`
+/// of each register belongs to gate `j` (zero for missing gates).
+#[inline(always)]
+unsafe fn gather(labels: &[Lane], ops: &[AndOp]) -> (__m512i, __m512i) {
+    if let [o0, o1, o2, o3] = ops {
+        (
+            lanes4([
+                load_label(labels, o0.a),
+                load_label(labels, o1.a),
+                load_label(labels, o2.a),
+                load_label(labels, o3.a),
+            ]),
+            lanes4([
+                load_label(labels, o0.b),
+                load_label(labels, o1.b),
+                load_label(labels, o2.b),
+                load_label(labels, o3.b),
+            ]),
+        )
+    } else {
+        let (mut a, mut b) = ([_mm_setzero_si128(); 4], [_mm_setzero_si128(); 4]);
+        for (j, op) in ops.iter().enumerate() {
+            a[j] = load_label(labels, op.a);
+            b[j] = load_label(labels, op.b);
+        }
+        (lanes4(a), lanes4(b))
+    }
+}
+
+/// Stores lane `j` of `v` to the output slot of gate `j` of `ops`.
+#[inline(always)]
+unsafe fn scatter(labels: &mut [Lane], ops: &[AndOp], v: __m512i) {
+    let x = [
+        _mm512_castsi512_si128(v),
+        _mm512_extracti32x4_epi32::<1>(v),
+        _mm512_extracti32x4_epi32::<2>(v),
+        _mm512_extracti32x4_epi32::<3>(v),
+    ];
+    for (op, x) in ops.iter().zip(x) {
+        store_label(labels, op.out, x);
+    }
+}
+
+/// Mask register selecting both 64-bit halves of each lane of `x` whose
+/// lowest bit (a label's permute bit) is set.
+#[inline(always)]
+unsafe fn lsb_mask(x: __m512i) -> __mmask8 {
+    // Copy each lane's low half over its high half, then test bit 0.
+    _mm512_test_epi64_mask(_mm512_shuffle_epi32::<0x44>(x), _mm512_set1_epi64(1))
+}
+
+/// Qword indices interleaving `[TG]` and `[TE]` of four gates into the
+/// table layout `TG0 TE0 TG1 TE1 | TG2 TE2 TG3 TE3`, and back.
+#[inline(always)]
+unsafe fn table_indices() -> (__m512i, __m512i, __m512i, __m512i) {
+    (
+        _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0),
+        _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4),
+        _mm512_set_epi64(13, 12, 9, 8, 5, 4, 1, 0),
+        _mm512_set_epi64(15, 14, 11, 10, 7, 6, 3, 2),
+    )
+}
+
+/// Scratch registers per garbled quad: the first-pass outputs of `A0`,
+/// `A1`, `B0`, `B1`, then the `A0` and `B0` labels.
+const G_SCRATCH: usize = 6;
+
+/// Half-gates garbling (ZRE15 sec. 3) of up to [`MAX_BATCH`] independent
+/// AND gates, fused with the TCCR hash, on quads of four gates: the first
+/// AES pass runs on `[A0]`, `[A0 ^ Delta]`, `[B0]`, `[B0 ^ Delta]` of two
+/// quads at once (8 registers); the second finishes the hash, and the
+/// arithmetic of the previous two quads is spread over its rounds. Same
+/// tweaks, tables and output labels as the other back ends.
+///
+/// No output slot of `ands` is an input slot of `ands` (the schedule's
+/// batch rule), so writing outputs while later gates still read is safe.
+#[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
+unsafe fn garble(
+    rk: &[[u8; 16]; 11],
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    delta: __m128i,
+    first: u64,
+    tables: &mut [u8],
+) {
+    assert!(ands.len() <= MAX_BATCH && tables.len() >= ands.len() * 32);
+    let k = load_keys!(rk);
+    let d = _mm512_broadcast_i32x4(delta);
+    let k0d = _mm512_xor_si512(k[0], d);
+    let nq = ands.len().div_ceil(4);
+    let quad = |q: usize| &ands[4 * q..(4 * q + 4).min(ands.len())];
+    let mut sc = MaybeUninit::<[__m512i; G_SCRATCH * MAX_BATCH / 4]>::uninit();
+    let scp = sc.as_mut_ptr().cast::<__m512i>();
+    // Pass 1, two quads per group.
+    for g in 0..nq.div_ceil(2) {
+        let mut v = [_mm512_setzero_si512(); REGS];
+        let mut ab = [_mm512_setzero_si512(); 4];
+        for q in 0..2 {
+            if 2 * g + q < nq {
+                let (a, b) = gather(labels, quad(2 * g + q));
+                ab[2 * q] = a;
+                ab[2 * q + 1] = b;
+                v[4 * q] = _mm512_xor_si512(a, k[0]);
+                v[4 * q + 1] = _mm512_xor_si512(a, k0d);
+                v[4 * q + 2] = _mm512_xor_si512(b, k[0]);
+                v[4 * q + 3] = _mm512_xor_si512(b, k0d);
+            }
+        }
+        rounds!(k, v);
+        for q in 0..2 {
+            if 2 * g + q < nq {
+                let s = scp.add(G_SCRATCH * (2 * g + q));
+                for i in 0..4 {
+                    _mm512_store_si512(s.add(i), v[4 * q + i]);
+                }
+                _mm512_store_si512(s.add(4), ab[2 * q]);
+                _mm512_store_si512(s.add(5), ab[2 * q + 1]);
+            }
+        }
+    }
+    // Gate j of quad q hashes its A labels under first + 8q + 2j and its B
+    // labels under that plus one.
+    let mut ta = [
+        _mm512_set_epi64(0, 6, 0, 4, 0, 2, 0, 0),
+        _mm512_set_epi64(0, 14, 0, 12, 0, 10, 0, 8),
+    ];
+    let base = _mm512_set1_epi64(first as i64);
+    let lo = _mm512_set_epi64(0, -1, 0, -1, 0, -1, 0, -1);
+    for t in ta.iter_mut() {
+        *t = _mm512_add_epi64(*t, _mm512_and_si512(base, lo));
+    }
+    let one = _mm512_set_epi64(0, 1, 0, 1, 0, 1, 0, 1);
+    let step = _mm512_set_epi64(0, 16, 0, 16, 0, 16, 0, 16);
+    let (i0, i1, _, _) = table_indices();
+    let tp = tables.as_mut_ptr();
+    // Pass 2, software-pipelined: the quads of group g-1 are finished
+    // during the rounds of group g.
+    let groups = nq.div_ceil(2);
+    let mut prev = [_mm512_setzero_si512(); REGS];
+    for g in 0..=groups {
+        macro_rules! finish {
+            ($q:expr) => {
+                let qi = 2 * (g - 1) + $q;
+                if qi < nq {
+                    let s = scp.add(G_SCRATCH * qi);
+                    let (a0, b0) = (_mm512_load_si512(s.add(4)), _mm512_load_si512(s.add(5)));
+                    write_volatile(s.add(4), _mm512_setzero_si512());
+                    write_volatile(s.add(5), _mm512_setzero_si512());
+                    let (ha0, ha1, hb0, hb1) = (
+                        prev[4 * $q],
+                        prev[4 * $q + 1],
+                        prev[4 * $q + 2],
+                        prev[4 * $q + 3],
+                    );
+                    let (ka, kb) = (lsb_mask(a0), lsb_mask(b0));
+                    let hax = _mm512_xor_si512(ha0, ha1);
+                    let tg = _mm512_mask_xor_epi64(hax, kb, hax, d);
+                    let wg0 = _mm512_mask_xor_epi64(ha0, ka, ha0, tg);
+                    let hbx = _mm512_xor_si512(hb0, hb1);
+                    let te = _mm512_xor_si512(hbx, a0);
+                    let c = _mm512_mask_xor_epi64(_mm512_xor_si512(wg0, hb0), kb, wg0, hb1);
+                    let ops = quad(qi);
+                    scatter(labels, ops, c);
+                    let t = tp.add(128 * qi).cast::<Block>();
+                    let n = 2 * ops.len();
+                    let t0 = _mm512_permutex2var_epi64(tg, i0, te);
+                    let t1 = _mm512_permutex2var_epi64(tg, i1, te);
+                    if n == 8 {
+                        _mm512_storeu_si512(t.cast(), t0);
+                        _mm512_storeu_si512(t.add(4).cast(), t1);
+                    } else {
+                        _mm512_mask_storeu_epi64(t.cast(), reg_mask(n, 0), t0);
+                        _mm512_mask_storeu_epi64(t.add(4).cast(), reg_mask(n, 1), t1);
+                    }
+                }
+            };
+        }
+        if g == groups {
+            if g > 0 {
+                finish!(0);
+                finish!(1);
+            }
+            break;
+        }
+        let mut v = [_mm512_setzero_si512(); REGS];
+        for q in 0..2 {
+            if 2 * g + q < nq {
+                let s = scp.add(G_SCRATCH * (2 * g + q));
+                let tb = _mm512_add_epi64(ta[q], one);
+                for (i, t) in [ta[q], ta[q], tb, tb].into_iter().enumerate() {
+                    v[4 * q + i] = xor3(_mm512_load_si512(s.add(i)), t, k[0]);
+                }
+            }
+            ta[q] = _mm512_add_epi64(ta[q], step);
+        }
+        for (r, kr) in k.iter().enumerate().take(10).skip(1) {
+            for vv in v.iter_mut() {
+                *vv = _mm512_aesenc_epi128(*vv, *kr);
+            }
+            if g > 0 && r == 3 {
+                finish!(0);
+            }
+            if g > 0 && r == 7 {
+                finish!(1);
+            }
+        }
+        for q in 0..2 {
+            if 2 * g + q < nq {
+                let s = scp.add(G_SCRATCH * (2 * g + q));
+                for i in 0..4 {
+                    let y = _mm512_load_si512(s.add(i));
+                    write_volatile(s.add(i), _mm512_setzero_si512());
+                    v[4 * q + i] =
+                        _mm512_xor_si512(_mm512_aesenclast_epi128(v[4 * q + i], k[10]), y);
+                }
+            }
+        }
+        prev = v;
+    }
+}
+
 impl RoundKeys {
     /// The expanded key, or `None` when this CPU lacks the features.
     pub(crate) fn new(key: Block) -> Option<RoundKeys> {
@@ -209,5 +460,32 @@ impl RoundKeys {
         // SAFETY: as in `encrypt_blocks`; scratch accesses stay within the
         // groups the first pass wrote.
         unsafe { tccr(&self.rk, blocks, first, per) }
+    }
+
+    /// Garbles `ands` (at most [`MAX_BATCH`]) in place on `labels`, writing
+    /// 32 bytes of table per gate to `tables`.
+    pub(crate) fn garble_ands(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        first: u64,
+        tables: &mut [u8],
+    ) {
+        // SAFETY: a `RoundKeys` exists only where `detected()` held; label
+        // accesses are bounds-checked, table stores stay within the
+        // `32 * ands.len()` bytes asserted on entry (masked for a last
+        // partial quad), scratch accesses within the quads the first pass
+        // wrote.
+        unsafe {
+            garble(
+                &self.rk,
+                labels,
+                ands,
+                std::mem::transmute::<Lane, __m128i>(delta),
+                first,
+                tables,
+            )
+        }
     }
 }
