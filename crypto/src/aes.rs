@@ -244,6 +244,27 @@ impl FixedKeyAes {
         }
     }
 
+    /// Half-gates evaluation of at most [`crate::MAX_BATCH`] independent
+    /// AND gates fused with their TCCR hashes, on the AVX-512 back end;
+    /// `false` (nothing done) on the others, whose caller hashes with
+    /// [`FixedKeyAes::tccr_seq`] instead.
+    pub(crate) fn eval_fused(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        tables: &[u8],
+        first_tweak: u64,
+    ) -> bool {
+        match &self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => {
+                rk.eval_ands(labels, ands, tables, first_tweak);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The TCCR hash of one block under one tweak (slow: one block in flight;
     /// the reference the batched forms are tested against).
     pub fn tccr(&self, x: Block, tweak: Block) -> Block {

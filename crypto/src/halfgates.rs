@@ -131,10 +131,12 @@ impl HalfGateHash {
     /// active labels of each gate's input slots and its table from the next
     /// [`TABLE_BYTES`] bytes of `tables`, writes
     /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)` to its output slot. Same
-    /// tweaks and rules as [`HalfGateHash::garble_ands`]. Unfused: on VAES a
-    /// fused kernel measured slower here than hashing the gathered labels in
-    /// one pass and combining them in another (the evaluator's two AES calls
-    /// per gate leave too little AES work to hide the combining behind).
+    /// tweaks and rules as [`HalfGateHash::garble_ands`]. Fused on AVX-512,
+    /// where four gates share each instruction of the combining step;
+    /// unfused on 256-bit VAES, where a fused kernel measured slower than
+    /// hashing the gathered labels in one pass and combining them in another
+    /// (the evaluator's two AES calls per gate leave too little AES work to
+    /// hide the combining behind).
     ///
     /// # Panics
     /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
@@ -147,6 +149,9 @@ impl HalfGateHash {
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
+            if self.pi.eval_fused(labels, ands, tables, tweak) {
+                continue;
+            }
             let mut h = [Lane::zero(); 2 * MAX_BATCH];
             let h = &mut h[..2 * ands.len()];
             for (g, op) in h.chunks_exact_mut(2).zip(ands) {

@@ -1,7 +1,6 @@
 //! The AVX-512 back end: VAES rounds on 512-bit registers (four blocks per
-//! instruction, 32 blocks in flight) and the half-gate garbling arithmetic
-//! on whole registers of four gates, with mask registers for the
-//! permute-bit selects.
+//! instruction, 32 blocks in flight) and the half-gate arithmetic on whole
+//! registers of four gates, with mask registers for the permute-bit selects.
 //!
 //! Every `unsafe` block of this back end is here. Each entry point is a safe
 //! method of [`RoundKeys`], which exists only once [`detected`] has confirmed
@@ -438,6 +437,147 @@ unsafe fn garble(
     }
 }
 
+/// Scratch registers per evaluated quad: the first-pass outputs of `Wa`
+/// and `Wb`, then the `Wa` and `Wb` labels.
+const E_SCRATCH: usize = 4;
+
+/// Half-gates evaluation (ZRE15 sec. 3) of up to [`MAX_BATCH`] independent
+/// AND gates, fused with the TCCR hash, on quads of four gates: the first
+/// AES pass runs on `[Wa]` and `[Wb]` of four quads at once (8 registers),
+/// the second finishes the hash, and
+/// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)` of the previous four quads
+/// is spread over its rounds. Same tweaks and tables as the other back ends.
+#[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
+unsafe fn evaluate(
+    rk: &[[u8; 16]; 11],
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    tables: &[u8],
+    first: u64,
+) {
+    assert!(ands.len() <= MAX_BATCH && tables.len() >= ands.len() * 32);
+    let k = load_keys!(rk);
+    let nq = ands.len().div_ceil(4);
+    let quad = |q: usize| &ands[4 * q..(4 * q + 4).min(ands.len())];
+    let mut sc = MaybeUninit::<[__m512i; E_SCRATCH * MAX_BATCH / 4]>::uninit();
+    let scp = sc.as_mut_ptr().cast::<__m512i>();
+    const QUADS: usize = REGS / 2;
+    let groups = nq.div_ceil(QUADS);
+    for g in 0..groups {
+        let mut v = [_mm512_setzero_si512(); REGS];
+        for q in 0..QUADS {
+            let qi = QUADS * g + q;
+            if qi < nq {
+                let (a, b) = gather(labels, quad(qi));
+                let s = scp.add(E_SCRATCH * qi);
+                _mm512_store_si512(s.add(2), a);
+                _mm512_store_si512(s.add(3), b);
+                v[2 * q] = _mm512_xor_si512(a, k[0]);
+                v[2 * q + 1] = _mm512_xor_si512(b, k[0]);
+            }
+        }
+        rounds!(k, v);
+        for q in 0..QUADS {
+            let qi = QUADS * g + q;
+            if qi < nq {
+                let s = scp.add(E_SCRATCH * qi);
+                _mm512_store_si512(s, v[2 * q]);
+                _mm512_store_si512(s.add(1), v[2 * q + 1]);
+            }
+        }
+    }
+    // Gate j of quad q hashes Wa under first + 8q + 2j and Wb under that
+    // plus one.
+    let lo = _mm512_set_epi64(0, -1, 0, -1, 0, -1, 0, -1);
+    let base = _mm512_and_si512(_mm512_set1_epi64(first as i64), lo);
+    let mut ta = [_mm512_setzero_si512(); QUADS];
+    for (q, t) in ta.iter_mut().enumerate() {
+        let o = 8 * q as i64;
+        *t = _mm512_add_epi64(base, _mm512_set_epi64(0, o + 6, 0, o + 4, 0, o + 2, 0, o));
+    }
+    let one = _mm512_set_epi64(0, 1, 0, 1, 0, 1, 0, 1);
+    let s32 = (8 * QUADS) as i64;
+    let step = _mm512_set_epi64(0, s32, 0, s32, 0, s32, 0, s32);
+    let (_, _, ig, ie) = table_indices();
+    let tp = tables.as_ptr();
+    let mut prev = [_mm512_setzero_si512(); REGS];
+    for g in 0..=groups {
+        macro_rules! finish {
+            ($q:expr) => {
+                let qi = QUADS * (g - 1) + $q;
+                if qi < nq {
+                    let s = scp.add(E_SCRATCH * qi);
+                    let (wa, wb) = (_mm512_load_si512(s.add(2)), _mm512_load_si512(s.add(3)));
+                    write_volatile(s.add(2), _mm512_setzero_si512());
+                    write_volatile(s.add(3), _mm512_setzero_si512());
+                    let ops = quad(qi);
+                    let t = tp.add(128 * qi).cast::<Block>();
+                    let n = 2 * ops.len();
+                    let (t0, t1) = if n == 8 {
+                        (
+                            _mm512_loadu_si512(t.cast()),
+                            _mm512_loadu_si512(t.add(4).cast()),
+                        )
+                    } else {
+                        (
+                            _mm512_maskz_loadu_epi64(reg_mask(n, 0), t.cast()),
+                            _mm512_maskz_loadu_epi64(reg_mask(n, 1), t.add(4).cast()),
+                        )
+                    };
+                    let tg = _mm512_permutex2var_epi64(t0, ig, t1);
+                    let te = _mm512_permutex2var_epi64(t0, ie, t1);
+                    let (ka, kb) = (lsb_mask(wa), lsb_mask(wb));
+                    let (ha, hb) = (prev[2 * $q], prev[2 * $q + 1]);
+                    let x = _mm512_xor_si512(ha, hb);
+                    let x = _mm512_mask_xor_epi64(x, ka, x, tg);
+                    let c = _mm512_mask_ternarylogic_epi64::<0x96>(x, kb, te, wa);
+                    scatter(labels, ops, c);
+                }
+            };
+        }
+        if g == groups {
+            if g > 0 {
+                finish!(0);
+                finish!(1);
+                finish!(2);
+                finish!(3);
+            }
+            break;
+        }
+        let mut v = [_mm512_setzero_si512(); REGS];
+        for (q, t) in ta.iter_mut().enumerate() {
+            let qi = QUADS * g + q;
+            if qi < nq {
+                let s = scp.add(E_SCRATCH * qi);
+                v[2 * q] = xor3(_mm512_load_si512(s), *t, k[0]);
+                v[2 * q + 1] = xor3(_mm512_load_si512(s.add(1)), _mm512_add_epi64(*t, one), k[0]);
+            }
+            *t = _mm512_add_epi64(*t, step);
+        }
+        for r in 1..10 {
+            for vv in v.iter_mut() {
+                *vv = _mm512_aesenc_epi128(*vv, k[r]);
+            }
+            if g > 0 && r % 2 == 1 && r < 9 {
+                finish!(r / 2);
+            }
+        }
+        for q in 0..QUADS {
+            let qi = QUADS * g + q;
+            if qi < nq {
+                let s = scp.add(E_SCRATCH * qi);
+                for i in 0..2 {
+                    let y = _mm512_load_si512(s.add(i));
+                    write_volatile(s.add(i), _mm512_setzero_si512());
+                    v[2 * q + i] =
+                        _mm512_xor_si512(_mm512_aesenclast_epi128(v[2 * q + i], k[10]), y);
+                }
+            }
+        }
+        prev = v;
+    }
+}
+
 impl RoundKeys {
     /// The expanded key, or `None` when this CPU lacks the features.
     pub(crate) fn new(key: Block) -> Option<RoundKeys> {
@@ -487,5 +627,12 @@ impl RoundKeys {
                 tables,
             )
         }
+    }
+
+    /// Evaluates `ands` (at most [`MAX_BATCH`]) in place on `labels`,
+    /// reading 32 bytes of table per gate from `tables`.
+    pub(crate) fn eval_ands(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], first: u64) {
+        // SAFETY: as in `garble_ands`, with table loads in place of stores.
+        unsafe { evaluate(&self.rk, labels, ands, tables, first) }
     }
 }
