@@ -65,13 +65,27 @@ macro_rules! load_keys {
 /// fill the pipeline.
 macro_rules! rounds {
     ($k:expr, $v:expr) => {{
-        for r in 1..10 {
-            for v in $v.iter_mut() {
-                *v = _mm512_aesenc_epi128(*v, $k[r]);
-            }
-        }
+        round!($k, $v, 1);
+        round!($k, $v, 2);
+        round!($k, $v, 3);
+        round!($k, $v, 4);
+        round!($k, $v, 5);
+        round!($k, $v, 6);
+        round!($k, $v, 7);
+        round!($k, $v, 8);
+        round!($k, $v, 9);
         for v in $v.iter_mut() {
             *v = _mm512_aesenclast_epi128(*v, $k[10]);
+        }
+    }};
+}
+
+/// AES round `r` (1 to 9) over an array of registers. Written out round by
+/// round (no loop over `r`), so the registers never leave the register file.
+macro_rules! round {
+    ($k:expr, $v:expr, $r:literal) => {{
+        for v in $v.iter_mut() {
+            *v = _mm512_aesenc_epi128(*v, $k[$r]);
         }
     }};
 }
@@ -411,17 +425,21 @@ unsafe fn garble(
             }
             ta[q] = _mm512_add_epi64(ta[q], step);
         }
-        for (r, kr) in k.iter().enumerate().take(10).skip(1) {
-            for vv in v.iter_mut() {
-                *vv = _mm512_aesenc_epi128(*vv, *kr);
-            }
-            if g > 0 && r == 3 {
-                finish!(0);
-            }
-            if g > 0 && r == 7 {
-                finish!(1);
-            }
+        round!(k, v, 1);
+        round!(k, v, 2);
+        round!(k, v, 3);
+        if g > 0 {
+            finish!(0);
         }
+        round!(k, v, 4);
+        round!(k, v, 5);
+        round!(k, v, 6);
+        round!(k, v, 7);
+        if g > 0 {
+            finish!(1);
+        }
+        round!(k, v, 8);
+        round!(k, v, 9);
         for q in 0..2 {
             if 2 * g + q < nq {
                 let s = scp.add(G_SCRATCH * (2 * g + q));
@@ -554,14 +572,27 @@ unsafe fn evaluate(
             }
             *t = _mm512_add_epi64(*t, step);
         }
-        for r in 1..10 {
-            for vv in v.iter_mut() {
-                *vv = _mm512_aesenc_epi128(*vv, k[r]);
-            }
-            if g > 0 && r % 2 == 1 && r < 9 {
-                finish!(r / 2);
-            }
+        round!(k, v, 1);
+        if g > 0 {
+            finish!(0);
         }
+        round!(k, v, 2);
+        round!(k, v, 3);
+        if g > 0 {
+            finish!(1);
+        }
+        round!(k, v, 4);
+        round!(k, v, 5);
+        if g > 0 {
+            finish!(2);
+        }
+        round!(k, v, 6);
+        round!(k, v, 7);
+        if g > 0 {
+            finish!(3);
+        }
+        round!(k, v, 8);
+        round!(k, v, 9);
         for q in 0..QUADS {
             let qi = QUADS * g + q;
             if qi < nq {
