@@ -4,8 +4,9 @@
 //! - [`Block`]: a 128-bit value (wire label, OT message, AES state);
 //!   [`Label`] names a block used as a wire label.
 //! - [`FixedKeyAes`]: AES-128 under one key over many blocks at once, on
-//!   256-bit VAES when the CPU has it (detected at run time) and the `aes`
-//!   crate otherwise; its `tccr_seq` is the batched TCCR hash of GKWY20.
+//!   512-bit or 256-bit VAES when the CPU has it (detected at run time, see
+//!   [`AesPath`]) and the `aes` crate otherwise; its `tccr_seq` is the
+//!   batched TCCR hash of GKWY20.
 //! - [`Delta`]: the free-XOR offset, lowest bit always set.
 //! - [`Lane`]: a label in a 128-bit vector register, for inner loops.
 //! - [`Prg`]: AES-CTR under a seed from the OS CSPRNG.
