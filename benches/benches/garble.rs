@@ -9,7 +9,7 @@
 
 use circuits::bristol;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use crypto::{Block, FixedKeyAes, HalfGateHash, HashKey};
+use crypto::{AesPath, AndOp, Block, Delta, FixedKeyAes, HalfGateHash, HashKey, Lane, TABLE_BYTES};
 use garbler::GarblerSession;
 use mpcc::speed::Workload;
 use std::cell::RefCell;
@@ -26,20 +26,60 @@ fn aes(c: &mut Criterion) {
     let mut g = c.benchmark_group("aes");
     let n = 1024;
     g.throughput(Throughput::Elements(n as u64));
-    let pi = FixedKeyAes::new(Block::random());
     let mut blocks = vec![Block::random(); n];
-    g.bench_function("raw_aes/vaes_1024", |b| {
-        b.iter(|| pi.encrypt_blocks(black_box(&mut blocks)))
-    });
-    let portable = FixedKeyAes::new_portable(Block::random());
-    g.bench_function("raw_aes/portable_1024", |b| {
-        b.iter(|| portable.encrypt_blocks(black_box(&mut blocks)))
-    });
+    // Every AES path this CPU runs: avx512 keeps 32 blocks in flight on
+    // zmm registers, vaes256 16 on ymm registers.
+    for path in AesPath::ALL {
+        let Some(pi) = FixedKeyAes::on_path(path, Block::random()) else {
+            eprintln!(
+                "raw_aes/{}: skipped, this CPU lacks its features",
+                path.name()
+            );
+            continue;
+        };
+        g.bench_function(format!("raw_aes/{}_1024", path.name()), |b| {
+            b.iter(|| pi.encrypt_blocks(black_box(&mut blocks)))
+        });
+    }
     // One TCCR hash is two AES blocks: elements here are hashes.
     let h = HalfGateHash::new(HashKey::random());
     g.bench_function("tccr_hashes/1024", |b| {
         b.iter(|| h.hash_garbler(black_box(&mut blocks), 0))
     });
+    g.finish();
+}
+
+/// The half-gates kernels alone, on every AES path: one window of
+/// `MAX_BATCH` independent AND gates whose labels sit in scattered slots,
+/// garbled or evaluated in place (no free gates, no table transport).
+/// Compare with `raw_aes` of the same path: the ceiling is raw / 8 for
+/// garbling and raw / 4 for evaluation.
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("half_gates_window");
+    let n = crypto::MAX_BATCH;
+    g.throughput(Throughput::Elements(n as u64));
+    let slots = 3 * n as u32;
+    let ands: Vec<AndOp> = (0..n as u32)
+        .map(|i| AndOp {
+            a: (i * 7) % (2 * n as u32),
+            b: (i * 13 + 1) % (2 * n as u32),
+            out: 2 * n as u32 + i,
+        })
+        .collect();
+    let delta = Lane::from(Delta::random().block());
+    for path in AesPath::ALL {
+        let Some(h) = HalfGateHash::on_path(path, HashKey::random()) else {
+            continue;
+        };
+        let mut labels: Vec<Lane> = (0..slots).map(|_| Lane::from(Block::random())).collect();
+        let mut tables = vec![0u8; n * TABLE_BYTES];
+        g.bench_function(format!("{}/garble", path.name()), |b| {
+            b.iter(|| h.garble_ands(&mut labels, &ands, delta, 0, black_box(&mut tables)))
+        });
+        g.bench_function(format!("{}/evaluate", path.name()), |b| {
+            b.iter(|| h.eval_ands(&mut labels, &ands, black_box(&tables), 0))
+        });
+    }
     g.finish();
 }
 
@@ -85,5 +125,5 @@ fn garbling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, aes, garbling);
+criterion_group!(benches, aes, kernels, garbling);
 criterion_main!(benches);

@@ -1,19 +1,88 @@
 //! Fixed-key AES-128 as a random permutation, applied to many blocks at once.
 //!
-//! Two back ends sit behind one type, chosen once per key at run time:
+//! Three back ends sit behind one type, chosen once per key at run time:
+//! - `avx512`: 512-bit VAES rounds over 32 blocks in flight and half-gate
+//!   kernels on four gates per register, for x86-64 CPUs with AES-NI, VAES,
+//!   AVX-512F and AVX-512VL;
 //! - `vaes`: our own AES-NI key schedule and 256-bit VAES rounds over 16
 //!   blocks in flight, for x86-64 CPUs with AES-NI, VAES and AVX2;
 //! - portable: the `aes` crate (which itself uses 128-bit AES-NI when present
 //!   and a constant-time bitsliced software AES otherwise).
 //!
-//! Both are checked against the FIPS-197 vectors and against each other.
+//! All are checked against the FIPS-197 vectors and against each other. The
+//! environment variable `MPCC_AES_PATH` (`avx512`, `vaes256` or `portable`)
+//! caps the back end [`FixedKeyAes::new`] picks, so every path can be tested
+//! and measured on one machine; see [`AesPath`].
 
 use crate::{AndOp, Block, Lane};
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use zeroize::Zeroize;
 
 #[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
 mod vaes;
+
+/// An AES back end ("path"), widest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AesPath {
+    /// 512-bit VAES with AVX-512F and AVX-512VL.
+    Avx512,
+    /// 256-bit VAES with AVX2.
+    Vaes256,
+    /// The `aes` crate (128-bit AES-NI or bitsliced software).
+    Portable,
+}
+
+impl AesPath {
+    /// Every path, widest first.
+    pub const ALL: [AesPath; 3] = [AesPath::Avx512, AesPath::Vaes256, AesPath::Portable];
+
+    /// The name `MPCC_AES_PATH` and `mpcc bench` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            AesPath::Avx512 => "avx512",
+            AesPath::Vaes256 => "vaes256",
+            AesPath::Portable => "portable",
+        }
+    }
+
+    /// Whether this CPU can run the path.
+    pub fn available(self) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            AesPath::Avx512 => avx512::detected(),
+            #[cfg(target_arch = "x86_64")]
+            AesPath::Vaes256 => vaes::detected(),
+            #[cfg(not(target_arch = "x86_64"))]
+            AesPath::Avx512 | AesPath::Vaes256 => false,
+            AesPath::Portable => true,
+        }
+    }
+
+    /// The path [`FixedKeyAes::new`] uses in this process: the widest this
+    /// CPU runs, no wider than `MPCC_AES_PATH` names (read once; an unset
+    /// variable or an unknown name caps nothing).
+    pub fn current() -> AesPath {
+        static PATH: std::sync::OnceLock<AesPath> = std::sync::OnceLock::new();
+        *PATH.get_or_init(|| {
+            let cap = std::env::var("MPCC_AES_PATH")
+                .ok()
+                .and_then(|v| AesPath::ALL.into_iter().find(|p| p.name() == v.trim()))
+                .unwrap_or(AesPath::Avx512);
+            AesPath::ALL
+                .into_iter()
+                .find(|&p| p >= cap && p.available())
+                .unwrap_or(AesPath::Portable)
+        })
+    }
+}
+
+/// The name of the AES path this process runs (`avx512`, `vaes256` or
+/// `portable`): [`AesPath::current`].
+pub fn aes_path() -> &'static str {
+    AesPath::current().name()
+}
 
 /// AES-128 under one key, used as a public random permutation `pi`.
 #[derive(Clone)]
@@ -23,6 +92,8 @@ pub struct FixedKeyAes {
 
 #[derive(Clone)]
 enum Backend {
+    #[cfg(target_arch = "x86_64")]
+    Avx512(avx512::RoundKeys),
     #[cfg(target_arch = "x86_64")]
     Vaes(vaes::RoundKeys),
     Portable(Box<aes::Aes128>),
@@ -41,15 +112,26 @@ pub fn vaes_available() -> bool {
 }
 
 impl FixedKeyAes {
-    /// AES-128 keyed with `key`, on the fastest back end this CPU has.
+    /// AES-128 keyed with `key`, on the back end [`AesPath::current`]
+    /// names: the fastest this CPU has unless `MPCC_AES_PATH` caps it.
     pub fn new(key: Block) -> FixedKeyAes {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(rk) = vaes::RoundKeys::new(key) {
-            return FixedKeyAes {
-                backend: Backend::Vaes(rk),
-            };
-        }
-        FixedKeyAes::new_portable(key)
+        FixedKeyAes::on_path(AesPath::current(), key)
+            .unwrap_or_else(|| FixedKeyAes::new_portable(key))
+    }
+
+    /// AES-128 keyed with `key` on back end `path`, or `None` if this CPU
+    /// cannot run it. For tests and benchmarks that compare back ends.
+    pub fn on_path(path: AesPath, key: Block) -> Option<FixedKeyAes> {
+        let backend = match path {
+            #[cfg(target_arch = "x86_64")]
+            AesPath::Avx512 => Backend::Avx512(avx512::RoundKeys::new(key)?),
+            #[cfg(target_arch = "x86_64")]
+            AesPath::Vaes256 => Backend::Vaes(vaes::RoundKeys::new(key)?),
+            #[cfg(not(target_arch = "x86_64"))]
+            AesPath::Avx512 | AesPath::Vaes256 => return None,
+            AesPath::Portable => return Some(FixedKeyAes::new_portable(key)),
+        };
+        Some(FixedKeyAes { backend })
     }
 
     /// AES-128 keyed with `key` on the portable back end (the `aes` crate),
@@ -61,12 +143,19 @@ impl FixedKeyAes {
         }
     }
 
-    /// Whether this instance runs on the VAES back end.
+    /// Whether this instance runs on a VAES back end (256 or 512 bits).
     pub fn is_vaes(&self) -> bool {
+        self.path() != AesPath::Portable
+    }
+
+    /// The back end of this instance.
+    pub fn path(&self) -> AesPath {
         match self.backend {
             #[cfg(target_arch = "x86_64")]
-            Backend::Vaes(_) => true,
-            Backend::Portable(_) => false,
+            Backend::Avx512(_) => AesPath::Avx512,
+            #[cfg(target_arch = "x86_64")]
+            Backend::Vaes(_) => AesPath::Vaes256,
+            Backend::Portable(_) => AesPath::Portable,
         }
     }
 
@@ -74,6 +163,8 @@ impl FixedKeyAes {
     /// only reach their throughput with many independent blocks in flight.
     pub fn encrypt_blocks(&self, blocks: &mut [Block]) {
         match &self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => rk.encrypt_blocks(blocks),
             #[cfg(target_arch = "x86_64")]
             Backend::Vaes(rk) => rk.encrypt_blocks(blocks),
             Backend::Portable(c) => c.encrypt_blocks(as_generic_arrays(blocks)),
@@ -104,6 +195,8 @@ impl FixedKeyAes {
     pub fn tccr_seq(&self, xs: &mut [Block], first_tweak: u64, per_tweak: usize) {
         assert!(per_tweak == 1 || per_tweak == 2, "per_tweak must be 1 or 2");
         match &self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => rk.tccr_seq(xs, first_tweak, per_tweak),
             #[cfg(target_arch = "x86_64")]
             Backend::Vaes(rk) => rk.tccr_seq(xs, first_tweak, per_tweak),
             Backend::Portable(c) => {
@@ -142,11 +235,37 @@ impl FixedKeyAes {
     ) -> bool {
         match &self.backend {
             #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => {
+                rk.garble_ands(labels, ands, delta, first_tweak, tables);
+                true
+            }
+            #[cfg(target_arch = "x86_64")]
             Backend::Vaes(rk) => {
                 rk.garble_ands(labels, ands, delta, first_tweak, tables);
                 true
             }
             Backend::Portable(_) => false,
+        }
+    }
+
+    /// Half-gates evaluation of at most [`crate::MAX_BATCH`] independent
+    /// AND gates fused with their TCCR hashes, on the AVX-512 back end;
+    /// `false` (nothing done) on the others, whose caller hashes with
+    /// [`FixedKeyAes::tccr_seq`] instead.
+    pub(crate) fn eval_fused(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        tables: &[u8],
+        first_tweak: u64,
+    ) -> bool {
+        match &self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(rk) => {
+                rk.eval_ands(labels, ands, tables, first_tweak);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -193,13 +312,20 @@ mod tests {
         Block::from_bytes(b)
     }
 
+    /// The key on every back end this CPU runs, portable first; prints
+    /// which wider paths are skipped and why.
     fn both(key: Block) -> Vec<FixedKeyAes> {
-        let mut v = vec![FixedKeyAes::new_portable(key)];
-        let fast = FixedKeyAes::new(key);
-        if fast.is_vaes() {
-            v.push(fast);
-        }
-        v
+        AesPath::ALL
+            .into_iter()
+            .rev()
+            .filter_map(|p| {
+                let aes = FixedKeyAes::on_path(p, key);
+                if aes.is_none() {
+                    eprintln!("AES path {} skipped: this CPU lacks its features", p.name());
+                }
+                aes
+            })
+            .collect()
     }
 
     #[test]
@@ -231,18 +357,28 @@ mod tests {
     #[test]
     fn backends_agree_on_every_batch_length() {
         let key = Block::random();
-        let fast = FixedKeyAes::new(key);
         let slow = FixedKeyAes::new_portable(key);
-        for n in 0..80 {
-            let xs: Vec<Block> = (0..n).map(|_| Block::random()).collect();
-            let mut a = xs.clone();
-            let mut b = xs.clone();
-            fast.encrypt_blocks(&mut a);
-            slow.encrypt_blocks(&mut b);
-            assert_eq!(a, b, "batch of {n}");
-            let singles: Vec<Block> = xs.iter().map(|&x| slow.encrypt(x)).collect();
-            assert_eq!(a, singles);
+        for fast in both(key) {
+            for n in 0..140 {
+                let xs: Vec<Block> = (0..n).map(|_| Block::random()).collect();
+                let mut a = xs.clone();
+                let mut b = xs.clone();
+                fast.encrypt_blocks(&mut a);
+                slow.encrypt_blocks(&mut b);
+                assert_eq!(a, b, "batch of {n} on {}", fast.path().name());
+                let singles: Vec<Block> = xs.iter().map(|&x| slow.encrypt(x)).collect();
+                assert_eq!(a, singles);
+            }
         }
+    }
+
+    #[test]
+    fn the_current_path_runs_here_and_new_uses_it() {
+        let p = AesPath::current();
+        assert!(p.available());
+        assert_eq!(FixedKeyAes::new(Block(1)).path(), p);
+        assert_eq!(aes_path(), p.name());
+        assert!(AesPath::Portable.available());
     }
 
     #[test]
@@ -250,7 +386,9 @@ mod tests {
         let key = Block::random();
         for aes in both(key) {
             for per in [1usize, 2] {
-                for n in [0usize, 1, 2, 3, 15, 16, 17, 31, 32, 33, 64, 100, 130] {
+                for n in [
+                    0usize, 1, 2, 3, 15, 16, 17, 31, 32, 33, 64, 100, 130, 1023, 1024, 1025, 1100,
+                ] {
                     let first = u64::MAX - 40;
                     let xs: Vec<Block> = (0..n).map(|_| Block::random()).collect();
                     let mut got = xs.clone();

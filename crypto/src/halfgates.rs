@@ -29,7 +29,7 @@
 //! runs once per session ([`HalfGateHash::new`]); a gate costs what it did
 //! under a fixed key.
 
-use crate::{AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
+use crate::{AesPath, AndOp, Block, CryptoError, FixedKeyAes, Lane, MAX_BATCH};
 use std::sync::Arc;
 
 /// Bytes of one garbled AND gate on the wire: `TG` then `TE`, 16 little-endian
@@ -96,6 +96,15 @@ impl HalfGateHash {
     /// The key this hash runs under.
     pub fn key(&self) -> HashKey {
         self.key
+    }
+
+    /// The hash under `key` on AES back end `path`, or `None` if this CPU
+    /// cannot run it (for tests and benchmarks that compare back ends).
+    pub fn on_path(path: AesPath, key: HashKey) -> Option<HalfGateHash> {
+        Some(HalfGateHash {
+            key,
+            pi: Arc::new(FixedKeyAes::on_path(path, Block::from_bytes(key.0))?),
+        })
     }
 
     /// Garbler side: `xs` holds `[A0, A1, B0, B1]` for each of a window of
@@ -177,10 +186,12 @@ impl HalfGateHash {
     /// active labels of each gate's input slots and its table from the next
     /// [`TABLE_BYTES`] bytes of `tables`, writes
     /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)` to its output slot. Same
-    /// tweaks and rules as [`HalfGateHash::garble_ands`]. Unfused: on VAES a
-    /// fused kernel measured slower here than hashing the gathered labels in
-    /// one pass and combining them in another (the evaluator's two AES calls
-    /// per gate leave too little AES work to hide the combining behind).
+    /// tweaks and rules as [`HalfGateHash::garble_ands`]. Fused on AVX-512,
+    /// where four gates share each instruction of the combining step;
+    /// unfused on 256-bit VAES, where a fused kernel measured slower than
+    /// hashing the gathered labels in one pass and combining them in another
+    /// (the evaluator's two AES calls per gate leave too little AES work to
+    /// hide the combining behind).
     ///
     /// # Panics
     /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
@@ -193,6 +204,9 @@ impl HalfGateHash {
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
+            if self.pi.eval_fused(labels, ands, tables, tweak) {
+                continue;
+            }
             let mut h = [Lane::zero(); 2 * MAX_BATCH];
             let h = &mut h[..2 * ands.len()];
             for (g, op) in h.chunks_exact_mut(2).zip(ands) {
@@ -408,6 +422,48 @@ mod tests {
                         Block::from(want),
                         "gate {g}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Every AES path this CPU runs garbles and evaluates to the same bytes:
+    /// tables, output labels and evaluated labels.
+    #[test]
+    fn every_path_garbles_and_evaluates_to_the_same_bytes() {
+        let key = HashKey::random();
+        let paths: Vec<(AesPath, HalfGateHash)> = AesPath::ALL
+            .into_iter()
+            .filter_map(|p| match HalfGateHash::on_path(p, key) {
+                Some(h) => Some((p, h)),
+                None => {
+                    eprintln!("AES path {} skipped: this CPU lacks its features", p.name());
+                    None
+                }
+            })
+            .collect();
+        let delta = Lane::from(crate::Delta::random().block());
+        let blocks = |l: &[Lane]| -> Vec<Block> { l.iter().map(|&x| Block::from(x)).collect() };
+        for n in [
+            1usize, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 255, 256, 257, 700,
+        ] {
+            let (labels, ands) = window(n);
+            let first = u64::MAX - 600;
+            let mut reference: Option<(Vec<u8>, Vec<Block>, Vec<Block>)> = None;
+            for (p, h) in &paths {
+                let mut tables = vec![0u8; n * TABLE_BYTES];
+                let mut out = labels.clone();
+                h.garble_ands(&mut out, &ands, delta, first, &mut tables);
+                let mut active: Vec<Lane> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| if i % 3 == 1 { l ^ delta } else { l })
+                    .collect();
+                h.eval_ands(&mut active, &ands, &tables, first);
+                let got = (tables, blocks(&out), blocks(&active));
+                match &reference {
+                    None => reference = Some(got),
+                    Some(r) => assert!(*r == got, "{n} gates: path {} differs", p.name()),
                 }
             }
         }

@@ -4,8 +4,9 @@
 //! - [`Block`]: a 128-bit value (wire label, OT message, AES state);
 //!   [`Label`] names a block used as a wire label.
 //! - [`FixedKeyAes`]: AES-128 under one key over many blocks at once, on
-//!   256-bit VAES when the CPU has it (detected at run time) and the `aes`
-//!   crate otherwise; its `tccr_seq` is the batched TCCR hash of GKWY20.
+//!   512-bit or 256-bit VAES when the CPU has it (detected at run time, see
+//!   [`AesPath`]) and the `aes` crate otherwise; its `tccr_seq` is the
+//!   batched TCCR hash of GKWY20.
 //! - [`HashKey`]: the public AES key of a session's half-gates hash, fresh
 //!   for every session.
 //! - [`Delta`]: the free-XOR offset, lowest bit always set.
@@ -49,7 +50,7 @@ mod pool;
 mod prg;
 mod schedule;
 
-pub use crate::aes::{vaes_available, FixedKeyAes};
+pub use crate::aes::{aes_path, vaes_available, AesPath, FixedKeyAes};
 pub use block::Block;
 pub use delta::Delta;
 pub use error::CryptoError;

@@ -28,7 +28,6 @@ pub struct Evaluation<'a> {
     in_step: usize,
     free_pos: usize,
     and_pos: usize,
-    scratch: Vec<Lane>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -58,7 +57,6 @@ impl<'a> Evaluation<'a> {
             in_step: 0,
             free_pos: 0,
             and_pos: 0,
-            scratch: vec![Lane::zero(); 2 * MAX_BATCH],
         }
     }
 
@@ -119,14 +117,7 @@ impl<'a> Evaluation<'a> {
                 let ands = &schedule.and_ops()[self.and_pos..][..n];
                 let (now, later) = tables.split_at(n * TABLE_BYTES);
                 let tweak = self.first_tweak + 2 * self.and_pos as u64;
-                eval_batch(
-                    &self.hash,
-                    &mut self.labels,
-                    &mut self.scratch,
-                    ands,
-                    now,
-                    tweak,
-                );
+                self.hash.eval_ands(&mut self.labels, ands, now, tweak);
                 tables = later;
                 self.in_step += n;
                 self.and_pos += n;
@@ -194,7 +185,6 @@ pub fn decode(labels: &[Label], decoding: &OutputDecoding) -> Vec<bool> {
 impl Drop for Evaluation<'_> {
     fn drop(&mut self) {
         self.pool.give(std::mem::take(&mut self.labels));
-        self.scratch.zeroize();
     }
 }
 
@@ -277,37 +267,4 @@ fn half_gate(h: &[Lane], wa: Lane, wb: Lane, table: &[u8]) -> Lane {
     let wg = h[0] ^ tg.select(wa.lsb());
     let we = h[1] ^ (te ^ wa).select(wb.lsb());
     wg ^ we
-}
-
-/// Half-gates evaluation (ZRE15 sec. 3) of independent AND gates: hash both
-/// input labels of every gate in one batch, then
-/// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)`.
-fn eval_batch(
-    hash: &HalfGateHash,
-    labels: &mut [Lane],
-    scratch: &mut [Lane],
-    ands: &[AndOp],
-    tables: &[u8],
-    first_tweak: u64,
-) {
-    for (window, ands) in ands.chunks(MAX_BATCH).enumerate() {
-        let tables = &tables[window * MAX_BATCH * TABLE_BYTES..];
-        let h = &mut scratch[..2 * ands.len()];
-        for (g, op) in h.chunks_exact_mut(2).zip(ands) {
-            g[0] = labels[op.a as usize];
-            g[1] = labels[op.b as usize];
-        }
-        hash.hash_evaluator(
-            Lane::as_blocks_mut(h),
-            first_tweak + 2 * (window * MAX_BATCH) as u64,
-        );
-        for ((g, op), table) in h
-            .chunks_exact(2)
-            .zip(ands)
-            .zip(tables.chunks_exact(TABLE_BYTES))
-        {
-            labels[op.out as usize] =
-                half_gate(g, labels[op.a as usize], labels[op.b as usize], table);
-        }
-    }
 }

@@ -40,7 +40,9 @@ enum Command {
         garbler_values: usize,
     },
     /// Garble and evaluate a circuit in memory for a few seconds and print
-    /// AND gates per second, on one thread and on all threads.
+    /// the AES path in use (`avx512`, `vaes256` or `portable`; the variable
+    /// MPCC_AES_PATH caps it) and AND gates per second, on one thread and on
+    /// all threads.
     Bench {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
@@ -124,7 +126,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             let report = mpcc::speed::run(&c, std::time::Duration::from_secs_f64(seconds))
                 .map_err(|e| CliError::Bench(e.to_string()))?;
-            print_lines(&[report.to_string().trim_end().to_string()])
+            let path = format!("path: {}", crypto::aes_path());
+            print_lines(&[path, report.to_string().trim_end().to_string()])
         }
     }
 }

@@ -141,9 +141,14 @@ fn bad_input_is_a_clear_error_with_exit_1() {
 }
 
 #[test]
-fn bench_prints_four_throughput_lines() {
+fn bench_prints_its_aes_path_and_four_throughput_lines() {
     let (code, out, err) = mpcc(&["bench", &shared("adder64.txt"), "--seconds", "0.05"]);
     assert_eq!(code, 0, "{err}");
+    let (path, out) = out.split_once('\n').unwrap();
+    assert!(
+        ["path: avx512", "path: vaes256", "path: portable"].contains(&path),
+        "{path}"
+    );
     let names: Vec<&str> = out
         .lines()
         .map(|l| l.split(':').next().unwrap_or(""))

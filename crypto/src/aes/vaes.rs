@@ -52,7 +52,7 @@ macro_rules! expand_round {
 }
 
 #[target_feature(enable = "aes,sse2")]
-unsafe fn expand(key: Block) -> [[u8; 16]; 11] {
+pub(super) unsafe fn expand(key: Block) -> [[u8; 16]; 11] {
     let mut out = [[0u8; 16]; 11];
     let k0 = _mm_loadu_si128(key.to_bytes().as_ptr().cast());
     let k1 = expand_round!(k0, 0x01);
