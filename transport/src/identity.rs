@@ -15,9 +15,9 @@ const MAX_IDENTITY: usize = 128;
 /// its first DNS subjectAltName. The common name comes first because a
 /// garbler's DNS names say where it runs (`localhost`, a host name), while
 /// its common name says who it is (`garbler`, an organisation); the
-/// development certificates of [`crate::certs`] put the identity in both
-/// for the evaluator. Characters other than printable ASCII are escaped,
-/// so the name is safe in a log line.
+/// development certificates of [`crate::certs`] carry the identity as the
+/// common name. Characters other than printable ASCII are escaped, so the
+/// name is safe in a log line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeerIdentity {
     name: String,
