@@ -13,7 +13,9 @@
 //! [`TlsLink::channel_binding`] for the session transcript. Plain TCP
 //! ([`ServerSecurity::InsecurePlaintext`]) is for local experiments.
 //!
-//! [`certs`] makes development certificates (`mpcc certs DIR`).
+//! [`certs`] makes development certificates (`mpcc certs DIR`); [`cli`]
+//! holds the binaries' `--tls-*`, `--insecure-plaintext` and `--allow`
+//! options.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -64,6 +66,7 @@
 #![deny(missing_docs)]
 
 pub mod certs;
+pub mod cli;
 mod config;
 mod error;
 mod identity;
