@@ -61,6 +61,23 @@ enum Command {
         #[arg(long)]
         bristol: Option<PathBuf>,
     },
+    /// Write a development CA and a garbler and an evaluator TLS certificate
+    /// into DIR (ca.pem, ca.key, garbler.pem, garbler.key, evaluator.pem,
+    /// evaluator.key); never overwrites a file.
+    Certs {
+        /// The directory (created if missing).
+        dir: PathBuf,
+        /// A name the garbler is reached by: DNS name or IP address (repeat
+        /// for several; default: localhost and 127.0.0.1).
+        #[arg(long = "garbler-name", value_name = "NAME")]
+        garbler_names: Vec<String>,
+        /// The evaluator's identity, what the garbler's --allow lists.
+        #[arg(long, value_name = "NAME", default_value = "evaluator")]
+        evaluator_name: String,
+        /// Days the certificates are valid.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
 }
 
 /// Errors `mpcc` reports before exiting with status 1.
@@ -81,6 +98,8 @@ enum CliError {
     NoOutput,
     #[error("bench: {0}")]
     Bench(String),
+    #[error("certs: {0}")]
+    Certs(transport::TransportError),
 }
 
 fn main() -> ExitCode {
@@ -129,7 +148,51 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let path = format!("path: {}", crypto::aes_path());
             print_lines(&[path, report.to_string().trim_end().to_string()])
         }
+        Command::Certs {
+            dir,
+            garbler_names,
+            evaluator_name,
+            days,
+        } => certs(&dir, garbler_names, evaluator_name, days),
     }
+}
+
+fn certs(
+    dir: &Path,
+    garbler_names: Vec<String>,
+    evaluator_identity: String,
+    days: u32,
+) -> Result<(), CliError> {
+    let mut spec = transport::certs::DevCertificates {
+        evaluator_identity,
+        days,
+        ..Default::default()
+    };
+    if !garbler_names.is_empty() {
+        spec.garbler_names = garbler_names;
+    }
+    let files = transport::certs::write_dev_certificates(dir, &spec).map_err(CliError::Certs)?;
+    let show = |p: &Path| p.display().to_string();
+    print_lines(&[
+        format!(
+            "CA:        {} (key {})",
+            show(&files.ca_cert),
+            show(&files.ca_key)
+        ),
+        format!(
+            "garbler:   {} (key {}), names {}",
+            show(&files.garbler_cert),
+            show(&files.garbler_key),
+            spec.garbler_names.join(", ")
+        ),
+        format!(
+            "evaluator: {} (key {}), identity {}",
+            show(&files.evaluator_cert),
+            show(&files.evaluator_key),
+            spec.evaluator_identity
+        ),
+        format!("valid for {} days", spec.days),
+    ])
 }
 
 /// Compiles a `.mpc` file, or reads any other file as a circuit.
