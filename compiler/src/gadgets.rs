@@ -290,14 +290,13 @@ pub fn read_index(b: &mut Builder, elems: &[WireId], w: usize, idx: &[WireId]) -
         layer = next;
         k += 1;
     }
-    let mut v = layer.pop().unwrap_or(zero);
+    // When the index has fewer bits than the tree has levels, the index
+    // cannot name the elements past 2^bits: the unused higher levels select
+    // their first (lowest) entry, which is `layer[0]`.
+    let mut v = layer.into_iter().next().unwrap_or(zero);
     // Index bits not used by the tree must be zero, or the read is out of range.
-    let mut guard = Vec::new();
     if k < idx.len() {
-        guard.extend_from_slice(&idx[k..]);
-    }
-    if !guard.is_empty() {
-        let any = or_all(b, &guard);
+        let any = or_all(b, &idx[k..]);
         let ok = b.not(any);
         v = v.iter().map(|&x| b.and(x, ok)).collect();
     }
