@@ -115,7 +115,7 @@ pub fn compile_source(source: &str, file: &str) -> Result<Circuit, CompileErrors
 }
 
 fn compile_on_this_thread(source: &str) -> Result<Circuit, Vec<CompileError>> {
-    let program = parse::parse_program(source).map_err(|e| vec![e])?;
+    let program = parse::parse_program(source)?;
     let circuit = lower::lower(&program)?;
     Ok(circuit.compact())
 }

@@ -124,6 +124,8 @@ pub struct Lowerer<'p> {
     in_cycle: Vec<bool>,
     consts: HashMap<String, usize>,
     const_state: Vec<ConstState>,
+    /// Constants being evaluated, outermost first: a cycle is named in full.
+    const_stack: Vec<usize>,
     scopes: Vec<Vec<Var>>,
     call_stack: Vec<usize>,
     steps: u64,
@@ -153,6 +155,7 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
         in_cycle: vec![false; prog.fns.len()],
         consts: HashMap::new(),
         const_state: prog.consts.iter().map(|_| ConstState::Pending).collect(),
+        const_stack: Vec::new(),
         scopes: Vec::new(),
         call_stack: Vec::new(),
         steps: 0,
@@ -474,18 +477,35 @@ impl<'p> Lowerer<'p> {
             ConstState::Done(v) => return v.clone(),
             ConstState::InProgress => {
                 let c = &self.prog.consts[i];
-                self.error(
-                    c.name.span,
+                let from = self.const_stack.iter().position(|&k| k == i).unwrap_or(0);
+                let cycle: Vec<&str> = self.const_stack[from..]
+                    .iter()
+                    .map(|&k| self.prog.consts[k].name.name.as_str())
+                    .collect();
+                let msg = if cycle.len() <= 1 {
                     format!(
                         "the constant `{}` is defined in terms of itself",
                         c.name.name
-                    ),
-                );
+                    )
+                } else {
+                    let chain: Vec<String> = cycle
+                        .iter()
+                        .chain(std::iter::once(&cycle[0]))
+                        .map(|n| format!("`{n}`"))
+                        .collect();
+                    format!(
+                        "the constants {} are defined in terms of each other: {}",
+                        and_list(&cycle),
+                        chain.join(" uses ")
+                    )
+                };
+                self.error(c.name.span, msg);
                 return Value::Poison;
             }
             ConstState::Pending => {}
         }
         self.const_state[i] = ConstState::InProgress;
+        self.const_stack.push(i);
         let c = &self.prog.consts[i];
         let saved = std::mem::take(&mut self.scopes);
         let v = match self.resolve_ty(&c.ty) {
@@ -496,6 +516,7 @@ impl<'p> Lowerer<'p> {
             None => Value::Poison,
         };
         self.scopes = saved;
+        self.const_stack.pop();
         if !v.is_public() {
             self.error(
                 c.value.span,
@@ -883,10 +904,15 @@ impl<'p> Lowerer<'p> {
             Some(v) => (v.value.ty(), v.mutable, v.ty.clone()),
             None => {
                 self.expr(value, None);
-                self.error(
-                    place.var.span,
-                    format!("unknown variable `{}`", place.var.name),
-                );
+                let msg = if self.consts.contains_key(&place.var.name) {
+                    format!(
+                        "cannot assign to the constant `{}`: constants never change (use `let mut` for a variable)",
+                        place.var.name
+                    )
+                } else {
+                    format!("unknown variable `{}`", place.var.name)
+                };
+                self.error(place.var.span, msg);
                 return;
             }
         };
@@ -2522,6 +2548,15 @@ fn const_to_u64_sat(bits: &[WireId]) -> Option<u64> {
         }
     }
     Some(n)
+}
+
+/// `` `a`, `b` and `c` ``.
+fn and_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
 }
 
 fn plural(n: usize) -> &'static str {
