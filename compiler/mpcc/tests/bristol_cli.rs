@@ -174,3 +174,29 @@ fn flags_after_values_are_flags() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "0x0000000000000003\n");
 }
+
+/// A parameter and a result of 0 bits: what `mpcc compile --bristol` writes,
+/// `mpcc run` reads back, with the same answer as the program itself.
+#[test]
+fn zero_bit_values_round_trip_through_bristol() {
+    let dir = std::env::temp_dir().join(format!("mpcc-zero-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("z.mpc");
+    std::fs::write(
+        &src,
+        "fn main(garbler a: [u8; 0], evaluator b: u8) -> ([u8; 0], u8) { (a, b + 1) }",
+    )
+    .unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let (code, out, err) = mpcc(&["run", &src, "[]", "41"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "([], 42)\n");
+    let bristol = dir.join("z.txt").to_string_lossy().into_owned();
+    let (code, _, err) = mpcc(&["compile", &src, "--bristol", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = mpcc(&["run", &bristol, "0", "41"]);
+    assert_eq!(code, 0, "{err}");
+    // One output value: the result tuple, of 8 bits.
+    assert_eq!(out, "0x2a\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
