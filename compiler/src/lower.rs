@@ -1105,6 +1105,37 @@ impl<'p> Lowerer<'p> {
             ExprKind::Unary(op, inner) => {
                 // `-128` as an `i8`: the literal is negated before it takes its type.
                 let literal = *op == UnOp::Neg && matches!(inner.kind, ExprKind::Int(_));
+                // A literal beyond 128 bits with a wide signed type: negate the
+                // text, so the minimum of the type (`-2^199` as `i200`) fits.
+                if let (
+                    true,
+                    ExprKind::Int(text),
+                    Some(Ty::Int {
+                        signed: true,
+                        width,
+                    }),
+                ) = (literal, &inner.kind, expect)
+                {
+                    if parse_i128(text).is_none() {
+                        let neg = format!("-{text}");
+                        return match circuits::value::parse(&circuits::Type::Signed(*width), &neg) {
+                            Ok(bits) => Value::public(
+                                Ty::Int {
+                                    signed: true,
+                                    width: *width,
+                                },
+                                bits.into_iter().map(Builder::constant).collect(),
+                            ),
+                            Err(_) => {
+                                self.value_error(
+                                    e.span,
+                                    format!("the literal `{neg}` does not fit in `i{width}`"),
+                                );
+                                Value::Poison
+                            }
+                        };
+                    }
+                }
                 let v = self.expr(inner, if literal { None } else { expect });
                 self.unary(*op, v, e.span, expect)
             }
