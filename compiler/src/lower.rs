@@ -1993,7 +1993,17 @@ impl<'p> Lowerer<'p> {
         match op {
             BinOp::Add => out(g::add(bld, a, b, F)),
             BinOp::Sub => out(g::sub(bld, a, b)),
-            BinOp::Mul => out(g::mul(bld, a, b)),
+            BinOp::Mul => {
+                let constant = |v: &[WireId]| -> Option<Vec<bool>> {
+                    v.iter().map(|&w| Builder::const_value(w)).collect()
+                };
+                match (constant(a), constant(b)) {
+                    (Some(_), Some(_)) => out(g::mul(bld, a, b)),
+                    (Some(c), None) => out(g::mul_const(bld, b, &c)),
+                    (None, Some(c)) => out(g::mul_const(bld, a, &c)),
+                    (None, None) => out(g::mul(bld, a, b)),
+                }
+            }
             BinOp::Div | BinOp::Rem => {
                 let (q, r) = if signed {
                     g::divmod_signed(bld, a, b)
