@@ -56,10 +56,30 @@
 //!   on public values, which its own condition usually rules out (`if i + 1 <
 //!   N { a[i + 1] }`). Helpers that `main` never calls are still checked.
 //! - `main`'s result is the circuit's one output, named `result`.
-//! - Limits, each reported as an error: [`MAX_SOURCE_BYTES`] of source,
-//!   nesting 200 deep, values of [`MAX_VALUE_BITS`] bits, circuits of
-//!   [`MAX_GATES`] gates before dead-gate removal, 50 million statements
-//!   executed while unrolling.
+//! - A statement that starts with `if` or `{` ends at its closing brace, as
+//!   in Rust: to use such an expression in arithmetic at the start of a
+//!   statement, put it in parentheses or a `let`. `while`, `loop`, `break`,
+//!   `continue` and `return` are reserved words (an error says what to use).
+//! - Parameters and results may have 0 bits (`[u8; 0]`, `()`); they take no
+//!   wires, and the Bristol writer and reader both accept them.
+//! - A typed literal may be any value of its type, down to the minimum of
+//!   the widest signed type (`-2^1023` as `i1024`); an untyped one is limited
+//!   to 128-bit signed arithmetic.
+//!
+//! # Limits
+//!
+//! Each limit is reported as a compile error naming it; none is reached by
+//! the examples or by a program of the contract's size:
+//! - source: [`MAX_SOURCE_BYTES`] (1 MiB);
+//! - nesting: 200 levels of brackets, braces and parentheses, and runs of
+//!   200 prefix operators (checked before parsing, so the parser's stack
+//!   and time stay bounded; parsing is linear in the input);
+//! - values: [`MAX_VALUE_BITS`] (16 Mi) bits in one value;
+//! - unrolling: 50 million statements executed;
+//! - circuit: [`MAX_GATES`] (16 million) gates built before dead-gate
+//!   removal. Building takes about 70 bytes a gate, so a program over the
+//!   limit is refused after about 1.2 GB and 10 seconds on one core, not
+//!   after gigabytes; the 10-million-gate benchmark program stays under it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 /// Largest value (in bits) the compiler builds: bounds memory on hostile input.
 pub const MAX_VALUE_BITS: usize = 1 << 24;
 /// Largest number of gates built before the compiler gives up.
-pub const MAX_GATES: usize = 60_000_000;
+pub const MAX_GATES: usize = 16_000_000;
 /// Largest number of statements executed while unrolling.
 const MAX_STEPS: u64 = 50_000_000;
 /// Deepest recursion of the walk (nested expressions and inlined calls).
