@@ -2,8 +2,10 @@
 //! [`circuits::Circuit`].
 //!
 //! The pipeline reads as its files: `grammar.pest` and `parse.rs` turn source
-//! into a syntax tree with spans; `lower.rs` checks types and names while it
-//! runs the program symbolically over wires of a [`circuits::Builder`] (which
+//! into a syntax tree with spans; `lower/check.rs` declares the items and
+//! resolves names, types, constants and cycles; `lower.rs` types each
+//! expression while it runs the program symbolically over wires of a
+//! [`circuits::Builder`] (which
 //! folds constants and hashes structure), unrolling loops and inlining
 //! helpers; `gadgets.rs` holds the AND-optimal arithmetic. The result has dead
 //! gates removed and wire slots reused ([`circuits::Circuit::compact`]).
