@@ -61,6 +61,8 @@ pub struct FnItem {
 pub struct Param {
     /// The party keyword written before the name, if any.
     pub party: Option<Ident>,
+    /// `mut x: T`: the body may assign to it.
+    pub mutable: bool,
     pub name: Ident,
     pub ty: TypeExpr,
 }
@@ -111,6 +113,12 @@ pub enum Stmt {
         start: Expr,
         end: Expr,
         inclusive: bool,
+        body: Block,
+    },
+    /// `for x in arr { ... }`.
+    ForEach {
+        var: Ident,
+        array: Expr,
         body: Block,
     },
     Expr {

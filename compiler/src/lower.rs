@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 mod check;
-use check::field_of;
+use check::{builtin_type, field_of};
 
 /// Largest value (in bits) the compiler builds: bounds memory on hostile input.
 pub const MAX_VALUE_BITS: usize = 1 << 24;
@@ -253,7 +253,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: value.ty(),
                 value,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         let ret = match &f.ret {
@@ -299,7 +299,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: value.ty(),
                 value,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         self.run_body(i, scope);
@@ -360,7 +360,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: v.ty(),
                 value: v,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         self.run_body(fi, scope)
@@ -515,6 +515,7 @@ impl<'p> Lowerer<'p> {
                 inclusive,
                 body,
             } => self.for_loop(var, start, end, *inclusive, body),
+            Stmt::ForEach { var, array, body } => self.for_each(var, array, body),
             Stmt::Expr { expr, .. } => {
                 if !self.tick(expr.span) {
                     return;
@@ -585,6 +586,50 @@ impl<'p> Lowerer<'p> {
             self.block(body, None);
             self.scopes.pop();
             i += 1;
+        }
+    }
+
+    /// `for x in arr { ... }`: the body once per element, in order, with `x`
+    /// bound to the element (public when the array is).
+    fn for_each(&mut self, var: &Ident, array: &Expr, body: &Block) {
+        let a = self.expr(array, None);
+        let (ety, len, bits, public) = match a {
+            Value::Poison => return,
+            Value::Bits {
+                ty: Ty::Array(t, n),
+                bits,
+                public,
+            } => (t.as_ref().clone(), n as usize, bits, public),
+            v => {
+                let ty = v.ty().unwrap_or(Ty::Lit);
+                self.error(
+                    array.span,
+                    format!(
+                        "`for x in ...` goes over an array, found `{ty}`; for a range write `a..b`"
+                    ),
+                );
+                return;
+            }
+        };
+        let w = ety.width();
+        let len = if self.checking > 0 { len.min(1) } else { len };
+        for k in 0..len {
+            if !self.tick(var.span) {
+                return;
+            }
+            let value = Value::Bits {
+                ty: ety.clone(),
+                bits: bits[k * w..(k + 1) * w].to_vec(),
+                public,
+            };
+            self.scopes.push(vec![Var {
+                name: var.name.clone(),
+                ty: value.ty(),
+                value,
+                mutable: false,
+            }]);
+            self.block(body, None);
+            self.scopes.pop();
         }
     }
 
@@ -794,6 +839,17 @@ impl<'p> Lowerer<'p> {
             ExprKind::Unary(op, inner) => {
                 // `-128` as an `i8`: the literal is negated before it takes its type.
                 let literal = *op == UnOp::Neg && matches!(inner.kind, ExprKind::Int(_));
+                if let (true, ExprKind::Int(text)) = (literal, &inner.kind) {
+                    // `-128i8`: the suffix types the negated literal.
+                    let (digits, suffix) = split_suffix(text);
+                    if let Some(ty) = suffix.and_then(|s| builtin_type(s).and_then(Result::ok)) {
+                        if let Some(n) = parse_i128(digits) {
+                            return self.lit_to_ty(-n, &ty, e.span);
+                        }
+                        let neg = format!("-{digits}");
+                        return self.int_literal(&neg, e.span, Some(&ty));
+                    }
+                }
                 // A literal beyond 128 bits with a wide signed type: negate the
                 // text, so the minimum of the type (`-2^199` as `i200`) fits.
                 if let (
@@ -1266,6 +1322,10 @@ impl<'p> Lowerer<'p> {
     }
 
     fn int_literal(&mut self, text: &str, span: Span, expect: Option<&Ty>) -> Value {
+        // A suffix (`5u8`, `0xffu64`) gives the type, whatever the context.
+        let (text, suffix) = split_suffix(text);
+        let suffix_ty = suffix.and_then(|s| builtin_type(s).and_then(Result::ok));
+        let expect = suffix_ty.as_ref().or(expect);
         match parse_i128(text) {
             Some(n) => match expect {
                 Some(t @ Ty::Int { .. }) => self.lit_to_ty(n, t, span),
@@ -2184,6 +2244,14 @@ fn write_path(
                 write_path(b, bits, base + j * w, rest, value, en);
             }
         }
+    }
+}
+
+/// The digits of an integer literal and its type suffix (`u8` of `5u8`).
+fn split_suffix(text: &str) -> (&str, Option<&str>) {
+    match text.find(['u', 'i']) {
+        Some(k) => (&text[..k], Some(&text[k..])),
+        None => (text, None),
     }
 }
 

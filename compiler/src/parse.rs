@@ -80,8 +80,66 @@ impl Cx {
     }
 }
 
+/// `src` with every comment replaced by spaces (line breaks kept), so byte
+/// offsets and line numbers are unchanged. `/* */` comments nest, as in Rust;
+/// an unclosed one is an error at its opening.
+fn blank_comments(src: &str) -> Result<String, CompileError> {
+    let b = src.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for c in &mut out[from..to] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    while i < b.len() {
+        if b[i..].starts_with(b"//") {
+            let end = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |k| i + k);
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i..].starts_with(b"/*") {
+            let start = i;
+            let mut depth = 0usize;
+            loop {
+                if i >= b.len() {
+                    return Err(CompileError::new(
+                        Span::new(start, start + 2),
+                        "this comment is never closed: `/*` needs a matching `*/` (they nest)",
+                    ));
+                }
+                if b[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if b[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            blank(&mut out, start, i);
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII bytes were replaced, and only whole comments (which start
+    // and end on ASCII), so the text is still UTF-8.
+    String::from_utf8(out)
+        .map_err(|_| CompileError::new(Span::new(0, 0), "the source is not UTF-8"))
+}
+
 /// Parses a whole program.
 pub fn parse_program(src: &str) -> Result<Program, Vec<CompileError>> {
+    let blanked = blank_comments(src).map_err(|e| vec![e])?;
+    let src = blanked.as_str();
     check_nesting(src).map_err(|e| vec![e])?;
     let cx = Cx {
         errors: std::cell::RefCell::new(Vec::new()),
@@ -136,9 +194,18 @@ fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
                             } else {
                                 None
                             };
+                            let mutable = pi.peek().map(|x| x.as_rule()) == Some(Rule::mut_kw);
+                            if mutable {
+                                pi.next();
+                            }
                             let name = ident(next(&mut pi));
                             let ty = type_expr(next(&mut pi), cx);
-                            params.push(Param { party, name, ty });
+                            params.push(Param {
+                                party,
+                                mutable,
+                                name,
+                                ty,
+                            });
                         }
                         Rule::ret_ty => ret = Some(type_expr(first_inner(p), cx)),
                         _ => body = Some(block(p, cx)),
@@ -344,7 +411,7 @@ fn block(p: Pair<Rule>, cx: &Cx) -> Block {
                     let end = match &st {
                         Stmt::Let { value, .. } | Stmt::Assign { value, .. } => value.span.end,
                         Stmt::Expr { expr, .. } => expr.span.end,
-                        Stmt::For { body, .. } => body.span.end,
+                        Stmt::For { body, .. } | Stmt::ForEach { body, .. } => body.span.end,
                     };
                     cx.push(CompileError::new(
                         Span::new(end, end),
@@ -406,7 +473,19 @@ fn stmt(p: Pair<Rule>, cx: &Cx) -> (Option<Stmt>, bool) {
             let mut it = p.into_inner();
             let var = ident(next(&mut it));
             let start = expr(next(&mut it), cx);
-            let inclusive = next(&mut it).as_str() == "..=";
+            let op = next(&mut it);
+            if op.as_rule() == Rule::block {
+                let body = block(op, cx);
+                return (
+                    Some(Stmt::ForEach {
+                        var,
+                        array: start,
+                        body,
+                    }),
+                    true,
+                );
+            }
+            let inclusive = op.as_str() == "..=";
             let end = expr(next(&mut it), cx);
             let body = block(next(&mut it), cx);
             Stmt::For {
@@ -631,7 +710,16 @@ fn primary(p: Pair<Rule>, cx: &Cx) -> Expr {
             let fields = it
                 .map(|f| {
                     let mut fi = f.into_inner();
-                    (ident(next(&mut fi)), expr(next(&mut fi), cx))
+                    let field = ident(next(&mut fi));
+                    // `Name { f }` is `Name { f: f }`.
+                    let value = match fi.next() {
+                        Some(e) => expr(e, cx),
+                        None => Expr {
+                            kind: ExprKind::Var(field.name.clone()),
+                            span: field.span,
+                        },
+                    };
+                    (field, value)
                 })
                 .collect();
             ExprKind::Struct(name, fields)

@@ -402,6 +402,10 @@ pub(super) fn calls_in_block(b: &Block, f: &mut impl FnMut(&Ident)) {
                 calls_in_expr(end, f);
                 calls_in_block(body, f);
             }
+            Stmt::ForEach { array, body, .. } => {
+                calls_in_expr(array, f);
+                calls_in_block(body, f);
+            }
             Stmt::Expr { expr, .. } => calls_in_expr(expr, f),
         }
     }
