@@ -34,8 +34,8 @@
 //! ```
 
 use crate::{
-    bristol, Circuit, CircuitError, Gate, GateKind, Input, Output, Party, Type, WireId,
-    MAX_INT_WIDTH,
+    bristol, Circuit, CircuitError, Gate, GateKind, Input, Output, Party, Type, VariantFields,
+    WireId, MAX_INT_WIDTH,
 };
 use std::path::Path;
 
@@ -141,6 +141,30 @@ fn put_type(out: &mut Vec<u8>, t: &Type) {
         Type::Bits(n) => {
             out.push(6);
             put(out, u64::from(*n));
+        }
+        Type::Enum { name, variants } => {
+            out.push(7);
+            put_str(out, name);
+            put(out, variants.len() as u64);
+            for v in variants {
+                put_str(out, &v.name);
+                match &v.fields {
+                    VariantFields::Unit => out.push(0),
+                    VariantFields::Tuple(ts) => {
+                        out.push(1);
+                        put(out, ts.len() as u64);
+                        ts.iter().for_each(|t| put_type(out, t));
+                    }
+                    VariantFields::Named(fs) => {
+                        out.push(2);
+                        put(out, fs.len() as u64);
+                        for (f, t) in fs {
+                            put_str(out, f);
+                            put_type(out, t);
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -257,6 +281,40 @@ impl Reader<'_> {
                     return Err(invalid("a value of 0 bits"));
                 }
                 Type::Bits(n)
+            }
+            7 => {
+                let name = self.string("an enum name")?;
+                let n = self.count("an enum's variant count", 2)?;
+                let mut variants = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let vname = self.string("a variant name")?;
+                    let fields = match self.byte("a variant kind")? {
+                        0 => VariantFields::Unit,
+                        1 => {
+                            let k = self.count("a variant's field count", 1)?;
+                            let mut ts = Vec::with_capacity(k);
+                            for _ in 0..k {
+                                ts.push(self.ty(depth + 1)?);
+                            }
+                            VariantFields::Tuple(ts)
+                        }
+                        2 => {
+                            let k = self.count("a variant's field count", 2)?;
+                            let mut fs = Vec::with_capacity(k);
+                            for _ in 0..k {
+                                let f = self.string("a field name")?;
+                                fs.push((f, self.ty(depth + 1)?));
+                            }
+                            VariantFields::Named(fs)
+                        }
+                        k => return Err(invalid(format!("unknown variant kind {k}"))),
+                    };
+                    variants.push(crate::Variant {
+                        name: vname,
+                        fields,
+                    });
+                }
+                Type::Enum { name, variants }
             }
             t => return Err(invalid(format!("unknown type tag {t}"))),
         })
