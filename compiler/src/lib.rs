@@ -67,6 +67,23 @@
 //! - A typed literal may be any value of its type, down to the minimum of
 //!   the widest signed type (`-2^1023` as `i1024`); an untyped one is limited
 //!   to 128-bit signed arithmetic.
+//! - Enums: the tag is the variant's index in declaration order, least
+//!   significant bit first, followed by the variant's fields in order and
+//!   zeros up to the largest payload (`circuits::Type::Enum`). Enum values
+//!   compare with `==` bit by bit. A user's variant is always written with
+//!   its path (`Sale::NoSale`), also in patterns; `Some`, `None` and
+//!   `Option::None` are the prelude's. `None` needs its type from context
+//!   (`let x: Option<u8> = None;`); `Some(e)` takes it from `e` otherwise.
+//! - `match`: a scrutinee with no type (`match 5 { ... }`) is an `i32`. A
+//!   bare name in a pattern binds the value, except a name that is a
+//!   variant of the scrutinee's enum, which is an error asking for the path.
+//!   Struct patterns and `|` alternatives are not part of the language;
+//!   integer patterns are limited to the 128-bit signed range (a wider type
+//!   needs a `_` arm for the rest). Arms that a public scrutinee never
+//!   reaches are type-checked, not compiled. The exhaustiveness check names
+//!   one missing value; it gives up (an error asking for a `_` arm) past
+//!   200,000 steps, which only contrived patterns reach. At most 4,096 arms.
+//! - `for x in arr` binds each element in turn; `x` cannot be assigned.
 //!
 //! # Limits
 //!

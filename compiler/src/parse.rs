@@ -179,6 +179,37 @@ fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
                     .collect();
                 program.structs.push(StructItem { name, fields });
             }
+            Rule::enum_item => {
+                let mut it = item.into_inner();
+                let name = ident(next(&mut it));
+                let variants = it
+                    .map(|v| {
+                        let mut vi = v.into_inner();
+                        let vname = ident(next(&mut vi));
+                        let fields = match vi.next() {
+                            None => VariantFieldsAst::Unit,
+                            Some(f) if f.as_rule() == Rule::variant_tuple => {
+                                VariantFieldsAst::Tuple(
+                                    f.into_inner().map(|t| type_expr(t, cx)).collect(),
+                                )
+                            }
+                            Some(f) => VariantFieldsAst::Named(
+                                f.into_inner()
+                                    .map(|d| {
+                                        let mut di = d.into_inner();
+                                        (ident(next(&mut di)), type_expr(next(&mut di), cx))
+                                    })
+                                    .collect(),
+                            ),
+                        };
+                        VariantItem {
+                            name: vname,
+                            fields,
+                        }
+                    })
+                    .collect();
+                program.enums.push(EnumItem { name, variants });
+            }
             Rule::fn_item => {
                 let mut it = item.into_inner();
                 let name = ident(next(&mut it));
@@ -304,10 +335,15 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         | Rule::struct_lit
         | Rule::paren_or_tuple
         | Rule::array_lit
-        | Rule::if_expr => "an expression",
+        | Rule::if_expr
+        | Rule::match_expr
+        | Rule::enum_lit
+        | Rule::enum_lit_ns => "an expression",
+        Rule::pattern | Rule::pat_num | Rule::pat_tuple | Rule::pat_variant => "a pattern",
+        Rule::match_arm => "a `match` arm `PATTERN => VALUE`",
         Rule::ty | Rule::array_ty | Rule::tuple_ty => "a type",
-        Rule::const_item | Rule::struct_item | Rule::fn_item => {
-            "an item (`const`, `struct` or `fn`)"
+        Rule::const_item | Rule::struct_item | Rule::enum_item | Rule::fn_item => {
+            "an item (`const`, `struct`, `enum` or `fn`)"
         }
         Rule::block | Rule::block_stmt => "a block `{ ... }`",
         Rule::stmt | Rule::let_stmt | Rule::for_stmt | Rule::expr_stmt | Rule::empty_stmt => {
@@ -386,8 +422,79 @@ fn type_expr(p: Pair<Rule>, cx: &Cx) -> TypeExpr {
             TypeExpr::Array(Box::new(t), Box::new(n), sp)
         }
         Rule::tuple_ty => TypeExpr::Tuple(p.into_inner().map(|t| type_expr(t, cx)).collect(), sp),
-        _ => TypeExpr::Named(ident(first_inner(p))),
+        _ => {
+            let mut it = p.into_inner();
+            let name = ident(next(&mut it));
+            let args: Vec<TypeExpr> = it.map(|t| type_expr(t, cx)).collect();
+            if args.is_empty() {
+                TypeExpr::Named(name)
+            } else {
+                TypeExpr::Generic(name, args, sp)
+            }
+        }
     }
+}
+
+fn pattern(p: Pair<Rule>, cx: &Cx) -> Pattern {
+    let p = if p.as_rule() == Rule::pattern {
+        first_inner(p)
+    } else {
+        p
+    };
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::pat_num => {
+            let mut it = p.into_inner();
+            let lo = next(&mut it).as_str().replace('_', "");
+            let hi = it.next().map(|h| h.as_str().replace('_', ""));
+            PatKind::Int { lo, hi }
+        }
+        Rule::bool_lit => PatKind::Bool(p.as_str() == "true"),
+        Rule::pat_tuple => PatKind::Tuple(p.into_inner().map(|q| pattern(q, cx)).collect()),
+        _ => {
+            let mut idents = Vec::new();
+            let mut fields = PatFields::Unit;
+            let mut has_payload = false;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::ident => idents.push(ident(x)),
+                    Rule::pat_args => {
+                        has_payload = true;
+                        fields = PatFields::Tuple(x.into_inner().map(|q| pattern(q, cx)).collect());
+                    }
+                    _ => {
+                        has_payload = true;
+                        fields = PatFields::Named(
+                            x.into_inner()
+                                .map(|f| {
+                                    let mut fi = f.into_inner();
+                                    let name = ident(next(&mut fi));
+                                    // `V { f }` binds `f`.
+                                    let pat = match fi.next() {
+                                        Some(q) => pattern(q, cx),
+                                        None => Pattern {
+                                            kind: PatKind::Bind(name.name.clone()),
+                                            span: name.span,
+                                        },
+                                    };
+                                    (name, pat)
+                                })
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            let last = idents.pop();
+            let path = idents.pop();
+            match (path, last) {
+                (None, Some(n)) if !has_payload && n.name == "_" => PatKind::Wild,
+                (None, Some(n)) if !has_payload => PatKind::Bind(n.name),
+                (path, Some(name)) => PatKind::Variant { path, name, fields },
+                (_, None) => PatKind::Wild,
+            }
+        }
+    };
+    Pattern { kind, span: sp }
 }
 
 fn block(p: Pair<Rule>, cx: &Cx) -> Block {
@@ -434,7 +541,7 @@ fn is_block_like(s: &Stmt) -> bool {
         s,
         Stmt::Expr {
             expr: Expr {
-                kind: ExprKind::If(..) | ExprKind::Block(_),
+                kind: ExprKind::If(..) | ExprKind::Block(_) | ExprKind::Match(..),
                 ..
             },
             ..
@@ -732,6 +839,47 @@ fn primary(p: Pair<Rule>, cx: &Cx) -> Expr {
             ExprKind::If(Box::new(c), then, els)
         }
         Rule::block => ExprKind::Block(block(p, cx)),
+        Rule::enum_lit | Rule::enum_lit_ns => {
+            let mut it = p.into_inner();
+            let enum_name = ident(next(&mut it));
+            let variant = ident(next(&mut it));
+            let payload = match it.next() {
+                None => PayloadExpr::Unit,
+                Some(a) if a.as_rule() == Rule::variant_args => {
+                    PayloadExpr::Tuple(a.into_inner().map(|e| expr(e, cx)).collect())
+                }
+                Some(a) => PayloadExpr::Named(
+                    a.into_inner()
+                        .map(|f| {
+                            let mut fi = f.into_inner();
+                            let field = ident(next(&mut fi));
+                            let value = match fi.next() {
+                                Some(e) => expr(e, cx),
+                                None => Expr {
+                                    kind: ExprKind::Var(field.name.clone()),
+                                    span: field.span,
+                                },
+                            };
+                            (field, value)
+                        })
+                        .collect(),
+                ),
+            };
+            ExprKind::Variant(enum_name, variant, payload)
+        }
+        Rule::match_expr => {
+            let mut it = p.into_inner();
+            let scrutinee = expr(next(&mut it), cx);
+            let arms = it
+                .map(|a| {
+                    let mut ai = a.into_inner();
+                    let pat = pattern(next(&mut ai), cx);
+                    let body = expr(next(&mut ai), cx);
+                    Arm { pat, body }
+                })
+                .collect();
+            ExprKind::Match(Box::new(scrutinee), arms)
+        }
         Rule::expr | Rule::cond_expr => return expr(p, cx),
         _ => ExprKind::Tuple(vec![]),
     };

@@ -90,3 +90,208 @@ fn for_over_an_array() {
     let e = error("fn main(garbler a: [u8; 2]) -> u8 { for x in a { x = 1; } 0 }");
     assert!(e.contains("cannot assign to `x`"), "{e}");
 }
+
+const SHAPES: &str = "enum Shape { Dot, Line(u8), Box(u8, u8) }
+enum Sale { NoSale, Sold { winner: u8, price: u32 } }
+fn area(s: Shape) -> u16 {
+    match s {
+        Shape::Dot => 0,
+        Shape::Line(n) => n as u16,
+        Shape::Box(w, h) => (w as u16) * (h as u16),
+    }
+}
+";
+
+#[test]
+fn enums_and_match_on_secret_values() {
+    let src = format!(
+        "{SHAPES}
+fn main(garbler a: u32, evaluator b: u32, evaluator s: Shape) -> (Sale, u16, u8) {{
+    let sale = if a > b {{ Sale::Sold {{ winner: 1, price: b }} }} else {{ Sale::NoSale }};
+    let class = match a {{
+        0 => 0u8,
+        1..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    }};
+    (sale, area(s), class)
+}}"
+    );
+    // The expected values follow the definitions by hand: 3 * 4 = 12, 50 is
+    // in 10..=99, and 50 > 30 sells at 30.
+    assert_eq!(
+        run(&src, &["50", "30", "Shape::Box(3, 4)"]),
+        "(Sale::Sold { winner: 1, price: 30 }, 12, 2)"
+    );
+    assert_eq!(
+        run(&src, &["5", "30", "Shape::Line(9)"]),
+        "(Sale::NoSale, 9, 1)"
+    );
+    assert_eq!(run(&src, &["0", "0", "Shape::Dot"]), "(Sale::NoSale, 0, 0)");
+    assert_eq!(
+        run(&src, &["4000000000", "1", "Shape::Box(255, 255)"]),
+        "(Sale::Sold { winner: 1, price: 1 }, 65025, 3)"
+    );
+}
+
+#[test]
+fn arms_in_order_tuples_ranges_and_negative_literals() {
+    let src = "fn main(garbler a: i8, evaluator b: bool) -> u8 {
+        match (a, b) {
+            (-128..=-1, true) => 1,
+            (-128..=-1, false) => 2,
+            (0, _) => 3,
+            (_, true) => 4,
+            (5..=9, _) => 5,
+            _ => 6,
+        }
+    }";
+    let want = |a: i8, b: bool| -> u8 {
+        if a < 0 {
+            if b {
+                1
+            } else {
+                2
+            }
+        } else if a == 0 {
+            3
+        } else if b {
+            4
+        } else if (5..=9).contains(&a) {
+            5
+        } else {
+            6
+        }
+    };
+    for a in [-128i8, -5, -1, 0, 1, 5, 9, 10, 127] {
+        for b in [false, true] {
+            assert_eq!(
+                run(src, &[&a.to_string(), &b.to_string()]),
+                want(a, b).to_string(),
+                "{a} {b}"
+            );
+        }
+    }
+}
+
+#[test]
+fn option_prelude() {
+    let src = "fn first_even(v: [u8; 4]) -> Option<u8> {
+        let mut r: Option<u8> = None;
+        for i in 0..4 {
+            let x = v[3 - i];
+            if x % 2 == 0 { r = Some(x); }
+        }
+        r
+    }
+    fn main(garbler v: [u8; 4], evaluator o: Option<u16>) -> (Option<u8>, u16, Option<u16>, bool) {
+        let e = first_even(v);
+        let d = match o { Some(x) => x, None => 7 };
+        let m: Option<u16> = match o { Some(x) => Some(x + 1), None => None };
+        (e, d, m, e == None)
+    }";
+    assert_eq!(
+        run(src, &["[1, 3, 4, 6]", "Some(41)"]),
+        "(Some(4), 41, Some(42), false)"
+    );
+    assert_eq!(run(src, &["[1, 3, 5, 7]", "None"]), "(None, 7, None, true)");
+    let e = error("fn main(garbler a: u8) -> u8 { let x = None; a }");
+    assert!(e.contains("the type of `None` is not known here"), "{e}");
+}
+
+#[test]
+fn public_scrutinee_compiles_only_the_matching_arm() {
+    let src = format!(
+        "{SHAPES}
+fn main(garbler a: u16, evaluator b: u16) -> u16 {{
+    let s = Shape::Box(2, 3);
+    match s {{ Shape::Box(w, h) => a * b + (w * h) as u16, _ => a / b }}
+}}"
+    );
+    let c = compiler::compile_source(&src, "t.mpc").unwrap();
+    let mul = compiler::compile_source(
+        "fn main(garbler a: u16, evaluator b: u16) -> u16 { a * b + 6 }",
+        "t.mpc",
+    )
+    .unwrap();
+    assert_eq!(c.and_count(), mul.and_count());
+    // A secret scrutinee merges like an `if` per arm: with two arms of a
+    // two-variant enum, one multiplexer of the result (16) and no tag test.
+    let src = "fn main(garbler o: Option<u16>, evaluator b: u16) -> u16 {
+        match o { Some(x) => x, None => b }
+    }";
+    let c = compiler::compile_source(src, "t.mpc").unwrap();
+    assert_eq!(c.and_count(), 16);
+}
+
+#[test]
+fn match_errors() {
+    let cases: &[(&str, &str)] = &[
+        ("match o { Some(v) => v }", "`None` is not matched"),
+        ("match o { None => 1u8 }", "`Some(_)` is not matched"),
+        (
+            "match a { 0..=9 => 1u8, 10..=200 => 2 }",
+            "`201` is not matched",
+        ),
+        (
+            "match (a, o) { (0, _) => 1u8, (_, None) => 2 }",
+            "`(1, Some(_))` is not matched",
+        ),
+        (
+            "match s { Shape::Dot => 1u8, Shape::Line(_) => 2 }",
+            "`Shape::Box(_, _)` is not matched",
+        ),
+        (
+            "match s { Dot => 1u8, _ => 2 }",
+            "`Dot` is a variant: write `Shape::Dot`",
+        ),
+        (
+            "match s { Shape::Box(x) => 1u8, _ => 2 }",
+            "the variant is written `Shape::Box(_, _)`",
+        ),
+        (
+            "match s { Shape::Circle => 1u8, _ => 2 }",
+            "`Shape` has no variant `Circle`",
+        ),
+        (
+            "match a { true => 1u8, _ => 2 }",
+            "a `bool` pattern cannot match a value of type `u8`",
+        ),
+        (
+            "match o { Some(300) => 1u8, _ => 2 }",
+            "the pattern `300` does not fit in `u8`",
+        ),
+        (
+            "match a { 9..=1 => 1u8, _ => 2 }",
+            "the range 9..=1 is empty",
+        ),
+        ("match a { 0 => 1u8, _ => true }", "different types"),
+        (
+            "let t = Shape::Line; 0",
+            "`Shape::Line` is written `Shape::Line(_)`",
+        ),
+        (
+            "let t = Sale::Sold { winner: 1 }; 0",
+            "missing the field `price` of `Sale::Sold`",
+        ),
+        (
+            "let t = Shape::Square; 0",
+            "`Shape` has no variant `Square`",
+        ),
+        ("let t = Color::Red; 0", "unknown enum `Color`"),
+    ];
+    for (body, want) in cases {
+        let src = format!(
+            "enum Shape {{ Dot, Line(u8), Box(u8, u8) }}\nenum Sale {{ NoSale, Sold {{ winner: u8, price: u32 }} }}\nfn main(garbler a: u8, evaluator o: Option<u8>, evaluator s: Shape) -> u8 {{\n    {body}\n}}"
+        );
+        let e = error(&src);
+        assert!(e.contains(want), "{body}: {e}");
+        assert!(e.starts_with("t.mpc:4:"), "{body}: {e}");
+    }
+    let e = error("enum E { A, A }\nfn main() -> u8 { 0 }");
+    assert!(e.contains("the variant `A` is declared twice"), "{e}");
+    let e = error("enum E { A(E) }\nfn main() -> u8 { 0 }");
+    assert!(e.contains("contains itself"), "{e}");
+    let e = error("enum E { }\nfn main() -> u8 { 0 }");
+    assert!(e.contains("has no variants"), "{e}");
+}
