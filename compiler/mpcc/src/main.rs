@@ -24,8 +24,9 @@ enum Command {
     Run {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
-        /// One value per input, in order, as literals of the language.
-        #[arg(allow_negative_numbers = true)]
+        /// One value per input, in order, as literals of the language; a
+        /// negative value (`-5`, `-0x10`) needs no `--`.
+        #[arg(allow_hyphen_values = true)]
         values: Vec<String>,
         /// How many of a Bristol circuit's input values are the garbler's.
         #[arg(long, default_value_t = 1)]
@@ -79,6 +80,8 @@ enum CliError {
     NoOutput,
     #[error("bench: {0}")]
     Bench(String),
+    #[error("{0}")]
+    Flag(&'static str),
 }
 
 fn main() -> ExitCode {
@@ -102,7 +105,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             circuit,
             values,
             garbler_values,
-        } => run_values(&circuit, &values, garbler_values),
+        } => {
+            let (values, garbler_values) = flags_among_values(values, garbler_values)?;
+            run_values(&circuit, &values, garbler_values)
+        }
         Command::Stats {
             circuit,
             garbler_values,
@@ -149,6 +155,34 @@ fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(
     let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
     let out = c.eval_bits(&bits).map_err(CliError::Values)?;
     print_lines(&value::format_outputs(&c, &out))
+}
+
+/// The values of `run` take anything that starts with `-` (a negative
+/// literal such as `-0x10` needs no `--`), so `--garbler-values N` written
+/// after them arrives among them: take it out here.
+fn flags_among_values(
+    values: Vec<String>,
+    mut garbler_values: usize,
+) -> Result<(Vec<String>, usize), CliError> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut it = values.into_iter();
+    let parse = |v: Option<String>| {
+        v.as_deref()
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or(CliError::Flag("--garbler-values needs a number"))
+    };
+    while let Some(v) = it.next() {
+        if v == "--garbler-values" {
+            garbler_values = parse(it.next())?;
+        } else if let Some(n) = v.strip_prefix("--garbler-values=") {
+            garbler_values = parse(Some(n.to_string()))?;
+        } else if v == "--" {
+            out.extend(it.by_ref());
+        } else {
+            out.push(v);
+        }
+    }
+    Ok((out, garbler_values))
 }
 
 /// Prints to stdout; a closed pipe is an error to report, not a panic.
