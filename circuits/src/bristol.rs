@@ -275,6 +275,7 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
     let mut bit = 0;
     for (i, &w) in out_widths.iter().enumerate() {
         outputs.push(Output {
+            party: None,
             name: format!("output {}", i + 1),
             ty: Type::Bits(w),
             first_bit: bit,

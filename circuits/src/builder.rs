@@ -114,7 +114,7 @@ pub struct Builder {
     /// Input declarations with their provisional wires.
     inputs: Vec<(Input, Vec<WireId>)>,
     gates: Vec<Gate>,
-    outputs: Vec<(String, Type, Vec<WireId>)>,
+    outputs: Vec<(String, Type, Option<Party>, Vec<WireId>)>,
     /// Structural hashing: `(min, max)` input pair of each XOR and AND gate
     /// to its output wire.
     strash: PairTable,
@@ -283,7 +283,13 @@ impl Builder {
     /// Declares an output value made of `wires` (bit 0 first); outputs appear
     /// in declaration order.
     pub fn output(&mut self, name: &str, ty: Type, wires: &[WireId]) {
-        self.outputs.push((name.to_string(), ty, wires.to_vec()));
+        self.output_to(name, ty, None, wires);
+    }
+
+    /// Declares an output value that only `party` learns (`None`: both).
+    pub fn output_to(&mut self, name: &str, ty: Type, party: Option<Party>, wires: &[WireId]) {
+        self.outputs
+            .push((name.to_string(), ty, party, wires.to_vec()));
     }
 
     /// The finished circuit: inputs on wires `0..n` in declaration order, gates
@@ -301,7 +307,7 @@ impl Builder {
         drop((strash, inverse));
         // Backward pass: which provisional wires does an output need?
         let mut needed = vec![false; next as usize];
-        for (_, _, ws) in &outputs {
+        for (_, _, _, ws) in &outputs {
             for &w in ws {
                 if Builder::const_value(w).is_none() {
                     needed[w as usize] = true;
@@ -341,10 +347,11 @@ impl Builder {
         let mut const_wire = [None, None];
         let mut output_wires = Vec::new();
         let mut circuit_outputs = Vec::with_capacity(outputs.len());
-        for (name, ty, ws) in outputs {
+        for (name, ty, party, ws) in outputs {
             circuit_outputs.push(Output {
                 name,
                 ty,
+                party,
                 first_bit: output_wires.len(),
             });
             for w in ws {

@@ -133,6 +133,9 @@ pub struct Output {
     pub name: String,
     /// Its type.
     pub ty: Type,
+    /// Who learns it: one party, or both (`None`), as the program's return
+    /// type says (`-> evaluator u32`, `-> (u8, garbler bool)`).
+    pub party: Option<Party>,
     /// Index into [`Circuit::output_wires`] of bit 0.
     pub first_bit: usize,
 }
@@ -329,6 +332,7 @@ impl Circuit {
             outputs.extend(self.outputs.iter().map(|o| Output {
                 name: format!("{} (copy {i})", o.name),
                 ty: o.ty.clone(),
+                party: o.party,
                 first_bit: i as usize * self.output_wires.len() + o.first_bit,
             }));
             output_wires.extend(self.output_wires.iter().map(|&w| map(i, w)));

@@ -85,6 +85,23 @@ pub fn format_outputs(circuit: &Circuit, bits: &[bool]) -> Vec<String> {
         .collect()
 }
 
+/// What `party` learns of the outputs (`None`: everything, as `mpcc run`
+/// prints): the parts revealed to it, in order, one part bare and several
+/// as a tuple; `None` when it learns nothing. `bits` are all output bits.
+pub fn format_result(circuit: &Circuit, bits: &[bool], party: Option<Party>) -> Option<String> {
+    let parts: Vec<String> = circuit
+        .outputs
+        .iter()
+        .filter(|o| party.is_none() || o.party.is_none() || o.party == party)
+        .map(|o| format(&o.ty, &bits[o.first_bit..o.first_bit + o.ty.width()]))
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => Some(format!("({})", parts.join(", "))),
+    }
+}
+
 fn write_value(ty: &Type, bits: &[bool], out: &mut String) {
     match ty {
         Type::Bool => out.push_str(if bits[0] { "true" } else { "false" }),
