@@ -7,15 +7,18 @@
 //! - `num_wires`;
 //! - inputs: count, then each: name, party (1 byte: 0 garbler, 1 evaluator), type;
 //!   their wires are consecutive from 0 in order, so `first_wire` is implied;
-//! - outputs: count, then each: name, type; `first_bit` is implied;
+//! - outputs: count, then each: name, type, party (1 byte: 0 both,
+//!   1 garbler, 2 evaluator); `first_bit` is implied;
 //! - output wires: count, then each wire;
 //! - gates: count, then each: kind (1 byte: 0 XOR, 1 AND, 2 INV, 3 false,
 //!   4 true), then the input wires it reads (two, one or none), then `out`.
 //!
 //! A name is its byte length then UTF-8 bytes. A type is a tag byte (0 bool,
-//! 1 unsigned, 2 signed, 3 array, 4 tuple, 5 struct, 6 raw bits) followed by
-//! its width, or element type and length, or element count and elements, or
-//! name, field count and (name, type) pairs.
+//! 1 unsigned, 2 signed, 3 array, 4 tuple, 5 struct, 6 raw bits, 7 enum)
+//! followed by its width, or element type and length, or element count and
+//! elements, or name, field count and (name, type) pairs; an enum is its
+//! name, variant count and each variant's name, kind (0 unit, 1 tuple,
+//! 2 named) and fields as a tuple's or a struct's.
 //!
 //! The same circuit always gives the same bytes. Decoding trusts no length:
 //! every count is checked against the bytes that remain before anything is
@@ -42,7 +45,7 @@ use std::path::Path;
 /// The four bytes every compiled circuit file starts with.
 pub const MAGIC: &[u8; 4] = b"MPCC";
 /// The version of the encoding written by [`to_bytes`].
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Deepest nesting of types accepted (arrays of tuples of ...).
 const MAX_TYPE_DEPTH: usize = 64;
 /// Wires beyond what the file's own bytes could justify are refused.
@@ -68,6 +71,12 @@ pub fn to_bytes(c: &Circuit) -> Vec<u8> {
     for o in &c.outputs {
         put_str(&mut out, &o.name);
         put_type(&mut out, &o.ty);
+        // Who learns the output: 0 both, 1 the garbler, 2 the evaluator.
+        out.push(match o.party {
+            None => 0,
+            Some(Party::Garbler) => 1,
+            Some(Party::Evaluator) => 2,
+        });
     }
     put(&mut out, c.output_wires.len() as u64);
     for &w in &c.output_wires {
@@ -384,6 +393,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
     for _ in 0..n_out {
         let name = r.string("an output name")?;
         let ty = r.ty(0)?;
+        let party = match r.byte("an output's party")? {
+            0 => None,
+            1 => Some(Party::Garbler),
+            2 => Some(Party::Evaluator),
+            p => return Err(invalid(format!("output `{name}` has an unknown party {p}"))),
+        };
         let first_bit = bit;
         bit = bit.saturating_add(ty.width() as u64);
         if bit > bytes.len() as u64 {
@@ -394,6 +409,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
         outputs.push(Output {
             name,
             ty,
+            party,
             first_bit: first_bit as usize,
         });
     }
@@ -514,11 +530,11 @@ mod tests {
         assert!(from_bytes(b"").is_err());
         assert!(from_bytes(b"MPCX\x01").is_err());
         let mut v2 = bytes.clone();
-        v2[4] = 2;
+        v2[4] = VERSION + 1;
         assert!(from_bytes(&v2)
             .unwrap_err()
             .to_string()
-            .contains("version 2"));
+            .contains(&format!("version {}", VERSION + 1)));
         for n in 0..bytes.len() {
             assert!(from_bytes(&bytes[..n]).is_err(), "truncated to {n} bytes");
         }
