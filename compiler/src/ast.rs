@@ -125,7 +125,21 @@ pub struct FnItem {
     pub name: Ident,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
+    /// Who learns the result, as the return type says.
+    pub ret_parties: RetParties,
     pub body: Block,
+}
+
+/// The parties written in a return type.
+#[derive(Debug, Default)]
+pub enum RetParties {
+    /// No party written: both learn the whole result.
+    #[default]
+    Both,
+    /// `-> evaluator T`.
+    Whole(Ident),
+    /// `-> (T, evaluator U, ...)`: a party (or none) per tuple element.
+    Elems(Vec<Option<Ident>>),
 }
 
 #[derive(Debug)]

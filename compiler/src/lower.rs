@@ -286,7 +286,31 @@ impl<'p> Lowerer<'p> {
             let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
             let v = self.coerce(v, &ret, span);
             if let Value::Bits { bits, .. } = v {
-                self.b.output("result", ret.to_circuit(), &bits);
+                let party = |id: &Ident| match id.name.as_str() {
+                    "garbler" => Party::Garbler,
+                    _ => Party::Evaluator,
+                };
+                match (&f.ret_parties, &ret) {
+                    (RetParties::Whole(p), _) => {
+                        self.b
+                            .output_to("result", ret.to_circuit(), Some(party(p)), &bits)
+                    }
+                    (RetParties::Elems(ps), Ty::Tuple(ts)) => {
+                        // One output per element, each to its party.
+                        let mut at = 0;
+                        for (k, (p, t)) in ps.iter().zip(ts.iter()).enumerate() {
+                            let w = t.width();
+                            self.b.output_to(
+                                &format!("result.{k}"),
+                                t.to_circuit(),
+                                p.as_ref().map(party),
+                                &bits[at..at + w],
+                            );
+                            at += w;
+                        }
+                    }
+                    _ => self.b.output("result", ret.to_circuit(), &bits),
+                }
             }
         }
     }

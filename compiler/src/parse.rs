@@ -215,6 +215,7 @@ fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
                 let name = ident(next(&mut it));
                 let mut params = Vec::new();
                 let mut ret = None;
+                let mut ret_parties = RetParties::Both;
                 let mut body = None;
                 for p in it {
                     match p.as_rule() {
@@ -238,7 +239,36 @@ fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
                                 ty,
                             });
                         }
-                        Rule::ret_ty => ret = Some(type_expr(first_inner(p), cx)),
+                        Rule::ret_ty => {
+                            let sp = span(&p);
+                            let inner: Vec<Pair<Rule>> = p.into_inner().collect();
+                            match inner.first().map(|x| x.as_rule()) {
+                                Some(Rule::ret_tuple) => {
+                                    let mut parties = Vec::new();
+                                    let mut tys = Vec::new();
+                                    for e in inner[0].clone().into_inner() {
+                                        let mut party = None;
+                                        for x in e.into_inner() {
+                                            if x.as_rule() == Rule::party_tag {
+                                                party = Some(ident(x));
+                                            } else {
+                                                tys.push(type_expr(x, cx));
+                                            }
+                                        }
+                                        parties.push(party);
+                                    }
+                                    if parties.iter().any(Option::is_some) {
+                                        ret_parties = RetParties::Elems(parties);
+                                    }
+                                    ret = Some(TypeExpr::Tuple(tys, sp));
+                                }
+                                Some(Rule::party_tag) => {
+                                    ret_parties = RetParties::Whole(ident(inner[0].clone()));
+                                    ret = inner.get(1).map(|t| type_expr(t.clone(), cx));
+                                }
+                                _ => ret = inner.first().map(|t| type_expr(t.clone(), cx)),
+                            }
+                        }
                         _ => body = Some(block(p, cx)),
                     }
                 }
@@ -251,6 +281,7 @@ fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
                     name,
                     params,
                     ret,
+                    ret_parties,
                     body,
                 });
             }
@@ -396,7 +427,10 @@ fn first_inner(p: Pair<Rule>) -> Pair<Rule> {
 
 fn ident(p: Pair<Rule>) -> Ident {
     let sp = span(&p);
-    let p = if matches!(p.as_rule(), Rule::ident | Rule::tuple_index) {
+    let p = if matches!(
+        p.as_rule(),
+        Rule::ident | Rule::tuple_index | Rule::party_tag
+    ) {
         p
     } else {
         first_inner(p)

@@ -295,3 +295,60 @@ fn match_errors() {
     let e = error("enum E { }\nfn main() -> u8 { 0 }");
     assert!(e.contains("has no variants"), "{e}");
 }
+
+#[test]
+fn who_learns_what() {
+    use circuits::Party;
+    let src = "fn main(garbler a: u8, evaluator b: u8) -> (u8, evaluator bool, garbler u16) {
+        (a ^ b, a < b, (a as u16) * (b as u16))
+    }";
+    let c = compiler::compile_source(src, "t.mpc").unwrap();
+    let parties: Vec<(String, Option<Party>)> = c
+        .outputs
+        .iter()
+        .map(|o| (o.name.clone(), o.party))
+        .collect();
+    assert_eq!(
+        parties,
+        [
+            ("result.0".to_string(), None),
+            ("result.1".to_string(), Some(Party::Evaluator)),
+            ("result.2".to_string(), Some(Party::Garbler)),
+        ]
+    );
+    // The parties survive the compiled format.
+    let again = circuits::format::from_bytes(&circuits::format::to_bytes(&c)).unwrap();
+    assert_eq!(again, c);
+    let bits = circuits::value::parse_inputs(&c, None, &["12".into(), "10".into()]).unwrap();
+    let out = c.eval_bits(&bits).unwrap();
+    use circuits::value::format_result;
+    assert_eq!(format_result(&c, &out, None).unwrap(), "(6, false, 120)");
+    assert_eq!(
+        format_result(&c, &out, Some(Party::Evaluator)).unwrap(),
+        "(6, false)"
+    );
+    assert_eq!(
+        format_result(&c, &out, Some(Party::Garbler)).unwrap(),
+        "(6, 120)"
+    );
+
+    let src = "fn main(garbler a: u8, evaluator b: u8) -> evaluator u8 { a + b }";
+    let c = compiler::compile_source(src, "t.mpc").unwrap();
+    assert_eq!(c.outputs[0].party, Some(Party::Evaluator));
+    let bits = circuits::value::parse_inputs(&c, None, &["1".into(), "2".into()]).unwrap();
+    let out = c.eval_bits(&bits).unwrap();
+    assert_eq!(
+        format_result(&c, &out, Some(Party::Evaluator)).unwrap(),
+        "3"
+    );
+    assert_eq!(format_result(&c, &out, Some(Party::Garbler)), None);
+
+    // No party: one output both learn, as in version 1.
+    let c =
+        compiler::compile_source("fn main(garbler a: u8) -> (u8, u8) { (a, a) }", "t.mpc").unwrap();
+    assert_eq!(c.outputs.len(), 1);
+    assert_eq!(c.outputs[0].party, None);
+
+    let e = error("fn f(a: u8) -> evaluator u8 { a }\nfn main(garbler a: u8) -> u8 { f(a) }");
+    assert!(e.contains("only `main`'s result says who learns it"), "{e}");
+}

@@ -154,6 +154,11 @@ fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(
     let c = load(path, garbler_values)?;
     let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
     let out = c.eval_bits(&bits).map_err(CliError::Values)?;
+    if c.outputs.iter().any(|o| o.party.is_some()) {
+        // A result split between the parties: everything, on one line.
+        let all = value::format_result(&c, &out, None).unwrap_or_default();
+        return print_lines(&[all]);
+    }
     print_lines(&value::format_outputs(&c, &out))
 }
 

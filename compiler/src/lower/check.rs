@@ -23,6 +23,20 @@ impl<'p> Lowerer<'p> {
             }
         }
         for (i, f) in prog.fns.iter().enumerate() {
+            let party = match &f.ret_parties {
+                RetParties::Both => None,
+                RetParties::Whole(p) => Some(p),
+                RetParties::Elems(ps) => ps.iter().flatten().next(),
+            };
+            if let (Some(p), false) = (party, f.name.name == "main") {
+                self.error(
+                    p.span,
+                    format!(
+                        "only `main`'s result says who learns it: `{}` is a helper, remove `{}`",
+                        f.name.name, p.name
+                    ),
+                );
+            }
             if names.insert(f.name.name.as_str()) {
                 self.fns.insert(f.name.name.clone(), i);
             } else {
