@@ -159,6 +159,122 @@ fn compile_on_this_thread(source: &str) -> Result<Circuit, Vec<CompileError>> {
     Ok(circuit.compact())
 }
 
+/// Where the AND gates of a program come from: the cost of each source line.
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    /// The compiled circuit (compacted, as [`compile_source`] gives it).
+    pub circuit: Circuit,
+    /// Per source line (index 0 is line 1): AND gates made while lowering
+    /// that line, and the AND depth the line adds on its own (the longest
+    /// chain of its AND gates through gates of the same line).
+    pub lines: Vec<LineCost>,
+}
+
+/// The cost of one source line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineCost {
+    /// AND gates of the circuit made by this line (each gate counted once,
+    /// at the line that first made it: a helper's gates count at its lines).
+    pub ands: usize,
+    /// AND depth of the longest chain of this line's own AND gates.
+    pub depth: u32,
+}
+
+impl Explanation {
+    /// The source listed with each line's AND gates and depth, then the
+    /// totals: what `mpcc explain` prints.
+    pub fn render(&self, source: &str) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::from("   ANDs depth | source\n");
+        for (k, text) in source.lines().enumerate() {
+            let c = self.lines.get(k).copied().unwrap_or_default();
+            if c.ands == 0 {
+                let _ = writeln!(out, "             | {text}");
+            } else {
+                let _ = writeln!(out, "{:>7} {:>5} | {text}", c.ands, c.depth);
+            }
+        }
+        let s = self.circuit.stats();
+        let _ = write!(
+            out,
+            "total: {} AND gates, AND depth {}, {} XOR, {} INV",
+            s.and, s.and_depth, s.xor, s.inv
+        );
+        out
+    }
+}
+
+/// Compiles `source` and attributes every AND gate to the source line that
+/// made it (`mpcc explain`).
+pub fn explain_source(source: &str, file: &str) -> Result<Explanation, CompileErrors> {
+    let fail = |errors| CompileErrors {
+        file: file.to_string(),
+        source: source.to_string(),
+        errors,
+    };
+    if source.len() > MAX_SOURCE_BYTES {
+        return compile_source(source, file).map(|circuit| Explanation {
+            circuit,
+            lines: Vec::new(),
+        });
+    }
+    let owned = source.to_string();
+    let worker = std::thread::Builder::new()
+        .stack_size(COMPILER_STACK)
+        .spawn(move || {
+            let program = parse::parse_program(&owned)?;
+            lower::lower_tagged(&program, true)
+        });
+    let (tagged, tags) = match worker {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            Err(vec![CompileError {
+                start: 0,
+                end: 0,
+                message: "internal compiler error".to_string(),
+            }])
+        }),
+        Err(_) => parse::parse_program(source).and_then(|p| lower::lower_tagged(&p, true)),
+    }
+    .map_err(fail)?;
+    // Line of each byte offset.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |t: u32| -> Option<usize> {
+        (t != u32::MAX).then(|| {
+            starts
+                .partition_point(|&s| s <= t as usize)
+                .saturating_sub(1)
+        })
+    };
+    let mut lines = vec![LineCost::default(); starts.len()];
+    let n = tagged.num_wires as usize;
+    let mut wire_line = vec![usize::MAX; n];
+    let mut local = vec![0u32; n];
+    for (g, &t) in tagged.gates.iter().zip(&tags) {
+        let Some(line) = line_of(t) else { continue };
+        let is_and = g.kind == circuits::GateKind::And;
+        let same = |w: u32| {
+            if wire_line[w as usize] == line {
+                local[w as usize]
+            } else {
+                0
+            }
+        };
+        let d = same(g.a).max(same(g.b)) + u32::from(is_and);
+        wire_line[g.out as usize] = line;
+        local[g.out as usize] = d;
+        if is_and {
+            lines[line].ands += 1;
+        }
+        lines[line].depth = lines[line].depth.max(d);
+    }
+    Ok(Explanation {
+        circuit: tagged.compact(),
+        lines,
+    })
+}
+
 /// Reads and compiles a `.mpc` file; errors name the file as given.
 pub fn compile_file(path: &Path) -> Result<Circuit, CompileErrors> {
     let name = path.display().to_string();

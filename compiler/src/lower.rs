@@ -150,9 +150,22 @@ pub struct Lowerer<'p> {
 
 /// Lowers a parsed program to a circuit, or returns every error found.
 pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
+    lower_tagged(prog, false).map(|(c, _)| c)
+}
+
+/// [`lower`], and with `tagged` the source byte offset that made each gate
+/// of the circuit (the innermost expression or statement being lowered).
+pub fn lower_tagged(
+    prog: &Program,
+    tagged: bool,
+) -> Result<(Circuit, Vec<u32>), Vec<CompileError>> {
+    let mut b = Builder::new();
+    if tagged {
+        b.record_tags();
+    }
     let mut l = Lowerer {
         prog,
-        b: Builder::new(),
+        b,
         errors: Vec::new(),
         seen: HashSet::new(),
         structs: HashMap::new(),
@@ -200,7 +213,7 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
         }
     }
     if l.errors.is_empty() {
-        Ok(l.b.finish())
+        Ok(l.b.finish_tagged())
     } else {
         let mut errors = l.errors;
         errors.sort_by_key(|e| e.start);
@@ -496,6 +509,18 @@ impl<'p> Lowerer<'p> {
     }
 
     fn stmt(&mut self, s: &Stmt) {
+        let at = match s {
+            Stmt::Let { name, .. } => name.span.start,
+            Stmt::Assign { span, .. } => span.start,
+            Stmt::For { var, .. } | Stmt::ForEach { var, .. } => var.span.start,
+            Stmt::Expr { expr, .. } => expr.span.start,
+        };
+        let outer = self.b.set_tag(at as u32);
+        self.stmt_inner(s);
+        self.b.set_tag(outer);
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) {
         match s {
             Stmt::Let {
                 mutable,
@@ -839,6 +864,7 @@ impl<'p> Lowerer<'p> {
             return Value::Poison;
         }
         self.depth += 1;
+        let outer = self.b.set_tag(e.span.start as u32);
         let v = if self.depth > MAX_DEPTH {
             self.error(e.span, "expressions or calls nested too deeply");
             self.aborted = true;
@@ -846,6 +872,7 @@ impl<'p> Lowerer<'p> {
         } else {
             self.expr_inner(e, expect)
         };
+        self.b.set_tag(outer);
         self.depth -= 1;
         v
     }

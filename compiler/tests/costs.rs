@@ -222,3 +222,32 @@ fn constant_multiplication() {
         }
     }
 }
+
+/// `explain` attributes every AND gate of every example to a source line,
+/// and gives the same circuit as `compile_source`.
+#[test]
+fn explain_accounts_for_every_and_gate() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("mpc") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        let name = path.display().to_string();
+        let ex = compiler::explain_source(&src, &name).unwrap();
+        let c = compiler::compile_source(&src, &name).unwrap();
+        assert_eq!(ex.circuit, c, "{name}");
+        let sum: usize = ex.lines.iter().map(|l| l.ands).sum();
+        assert_eq!(sum, c.and_count(), "{name}");
+        // A line with gates has depth at least 1, and none deeper than the circuit.
+        let depth = c.stats().and_depth;
+        for l in &ex.lines {
+            assert_eq!(l.ands > 0, l.depth > 0, "{name}");
+            assert!(l.depth <= depth, "{name}");
+        }
+        seen += 1;
+    }
+    assert!(seen >= 10);
+}

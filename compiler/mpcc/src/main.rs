@@ -49,6 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
+    /// List a `.mpc` program with the AND gates and AND depth each line
+    /// costs, and the totals: where the cost of a program goes.
+    Explain {
+        /// The `.mpc` program.
+        source: PathBuf,
+    },
     /// Compile a `.mpc` program to the project's circuit format (and/or Bristol Fashion).
     Compile {
         /// The `.mpc` program.
@@ -71,6 +77,11 @@ enum CliError {
     Circuit { path: String, source: CircuitError },
     #[error("{0}")]
     Values(CircuitError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -108,6 +119,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let (values, garbler_values) = flags_among_values(values, garbler_values)?;
             run_values(&circuit, &values, garbler_values)
+        }
+        Command::Explain { source } => {
+            let text = std::fs::read_to_string(&source).map_err(|e| CliError::Read {
+                path: source.display().to_string(),
+                source: e,
+            })?;
+            let name = source.display().to_string();
+            let ex = compiler::explain_source(&text, &name).map_err(CliError::Compile)?;
+            print_lines(&[ex.render(&text)])
         }
         Command::Stats {
             circuit,
