@@ -1252,8 +1252,8 @@ impl<'p> Lowerer<'p> {
         cspan: Span,
         then_span: Span,
         else_span: Option<Span>,
-        then: &mut dyn FnMut(&mut Self, Option<&Ty>) -> Value,
-        mut els: Option<&mut dyn FnMut(&mut Self, Option<&Ty>) -> Value>,
+        then: Branch<'_, 'p>,
+        mut els: Option<Branch<'_, 'p>>,
         expect: Option<&Ty>,
         what: &str,
     ) -> Value {
@@ -1308,8 +1308,7 @@ impl<'p> Lowerer<'p> {
                     std::mem::replace(&mut ev_.value, Value::Poison),
                     declared.as_ref(),
                     cspan,
-                    &name,
-                    what,
+                    (&name, what),
                 );
                 ev_.value = merged;
                 if ev_.ty.is_none() {
@@ -1332,7 +1331,7 @@ impl<'p> Lowerer<'p> {
                 }
             }
         }
-        self.merge(cond, tv, ev, expect, span, "", what)
+        self.merge(cond, tv, ev, expect, span, ("", what))
     }
 
     // ----------------------------------------------------- enums and match
@@ -1680,8 +1679,7 @@ impl<'p> Lowerer<'p> {
         f: Value,
         declared: Option<&Ty>,
         span: Span,
-        name: &str,
-        what: &str,
+        (name, what): (&str, &str),
     ) -> Value {
         let (t, f) = match (&t, &f) {
             (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
@@ -2645,6 +2643,10 @@ impl<'p> Lowerer<'p> {
         }
     }
 }
+
+/// One branch of an `if` (or arm of a `match`) for [`Lowerer::if_core`]:
+/// lowers it with the expected type and gives its value.
+type Branch<'a, 'p> = &'a mut dyn FnMut(&mut Lowerer<'p>, Option<&Ty>) -> Value;
 
 /// Most arms in one `match`.
 const MAX_ARMS: usize = 4096;

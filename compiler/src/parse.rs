@@ -469,7 +469,7 @@ fn type_expr(p: Pair<Rule>, cx: &Cx) -> TypeExpr {
     }
 }
 
-fn pattern(p: Pair<Rule>, cx: &Cx) -> Pattern {
+fn pattern(p: Pair<Rule>) -> Pattern {
     let p = if p.as_rule() == Rule::pattern {
         first_inner(p)
     } else {
@@ -484,7 +484,7 @@ fn pattern(p: Pair<Rule>, cx: &Cx) -> Pattern {
             PatKind::Int { lo, hi }
         }
         Rule::bool_lit => PatKind::Bool(p.as_str() == "true"),
-        Rule::pat_tuple => PatKind::Tuple(p.into_inner().map(|q| pattern(q, cx)).collect()),
+        Rule::pat_tuple => PatKind::Tuple(p.into_inner().map(pattern).collect()),
         _ => {
             let mut idents = Vec::new();
             let mut fields = PatFields::Unit;
@@ -494,7 +494,7 @@ fn pattern(p: Pair<Rule>, cx: &Cx) -> Pattern {
                     Rule::ident => idents.push(ident(x)),
                     Rule::pat_args => {
                         has_payload = true;
-                        fields = PatFields::Tuple(x.into_inner().map(|q| pattern(q, cx)).collect());
+                        fields = PatFields::Tuple(x.into_inner().map(pattern).collect());
                     }
                     _ => {
                         has_payload = true;
@@ -505,7 +505,7 @@ fn pattern(p: Pair<Rule>, cx: &Cx) -> Pattern {
                                     let name = ident(next(&mut fi));
                                     // `V { f }` binds `f`.
                                     let pat = match fi.next() {
-                                        Some(q) => pattern(q, cx),
+                                        Some(q) => pattern(q),
                                         None => Pattern {
                                             kind: PatKind::Bind(name.name.clone()),
                                             span: name.span,
@@ -907,7 +907,7 @@ fn primary(p: Pair<Rule>, cx: &Cx) -> Expr {
             let arms = it
                 .map(|a| {
                     let mut ai = a.into_inner();
-                    let pat = pattern(next(&mut ai), cx);
+                    let pat = pattern(next(&mut ai));
                     let body = expr(next(&mut ai), cx);
                     Arm { pat, body }
                 })

@@ -69,7 +69,7 @@ fn index_samples(width: usize, len: usize, rng: &mut Rng) -> Vec<u64> {
     .collect();
     while v.len() < 64 {
         // Half in range, half anywhere in the type.
-        let k = if v.len() % 2 == 0 {
+        let k = if v.len().is_multiple_of(2) {
             rng.next() % (len as u64 + 2)
         } else {
             rng.next() & max
