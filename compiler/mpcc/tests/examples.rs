@@ -372,3 +372,43 @@ fn explain_lists_the_cost_of_each_line() {
         "{out}"
     );
 }
+
+#[test]
+fn enums_match_and_option() {
+    let run4 = |bids: &str, limit: &str| run("enums.mpc", &[bids, limit]);
+    assert_eq!(
+        run4(
+            "[Bid::Amount(120), Bid::Missing, Bid::Amount(300), Bid::Amount(7)]",
+            "500"
+        ),
+        "(Some(300), Band::Mid { price: 300 })"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Missing, Bid::Missing, Bid::Missing, Bid::Missing]",
+            "500"
+        ),
+        "(None, Band::Low)"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(50), Bid::Missing, Bid::Missing, Bid::Amount(99)]",
+            "5"
+        ),
+        "(Some(99), Band::Low)"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(500), Bid::Missing, Bid::Missing, Bid::Amount(99)]",
+            "500"
+        ),
+        "(Some(500), Band::High(500, true))"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(65535), Bid::Amount(1), Bid::Missing, Bid::Amount(2)]",
+            "100"
+        ),
+        "(Some(65535), Band::High(65535, false))"
+    );
+}
