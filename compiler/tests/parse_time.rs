@@ -57,6 +57,24 @@ fn unclosed_nesting_fails_fast() {
                 open("[")
             ),
             format!("const K: u8 = {};", open("[(")),
+            format!("fn main(garbler a: u8) -> u8 {{ {} }}", open("E::V(")),
+            format!("fn main(garbler a: u8) -> u8 {{ {} }}", open("E::V { f: ")),
+            format!(
+                "fn main(garbler a: u8) -> u8 {{ {} }}",
+                open("match a { _ => ")
+            ),
+            format!(
+                "fn main(garbler a: u8) -> u8 {{ match a {{ {} }} }}",
+                open("(")
+            ),
+            format!(
+                "fn main(garbler a: u8) -> u8 {{ match a {{ {} }} }}",
+                open("E::V(")
+            ),
+            format!("fn main(garbler a: {}) -> u8 {{ 0 }}", open("Option<")),
+            format!("fn main(garbler a: u8) -> {} {{ 0 }}", open("(evaluator ")),
+            format!("enum E {{ V({}) }}", open("(")),
+            format!("fn main(garbler a: u8) -> u8 {{ {}a }}", open("/* ")),
         ];
         for (k, src) in cases.iter().enumerate() {
             assert_fast_error(src, &format!("case {k} at depth {depth}"));

@@ -352,3 +352,43 @@ fn who_learns_what() {
     let e = error("fn f(a: u8) -> evaluator u8 { a }\nfn main(garbler a: u8) -> u8 { f(a) }");
     assert!(e.contains("only `main`'s result says who learns it"), "{e}");
 }
+
+/// The exhaustiveness check stays fast on wide tuples (2^24 and 256^16
+/// values here); past a step limit it would ask for a `_` arm instead.
+#[test]
+fn exhaustiveness_is_bounded() {
+    let pats = |n: usize, at: usize, p: &str| {
+        let v: Vec<&str> = (0..n).map(|i| if i == at { p } else { "_" }).collect();
+        format!("({})", v.join(", "))
+    };
+    let n = 24;
+    let mut arms: Vec<String> = (0..n)
+        .map(|i| format!("{} => {i}u8,", pats(n, i, "true")))
+        .collect();
+    arms.push(format!("({}) => 99u8,", vec!["false"; n].join(", ")));
+    let src = format!(
+        "fn main(garbler t: ({})) -> u8 {{ match t {{ {} }} }}",
+        vec!["bool"; n].join(", "),
+        arms.join(" ")
+    );
+    let start = std::time::Instant::now();
+    let c = compiler::compile_source(&src, "t.mpc").unwrap();
+    assert!(c.and_count() > 0);
+    let n = 16;
+    let mut arms: Vec<String> = (0..n)
+        .map(|i| format!("{} => {i}u8,", pats(n, i, "0")))
+        .collect();
+    arms.push(format!("({}) => 99u8,", vec!["1..=255"; n].join(", ")));
+    let src = format!(
+        "fn main(garbler t: ({})) -> u8 {{ match t {{ {} }} }}",
+        vec!["u8"; n].join(", "),
+        arms.join(" ")
+    );
+    assert!(compiler::compile_source(&src, "t.mpc").is_ok());
+    // Without the last arm, the missing case is named.
+    let last = format!("({}) => 99u8,", vec!["1..=255"; n].join(", "));
+    let e = error(&src.replace(&last, ""));
+    let missing = format!("`({})` is not matched", vec!["1"; n].join(", "));
+    assert!(e.contains(&missing), "{e}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -839,6 +839,10 @@ fn useful(rows: &[Vec<Pat>], tys: &[Ty], steps: &mut usize) -> Result<Option<Vec
     if *steps > MAX_EXHAUSTIVE_STEPS {
         return Err(());
     }
+    // A row of wildcards matches everything left: nothing is missing.
+    if rows.iter().any(|r| r.iter().all(is_wild)) {
+        return Ok(None);
+    }
     let Some((ty, rest_tys)) = tys.split_first() else {
         return Ok(if rows.is_empty() {
             Some(Vec::new())
