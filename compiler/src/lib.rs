@@ -3,7 +3,9 @@
 //!
 //! The pipeline reads as its files: `grammar.pest` and `parse.rs` turn source
 //! into a syntax tree with spans; `lower/check.rs` declares the items and
-//! resolves names, types, constants and cycles; `lower.rs` types each
+//! resolves names, types, constants, cycles, and checks `match` patterns and
+//! their exhaustiveness; `lower/matching.rs` lowers enums and `match`;
+//! `lower.rs` types each
 //! expression while it runs the program symbolically over wires of a
 //! [`circuits::Builder`] (which
 //! folds constants and hashes structure), unrolling loops and inlining
