@@ -290,6 +290,18 @@ impl Circuit {
             }
             h.update(&buf);
         }
+        // Who learns each output, when a program says so (absent otherwise,
+        // so the digests of circuits without parties do not change).
+        if self.outputs.iter().any(|o| o.party.is_some()) {
+            h.update(b"output parties");
+            for o in &self.outputs {
+                h.update(&[match o.party {
+                    None => 0,
+                    Some(Party::Garbler) => 1,
+                    Some(Party::Evaluator) => 2,
+                }]);
+            }
+        }
         *h.finalize().as_bytes()
     }
 

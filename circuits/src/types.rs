@@ -151,10 +151,44 @@ impl fmt::Display for Type {
             }
             Type::Enum { name, variants } => {
                 let some = variants.iter().find(|v| v.name == "Some");
-                match (name.as_str(), some.map(|v| v.fields.types())) {
-                    ("Option", Some(ts)) if ts.len() == 1 => write!(f, "Option<{}>", ts[0]),
-                    _ => f.write_str(name),
+                if let ("Option", Some(ts)) = (name.as_str(), some.map(|v| v.fields.types())) {
+                    if ts.len() == 1 {
+                        return write!(f, "Option<{}>", ts[0]);
+                    }
                 }
+                // The whole shape, as for a struct: the type says how its
+                // bits read (and a circuit's digest hashes this text).
+                write!(f, "enum {name} {{ ")?;
+                for (i, v) in variants.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&v.name)?;
+                    match &v.fields {
+                        VariantFields::Unit => {}
+                        VariantFields::Tuple(ts) => {
+                            f.write_str("(")?;
+                            for (k, t) in ts.iter().enumerate() {
+                                if k > 0 {
+                                    f.write_str(", ")?;
+                                }
+                                write!(f, "{t}")?;
+                            }
+                            f.write_str(")")?;
+                        }
+                        VariantFields::Named(fs) => {
+                            f.write_str(" { ")?;
+                            for (k, (n, t)) in fs.iter().enumerate() {
+                                if k > 0 {
+                                    f.write_str(", ")?;
+                                }
+                                write!(f, "{n}: {t}")?;
+                            }
+                            f.write_str(" }")?;
+                        }
+                    }
+                }
+                f.write_str(" }")
             }
         }
     }

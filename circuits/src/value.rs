@@ -448,7 +448,7 @@ impl Parser<'_> {
         let Some(tag) = variants.iter().position(|v| v.name == vname) else {
             let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
             return Err(format!(
-                "`{ty}` has no variant `{vname}` (it has {})",
+                "`{name}` has no variant `{vname}` (it has {})",
                 names.join(", ")
             ));
         };

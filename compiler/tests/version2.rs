@@ -392,3 +392,18 @@ fn exhaustiveness_is_bounded() {
     assert!(e.contains(&missing), "{e}");
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// The circuit digest (what the parties compare before they run) covers who
+/// learns each output and the whole shape of enum types.
+#[test]
+fn digest_covers_parties_and_enum_shapes() {
+    let d = |src: &str| compiler::compile_source(src, "t.mpc").unwrap().digest();
+    let a = d("fn main(garbler a: u8, evaluator b: u8) -> (u8, evaluator u8) { (a, b) }");
+    let b = d("fn main(garbler a: u8, evaluator b: u8) -> (u8, garbler u8) { (a, b) }");
+    let c = d("fn main(garbler a: u8, evaluator b: u8) -> (u8, u8) { (a, b) }");
+    assert_ne!(a, b);
+    assert_ne!(a, c);
+    let e1 = d("enum E { A, B(u8) }\nfn main(garbler a: E) -> E { a }");
+    let e2 = d("enum E { A, C(u8) }\nfn main(garbler a: E) -> E { a }");
+    assert_ne!(e1, e2);
+}
