@@ -59,7 +59,12 @@
 //!   the other is still type-checked (once), without the errors that depend
 //!   on public values, which its own condition usually rules out (`if i + 1 <
 //!   N { a[i + 1] }`). Helpers that `main` never calls are still checked.
-//! - `main`'s result is the circuit's one output, named `result`.
+//! - With no party in its return type, `main`'s result is the circuit's one
+//!   output, `result`, which both parties learn. `-> evaluator T` makes it
+//!   the evaluator's alone; a returned tuple with a party on any element
+//!   becomes one output per element (`result.0`, `result.1`, ...), each with
+//!   its party, or both parties for an element without one. Only `main`'s
+//!   return type may name a party.
 //! - A statement that starts with `if` or `{` ends at its closing brace, as
 //!   in Rust: to use such an expression in arithmetic at the start of a
 //!   statement, put it in parentheses or a `let`. `while`, `loop`, `break`,
