@@ -545,6 +545,9 @@ fn block(p: Pair<Rule>, cx: &Cx) -> Block {
         match st {
             // A block's value: its last statement, an expression without `;`.
             Stmt::Expr { expr, semi: false } if last => tail = Some(Box::new(expr)),
+            // `{ x = 1 }`: an assignment may end a block without `;` (the
+            // block's value is then `()`), as in Rust.
+            st @ Stmt::Assign { .. } if last => stmts.push(st),
             // `if c { ... }` and `{ ... }` need no `;` as statements.
             st @ Stmt::Expr { semi: false, .. } if is_block_like(&st) => stmts.push(st),
             st => {

@@ -407,3 +407,22 @@ fn digest_covers_parties_and_enum_shapes() {
     let e2 = d("enum E { A, C(u8) }\nfn main(garbler a: E) -> E { a }");
     assert_ne!(e1, e2);
 }
+
+/// An assignment may end a block without `;`, as in Rust; elsewhere the
+/// missing `;` is reported where it is missing.
+#[test]
+fn assignment_at_the_end_of_a_block() {
+    let src = "fn main(garbler a: u8, evaluator c: bool) -> u8 {
+        let mut x = 0u8;
+        if c { x = a } else { x = a + 1 }
+        for i in 0..2 { x += 1 }
+        x
+    }";
+    assert_eq!(run(src, &["5", "true"]), "7");
+    assert_eq!(run(src, &["5", "false"]), "8");
+    let e = error("fn main(garbler a: u8) -> u8 { let mut x = a; x = 1 x }");
+    assert!(
+        e.contains("t.mpc:1:52: error: syntax error: expected `;`"),
+        "{e}"
+    );
+}
