@@ -28,17 +28,19 @@ enum Command {
         /// negative value (`-5`, `-0x10`) needs no `--`.
         #[arg(allow_hyphen_values = true)]
         values: Vec<String>,
-        /// How many of a Bristol circuit's input values are the garbler's.
-        #[arg(long, default_value_t = 1)]
-        garbler_values: usize,
+        /// How many of a Bristol circuit's input values are the garbler's
+        /// (default 1, or 0 for a circuit without inputs).
+        #[arg(long)]
+        garbler_values: Option<usize>,
     },
     /// Print gate counts, AND depth and wires, one `name: value` per line.
     Stats {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
-        /// How many of a Bristol circuit's input values are the garbler's.
-        #[arg(long, default_value_t = 1)]
-        garbler_values: usize,
+        /// How many of a Bristol circuit's input values are the garbler's
+        /// (default 1, or 0 for a circuit without inputs).
+        #[arg(long)]
+        garbler_values: Option<usize>,
     },
     /// Garble and evaluate a circuit in memory for a few seconds and print
     /// AND gates per second, on one thread and on all threads.
@@ -142,7 +144,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             bristol,
         } => compile(&source, output.as_deref(), bristol.as_deref()),
         Command::Bench { circuit, seconds } => {
-            let c = load(&circuit, 1)?;
+            let c = load(&circuit, None)?;
             if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
                 return Err(CliError::Bench(format!(
                     "--seconds {seconds} is not between 0 and 3600"
@@ -156,11 +158,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Compiles a `.mpc` file, or reads any other file as a circuit.
-fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
+fn load(path: &Path, garbler_values: Option<usize>) -> Result<Circuit, CliError> {
     if path.extension().is_some_and(|e| e == "mpc") {
         return compiler::compile_file(path).map_err(CliError::Compile);
     }
-    format::read_file(path, garbler_values).map_err(|source| match source {
+    let first = format::read_file(path, garbler_values.unwrap_or(1));
+    if let (Err(_), None) = (&first, garbler_values) {
+        // The default split asks for one garbler value; a Bristol circuit
+        // without inputs (as `mpcc compile --bristol` writes for a program
+        // without parameters) has none.
+        if let Ok(c) = format::read_file(path, 0) {
+            if c.inputs.is_empty() {
+                return Ok(c);
+            }
+        }
+    }
+    first.map_err(|source| match source {
         // The error already names the file.
         CircuitError::Read { .. } => CliError::Values(source),
         _ => CliError::Circuit {
@@ -170,7 +183,11 @@ fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
     })
 }
 
-fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(), CliError> {
+fn run_values(
+    path: &Path,
+    values: &[String],
+    garbler_values: Option<usize>,
+) -> Result<(), CliError> {
     let c = load(path, garbler_values)?;
     let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
     let out = c.eval_bits(&bits).map_err(CliError::Values)?;
@@ -187,8 +204,8 @@ fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(
 /// after them arrives among them: take it out here.
 fn flags_among_values(
     values: Vec<String>,
-    mut garbler_values: usize,
-) -> Result<(Vec<String>, usize), CliError> {
+    mut garbler_values: Option<usize>,
+) -> Result<(Vec<String>, Option<usize>), CliError> {
     let mut out = Vec::with_capacity(values.len());
     let mut it = values.into_iter();
     let parse = |v: Option<String>| {
@@ -198,9 +215,9 @@ fn flags_among_values(
     };
     while let Some(v) = it.next() {
         if v == "--garbler-values" {
-            garbler_values = parse(it.next())?;
+            garbler_values = Some(parse(it.next())?);
         } else if let Some(n) = v.strip_prefix("--garbler-values=") {
-            garbler_values = parse(Some(n.to_string()))?;
+            garbler_values = Some(parse(Some(n.to_string()))?);
         } else if v == "--" {
             out.extend(it.by_ref());
         } else {

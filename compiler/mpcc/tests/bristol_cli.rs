@@ -198,6 +198,20 @@ fn zero_bit_values_round_trip_through_bristol() {
     assert_eq!(code, 0, "{err}");
     // One output value: the result tuple, of 8 bits.
     assert_eq!(out, "0x2a\n");
+    // A program without parameters: its Bristol form has no input values,
+    // and runs without a --garbler-values.
+    let src = dir.join("k.mpc");
+    std::fs::write(&src, "fn main() -> u8 { 5 }").unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let bristol = dir.join("k.txt").to_string_lossy().into_owned();
+    let (code, _, err) = mpcc(&["compile", &src, "--bristol", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = mpcc(&["run", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "0x05\n");
+    let (code, _, err) = mpcc(&["run", &bristol, "--garbler-values", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("1 garbler values requested"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
