@@ -68,7 +68,9 @@
 //! - A statement that starts with `if` or `{` ends at its closing brace, as
 //!   in Rust: to use such an expression in arithmetic at the start of a
 //!   statement, put it in parentheses or a `let`. `while`, `loop`, `break`,
-//!   `continue` and `return` are reserved words (an error says what to use).
+//!   `continue` and `return` are reserved words (an error says what to use);
+//!   `enum` and `match` are keywords since version 2. An assignment may end
+//!   a block without `;` (`if c { x = 1 } else { x = 2 }`).
 //! - Parameters and results may have 0 bits (`[u8; 0]`, `()`); they take no
 //!   wires, and the Bristol writer and reader both accept them.
 //! - A typed literal may be any value of its type, down to the minimum of
