@@ -68,9 +68,8 @@ fn widths(line: usize, toks: &[&str], what: &str, nwires: u64) -> Result<Vec<u32
     let mut out = Vec::with_capacity(n as usize);
     for t in &toks[1..] {
         let w = number(t, line, &format!("the width of an {what} value"))?;
-        if w == 0 {
-            return Err(err(line, format!("an {what} value of 0 bits")));
-        }
+        // A value of 0 bits (`[u8; 0]` in a program) takes no wires; the
+        // writer emits it, so the reader takes it.
         total += w;
         if total > nwires {
             return Err(err(
@@ -276,6 +275,7 @@ pub fn parse(text: &str, garbler_values: usize) -> Result<Circuit, CircuitError>
     let mut bit = 0;
     for (i, &w) in out_widths.iter().enumerate() {
         outputs.push(Output {
+            party: None,
             name: format!("output {}", i + 1),
             ty: Type::Bits(w),
             first_bit: bit,

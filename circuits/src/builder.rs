@@ -114,13 +114,17 @@ pub struct Builder {
     /// Input declarations with their provisional wires.
     inputs: Vec<(Input, Vec<WireId>)>,
     gates: Vec<Gate>,
-    outputs: Vec<(String, Type, Vec<WireId>)>,
+    outputs: Vec<(String, Type, Option<Party>, Vec<WireId>)>,
     /// Structural hashing: `(min, max)` input pair of each XOR and AND gate
     /// to its output wire.
     strash: PairTable,
     /// `inverse[w]` is a wire known to hold `!w`, or `NO_WIRE`: indexed by
     /// provisional wire, so no hashing for NOT gates.
     inverse: Vec<WireId>,
+    /// Source tags, one per gate, when recording (see [`Builder::record_tags`]).
+    tags: Option<Vec<u32>>,
+    /// The tag given to the gates made now.
+    tag: u32,
 }
 
 impl Builder {
@@ -169,6 +173,20 @@ impl Builder {
         wires
     }
 
+    /// Starts recording a tag for every gate made from now on (a compiler
+    /// gives the source position it is lowering), for
+    /// [`Builder::finish_tagged`].
+    pub fn record_tags(&mut self) {
+        if self.tags.is_none() {
+            self.tags = Some(vec![u32::MAX; self.gates.len()]);
+        }
+    }
+
+    /// Sets the tag of the gates made from now on; returns the previous one.
+    pub fn set_tag(&mut self, tag: u32) -> u32 {
+        std::mem::replace(&mut self.tag, tag)
+    }
+
     /// Number of gates made so far (before dead-gate removal).
     pub fn gate_count(&self) -> usize {
         self.gates.len()
@@ -194,6 +212,9 @@ impl Builder {
         let out = self.next;
         self.next += 1;
         self.gates.push(Gate { kind, a, b, out });
+        if let Some(t) = &mut self.tags {
+            t.push(self.tag);
+        }
         self.inverse.push(NO_WIRE);
         out
     }
@@ -283,12 +304,25 @@ impl Builder {
     /// Declares an output value made of `wires` (bit 0 first); outputs appear
     /// in declaration order.
     pub fn output(&mut self, name: &str, ty: Type, wires: &[WireId]) {
-        self.outputs.push((name.to_string(), ty, wires.to_vec()));
+        self.output_to(name, ty, None, wires);
+    }
+
+    /// Declares an output value that only `party` learns (`None`: both).
+    pub fn output_to(&mut self, name: &str, ty: Type, party: Option<Party>, wires: &[WireId]) {
+        self.outputs
+            .push((name.to_string(), ty, party, wires.to_vec()));
     }
 
     /// The finished circuit: inputs on wires `0..n` in declaration order, gates
     /// that no output needs removed, one wire per remaining gate.
     pub fn finish(self) -> Circuit {
+        self.finish_tagged().0
+    }
+
+    /// [`Builder::finish`], with the tag of each gate of the circuit (in
+    /// order; `u32::MAX` for gates made before recording started and for
+    /// constants of outputs). Empty when tags were not recorded.
+    pub fn finish_tagged(self) -> (Circuit, Vec<u32>) {
         let Builder {
             next,
             inputs,
@@ -296,12 +330,17 @@ impl Builder {
             outputs,
             strash,
             inverse,
+            tags,
+            tag: _,
         } = self;
+        let recording = tags.is_some();
+        let tags = tags.unwrap_or_default();
+        let mut out_tags = Vec::new();
         // The hashing table is the bulk of the memory: free it first.
         drop((strash, inverse));
         // Backward pass: which provisional wires does an output need?
         let mut needed = vec![false; next as usize];
-        for (_, _, ws) in &outputs {
+        for (_, _, _, ws) in &outputs {
             for &w in ws {
                 if Builder::const_value(w).is_none() {
                     needed[w as usize] = true;
@@ -326,8 +365,11 @@ impl Builder {
             circuit_inputs.push(input);
         }
         let mut out_gates = Vec::with_capacity(gates.len());
-        for g in gates {
+        for (k, g) in gates.into_iter().enumerate() {
             if needed[g.out as usize] {
+                if recording {
+                    out_tags.push(tags.get(k).copied().unwrap_or(u32::MAX));
+                }
                 map[g.out as usize] = n;
                 out_gates.push(Gate {
                     kind: g.kind,
@@ -341,16 +383,20 @@ impl Builder {
         let mut const_wire = [None, None];
         let mut output_wires = Vec::new();
         let mut circuit_outputs = Vec::with_capacity(outputs.len());
-        for (name, ty, ws) in outputs {
+        for (name, ty, party, ws) in outputs {
             circuit_outputs.push(Output {
                 name,
                 ty,
+                party,
                 first_bit: output_wires.len(),
             });
             for w in ws {
                 let wire = match Builder::const_value(w) {
                     Some(v) => *const_wire[v as usize].get_or_insert_with(|| {
                         out_gates.push(Gate::constant(v, n));
+                        if recording {
+                            out_tags.push(u32::MAX);
+                        }
                         n += 1;
                         n - 1
                     }),
@@ -359,13 +405,14 @@ impl Builder {
                 output_wires.push(wire);
             }
         }
-        Circuit {
+        let c = Circuit {
             num_wires: n,
             inputs: circuit_inputs,
             outputs: circuit_outputs,
             gates: out_gates,
             output_wires,
-        }
+        };
+        (c, out_tags)
     }
 }
 

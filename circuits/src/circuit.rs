@@ -134,6 +134,9 @@ pub struct Output {
     pub name: String,
     /// Its type.
     pub ty: Type,
+    /// Who learns it: one party, or both (`None`), as the program's return
+    /// type says (`-> evaluator u32`, `-> (u8, garbler bool)`).
+    pub party: Option<Party>,
     /// Index into [`Circuit::output_wires`] of bit 0.
     pub first_bit: usize,
 }
@@ -288,6 +291,18 @@ impl Circuit {
             }
             h.update(&buf);
         }
+        // Who learns each output, when a program says so (absent otherwise,
+        // so the digests of circuits without parties do not change).
+        if self.outputs.iter().any(|o| o.party.is_some()) {
+            h.update(b"output parties");
+            for o in &self.outputs {
+                h.update(&[match o.party {
+                    None => 0,
+                    Some(Party::Garbler) => 1,
+                    Some(Party::Evaluator) => 2,
+                }]);
+            }
+        }
         *h.finalize().as_bytes()
     }
 
@@ -330,6 +345,7 @@ impl Circuit {
             outputs.extend(self.outputs.iter().map(|o| Output {
                 name: format!("{} (copy {i})", o.name),
                 ty: o.ty.clone(),
+                party: o.party,
                 first_bit: i as usize * self.output_wires.len() + o.first_bit,
             }));
             output_wires.extend(self.output_wires.iter().map(|&w| map(i, w)));

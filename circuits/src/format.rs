@@ -9,14 +9,17 @@
 //! - `num_wires`;
 //! - the inputs, each: name, party, type; their wires are consecutive from
 //!   0 in order, so an input's first wire is implied;
-//! - the outputs, each: name, type; an output's first bit is implied;
+//! - the outputs, each: name, type, and who learns it (both, the garbler or
+//!   the evaluator); an output's first bit is implied;
 //! - the output wires;
 //! - the gates, each: its kind (XOR, AND, INV, false, true), the wires it
 //!   reads (two, one or none), then its output wire.
 //!
 //! A type is written as its nodes in pre-order: an array node (with its
 //! length) before its element type, a tuple node (with its size) or a
-//! struct node (with its name and field names) before its members' types.
+//! struct node (with its name and field names) before its members' types,
+//! an enum node (with its name and each variant's name and kind) before the
+//! types of every variant's payload, variant after variant.
 //! Decoding then needs no recursion that a hostile file could make deep.
 //!
 //! The same circuit always gives the same bytes. Decoding trusts no length:
@@ -38,8 +41,8 @@
 //! ```
 
 use crate::{
-    bristol, Circuit, CircuitError, Gate, GateKind, Input, Output, Party, Type, WireId,
-    MAX_INT_WIDTH,
+    bristol, Circuit, CircuitError, Gate, GateKind, Input, Output, Party, Type, Variant,
+    VariantFields, WireId, MAX_INT_WIDTH,
 };
 use bincode::config::{Configuration, Limit, LittleEndian, Varint};
 use bincode::de::{read::Reader, BorrowDecoder, Decoder};
@@ -91,6 +94,8 @@ struct InputRecord {
 struct OutputRecord {
     name: Name,
     ty: List<TypeNode>,
+    /// `None`: revealed to both parties.
+    party: Option<Party>,
 }
 
 /// A name's UTF-8 bytes (written as bincode writes a `String`).
@@ -120,6 +125,20 @@ enum TypeNode {
     /// A struct's name and field names; the fields' types follow.
     Struct(Name, List<Name>),
     Bits(u32),
+    /// An enum's name and variants; the payload types of every variant
+    /// follow, variant after variant.
+    Enum(Name, List<VariantNode>),
+}
+
+/// One variant of an enum node: its name and the shape of its payload.
+#[derive(Encode, Decode)]
+enum VariantNode {
+    /// No payload.
+    Unit(Name),
+    /// A payload of this many types.
+    Tuple(Name, u32),
+    /// A payload of these named fields.
+    Named(Name, List<Name>),
 }
 
 /// A list, written as bincode writes a `Vec`, that is allocated only once
@@ -238,6 +257,25 @@ fn type_nodes(t: &Type) -> List<TypeNode> {
                 out.push(TypeNode::Struct(name(n), List(names)));
                 fields.iter().for_each(|(_, t)| push(t, out));
             }
+            Type::Enum { name: n, variants } => {
+                let heads = variants
+                    .iter()
+                    .map(|v| match &v.fields {
+                        VariantFields::Unit => VariantNode::Unit(name(&v.name)),
+                        VariantFields::Tuple(ts) => {
+                            VariantNode::Tuple(name(&v.name), ts.len() as u32)
+                        }
+                        VariantFields::Named(fs) => VariantNode::Named(
+                            name(&v.name),
+                            List(fs.iter().map(|(f, _)| name(f)).collect()),
+                        ),
+                    })
+                    .collect();
+                out.push(TypeNode::Enum(name(n), List(heads)));
+                for v in variants {
+                    v.fields.types().into_iter().for_each(|t| push(t, out));
+                }
+            }
         }
     }
     let mut out = Vec::new();
@@ -299,6 +337,44 @@ fn build(nodes: &mut std::vec::IntoIter<TypeNode>, depth: usize) -> Result<Type,
                 fields,
             }
         }
+        TypeNode::Enum(name, List(heads)) => {
+            let mut variants = Vec::with_capacity(heads.len());
+            for head in heads {
+                let (vname, fields) = match head {
+                    VariantNode::Unit(v) => (v, VariantFields::Unit),
+                    VariantNode::Tuple(v, n) => {
+                        // Each member takes a node at least: a larger count is a lie.
+                        let n = n as usize;
+                        if n > nodes.len() {
+                            return Err(invalid(format!(
+                                "a variant of {n} types with {} type nodes left",
+                                nodes.len()
+                            )));
+                        }
+                        let mut ts = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            ts.push(build(nodes, depth + 1)?);
+                        }
+                        (v, VariantFields::Tuple(ts))
+                    }
+                    VariantNode::Named(v, List(field_names)) => {
+                        let mut fs = Vec::with_capacity(field_names.len());
+                        for f in field_names {
+                            fs.push((text(f, "a field name")?, build(nodes, depth + 1)?));
+                        }
+                        (v, VariantFields::Named(fs))
+                    }
+                };
+                variants.push(Variant {
+                    name: text(vname, "a variant name")?,
+                    fields,
+                });
+            }
+            Type::Enum {
+                name: text(name, "an enum name")?,
+                variants,
+            }
+        }
     })
 }
 
@@ -331,6 +407,7 @@ pub fn to_bytes(c: &Circuit) -> Vec<u8> {
                 .map(|o| OutputRecord {
                     name: name(&o.name),
                     ty: type_nodes(&o.ty),
+                    party: o.party,
                 })
                 .collect(),
         ),
@@ -360,6 +437,7 @@ fn describe(e: DecodeError) -> String {
             let what = match type_name {
                 "GateRecord" => "gate kind",
                 "TypeNode" => "type tag",
+                "VariantNode" => "variant kind",
                 "Party" => "party",
                 other => other,
             };
@@ -445,6 +523,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Circuit, CircuitError> {
         outputs.push(Output {
             name,
             ty,
+            party: o.party,
             first_bit,
         });
     }

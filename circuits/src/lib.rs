@@ -30,4 +30,4 @@ pub use builder::Builder;
 pub use circuit::{Circuit, Gate, GateKind, Input, Output, Party, WireId};
 pub use error::CircuitError;
 pub use stats::Stats;
-pub use types::{Type, MAX_INT_WIDTH};
+pub use types::{tag_bits, Type, Variant, VariantFields, MAX_INT_WIDTH};

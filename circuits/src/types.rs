@@ -29,6 +29,65 @@ pub enum Type {
     /// A raw Bristol Fashion value of N bits: read as a decimal or `0x` integer,
     /// printed as zero-padded lowercase hex.
     Bits(u32),
+    /// An enum (a sum type): a tag of [`tag_bits`] bits (the variant's
+    /// index, least significant bit first), then the variant's fields
+    /// concatenated in order, padded with zeros to the largest variant's
+    /// payload. The prelude's `Option<T>` is the enum named `Option` with
+    /// variants `None` and `Some(T)`, written without the `Option::` path.
+    Enum {
+        /// Enum name (`Option` for the prelude's).
+        name: String,
+        /// Variants in declaration order; a variant's index is its tag.
+        variants: Vec<Variant>,
+    },
+}
+
+/// One variant of an enum type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// Variant name.
+    pub name: String,
+    /// Its payload.
+    pub fields: VariantFields,
+}
+
+/// The payload of an enum variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VariantFields {
+    /// `Variant`: no payload.
+    Unit,
+    /// `Variant(T, U)`.
+    Tuple(Vec<Type>),
+    /// `Variant { f: T, g: U }`.
+    Named(Vec<(String, Type)>),
+}
+
+impl VariantFields {
+    /// The payload's field types, in layout order.
+    pub fn types(&self) -> Vec<&Type> {
+        match self {
+            VariantFields::Unit => Vec::new(),
+            VariantFields::Tuple(ts) => ts.iter().collect(),
+            VariantFields::Named(fs) => fs.iter().map(|(_, t)| t).collect(),
+        }
+    }
+
+    /// Bits of the payload.
+    pub fn width(&self) -> usize {
+        self.types()
+            .iter()
+            .map(|t| t.width())
+            .fold(0usize, usize::saturating_add)
+    }
+}
+
+/// Bits of the tag of an enum with `variants` variants: ceil(log2(variants)).
+pub fn tag_bits(variants: usize) -> usize {
+    if variants <= 1 {
+        0
+    } else {
+        (usize::BITS - (variants - 1).leading_zeros()) as usize
+    }
 }
 
 /// Widest integer type of the language.
@@ -49,6 +108,12 @@ impl Type {
                 .iter()
                 .map(|(_, t)| t.width())
                 .fold(0usize, usize::saturating_add),
+            Type::Enum { variants, .. } => variants
+                .iter()
+                .map(|v| v.fields.width())
+                .max()
+                .unwrap_or(0)
+                .saturating_add(tag_bits(variants.len())),
         }
     }
 }
@@ -81,6 +146,47 @@ impl fmt::Display for Type {
                         f.write_str(", ")?;
                     }
                     write!(f, "{n}: {t}")?;
+                }
+                f.write_str(" }")
+            }
+            Type::Enum { name, variants } => {
+                let some = variants.iter().find(|v| v.name == "Some");
+                if let ("Option", Some(ts)) = (name.as_str(), some.map(|v| v.fields.types())) {
+                    if ts.len() == 1 {
+                        return write!(f, "Option<{}>", ts[0]);
+                    }
+                }
+                // The whole shape, as for a struct: the type says how its
+                // bits read (and a circuit's digest hashes this text).
+                write!(f, "enum {name} {{ ")?;
+                for (i, v) in variants.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&v.name)?;
+                    match &v.fields {
+                        VariantFields::Unit => {}
+                        VariantFields::Tuple(ts) => {
+                            f.write_str("(")?;
+                            for (k, t) in ts.iter().enumerate() {
+                                if k > 0 {
+                                    f.write_str(", ")?;
+                                }
+                                write!(f, "{t}")?;
+                            }
+                            f.write_str(")")?;
+                        }
+                        VariantFields::Named(fs) => {
+                            f.write_str(" { ")?;
+                            for (k, (n, t)) in fs.iter().enumerate() {
+                                if k > 0 {
+                                    f.write_str(", ")?;
+                                }
+                                write!(f, "{n}: {t}")?;
+                            }
+                            f.write_str(" }")?;
+                        }
+                    }
                 }
                 f.write_str(" }")
             }

@@ -9,7 +9,7 @@
 //! assert_eq!(value::format(&ty, &bits), "[-1, 127]");
 //! ```
 
-use crate::{Circuit, CircuitError, Party, Type};
+use crate::{Circuit, CircuitError, Party, Type, VariantFields};
 
 /// Parses one literal of type `ty` into its bits (layout of [`crate::Type`]).
 /// The error message says what is wrong, without the parameter name.
@@ -85,6 +85,23 @@ pub fn format_outputs(circuit: &Circuit, bits: &[bool]) -> Vec<String> {
         .collect()
 }
 
+/// What `party` learns of the outputs (`None`: everything, as `mpcc run`
+/// prints): the parts revealed to it, in order, one part bare and several
+/// as a tuple; `None` when it learns nothing. `bits` are all output bits.
+pub fn format_result(circuit: &Circuit, bits: &[bool], party: Option<Party>) -> Option<String> {
+    let parts: Vec<String> = circuit
+        .outputs
+        .iter()
+        .filter(|o| party.is_none() || o.party.is_none() || o.party == party)
+        .map(|o| format(&o.ty, &bits[o.first_bit..o.first_bit + o.ty.width()]))
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => Some(format!("({})", parts.join(", "))),
+    }
+}
+
 fn write_value(ty: &Type, bits: &[bool], out: &mut String) {
     match ty {
         Type::Bool => out.push_str(if bits[0] { "true" } else { "false" }),
@@ -151,6 +168,50 @@ fn write_value(ty: &Type, bits: &[bool], out: &mut String) {
                 at += t.width();
             }
             out.push_str(" }");
+        }
+        Type::Enum { name, variants } => {
+            let tb = crate::tag_bits(variants.len());
+            let tag = bits[..tb]
+                .iter()
+                .enumerate()
+                .fold(0usize, |acc, (i, &b)| acc | (usize::from(b) << i));
+            let Some(v) = variants.get(tag) else {
+                out.push_str(&format!("<invalid {name} tag {tag}>"));
+                return;
+            };
+            if name != "Option" {
+                out.push_str(name);
+                out.push_str("::");
+            }
+            out.push_str(&v.name);
+            let mut at = tb;
+            match &v.fields {
+                VariantFields::Unit => {}
+                VariantFields::Tuple(ts) => {
+                    out.push('(');
+                    for (i, t) in ts.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        write_value(t, &bits[at..at + t.width()], out);
+                        at += t.width();
+                    }
+                    out.push(')');
+                }
+                VariantFields::Named(fs) => {
+                    out.push_str(" { ");
+                    for (i, (f, t)) in fs.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(f);
+                        out.push_str(": ");
+                        write_value(t, &bits[at..at + t.width()], out);
+                        at += t.width();
+                    }
+                    out.push_str(" }");
+                }
+            }
         }
     }
 }
@@ -360,7 +421,88 @@ impl Parser<'_> {
                     bits.extend(part);
                 }
             }
+            Type::Enum { name, variants } => self.enum_value(ty, name, variants, bits)?,
         }
+        Ok(())
+    }
+
+    /// `Name::Variant`, `Name::Variant(v, ...)`, `Name::Variant { f: v, ... }`;
+    /// the path may be left out, and is for `Some(5)` and `None`.
+    fn enum_value(
+        &mut self,
+        ty: &Type,
+        name: &str,
+        variants: &[crate::Variant],
+        bits: &mut Vec<bool>,
+    ) -> Result<(), String> {
+        let first = String::from_utf8_lossy(self.word()).into_owned();
+        let vname = if self.s[self.pos..].starts_with(b"::") {
+            if first != name {
+                return Err(format!("expected a `{name}` value, found `{first}::...`"));
+            }
+            self.pos += 2;
+            String::from_utf8_lossy(self.word()).into_owned()
+        } else {
+            first
+        };
+        let Some(tag) = variants.iter().position(|v| v.name == vname) else {
+            let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+            return Err(format!(
+                "`{name}` has no variant `{vname}` (it has {})",
+                names.join(", ")
+            ));
+        };
+        let start = bits.len();
+        let tb = crate::tag_bits(variants.len());
+        bits.extend((0..tb).map(|i| tag >> i & 1 == 1));
+        match &variants[tag].fields {
+            VariantFields::Unit => {}
+            VariantFields::Tuple(ts) => {
+                self.expect(b'(', &format!("after `{vname}`"))?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        self.expect(b',', "between the values of a variant")?;
+                    }
+                    self.value(t, bits)?;
+                }
+                if self.peek() == Some(b',') {
+                    self.pos += 1;
+                }
+                self.expect(b')', &format!("to close `{vname}(...)`"))?;
+            }
+            VariantFields::Named(fs) => {
+                let fields = fs.clone();
+                let sname = vname.clone();
+                self.expect(b'{', &format!("after `{vname}`"))?;
+                let mut parts: Vec<Option<Vec<bool>>> = vec![None; fields.len()];
+                while self.peek() != Some(b'}') {
+                    let f = String::from_utf8_lossy(self.word()).into_owned();
+                    let Some(idx) = fields.iter().position(|(n, _)| *n == f) else {
+                        return Err(format!("`{sname}` has no field `{f}`"));
+                    };
+                    if parts[idx].is_some() {
+                        return Err(format!("field `{f}` given twice"));
+                    }
+                    self.expect(b':', "after the field name")?;
+                    let mut fb = Vec::new();
+                    self.value(&fields[idx].1, &mut fb)
+                        .map_err(|e| format!("field `{f}`: {e}"))?;
+                    parts[idx] = Some(fb);
+                    if self.peek() == Some(b',') {
+                        self.pos += 1;
+                    } else {
+                        break;
+                    }
+                }
+                self.expect(b'}', &format!("to close `{vname} {{ ... }}`"))?;
+                for ((f, _), part) in fields.iter().zip(parts) {
+                    let part = part.ok_or_else(|| format!("missing field `{f}`"))?;
+                    bits.extend(part);
+                }
+            }
+        }
+        // Zero padding up to the largest variant.
+        bits.resize(start + ty.width(), false);
         Ok(())
     }
 
@@ -464,6 +606,79 @@ mod tests {
 
     fn rt(ty: &Type, s: &str) -> String {
         format(ty, &parse(ty, s).unwrap())
+    }
+
+    fn sale() -> Type {
+        Type::Enum {
+            name: "Sale".into(),
+            variants: vec![
+                crate::Variant {
+                    name: "NoSale".into(),
+                    fields: VariantFields::Unit,
+                },
+                crate::Variant {
+                    name: "Sold".into(),
+                    fields: VariantFields::Named(vec![
+                        ("winner".into(), Type::Unsigned(8)),
+                        ("price".into(), Type::Unsigned(32)),
+                    ]),
+                },
+                crate::Variant {
+                    name: "Split".into(),
+                    fields: VariantFields::Tuple(vec![Type::Bool, Type::Signed(4)]),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn enums_round_trip() {
+        let t = sale();
+        assert_eq!(t.width(), 2 + 40);
+        assert_eq!(rt(&t, "Sale::NoSale"), "Sale::NoSale");
+        assert_eq!(rt(&t, "NoSale"), "Sale::NoSale");
+        assert_eq!(
+            rt(&t, "Sale::Sold { price: 90, winner: 3 }"),
+            "Sale::Sold { winner: 3, price: 90 }"
+        );
+        assert_eq!(rt(&t, "Sale::Split(true, -2)"), "Sale::Split(true, -2)");
+        // Tag first, least significant bit first; unused payload bits zero.
+        let bits = parse(&t, "Sale::Sold { winner: 3, price: 90 }").unwrap();
+        assert_eq!(&bits[..4], &[true, false, true, true]);
+        let bits = parse(&t, "Sale::NoSale").unwrap();
+        assert!(bits.iter().all(|&b| !b));
+        assert!(parse(&t, "Sale::Gone")
+            .unwrap_err()
+            .contains("no variant `Gone`"));
+        assert!(parse(&t, "Auction::NoSale")
+            .unwrap_err()
+            .contains("expected a `Sale` value"));
+        assert!(parse(&t, "Sale::Sold { winner: 3 }")
+            .unwrap_err()
+            .contains("missing field `price`"));
+        // An invalid tag (only a tampered circuit makes one) prints, never panics.
+        let mut bits = vec![false; t.width()];
+        bits[0] = true;
+        bits[1] = true;
+        assert_eq!(format(&t, &bits), "<invalid Sale tag 3>");
+        let opt = Type::Enum {
+            name: "Option".into(),
+            variants: vec![
+                crate::Variant {
+                    name: "None".into(),
+                    fields: VariantFields::Unit,
+                },
+                crate::Variant {
+                    name: "Some".into(),
+                    fields: VariantFields::Tuple(vec![Type::Unsigned(8)]),
+                },
+            ],
+        };
+        assert_eq!(opt.to_string(), "Option<u8>");
+        assert_eq!(opt.width(), 9);
+        assert_eq!(rt(&opt, "Some(5)"), "Some(5)");
+        assert_eq!(rt(&opt, "None"), "None");
+        assert_eq!(rt(&opt, "Option::None"), "None");
     }
 
     #[test]

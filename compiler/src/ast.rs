@@ -33,7 +33,78 @@ pub struct Ident {
 pub struct Program {
     pub consts: Vec<ConstItem>,
     pub structs: Vec<StructItem>,
+    pub enums: Vec<EnumItem>,
     pub fns: Vec<FnItem>,
+}
+
+/// `enum Name { Variant, Variant(T, ...), Variant { f: T, ... } }`.
+#[derive(Debug)]
+pub struct EnumItem {
+    pub name: Ident,
+    pub variants: Vec<VariantItem>,
+}
+
+#[derive(Debug)]
+pub struct VariantItem {
+    pub name: Ident,
+    pub fields: VariantFieldsAst,
+}
+
+/// The payload of a variant as declared.
+#[derive(Debug)]
+pub enum VariantFieldsAst {
+    Unit,
+    Tuple(Vec<TypeExpr>),
+    Named(Vec<(Ident, TypeExpr)>),
+}
+
+/// The payload of a variant in an expression: `V`, `V(e, ...)`, `V { f: e }`.
+#[derive(Debug)]
+pub enum PayloadExpr {
+    Unit,
+    Tuple(Vec<Expr>),
+    Named(Vec<(Ident, Expr)>),
+}
+
+/// A `match` arm.
+#[derive(Debug)]
+pub struct Arm {
+    pub pat: Pattern,
+    pub body: Expr,
+}
+
+#[derive(Debug)]
+pub struct Pattern {
+    pub kind: PatKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum PatKind {
+    /// `_`.
+    Wild,
+    /// A name: binds the value (or, for `None`, the prelude's variant).
+    Bind(String),
+    /// An integer `n` or an inclusive range `lo..=hi` (texts with sign).
+    Int {
+        lo: String,
+        hi: Option<String>,
+    },
+    Bool(bool),
+    Tuple(Vec<Pattern>),
+    /// `Name::V`, `Name::V(p, ...)`, `Name::V { f: p, ... }`, `Some(p)`.
+    Variant {
+        path: Option<Ident>,
+        name: Ident,
+        fields: PatFields,
+    },
+}
+
+#[derive(Debug)]
+pub enum PatFields {
+    Unit,
+    Tuple(Vec<Pattern>),
+    Named(Vec<(Ident, Pattern)>),
 }
 
 #[derive(Debug)]
@@ -54,13 +125,29 @@ pub struct FnItem {
     pub name: Ident,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
+    /// Who learns the result, as the return type says.
+    pub ret_parties: RetParties,
     pub body: Block,
+}
+
+/// The parties written in a return type.
+#[derive(Debug, Default)]
+pub enum RetParties {
+    /// No party written: both learn the whole result.
+    #[default]
+    Both,
+    /// `-> evaluator T`.
+    Whole(Ident),
+    /// `-> (T, evaluator U, ...)`: a party (or none) per tuple element.
+    Elems(Vec<Option<Ident>>),
 }
 
 #[derive(Debug)]
 pub struct Param {
     /// The party keyword written before the name, if any.
     pub party: Option<Ident>,
+    /// `mut x: T`: the body may assign to it.
+    pub mutable: bool,
     pub name: Ident,
     pub ty: TypeExpr,
 }
@@ -74,13 +161,15 @@ pub enum TypeExpr {
     Array(Box<TypeExpr>, Box<Expr>, Span),
     /// `(T, U)`; `()` is the unit type.
     Tuple(Vec<TypeExpr>, Span),
+    /// `Option<T>`: a name with type arguments.
+    Generic(Ident, Vec<TypeExpr>, Span),
 }
 
 impl TypeExpr {
     pub fn span(&self) -> Span {
         match self {
             TypeExpr::Named(i) => i.span,
-            TypeExpr::Array(_, _, s) | TypeExpr::Tuple(_, s) => *s,
+            TypeExpr::Array(_, _, s) | TypeExpr::Tuple(_, s) | TypeExpr::Generic(_, _, s) => *s,
         }
     }
 }
@@ -111,6 +200,12 @@ pub enum Stmt {
         start: Expr,
         end: Expr,
         inclusive: bool,
+        body: Block,
+    },
+    /// `for x in arr { ... }`.
+    ForEach {
+        var: Ident,
+        array: Expr,
         body: Block,
     },
     Expr {
@@ -209,5 +304,8 @@ pub enum ExprKind {
     Repeat(Box<Expr>, Box<Expr>),
     Struct(Ident, Vec<(Ident, Expr)>),
     If(Box<Expr>, Block, Option<Box<Expr>>),
+    /// `Name::Variant ...`: the enum's name, the variant, the payload.
+    Variant(Ident, Ident, PayloadExpr),
+    Match(Box<Expr>, Vec<Arm>),
     Block(Block),
 }

@@ -152,6 +152,62 @@ pub fn mul(b: &mut Builder, x: &[WireId], y: &[WireId]) -> Vec<WireId> {
     acc
 }
 
+/// The nonzero digits of `c` (bits, least significant first) in
+/// non-adjacent form, as (position, negative) pairs, modulo 2^n (digits at
+/// or above `c.len()` are dropped): `255` is `2^8 - 2^0`, all ones is `-1`.
+pub fn naf_digits(c: &[bool]) -> Vec<(usize, bool)> {
+    let n = c.len();
+    let mut digits = Vec::new();
+    let mut carry = 0u8;
+    for i in 0..n {
+        let cur = u8::from(c[i]) + carry;
+        match cur {
+            1 => {
+                let next = c.get(i + 1).copied().unwrap_or(false);
+                if next {
+                    digits.push((i, true));
+                    carry = 1;
+                } else {
+                    digits.push((i, false));
+                    carry = 0;
+                }
+            }
+            2 => carry = 1,
+            _ => carry = 0,
+        }
+    }
+    digits
+}
+
+/// `x * c` modulo 2^n for a public constant `c` (its bits): the sum of
+/// `±(x << i)` over the signed digits of `c` (non-adjacent form). The first
+/// positive digit is free; every other digit at position i costs an adder
+/// of n-i bits (n-i-1 ANDs), so at most (d-1)(n-1) ANDs with a positive
+/// digit and d(n-1) without, d the number of digits: `x * 255` and `x * -1`
+/// are one subtraction.
+pub fn mul_const(b: &mut Builder, x: &[WireId], c: &[bool]) -> Vec<WireId> {
+    let n = x.len();
+    let digits = naf_digits(c);
+    let start = digits.iter().position(|&(_, neg)| !neg);
+    let mut acc = match start {
+        Some(k) => shl_const(x, digits[k].0 as u64),
+        None => vec![F; n],
+    };
+    for (k, &(i, negative)) in digits.iter().enumerate() {
+        if Some(k) == start {
+            continue;
+        }
+        // Bits below i of `x << i` are zero: only acc[i..] changes.
+        let high = if negative {
+            sub(b, &acc[i..], &x[..n - i])
+        } else {
+            add(b, &acc[i..], &x[..n - i], F)
+        };
+        acc.splice(i.., high);
+    }
+    acc
+}
+
 /// Unsigned `x / y` and `x % y` by restoring division (quotient all ones and
 /// remainder `x` when `y` is 0, as the contract wants). Step k compares only
 /// the k+1 low bits of the partial remainder, guarded by "the divisor's higher
@@ -290,14 +346,13 @@ pub fn read_index(b: &mut Builder, elems: &[WireId], w: usize, idx: &[WireId]) -
         layer = next;
         k += 1;
     }
-    let mut v = layer.pop().unwrap_or(zero);
+    // When the index has fewer bits than the tree has levels, the index
+    // cannot name the elements past 2^bits: the unused higher levels select
+    // their first (lowest) entry, which is `layer[0]`.
+    let mut v = layer.into_iter().next().unwrap_or(zero);
     // Index bits not used by the tree must be zero, or the read is out of range.
-    let mut guard = Vec::new();
     if k < idx.len() {
-        guard.extend_from_slice(&idx[k..]);
-    }
-    if !guard.is_empty() {
-        let any = or_all(b, &guard);
+        let any = or_all(b, &idx[k..]);
         let ok = b.not(any);
         v = v.iter().map(|&x| b.and(x, ok)).collect();
     }

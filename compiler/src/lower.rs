@@ -1,22 +1,28 @@
-//! Type checking and lowering in one walk: the program is run symbolically
+//! Lowering: the program is run symbolically
 //! over circuit wires. Public values (literals, constants, loop variables,
 //! array lengths) are constant wires that the [`Builder`] folds, so only the
 //! work on secret values makes gates; loops unroll and helpers inline as the
 //! walk goes, and each error is recorded once with its span while the walk
 //! goes on with a poisoned value, so independent errors are all reported.
+//! Names, item declarations, type expressions and constants are checked in
+//! `lower/check.rs`; the walk calls into it for each name and type it meets.
 
 use crate::ast::*;
 use crate::error::CompileError;
 use crate::gadgets as g;
-use crate::types::{StructDef, Ty};
+use crate::types::{EnumDef, StructDef, Ty, VariantDef};
 use circuits::{Builder, Circuit, Party, WireId};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+mod check;
+mod matching;
+use check::{builtin_type, field_of};
+
 /// Largest value (in bits) the compiler builds: bounds memory on hostile input.
 pub const MAX_VALUE_BITS: usize = 1 << 24;
 /// Largest number of gates built before the compiler gives up.
-pub const MAX_GATES: usize = 60_000_000;
+pub const MAX_GATES: usize = 16_000_000;
 /// Largest number of statements executed while unrolling.
 const MAX_STEPS: u64 = 50_000_000;
 /// Deepest recursion of the walk (nested expressions and inlined calls).
@@ -119,11 +125,16 @@ pub struct Lowerer<'p> {
     structs: HashMap<String, usize>,
     struct_defs: Vec<Option<Rc<StructDef>>>,
     struct_busy: Vec<bool>,
+    enums: HashMap<String, usize>,
+    enum_defs: Vec<Option<Rc<EnumDef>>>,
+    enum_busy: Vec<bool>,
     fns: HashMap<String, usize>,
     fn_called: Vec<bool>,
     in_cycle: Vec<bool>,
     consts: HashMap<String, usize>,
     const_state: Vec<ConstState>,
+    /// Constants being evaluated, outermost first: a cycle is named in full.
+    const_stack: Vec<usize>,
     scopes: Vec<Vec<Var>>,
     call_stack: Vec<usize>,
     steps: u64,
@@ -140,19 +151,36 @@ pub struct Lowerer<'p> {
 
 /// Lowers a parsed program to a circuit, or returns every error found.
 pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
+    lower_tagged(prog, false).map(|(c, _)| c)
+}
+
+/// [`lower`], and with `tagged` the source byte offset that made each gate
+/// of the circuit (the innermost expression or statement being lowered).
+pub fn lower_tagged(
+    prog: &Program,
+    tagged: bool,
+) -> Result<(Circuit, Vec<u32>), Vec<CompileError>> {
+    let mut b = Builder::new();
+    if tagged {
+        b.record_tags();
+    }
     let mut l = Lowerer {
         prog,
-        b: Builder::new(),
+        b,
         errors: Vec::new(),
         seen: HashSet::new(),
         structs: HashMap::new(),
         struct_defs: vec![None; prog.structs.len()],
         struct_busy: vec![false; prog.structs.len()],
+        enums: HashMap::new(),
+        enum_defs: vec![None; prog.enums.len()],
+        enum_busy: vec![false; prog.enums.len()],
         fns: HashMap::new(),
         fn_called: vec![false; prog.fns.len()],
         in_cycle: vec![false; prog.fns.len()],
         consts: HashMap::new(),
         const_state: prog.consts.iter().map(|_| ConstState::Pending).collect(),
+        const_stack: Vec::new(),
         scopes: Vec::new(),
         call_stack: Vec::new(),
         steps: 0,
@@ -165,6 +193,11 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
     l.find_cycles();
     for i in 0..prog.structs.len() {
         l.struct_def(i);
+    }
+    for i in 0..prog.enums.len() {
+        if l.enums.values().any(|&k| k == i) {
+            l.enum_def(i);
+        }
     }
     for i in 0..prog.consts.len() {
         l.const_value(i);
@@ -181,7 +214,7 @@ pub fn lower(prog: &Program) -> Result<Circuit, Vec<CompileError>> {
         }
     }
     if l.errors.is_empty() {
-        Ok(l.b.finish())
+        Ok(l.b.finish_tagged())
     } else {
         let mut errors = l.errors;
         errors.sort_by_key(|e| e.start);
@@ -206,304 +239,6 @@ impl<'p> Lowerer<'p> {
                 self.aborted = true;
             }
         }
-    }
-
-    fn declare_items(&mut self) {
-        let prog = self.prog;
-        let mut names: HashSet<&str> = HashSet::new();
-        for (i, c) in prog.consts.iter().enumerate() {
-            if names.insert(c.name.name.as_str()) {
-                self.consts.insert(c.name.name.clone(), i);
-            } else {
-                self.error(
-                    c.name.span,
-                    format!("the name `{}` is defined twice", c.name.name),
-                );
-            }
-        }
-        for (i, f) in prog.fns.iter().enumerate() {
-            if names.insert(f.name.name.as_str()) {
-                self.fns.insert(f.name.name.clone(), i);
-            } else {
-                self.error(
-                    f.name.span,
-                    format!("the name `{}` is defined twice", f.name.name),
-                );
-            }
-        }
-        let mut types: HashSet<&str> = HashSet::new();
-        for (i, s) in prog.structs.iter().enumerate() {
-            if !types.insert(s.name.name.as_str()) {
-                self.error(
-                    s.name.span,
-                    format!("the struct `{}` is defined twice", s.name.name),
-                );
-            } else if builtin_type(&s.name.name).is_some() {
-                self.error(s.name.span, format!("`{}` is a built-in type", s.name.name));
-            } else {
-                self.structs.insert(s.name.name.clone(), i);
-            }
-        }
-    }
-
-    /// Helpers are inlined, so a call cycle cannot be compiled: report each
-    /// cycle once, at the call that closes it, naming its functions.
-    fn find_cycles(&mut self) {
-        let prog = self.prog;
-        let calls: Vec<Vec<(usize, Span)>> = prog
-            .fns
-            .iter()
-            .map(|f| {
-                let mut out = Vec::new();
-                calls_in_block(&f.body, &mut |id: &Ident| {
-                    if let Some(&j) = self.fns.get(&id.name) {
-                        out.push((j, id.span));
-                    }
-                });
-                out
-            })
-            .collect();
-        let n = prog.fns.len();
-        let mut state = vec![0u8; n]; // 0 unseen, 1 on the path, 2 finished
-        let mut found: Vec<(Vec<usize>, Span)> = Vec::new();
-        for root in 0..n {
-            if state[root] != 0 {
-                continue;
-            }
-            // Iterative DFS: (function, next call to look at).
-            let mut path: Vec<(usize, usize)> = vec![(root, 0)];
-            state[root] = 1;
-            while let Some(&mut (v, ref mut k)) = path.last_mut() {
-                if let Some(&(w, sp)) = calls[v].get(*k) {
-                    *k += 1;
-                    match state[w] {
-                        0 => {
-                            state[w] = 1;
-                            path.push((w, 0));
-                        }
-                        1 => {
-                            let pos = path.iter().position(|&(x, _)| x == w).unwrap_or(0);
-                            let members: Vec<usize> = path[pos..].iter().map(|&(x, _)| x).collect();
-                            found.push((members, sp));
-                        }
-                        _ => {}
-                    }
-                } else {
-                    state[v] = 2;
-                    path.pop();
-                }
-            }
-        }
-        for (members, sp) in found {
-            if members.iter().any(|&m| self.in_cycle[m]) {
-                continue;
-            }
-            let mut names: Vec<String> = members
-                .iter()
-                .map(|&f| format!("`{}`", prog.fns[f].name.name))
-                .collect();
-            names.push(names[0].clone());
-            for &m in &members {
-                self.in_cycle[m] = true;
-            }
-            self.error(
-                sp,
-                format!(
-                    "recursive call: {} (functions are inlined, so recursion is not allowed)",
-                    names.join(" -> ")
-                ),
-            );
-        }
-    }
-
-    // ---------------------------------------------------------------- types
-
-    fn struct_def(&mut self, i: usize) -> Option<Rc<StructDef>> {
-        if let Some(d) = &self.struct_defs[i] {
-            return Some(d.clone());
-        }
-        let prog = self.prog;
-        let s = &prog.structs[i];
-        if self.struct_busy[i] {
-            self.error(
-                s.name.span,
-                format!("the struct `{}` contains itself", s.name.name),
-            );
-            return None;
-        }
-        self.struct_busy[i] = true;
-        let mut fields = Vec::new();
-        let mut ok = true;
-        let mut seen = HashSet::new();
-        for (f, t) in &s.fields {
-            if !seen.insert(f.name.as_str()) {
-                self.error(f.span, format!("the field `{}` is declared twice", f.name));
-                ok = false;
-            }
-            match self.resolve_ty(t) {
-                Some(t) => fields.push((f.name.clone(), t)),
-                None => ok = false,
-            }
-        }
-        self.struct_busy[i] = false;
-        if !ok {
-            return None;
-        }
-        let d = Rc::new(StructDef {
-            name: s.name.name.clone(),
-            fields,
-        });
-        if d.fields
-            .iter()
-            .map(|(_, t)| t.width())
-            .fold(0usize, usize::saturating_add)
-            > MAX_VALUE_BITS
-        {
-            self.error(
-                s.name.span,
-                format!(
-                    "the struct `{}` is larger than {MAX_VALUE_BITS} bits",
-                    s.name.name
-                ),
-            );
-            return None;
-        }
-        self.struct_defs[i] = Some(d.clone());
-        Some(d)
-    }
-
-    fn resolve_ty(&mut self, t: &TypeExpr) -> Option<Ty> {
-        let ty = match t {
-            TypeExpr::Named(id) => {
-                if let Some(ty) = builtin_type(&id.name) {
-                    match ty {
-                        Ok(ty) => ty,
-                        Err(msg) => {
-                            self.error(id.span, msg);
-                            return None;
-                        }
-                    }
-                } else if let Some(&i) = self.structs.get(&id.name) {
-                    Ty::Struct(self.struct_def(i)?)
-                } else {
-                    self.error(id.span, format!("unknown type `{}`", id.name));
-                    return None;
-                }
-            }
-            TypeExpr::Array(elem, len, _) => {
-                let e = self.resolve_ty(elem);
-                let n = self.public_count(len, "an array length");
-                Ty::Array(Rc::new(e?), n? as u32)
-            }
-            TypeExpr::Tuple(ts, _) => {
-                let mut out = Vec::new();
-                let mut ok = true;
-                for t in ts {
-                    match self.resolve_ty(t) {
-                        Some(t) => out.push(t),
-                        None => ok = false,
-                    }
-                }
-                if !ok {
-                    return None;
-                }
-                Ty::Tuple(Rc::from(out))
-            }
-        };
-        if ty.width() > MAX_VALUE_BITS {
-            self.value_error(
-                t.span(),
-                format!("the type `{ty}` is larger than the limit of {MAX_VALUE_BITS} bits"),
-            );
-            return None;
-        }
-        Some(ty)
-    }
-
-    /// Evaluates a public, non-negative count (array length, repeat count).
-    fn public_count(&mut self, e: &Expr, what: &str) -> Option<u64> {
-        let saved = std::mem::take(&mut self.scopes);
-        let v = self.expr(e, None);
-        self.scopes = saved;
-        let n = self.public_int(&v, e.span, what)?;
-        if n < 0 || n > u32::MAX as i128 {
-            self.value_error(
-                e.span,
-                format!("{what} must be between 0 and {}, found {n}", u32::MAX),
-            );
-            return None;
-        }
-        Some(n as u64)
-    }
-
-    /// The value of a public integer, or an error naming `what` needed it.
-    fn public_int(&mut self, v: &Value, span: Span, what: &str) -> Option<i128> {
-        match v {
-            Value::Poison => None,
-            Value::Lit(n) => Some(*n),
-            Value::Bits {
-                ty: Ty::Int { signed, .. },
-                bits,
-                public,
-            } => {
-                if !*public {
-                    self.error(span, format!("{what} must be public (known when compiling), but this value depends on an input"));
-                    return None;
-                }
-                match const_to_i128(bits, *signed) {
-                    Some(n) => Some(n),
-                    None => {
-                        self.value_error(span, format!("{what} is too large"));
-                        None
-                    }
-                }
-            }
-            Value::Bits { ty, .. } => {
-                self.error(span, format!("{what} must be an integer, found `{ty}`"));
-                None
-            }
-            Value::Flex { .. } => {
-                self.error(span, format!("{what} must be public (known when compiling), but this value depends on an input"));
-                None
-            }
-        }
-    }
-
-    fn const_value(&mut self, i: usize) -> Value {
-        match &self.const_state[i] {
-            ConstState::Done(v) => return v.clone(),
-            ConstState::InProgress => {
-                let c = &self.prog.consts[i];
-                self.error(
-                    c.name.span,
-                    format!(
-                        "the constant `{}` is defined in terms of itself",
-                        c.name.name
-                    ),
-                );
-                return Value::Poison;
-            }
-            ConstState::Pending => {}
-        }
-        self.const_state[i] = ConstState::InProgress;
-        let c = &self.prog.consts[i];
-        let saved = std::mem::take(&mut self.scopes);
-        let v = match self.resolve_ty(&c.ty) {
-            Some(ty) => {
-                let v = self.expr(&c.value, Some(&ty));
-                self.coerce(v, &ty, c.value.span)
-            }
-            None => Value::Poison,
-        };
-        self.scopes = saved;
-        if !v.is_public() {
-            self.error(
-                c.value.span,
-                "a constant must be computed from literals and other constants",
-            );
-        }
-        self.const_state[i] = ConstState::Done(v.clone());
-        v
     }
 
     // ---------------------------------------------------------- functions
@@ -543,7 +278,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: value.ty(),
                 value,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         let ret = match &f.ret {
@@ -565,7 +300,31 @@ impl<'p> Lowerer<'p> {
             let span = f.body.tail.as_ref().map_or(f.body.span, |t| t.span);
             let v = self.coerce(v, &ret, span);
             if let Value::Bits { bits, .. } = v {
-                self.b.output("result", ret.to_circuit(), &bits);
+                let party = |id: &Ident| match id.name.as_str() {
+                    "garbler" => Party::Garbler,
+                    _ => Party::Evaluator,
+                };
+                match (&f.ret_parties, &ret) {
+                    (RetParties::Whole(p), _) => {
+                        self.b
+                            .output_to("result", ret.to_circuit(), Some(party(p)), &bits)
+                    }
+                    (RetParties::Elems(ps), Ty::Tuple(ts)) => {
+                        // One output per element, each to its party.
+                        let mut at = 0;
+                        for (k, (p, t)) in ps.iter().zip(ts.iter()).enumerate() {
+                            let w = t.width();
+                            self.b.output_to(
+                                &format!("result.{k}"),
+                                t.to_circuit(),
+                                p.as_ref().map(party),
+                                &bits[at..at + w],
+                            );
+                            at += w;
+                        }
+                    }
+                    _ => self.b.output("result", ret.to_circuit(), &bits),
+                }
             }
         }
     }
@@ -589,7 +348,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: value.ty(),
                 value,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         self.run_body(i, scope);
@@ -650,7 +409,7 @@ impl<'p> Lowerer<'p> {
                 name: p.name.name.clone(),
                 ty: v.ty(),
                 value: v,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         self.run_body(fi, scope)
@@ -751,6 +510,18 @@ impl<'p> Lowerer<'p> {
     }
 
     fn stmt(&mut self, s: &Stmt) {
+        let at = match s {
+            Stmt::Let { name, .. } => name.span.start,
+            Stmt::Assign { span, .. } => span.start,
+            Stmt::For { var, .. } | Stmt::ForEach { var, .. } => var.span.start,
+            Stmt::Expr { expr, .. } => expr.span.start,
+        };
+        let outer = self.b.set_tag(at as u32);
+        self.stmt_inner(s);
+        self.b.set_tag(outer);
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) {
         match s {
             Stmt::Let {
                 mutable,
@@ -805,6 +576,7 @@ impl<'p> Lowerer<'p> {
                 inclusive,
                 body,
             } => self.for_loop(var, start, end, *inclusive, body),
+            Stmt::ForEach { var, array, body } => self.for_each(var, array, body),
             Stmt::Expr { expr, .. } => {
                 if !self.tick(expr.span) {
                     return;
@@ -878,15 +650,64 @@ impl<'p> Lowerer<'p> {
         }
     }
 
+    /// `for x in arr { ... }`: the body once per element, in order, with `x`
+    /// bound to the element (public when the array is).
+    fn for_each(&mut self, var: &Ident, array: &Expr, body: &Block) {
+        let a = self.expr(array, None);
+        let (ety, len, bits, public) = match a {
+            Value::Poison => return,
+            Value::Bits {
+                ty: Ty::Array(t, n),
+                bits,
+                public,
+            } => (t.as_ref().clone(), n as usize, bits, public),
+            v => {
+                let ty = v.ty().unwrap_or(Ty::Lit);
+                self.error(
+                    array.span,
+                    format!(
+                        "`for x in ...` goes over an array, found `{ty}`; for a range write `a..b`"
+                    ),
+                );
+                return;
+            }
+        };
+        let w = ety.width();
+        let len = if self.checking > 0 { len.min(1) } else { len };
+        for k in 0..len {
+            if !self.tick(var.span) {
+                return;
+            }
+            let value = Value::Bits {
+                ty: ety.clone(),
+                bits: bits[k * w..(k + 1) * w].to_vec(),
+                public,
+            };
+            self.scopes.push(vec![Var {
+                name: var.name.clone(),
+                ty: value.ty(),
+                value,
+                mutable: false,
+            }]);
+            self.block(body, None);
+            self.scopes.pop();
+        }
+    }
+
     fn assign(&mut self, place: &Place, op: Option<BinOp>, value: &Expr, span: Span) {
         let (target_ty, mutable, declared) = match self.lookup(&place.var.name) {
             Some(v) => (v.value.ty(), v.mutable, v.ty.clone()),
             None => {
                 self.expr(value, None);
-                self.error(
-                    place.var.span,
-                    format!("unknown variable `{}`", place.var.name),
-                );
+                let msg = if self.consts.contains_key(&place.var.name) {
+                    format!(
+                        "cannot assign to the constant `{}`: constants never change (use `let mut` for a variable)",
+                        place.var.name
+                    )
+                } else {
+                    format!("unknown variable `{}`", place.var.name)
+                };
+                self.error(place.var.span, msg);
                 return;
             }
         };
@@ -1044,6 +865,7 @@ impl<'p> Lowerer<'p> {
             return Value::Poison;
         }
         self.depth += 1;
+        let outer = self.b.set_tag(e.span.start as u32);
         let v = if self.depth > MAX_DEPTH {
             self.error(e.span, "expressions or calls nested too deeply");
             self.aborted = true;
@@ -1051,6 +873,7 @@ impl<'p> Lowerer<'p> {
         } else {
             self.expr_inner(e, expect)
         };
+        self.b.set_tag(outer);
         self.depth -= 1;
         v
     }
@@ -1066,6 +889,9 @@ impl<'p> Lowerer<'p> {
                 if let Some(&i) = self.consts.get(name) {
                     return self.const_value(i);
                 }
+                if name == "None" {
+                    return self.option_none(e.span, expect);
+                }
                 if self.fns.contains_key(name) {
                     self.error(
                         e.span,
@@ -1079,6 +905,48 @@ impl<'p> Lowerer<'p> {
             ExprKind::Unary(op, inner) => {
                 // `-128` as an `i8`: the literal is negated before it takes its type.
                 let literal = *op == UnOp::Neg && matches!(inner.kind, ExprKind::Int(_));
+                if let (true, ExprKind::Int(text)) = (literal, &inner.kind) {
+                    // `-128i8`: the suffix types the negated literal.
+                    let (digits, suffix) = split_suffix(text);
+                    if let Some(ty) = suffix.and_then(|s| builtin_type(s).and_then(Result::ok)) {
+                        if let Some(n) = parse_i128(digits) {
+                            return self.lit_to_ty(-n, &ty, e.span);
+                        }
+                        let neg = format!("-{digits}");
+                        return self.int_literal(&neg, e.span, Some(&ty));
+                    }
+                }
+                // A literal beyond 128 bits with a wide signed type: negate the
+                // text, so the minimum of the type (`-2^199` as `i200`) fits.
+                if let (
+                    true,
+                    ExprKind::Int(text),
+                    Some(Ty::Int {
+                        signed: true,
+                        width,
+                    }),
+                ) = (literal, &inner.kind, expect)
+                {
+                    if parse_i128(text).is_none() {
+                        let neg = format!("-{text}");
+                        return match circuits::value::parse(&circuits::Type::Signed(*width), &neg) {
+                            Ok(bits) => Value::public(
+                                Ty::Int {
+                                    signed: true,
+                                    width: *width,
+                                },
+                                bits.into_iter().map(Builder::constant).collect(),
+                            ),
+                            Err(_) => {
+                                self.value_error(
+                                    e.span,
+                                    format!("the literal `{neg}` does not fit in `i{width}`"),
+                                );
+                                Value::Poison
+                            }
+                        };
+                    }
+                }
                 let v = self.expr(inner, if literal { None } else { expect });
                 self.unary(*op, v, e.span, expect)
             }
@@ -1111,7 +979,14 @@ impl<'p> Lowerer<'p> {
                 let i = self.expr(idx, None);
                 self.index(a, i, idx.span)
             }
+            ExprKind::Call(name, args) if name.name == "Some" && !self.fns.contains_key("Some") => {
+                self.option_some(args, e.span, expect)
+            }
             ExprKind::Call(name, args) => self.call(name, args, e.span),
+            ExprKind::Variant(en, vn, payload) => {
+                self.variant_expr(en, vn, payload, e.span, expect)
+            }
+            ExprKind::Match(scrut, arms) => self.match_expr(scrut, arms, e.span, expect),
             ExprKind::Tuple(items) => {
                 let exp: Option<Vec<Ty>> = match expect {
                     Some(Ty::Tuple(ts)) if ts.len() == items.len() => Some(ts.to_vec()),
@@ -1338,31 +1213,72 @@ impl<'p> Lowerer<'p> {
                 return Value::Poison;
             }
         };
+        let mut then_f = |l: &mut Self, ex: Option<&Ty>| l.block(then, ex);
+        match els {
+            Some(e) => {
+                let mut else_f = |l: &mut Self, ex: Option<&Ty>| l.expr(e, ex);
+                self.if_core(
+                    cond,
+                    c.span,
+                    then.span,
+                    Some(e.span),
+                    &mut then_f,
+                    Some(&mut else_f),
+                    expect,
+                    "if",
+                )
+            }
+            None => self.if_core(
+                cond,
+                c.span,
+                then.span,
+                None,
+                &mut then_f,
+                None,
+                expect,
+                "if",
+            ),
+        }
+    }
+
+    /// `if cond { then } else { els }` for a condition wire: with a public
+    /// condition only the taken branch is compiled (the other is checked
+    /// once); with a secret one both run and every variable assigned in
+    /// either, and the result, are merged by multiplexers. `what` names the
+    /// construct in messages (`if`, `match`).
+    #[allow(clippy::too_many_arguments)]
+    fn if_core(
+        &mut self,
+        cond: WireId,
+        cspan: Span,
+        then_span: Span,
+        else_span: Option<Span>,
+        then: Branch<'_, 'p>,
+        mut els: Option<Branch<'_, 'p>>,
+        expect: Option<&Ty>,
+        what: &str,
+    ) -> Value {
         if let Some(v) = Builder::const_value(cond) {
             // A public condition: only the taken branch is compiled; the
             // other is type-checked once (see `checking`).
             let result = if v {
-                self.block(then, expect)
-            } else if let Some(e) = els {
-                self.expr(e, expect)
+                then(self, expect)
+            } else if let Some(e) = els.as_deref_mut() {
+                e(self, expect)
             } else {
                 Value::unit()
             };
-            let dead_span = if v {
-                els.map(|e| e.span)
-            } else {
-                Some(then.span)
-            };
+            let dead_span = if v { else_span } else { Some(then_span) };
             if let Some(span) = dead_span {
                 if self.dead_checked.insert(span.start) && !self.aborted {
                     let saved = self.scopes_snapshot();
                     self.checking += 1;
                     if v {
-                        if let Some(e) = els {
-                            self.expr(e, expect);
+                        if let Some(e) = els.as_deref_mut() {
+                            e(self, expect);
                         }
                     } else {
-                        self.block(then, expect);
+                        then(self, expect);
                     }
                     self.checking -= 1;
                     self.scopes = saved;
@@ -1371,13 +1287,13 @@ impl<'p> Lowerer<'p> {
             return result;
         }
         let before = self.scopes_snapshot();
-        let tv = self.block(then, expect);
+        let tv = then(self, expect);
         let then_scopes = std::mem::replace(&mut self.scopes, before);
         let expect2 = expect
             .cloned()
             .or_else(|| tv.ty().filter(|t| *t != Ty::Lit));
-        let ev = match els {
-            Some(e) => self.expr(e, expect2.as_ref()),
+        let ev = match els.as_deref_mut() {
+            Some(e) => e(self, expect2.as_ref()),
             None => Value::unit(),
         };
         // Merge: every variable assigned in either branch goes through a
@@ -1392,8 +1308,8 @@ impl<'p> Lowerer<'p> {
                     tv_.value,
                     std::mem::replace(&mut ev_.value, Value::Poison),
                     declared.as_ref(),
-                    c.span,
-                    &name,
+                    cspan,
+                    (&name, what),
                 );
                 ev_.value = merged;
                 if ev_.ty.is_none() {
@@ -1402,12 +1318,12 @@ impl<'p> Lowerer<'p> {
             }
         }
         self.scopes = else_scopes;
-        let span = els.map_or(then.span, |e| e.span);
+        let span = else_span.unwrap_or(then_span);
         if els.is_none() {
             if let Value::Bits { ty, .. } = &tv {
                 if *ty != Ty::unit() {
                     self.error(
-                        then.span,
+                        then_span,
                         format!(
                             "an `if` without `else` has no value, but this branch gives `{ty}`"
                         ),
@@ -1416,7 +1332,7 @@ impl<'p> Lowerer<'p> {
                 }
             }
         }
-        self.merge(cond, tv, ev, expect, span, "")
+        self.merge(cond, tv, ev, expect, span, ("", what))
     }
 
     fn scopes_snapshot(&self) -> Vec<Vec<Var>> {
@@ -1443,7 +1359,7 @@ impl<'p> Lowerer<'p> {
         f: Value,
         declared: Option<&Ty>,
         span: Span,
-        name: &str,
+        (name, what): (&str, &str),
     ) -> Value {
         let (t, f) = match (&t, &f) {
             (Value::Poison, _) | (_, Value::Poison) => return Value::Poison,
@@ -1493,7 +1409,10 @@ impl<'p> Lowerer<'p> {
                     if name.is_empty() {
                         self.error(
                             span,
-                            format!("the branches of `if` have different types: `{t1}` and `{t2}`"),
+                            format!(
+                                "the {} of `{what}` have different types: `{t1}` and `{t2}`",
+                                if what == "match" { "arms" } else { "branches" }
+                            ),
                         );
                     } else {
                         self.error(
@@ -1520,6 +1439,10 @@ impl<'p> Lowerer<'p> {
     }
 
     fn int_literal(&mut self, text: &str, span: Span, expect: Option<&Ty>) -> Value {
+        // A suffix (`5u8`, `0xffu64`) gives the type, whatever the context.
+        let (text, suffix) = split_suffix(text);
+        let suffix_ty = suffix.and_then(|s| builtin_type(s).and_then(Result::ok));
+        let expect = suffix_ty.as_ref().or(expect);
         match parse_i128(text) {
             Some(n) => match expect {
                 Some(t @ Ty::Int { .. }) => self.lit_to_ty(n, t, span),
@@ -1936,7 +1859,17 @@ impl<'p> Lowerer<'p> {
         match op {
             BinOp::Add => out(g::add(bld, a, b, F)),
             BinOp::Sub => out(g::sub(bld, a, b)),
-            BinOp::Mul => out(g::mul(bld, a, b)),
+            BinOp::Mul => {
+                let constant = |v: &[WireId]| -> Option<Vec<bool>> {
+                    v.iter().map(|&w| Builder::const_value(w)).collect()
+                };
+                match (constant(a), constant(b)) {
+                    (Some(_), Some(_)) => out(g::mul(bld, a, b)),
+                    (Some(c), None) => out(g::mul_const(bld, b, &c)),
+                    (None, Some(c)) => out(g::mul_const(bld, a, &c)),
+                    (None, None) => out(g::mul(bld, a, b)),
+                }
+            }
             BinOp::Div | BinOp::Rem => {
                 let (q, r) = if signed {
                     g::divmod_signed(bld, a, b)
@@ -2391,6 +2324,10 @@ impl<'p> Lowerer<'p> {
     }
 }
 
+/// One branch of an `if` (or arm of a `match`) for [`Lowerer::if_core`]:
+/// lowers it with the expected type and gives its value.
+type Branch<'a, 'p> = &'a mut dyn FnMut(&mut Lowerer<'p>, Option<&Ty>) -> Value;
+
 enum Index {
     Public(usize),
     Secret(Vec<WireId>),
@@ -2431,46 +2368,11 @@ fn write_path(
     }
 }
 
-/// Offset and type of field `name` of a tuple or struct type.
-fn field_of(ty: &Ty, name: &str) -> Option<(usize, Ty)> {
-    match ty {
-        Ty::Tuple(ts) => {
-            let k: usize = name.parse().ok()?;
-            let t = ts.get(k)?;
-            Some((ts[..k].iter().map(Ty::width).sum(), t.clone()))
-        }
-        Ty::Struct(s) => {
-            let k = s.fields.iter().position(|(n, _)| n == name)?;
-            Some((
-                s.fields[..k].iter().map(|(_, t)| t.width()).sum(),
-                s.fields[k].1.clone(),
-            ))
-        }
-        _ => None,
-    }
-}
-
-/// `bool`, `uN`, `iN`, or `None` for names that are not built-in types.
-fn builtin_type(name: &str) -> Option<Result<Ty, String>> {
-    if name == "bool" {
-        return Some(Ok(Ty::Bool));
-    }
-    let (signed, digits) = match name.as_bytes().first() {
-        Some(b'u') => (false, &name[1..]),
-        Some(b'i') => (true, &name[1..]),
-        _ => return None,
-    };
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    match digits.parse::<u32>() {
-        Ok(w) if (1..=circuits::MAX_INT_WIDTH).contains(&w) && !digits.starts_with('0') => {
-            Some(Ok(Ty::Int { signed, width: w }))
-        }
-        _ => Some(Err(format!(
-            "integer types have 1 to {} bits: `{name}` is not one",
-            circuits::MAX_INT_WIDTH
-        ))),
+/// The digits of an integer literal and its type suffix (`u8` of `5u8`).
+fn split_suffix(text: &str) -> (&str, Option<&str>) {
+    match text.find(['u', 'i']) {
+        Some(k) => (&text[..k], Some(&text[k..])),
+        None => (text, None),
     }
 }
 
@@ -2548,82 +2450,6 @@ impl BinOp {
                 | BinOp::Shl
                 | BinOp::Shr
         )
-    }
-}
-
-fn calls_in_block(b: &Block, f: &mut impl FnMut(&Ident)) {
-    for s in &b.stmts {
-        match s {
-            Stmt::Let { value, ty, .. } => {
-                if let Some(t) = ty {
-                    calls_in_type(t, f);
-                }
-                calls_in_expr(value, f)
-            }
-            Stmt::Assign { place, value, .. } => {
-                for st in &place.path {
-                    if let PlaceStep::Index(e) = st {
-                        calls_in_expr(e, f);
-                    }
-                }
-                calls_in_expr(value, f)
-            }
-            Stmt::For {
-                start, end, body, ..
-            } => {
-                calls_in_expr(start, f);
-                calls_in_expr(end, f);
-                calls_in_block(body, f);
-            }
-            Stmt::Expr { expr, .. } => calls_in_expr(expr, f),
-        }
-    }
-    if let Some(t) = &b.tail {
-        calls_in_expr(t, f);
-    }
-}
-
-fn calls_in_type(t: &TypeExpr, f: &mut impl FnMut(&Ident)) {
-    match t {
-        TypeExpr::Named(_) => {}
-        TypeExpr::Array(e, n, _) => {
-            calls_in_type(e, f);
-            calls_in_expr(n, f);
-        }
-        TypeExpr::Tuple(ts, _) => ts.iter().for_each(|t| calls_in_type(t, f)),
-    }
-}
-
-fn calls_in_expr(e: &Expr, f: &mut impl FnMut(&Ident)) {
-    match &e.kind {
-        ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Var(_) => {}
-        ExprKind::Unary(_, a) | ExprKind::Field(a, _) => calls_in_expr(a, f),
-        ExprKind::Cast(a, t) => {
-            calls_in_expr(a, f);
-            calls_in_type(t, f);
-        }
-        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) | ExprKind::Repeat(a, b) => {
-            calls_in_expr(a, f);
-            calls_in_expr(b, f);
-        }
-        ExprKind::Method(a, _, args) => {
-            calls_in_expr(a, f);
-            args.iter().for_each(|x| calls_in_expr(x, f));
-        }
-        ExprKind::Call(name, args) => {
-            f(name);
-            args.iter().for_each(|x| calls_in_expr(x, f));
-        }
-        ExprKind::Tuple(xs) | ExprKind::Array(xs) => xs.iter().for_each(|x| calls_in_expr(x, f)),
-        ExprKind::Struct(_, fs) => fs.iter().for_each(|(_, x)| calls_in_expr(x, f)),
-        ExprKind::If(c, t, e2) => {
-            calls_in_expr(c, f);
-            calls_in_block(t, f);
-            if let Some(e2) = e2 {
-                calls_in_expr(e2, f);
-            }
-        }
-        ExprKind::Block(b) => calls_in_block(b, f),
     }
 }
 

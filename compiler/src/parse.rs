@@ -69,10 +69,92 @@ fn check_nesting(src: &str) -> Result<(), CompileError> {
     Ok(())
 }
 
+/// Errors found while building the syntax tree from a successful parse.
+pub(crate) struct Cx {
+    errors: std::cell::RefCell<Vec<CompileError>>,
+}
+
+impl Cx {
+    fn push(&self, e: CompileError) {
+        self.errors.borrow_mut().push(e);
+    }
+}
+
+/// `src` with every comment replaced by spaces (line breaks kept), so byte
+/// offsets and line numbers are unchanged. `/* */` comments nest, as in Rust;
+/// an unclosed one is an error at its opening.
+fn blank_comments(src: &str) -> Result<String, CompileError> {
+    let b = src.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for c in &mut out[from..to] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    while i < b.len() {
+        if b[i..].starts_with(b"//") {
+            let end = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |k| i + k);
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i..].starts_with(b"/*") {
+            let start = i;
+            let mut depth = 0usize;
+            loop {
+                if i >= b.len() {
+                    return Err(CompileError::new(
+                        Span::new(start, start + 2),
+                        "this comment is never closed: `/*` needs a matching `*/` (they nest)",
+                    ));
+                }
+                if b[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if b[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            blank(&mut out, start, i);
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII bytes were replaced, and only whole comments (which start
+    // and end on ASCII), so the text is still UTF-8.
+    String::from_utf8(out)
+        .map_err(|_| CompileError::new(Span::new(0, 0), "the source is not UTF-8"))
+}
+
 /// Parses a whole program.
-pub fn parse_program(src: &str) -> Result<Program, CompileError> {
-    check_nesting(src)?;
-    let mut pairs = MpcParser::parse(Rule::program, src).map_err(|e| syntax_error(src, e))?;
+pub fn parse_program(src: &str) -> Result<Program, Vec<CompileError>> {
+    let blanked = blank_comments(src).map_err(|e| vec![e])?;
+    let src = blanked.as_str();
+    check_nesting(src).map_err(|e| vec![e])?;
+    let cx = Cx {
+        errors: std::cell::RefCell::new(Vec::new()),
+    };
+    let program = build_program(src, &cx)?;
+    let errors = cx.errors.into_inner();
+    if errors.is_empty() {
+        Ok(program)
+    } else {
+        Err(errors)
+    }
+}
+
+fn build_program(src: &str, cx: &Cx) -> Result<Program, Vec<CompileError>> {
+    let mut pairs = MpcParser::parse(Rule::program, src).map_err(|e| vec![syntax_error(src, e)])?;
     let mut program = Program::default();
     let Some(root) = pairs.next() else {
         return Ok(program);
@@ -82,8 +164,8 @@ pub fn parse_program(src: &str) -> Result<Program, CompileError> {
             Rule::const_item => {
                 let mut it = item.into_inner();
                 let name = ident(next(&mut it));
-                let ty = type_expr(next(&mut it));
-                let value = expr(next(&mut it));
+                let ty = type_expr(next(&mut it), cx);
+                let value = expr(next(&mut it), cx);
                 program.consts.push(ConstItem { name, ty, value });
             }
             Rule::struct_item => {
@@ -92,16 +174,48 @@ pub fn parse_program(src: &str) -> Result<Program, CompileError> {
                 let fields = it
                     .map(|f| {
                         let mut fi = f.into_inner();
-                        (ident(next(&mut fi)), type_expr(next(&mut fi)))
+                        (ident(next(&mut fi)), type_expr(next(&mut fi), cx))
                     })
                     .collect();
                 program.structs.push(StructItem { name, fields });
+            }
+            Rule::enum_item => {
+                let mut it = item.into_inner();
+                let name = ident(next(&mut it));
+                let variants = it
+                    .map(|v| {
+                        let mut vi = v.into_inner();
+                        let vname = ident(next(&mut vi));
+                        let fields = match vi.next() {
+                            None => VariantFieldsAst::Unit,
+                            Some(f) if f.as_rule() == Rule::variant_tuple => {
+                                VariantFieldsAst::Tuple(
+                                    f.into_inner().map(|t| type_expr(t, cx)).collect(),
+                                )
+                            }
+                            Some(f) => VariantFieldsAst::Named(
+                                f.into_inner()
+                                    .map(|d| {
+                                        let mut di = d.into_inner();
+                                        (ident(next(&mut di)), type_expr(next(&mut di), cx))
+                                    })
+                                    .collect(),
+                            ),
+                        };
+                        VariantItem {
+                            name: vname,
+                            fields,
+                        }
+                    })
+                    .collect();
+                program.enums.push(EnumItem { name, variants });
             }
             Rule::fn_item => {
                 let mut it = item.into_inner();
                 let name = ident(next(&mut it));
                 let mut params = Vec::new();
                 let mut ret = None;
+                let mut ret_parties = RetParties::Both;
                 let mut body = None;
                 for p in it {
                     match p.as_rule() {
@@ -112,12 +226,50 @@ pub fn parse_program(src: &str) -> Result<Program, CompileError> {
                             } else {
                                 None
                             };
+                            let mutable = pi.peek().map(|x| x.as_rule()) == Some(Rule::mut_kw);
+                            if mutable {
+                                pi.next();
+                            }
                             let name = ident(next(&mut pi));
-                            let ty = type_expr(next(&mut pi));
-                            params.push(Param { party, name, ty });
+                            let ty = type_expr(next(&mut pi), cx);
+                            params.push(Param {
+                                party,
+                                mutable,
+                                name,
+                                ty,
+                            });
                         }
-                        Rule::ret_ty => ret = Some(type_expr(first_inner(p))),
-                        _ => body = Some(block(p)),
+                        Rule::ret_ty => {
+                            let sp = span(&p);
+                            let inner: Vec<Pair<Rule>> = p.into_inner().collect();
+                            match inner.first().map(|x| x.as_rule()) {
+                                Some(Rule::ret_tuple) => {
+                                    let mut parties = Vec::new();
+                                    let mut tys = Vec::new();
+                                    for e in inner[0].clone().into_inner() {
+                                        let mut party = None;
+                                        for x in e.into_inner() {
+                                            if x.as_rule() == Rule::party_tag {
+                                                party = Some(ident(x));
+                                            } else {
+                                                tys.push(type_expr(x, cx));
+                                            }
+                                        }
+                                        parties.push(party);
+                                    }
+                                    if parties.iter().any(Option::is_some) {
+                                        ret_parties = RetParties::Elems(parties);
+                                    }
+                                    ret = Some(TypeExpr::Tuple(tys, sp));
+                                }
+                                Some(Rule::party_tag) => {
+                                    ret_parties = RetParties::Whole(ident(inner[0].clone()));
+                                    ret = inner.get(1).map(|t| type_expr(t.clone(), cx));
+                                }
+                                _ => ret = inner.first().map(|t| type_expr(t.clone(), cx)),
+                            }
+                        }
+                        _ => body = Some(block(p, cx)),
                     }
                 }
                 let body = body.unwrap_or(Block {
@@ -129,6 +281,7 @@ pub fn parse_program(src: &str) -> Result<Program, CompileError> {
                     name,
                     params,
                     ret,
+                    ret_parties,
                     body,
                 });
             }
@@ -143,6 +296,23 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> CompileError {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    let word: String = src
+        .get(pos..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if matches!(
+        word.as_str(),
+        "while" | "loop" | "break" | "continue" | "return"
+    ) {
+        return CompileError::new(
+            Span::new(pos, pos + word.len()),
+            format!(
+                "`{word}` is not part of the language: loops are `for i in a..b {{ ... }}` with public bounds, and a block's value is its last expression"
+            ),
+        );
+    }
     let msg = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
@@ -196,18 +366,20 @@ fn rule_name(r: Rule) -> Option<&'static str> {
         | Rule::struct_lit
         | Rule::paren_or_tuple
         | Rule::array_lit
-        | Rule::if_expr => "an expression",
+        | Rule::if_expr
+        | Rule::match_expr
+        | Rule::enum_lit
+        | Rule::enum_lit_ns => "an expression",
+        Rule::pattern | Rule::pat_num | Rule::pat_tuple | Rule::pat_variant => "a pattern",
+        Rule::match_arm => "a `match` arm `PATTERN => VALUE`",
         Rule::ty | Rule::array_ty | Rule::tuple_ty => "a type",
-        Rule::const_item | Rule::struct_item | Rule::fn_item => {
-            "an item (`const`, `struct` or `fn`)"
+        Rule::const_item | Rule::struct_item | Rule::enum_item | Rule::fn_item => {
+            "an item (`const`, `struct`, `enum` or `fn`)"
         }
         Rule::block | Rule::block_stmt => "a block `{ ... }`",
-        Rule::stmt
-        | Rule::let_stmt
-        | Rule::for_stmt
-        | Rule::assign_stmt
-        | Rule::expr_stmt
-        | Rule::empty_stmt => "a statement",
+        Rule::stmt | Rule::let_stmt | Rule::for_stmt | Rule::expr_stmt | Rule::empty_stmt => {
+            "a statement"
+        }
         Rule::assign_op => "`=`",
         Rule::range_op => "`..` or `..=`",
         Rule::ret_ty => "`->`",
@@ -255,7 +427,10 @@ fn first_inner(p: Pair<Rule>) -> Pair<Rule> {
 
 fn ident(p: Pair<Rule>) -> Ident {
     let sp = span(&p);
-    let p = if matches!(p.as_rule(), Rule::ident | Rule::tuple_index) {
+    let p = if matches!(
+        p.as_rule(),
+        Rule::ident | Rule::tuple_index | Rule::party_tag
+    ) {
         p
     } else {
         first_inner(p)
@@ -266,7 +441,7 @@ fn ident(p: Pair<Rule>) -> Ident {
     }
 }
 
-fn type_expr(p: Pair<Rule>) -> TypeExpr {
+fn type_expr(p: Pair<Rule>, cx: &Cx) -> TypeExpr {
     let p = if p.as_rule() == Rule::ty {
         first_inner(p)
     } else {
@@ -276,34 +451,119 @@ fn type_expr(p: Pair<Rule>) -> TypeExpr {
     match p.as_rule() {
         Rule::array_ty => {
             let mut it = p.into_inner();
-            let t = type_expr(next(&mut it));
-            let n = expr(next(&mut it));
+            let t = type_expr(next(&mut it), cx);
+            let n = expr(next(&mut it), cx);
             TypeExpr::Array(Box::new(t), Box::new(n), sp)
         }
-        Rule::tuple_ty => TypeExpr::Tuple(p.into_inner().map(type_expr).collect(), sp),
-        _ => TypeExpr::Named(ident(first_inner(p))),
+        Rule::tuple_ty => TypeExpr::Tuple(p.into_inner().map(|t| type_expr(t, cx)).collect(), sp),
+        _ => {
+            let mut it = p.into_inner();
+            let name = ident(next(&mut it));
+            let args: Vec<TypeExpr> = it.map(|t| type_expr(t, cx)).collect();
+            if args.is_empty() {
+                TypeExpr::Named(name)
+            } else {
+                TypeExpr::Generic(name, args, sp)
+            }
+        }
     }
 }
 
-fn block(p: Pair<Rule>) -> Block {
+fn pattern(p: Pair<Rule>) -> Pattern {
+    let p = if p.as_rule() == Rule::pattern {
+        first_inner(p)
+    } else {
+        p
+    };
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::pat_num => {
+            let mut it = p.into_inner();
+            let lo = next(&mut it).as_str().replace('_', "");
+            let hi = it.next().map(|h| h.as_str().replace('_', ""));
+            PatKind::Int { lo, hi }
+        }
+        Rule::bool_lit => PatKind::Bool(p.as_str() == "true"),
+        Rule::pat_tuple => PatKind::Tuple(p.into_inner().map(pattern).collect()),
+        _ => {
+            let mut idents = Vec::new();
+            let mut fields = PatFields::Unit;
+            let mut has_payload = false;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::ident => idents.push(ident(x)),
+                    Rule::pat_args => {
+                        has_payload = true;
+                        fields = PatFields::Tuple(x.into_inner().map(pattern).collect());
+                    }
+                    _ => {
+                        has_payload = true;
+                        fields = PatFields::Named(
+                            x.into_inner()
+                                .map(|f| {
+                                    let mut fi = f.into_inner();
+                                    let name = ident(next(&mut fi));
+                                    // `V { f }` binds `f`.
+                                    let pat = match fi.next() {
+                                        Some(q) => pattern(q),
+                                        None => Pattern {
+                                            kind: PatKind::Bind(name.name.clone()),
+                                            span: name.span,
+                                        },
+                                    };
+                                    (name, pat)
+                                })
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            let last = idents.pop();
+            let path = idents.pop();
+            match (path, last) {
+                (None, Some(n)) if !has_payload && n.name == "_" => PatKind::Wild,
+                (None, Some(n)) if !has_payload => PatKind::Bind(n.name),
+                (path, Some(name)) => PatKind::Variant { path, name, fields },
+                (_, None) => PatKind::Wild,
+            }
+        }
+    };
+    Pattern { kind, span: sp }
+}
+
+fn block(p: Pair<Rule>, cx: &Cx) -> Block {
     let sp = span(&p);
     let mut stmts = Vec::new();
     let mut tail = None;
-    for s in p.into_inner() {
-        match s.as_rule() {
-            Rule::stmt => {
-                if let Some(st) = stmt(first_inner(s)) {
-                    stmts.push(st);
+    let inner: Vec<Pair<Rule>> = p.into_inner().collect();
+    let count = inner.len();
+    for (k, s) in inner.into_iter().enumerate() {
+        let last = k + 1 == count;
+        let s = first_inner(s);
+        let (st, semi) = stmt(s, cx);
+        let Some(st) = st else { continue };
+        match st {
+            // A block's value: its last statement, an expression without `;`.
+            Stmt::Expr { expr, semi: false } if last => tail = Some(Box::new(expr)),
+            // `{ x = 1 }`: an assignment may end a block without `;` (the
+            // block's value is then `()`), as in Rust.
+            st @ Stmt::Assign { .. } if last => stmts.push(st),
+            // `if c { ... }` and `{ ... }` need no `;` as statements.
+            st @ Stmt::Expr { semi: false, .. } if is_block_like(&st) => stmts.push(st),
+            st => {
+                if !semi {
+                    let end = match &st {
+                        Stmt::Let { value, .. } | Stmt::Assign { value, .. } => value.span.end,
+                        Stmt::Expr { expr, .. } => expr.span.end,
+                        Stmt::For { body, .. } | Stmt::ForEach { body, .. } => body.span.end,
+                    };
+                    cx.push(CompileError::new(
+                        Span::new(end, end),
+                        "syntax error: expected `;`",
+                    ));
                 }
+                stmts.push(st);
             }
-            _ => tail = Some(Box::new(expr(s))),
-        }
-    }
-    // `{ ...; if c { a } else { b } }`: a trailing block-like statement
-    // without `;` is the block's value.
-    if tail.is_none() && matches!(stmts.last(), Some(Stmt::Expr { semi: false, .. })) {
-        if let Some(Stmt::Expr { expr, .. }) = stmts.pop() {
-            tail = Some(Box::new(expr));
         }
     }
     Block {
@@ -313,9 +573,24 @@ fn block(p: Pair<Rule>) -> Block {
     }
 }
 
-fn stmt(p: Pair<Rule>) -> Option<Stmt> {
+fn is_block_like(s: &Stmt) -> bool {
+    matches!(
+        s,
+        Stmt::Expr {
+            expr: Expr {
+                kind: ExprKind::If(..) | ExprKind::Block(_) | ExprKind::Match(..),
+                ..
+            },
+            ..
+        }
+    )
+}
+
+/// A statement, and whether it ended with `;` (or needs none).
+fn stmt(p: Pair<Rule>, cx: &Cx) -> (Option<Stmt>, bool) {
     let sp = span(&p);
-    Some(match p.as_rule() {
+    let mut semi = false;
+    let st = match p.as_rule() {
         Rule::let_stmt => {
             let mut it = p.into_inner().peekable();
             let mutable = it.peek().map(|x| x.as_rule()) == Some(Rule::mut_kw);
@@ -325,10 +600,11 @@ fn stmt(p: Pair<Rule>) -> Option<Stmt> {
             let name = ident(next(&mut it));
             let a = next(&mut it);
             let (ty, value) = if a.as_rule() == Rule::ty {
-                (Some(type_expr(a)), expr(next(&mut it)))
+                (Some(type_expr(a, cx)), expr(next(&mut it), cx))
             } else {
-                (None, expr(a))
+                (None, expr(a, cx))
             };
+            semi = it.next().is_some();
             Stmt::Let {
                 mutable,
                 name,
@@ -337,12 +613,25 @@ fn stmt(p: Pair<Rule>) -> Option<Stmt> {
             }
         }
         Rule::for_stmt => {
+            semi = true;
             let mut it = p.into_inner();
             let var = ident(next(&mut it));
-            let start = expr(next(&mut it));
-            let inclusive = next(&mut it).as_str() == "..=";
-            let end = expr(next(&mut it));
-            let body = block(next(&mut it));
+            let start = expr(next(&mut it), cx);
+            let op = next(&mut it);
+            if op.as_rule() == Rule::block {
+                let body = block(op, cx);
+                return (
+                    Some(Stmt::ForEach {
+                        var,
+                        array: start,
+                        body,
+                    }),
+                    true,
+                );
+            }
+            let inclusive = op.as_str() == "..=";
+            let end = expr(next(&mut it), cx);
+            let body = block(next(&mut it), cx);
             Stmt::For {
                 var,
                 start,
@@ -351,62 +640,103 @@ fn stmt(p: Pair<Rule>) -> Option<Stmt> {
                 body,
             }
         }
-        Rule::assign_stmt => {
-            let mut it = p.into_inner();
-            let pl = next(&mut it);
-            let mut pi = pl.into_inner();
-            let var = ident(next(&mut pi));
-            let path = pi
-                .map(|s| match s.as_rule() {
-                    Rule::index => PlaceStep::Index(expr(first_inner(s))),
-                    _ => PlaceStep::Field(ident(first_inner(s))),
-                })
-                .collect();
-            let op = match next(&mut it).as_str() {
-                "+=" => Some(BinOp::Add),
-                "-=" => Some(BinOp::Sub),
-                "*=" => Some(BinOp::Mul),
-                "/=" => Some(BinOp::Div),
-                "%=" => Some(BinOp::Rem),
-                "&=" => Some(BinOp::And),
-                "|=" => Some(BinOp::Or),
-                "^=" => Some(BinOp::Xor),
-                "<<=" => Some(BinOp::Shl),
-                ">>=" => Some(BinOp::Shr),
-                _ => None,
-            };
-            let value = expr(next(&mut it));
-            Stmt::Assign {
-                place: Place { var, path },
-                op,
-                value,
-                span: sp,
-            }
-        }
         Rule::block_stmt => {
             let mut it = p.into_inner();
             let inner = next(&mut it);
-            let semi = it.next().is_some();
+            let has_semi = it.next().is_some();
+            semi = true;
             Stmt::Expr {
-                expr: primary(inner),
-                semi,
+                expr: primary(inner, cx),
+                semi: has_semi,
             }
         }
-        Rule::expr_stmt => Stmt::Expr {
-            expr: expr(first_inner(p)),
-            semi: true,
-        },
-        _ => return None,
-    })
+        Rule::expr_stmt => {
+            let mut it = p.into_inner();
+            let lhs = expr(next(&mut it), cx);
+            let mut op = None;
+            let mut rhs = None;
+            for x in it {
+                match x.as_rule() {
+                    Rule::assign_op => op = Some(x.as_str().to_string()),
+                    Rule::semi => semi = true,
+                    _ => rhs = Some(expr(x, cx)),
+                }
+            }
+            match (op, rhs) {
+                (Some(op), Some(value)) => {
+                    let op = match op.as_str() {
+                        "+=" => Some(BinOp::Add),
+                        "-=" => Some(BinOp::Sub),
+                        "*=" => Some(BinOp::Mul),
+                        "/=" => Some(BinOp::Div),
+                        "%=" => Some(BinOp::Rem),
+                        "&=" => Some(BinOp::And),
+                        "|=" => Some(BinOp::Or),
+                        "^=" => Some(BinOp::Xor),
+                        "<<=" => Some(BinOp::Shl),
+                        ">>=" => Some(BinOp::Shr),
+                        _ => None,
+                    };
+                    let Some(place) = to_place(lhs, cx) else {
+                        return (None, true);
+                    };
+                    Stmt::Assign {
+                        place,
+                        op,
+                        value,
+                        span: sp,
+                    }
+                }
+                _ => Stmt::Expr { expr: lhs, semi },
+            }
+        }
+        _ => return (None, true),
+    };
+    (Some(st), semi)
 }
 
-fn expr(p: Pair<Rule>) -> Expr {
-    pratt_expr(p.into_inner())
+/// The left side of an assignment: a variable followed by fields and indices.
+fn to_place(e: Expr, cx: &Cx) -> Option<Place> {
+    let mut path = Vec::new();
+    let mut cur = e;
+    loop {
+        match cur.kind {
+            ExprKind::Var(name) => {
+                path.reverse();
+                return Some(Place {
+                    var: Ident {
+                        name,
+                        span: cur.span,
+                    },
+                    path,
+                });
+            }
+            ExprKind::Field(inner, f) => {
+                path.push(PlaceStep::Field(f));
+                cur = *inner;
+            }
+            ExprKind::Index(inner, i) => {
+                path.push(PlaceStep::Index(*i));
+                cur = *inner;
+            }
+            _ => {
+                cx.push(CompileError::new(
+                    cur.span,
+                    "cannot assign to this expression: the left side of `=` must be a variable, a field or an element",
+                ));
+                return None;
+            }
+        }
+    }
 }
 
-fn pratt_expr(pairs: Pairs<Rule>) -> Expr {
+fn expr(p: Pair<Rule>, cx: &Cx) -> Expr {
+    pratt_expr(p.into_inner(), cx)
+}
+
+fn pratt_expr(pairs: Pairs<Rule>, cx: &Cx) -> Expr {
     pratt()
-        .map_primary(primary)
+        .map_primary(|p| primary(p, cx))
         .map_prefix(|op, rhs| {
             let sp = span(&op).to(rhs.span);
             let u = if op.as_rule() == Rule::neg {
@@ -425,17 +755,17 @@ fn pratt_expr(pairs: Pairs<Rule>) -> Expr {
                 Rule::cast => {
                     let ty = op.into_inner().find(|p| p.as_rule() == Rule::ty);
                     match ty {
-                        Some(t) => ExprKind::Cast(Box::new(lhs), type_expr(t)),
+                        Some(t) => ExprKind::Cast(Box::new(lhs), type_expr(t, cx)),
                         None => return lhs,
                     }
                 }
                 Rule::method_call => {
                     let mut it = op.into_inner();
                     let m = ident(next(&mut it));
-                    ExprKind::Method(Box::new(lhs), m, it.map(expr).collect())
+                    ExprKind::Method(Box::new(lhs), m, it.map(|e| expr(e, cx)).collect())
                 }
                 Rule::field_access => ExprKind::Field(Box::new(lhs), ident(first_inner(op))),
-                _ => ExprKind::Index(Box::new(lhs), Box::new(expr(first_inner(op)))),
+                _ => ExprKind::Index(Box::new(lhs), Box::new(expr(first_inner(op), cx))),
             };
             Expr { kind, span: sp }
         })
@@ -469,7 +799,7 @@ fn pratt_expr(pairs: Pairs<Rule>) -> Expr {
         .parse(pairs)
 }
 
-fn primary(p: Pair<Rule>) -> Expr {
+fn primary(p: Pair<Rule>, cx: &Cx) -> Expr {
     let sp = span(&p);
     let kind = match p.as_rule() {
         Rule::int => ExprKind::Int(p.as_str().replace('_', "")),
@@ -478,7 +808,7 @@ fn primary(p: Pair<Rule>) -> Expr {
         Rule::call => {
             let mut it = p.into_inner();
             let name = ident(next(&mut it));
-            ExprKind::Call(name, it.map(expr).collect())
+            ExprKind::Call(name, it.map(|e| expr(e, cx)).collect())
         }
         Rule::paren_or_tuple => {
             let mut items = Vec::new();
@@ -487,7 +817,7 @@ fn primary(p: Pair<Rule>) -> Expr {
                 if x.as_rule() == Rule::trailing_comma {
                     trailing = true;
                 } else {
-                    items.push(expr(x));
+                    items.push(expr(x, cx));
                 }
             }
             if items.len() == 1 && !trailing {
@@ -501,14 +831,21 @@ fn primary(p: Pair<Rule>) -> Expr {
             ExprKind::Tuple(items)
         }
         Rule::array_lit => {
-            let mut it = p.into_inner().peekable();
-            if it.peek().map(|x| x.as_rule()) == Some(Rule::array_repeat) {
-                let mut r = next(&mut it).into_inner();
-                let v = expr(next(&mut r));
-                let n = expr(next(&mut r));
-                ExprKind::Repeat(Box::new(v), Box::new(n))
-            } else {
-                ExprKind::Array(it.map(expr).collect())
+            let mut items = Vec::new();
+            let mut count = None;
+            for x in p.into_inner() {
+                if x.as_rule() == Rule::array_repeat {
+                    count = Some(expr(first_inner(x), cx));
+                } else {
+                    items.push(expr(x, cx));
+                }
+            }
+            match (count, items.pop()) {
+                (Some(n), Some(v)) => ExprKind::Repeat(Box::new(v), Box::new(n)),
+                (_, last) => {
+                    items.extend(last);
+                    ExprKind::Array(items)
+                }
             }
         }
         Rule::struct_lit => {
@@ -517,20 +854,70 @@ fn primary(p: Pair<Rule>) -> Expr {
             let fields = it
                 .map(|f| {
                     let mut fi = f.into_inner();
-                    (ident(next(&mut fi)), expr(next(&mut fi)))
+                    let field = ident(next(&mut fi));
+                    // `Name { f }` is `Name { f: f }`.
+                    let value = match fi.next() {
+                        Some(e) => expr(e, cx),
+                        None => Expr {
+                            kind: ExprKind::Var(field.name.clone()),
+                            span: field.span,
+                        },
+                    };
+                    (field, value)
                 })
                 .collect();
             ExprKind::Struct(name, fields)
         }
         Rule::if_expr => {
             let mut it = p.into_inner();
-            let c = expr(next(&mut it));
-            let then = block(next(&mut it));
-            let els = it.next().map(|e| Box::new(primary(e)));
+            let c = expr(next(&mut it), cx);
+            let then = block(next(&mut it), cx);
+            let els = it.next().map(|e| Box::new(primary(e, cx)));
             ExprKind::If(Box::new(c), then, els)
         }
-        Rule::block => ExprKind::Block(block(p)),
-        Rule::expr | Rule::cond_expr => return expr(p),
+        Rule::block => ExprKind::Block(block(p, cx)),
+        Rule::enum_lit | Rule::enum_lit_ns => {
+            let mut it = p.into_inner();
+            let enum_name = ident(next(&mut it));
+            let variant = ident(next(&mut it));
+            let payload = match it.next() {
+                None => PayloadExpr::Unit,
+                Some(a) if a.as_rule() == Rule::variant_args => {
+                    PayloadExpr::Tuple(a.into_inner().map(|e| expr(e, cx)).collect())
+                }
+                Some(a) => PayloadExpr::Named(
+                    a.into_inner()
+                        .map(|f| {
+                            let mut fi = f.into_inner();
+                            let field = ident(next(&mut fi));
+                            let value = match fi.next() {
+                                Some(e) => expr(e, cx),
+                                None => Expr {
+                                    kind: ExprKind::Var(field.name.clone()),
+                                    span: field.span,
+                                },
+                            };
+                            (field, value)
+                        })
+                        .collect(),
+                ),
+            };
+            ExprKind::Variant(enum_name, variant, payload)
+        }
+        Rule::match_expr => {
+            let mut it = p.into_inner();
+            let scrutinee = expr(next(&mut it), cx);
+            let arms = it
+                .map(|a| {
+                    let mut ai = a.into_inner();
+                    let pat = pattern(next(&mut ai));
+                    let body = expr(next(&mut ai), cx);
+                    Arm { pat, body }
+                })
+                .collect();
+            ExprKind::Match(Box::new(scrutinee), arms)
+        }
+        Rule::expr | Rule::cond_expr => return expr(p, cx),
         _ => ExprKind::Tuple(vec![]),
     };
     Expr { kind, span: sp }

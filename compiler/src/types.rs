@@ -18,6 +18,8 @@ pub enum Ty {
     Tuple(Rc<[Ty]>),
     /// A struct, by index into the program's struct table.
     Struct(Rc<StructDef>),
+    /// An enum (a user's, or the prelude's `Option<T>`).
+    Enum(Rc<EnumDef>),
     /// An integer literal (or public integer) that has no type yet.
     Lit,
 }
@@ -27,6 +29,81 @@ pub enum Ty {
 pub struct StructDef {
     pub name: String,
     pub fields: Vec<(String, Ty)>,
+}
+
+/// An enum declaration with resolved payload types. Layout: the tag (the
+/// variant's index, [`circuits::tag_bits`] bits), then the variant's fields,
+/// zero-padded to the largest payload.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EnumDef {
+    /// `Sale`, or `Option` for the prelude's.
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct VariantDef {
+    pub name: String,
+    /// Field names (`0`, `1`, ... for a tuple variant) and types.
+    pub fields: Vec<(String, Ty)>,
+    /// Declared as `V { f: T }` (named) rather than `V(T)` or `V`.
+    pub named: bool,
+    /// Declared as `V(...)`.
+    pub tuple: bool,
+}
+
+impl EnumDef {
+    /// The prelude's `Option<T>`.
+    pub fn option(t: Ty) -> EnumDef {
+        EnumDef {
+            name: "Option".into(),
+            variants: vec![
+                VariantDef {
+                    name: "None".into(),
+                    fields: Vec::new(),
+                    named: false,
+                    tuple: false,
+                },
+                VariantDef {
+                    name: "Some".into(),
+                    fields: vec![("0".into(), t)],
+                    named: false,
+                    tuple: true,
+                },
+            ],
+        }
+    }
+
+    pub fn is_option(&self) -> bool {
+        self.name == "Option"
+    }
+
+    pub fn tag_bits(&self) -> usize {
+        circuits::tag_bits(self.variants.len())
+    }
+
+    /// Bits of the largest payload.
+    pub fn payload_bits(&self) -> usize {
+        self.variants
+            .iter()
+            .map(|v| {
+                v.fields
+                    .iter()
+                    .map(|(_, t)| t.width())
+                    .fold(0, usize::saturating_add)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// How a value is written: `Sale::Sold`, or `Some` for the prelude's.
+    pub fn path(&self, variant: &str) -> String {
+        if self.is_option() {
+            variant.to_string()
+        } else {
+            format!("{}::{variant}", self.name)
+        }
+    }
 }
 
 impl Ty {
@@ -46,6 +123,7 @@ impl Ty {
                 .iter()
                 .map(|(_, t)| t.width())
                 .fold(0, usize::saturating_add),
+            Ty::Enum(e) => e.tag_bits().saturating_add(e.payload_bits()),
             Ty::Lit => 0,
         }
     }
@@ -70,6 +148,30 @@ impl Ty {
                     .fields
                     .iter()
                     .map(|(n, t)| (n.clone(), t.to_circuit()))
+                    .collect(),
+            },
+            Ty::Enum(e) => Type::Enum {
+                name: e.name.clone(),
+                variants: e
+                    .variants
+                    .iter()
+                    .map(|v| circuits::Variant {
+                        name: v.name.clone(),
+                        fields: if v.named {
+                            circuits::VariantFields::Named(
+                                v.fields
+                                    .iter()
+                                    .map(|(n, t)| (n.clone(), t.to_circuit()))
+                                    .collect(),
+                            )
+                        } else if v.tuple {
+                            circuits::VariantFields::Tuple(
+                                v.fields.iter().map(|(_, t)| t.to_circuit()).collect(),
+                            )
+                        } else {
+                            circuits::VariantFields::Unit
+                        },
+                    })
                     .collect(),
             },
             Ty::Lit => Type::Signed(32),
@@ -104,6 +206,13 @@ impl fmt::Display for Ty {
                 f.write_str(")")
             }
             Ty::Struct(s) => f.write_str(&s.name),
+            Ty::Enum(e) if e.is_option() => {
+                match e.variants.get(1).and_then(|v| v.fields.first()) {
+                    Some((_, t)) => write!(f, "Option<{t}>"),
+                    None => f.write_str("Option"),
+                }
+            }
+            Ty::Enum(e) => f.write_str(&e.name),
             Ty::Lit => f.write_str("integer"),
         }
     }

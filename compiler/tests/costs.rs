@@ -125,3 +125,129 @@ fn other_gadgets() {
         compiler::compile_source(include_str!("../../examples/sort.mpc"), "sort.mpc").unwrap();
     assert_eq!(sort.and_count(), 120 * 64);
 }
+
+/// Nonzero digits of `c` (an n-bit pattern) in non-adjacent form, computed
+/// here independently of the compiler: the signed value's NAF weight.
+fn naf_weight(c: i128) -> u32 {
+    let mut k = c;
+    let mut d = 0;
+    while k != 0 {
+        if k & 1 == 1 {
+            let digit = 2 - (k & 3); // 1 or -1
+            k -= digit;
+            d += 1;
+        }
+        k >>= 1;
+    }
+    d
+}
+
+fn eval_u64(c: &circuits::Circuit, x: u64, n: usize) -> u64 {
+    let bits: Vec<bool> = (0..n).map(|i| x >> i & 1 == 1).collect();
+    let out = c.eval_bits(&bits).unwrap();
+    out.iter()
+        .enumerate()
+        .fold(0, |acc, (i, &b)| acc | (b as u64) << i)
+}
+
+#[test]
+fn constant_multiplication() {
+    // The contract's examples, below n-1 ANDs (one subtraction whose
+    // first carry folds): 465, 345 and 77 ANDs before signed digits.
+    assert_eq!(ands("fn main(garbler x: i32) -> i32 { x * -1 }"), 30);
+    assert_eq!(ands("fn main(garbler x: i32) -> i32 { x * 0xffff }"), 30);
+    assert_eq!(ands("fn main(garbler x: u16) -> u16 { x * 255 }"), 14);
+    assert_eq!(ands("fn main(garbler x: u32) -> u32 { x * 7 }"), 30);
+    assert_eq!(ands("fn main(garbler x: u32) -> u32 { x * 10 }"), 28);
+    assert_eq!(ands("fn main(garbler x: u32) -> u32 { x * 0 }"), 0);
+    assert_eq!(ands("fn main(garbler x: u32) -> u32 { 1024 * x }"), 0);
+    // Every constant within the contract's bound (d-1)(n-1) for c > 0 and
+    // d(n-1) for c < 0, and the product right on sample values.
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for n in [4usize, 8, 13, 16, 32, 63] {
+        let mask = (1u64 << n) - 1;
+        let mut consts: Vec<i128> =
+            vec![1, 2, 3, 5, 7, 9, 15, 17, 85, 170, 255, -1, -2, -3, -7, -85];
+        consts.extend((0..12).map(|_| (next() & mask) as i128));
+        for signed in [false, true] {
+            let t = format!("{}{n}", if signed { 'i' } else { 'u' });
+            let (lo, hi) = if signed {
+                (-(1i128 << (n - 1)), (1i128 << (n - 1)) - 1)
+            } else {
+                (0, (1i128 << n) - 1)
+            };
+            for &k in &consts {
+                // The same bit pattern, as a literal of the type.
+                let k = if k < lo || k > hi {
+                    let p = k.rem_euclid(1i128 << n);
+                    if p > hi {
+                        p - (1i128 << n)
+                    } else {
+                        p
+                    }
+                } else {
+                    k
+                };
+                if k == 0 {
+                    continue;
+                }
+                let c = compiler::compile_source(
+                    &format!("fn main(garbler x: {t}) -> {t} {{ x * {k} }}"),
+                    "k.mpc",
+                )
+                .unwrap();
+                let d = naf_weight(k) as usize;
+                let bound = if k > 0 {
+                    (d - 1) * (n - 1)
+                } else {
+                    d * (n - 1)
+                };
+                assert!(
+                    c.and_count() <= bound,
+                    "x * {k} on {t}: {} > {bound}",
+                    c.and_count()
+                );
+                for _ in 0..8 {
+                    let x = next() & mask;
+                    let want = (x as u128).wrapping_mul(k as u128) as u64 & mask;
+                    assert_eq!(eval_u64(&c, x, n), want, "{x} * {k} on {t}");
+                }
+            }
+        }
+    }
+}
+
+/// `explain` attributes every AND gate of every example to a source line,
+/// and gives the same circuit as `compile_source`.
+#[test]
+fn explain_accounts_for_every_and_gate() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("mpc") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        let name = path.display().to_string();
+        let ex = compiler::explain_source(&src, &name).unwrap();
+        let c = compiler::compile_source(&src, &name).unwrap();
+        assert_eq!(ex.circuit, c, "{name}");
+        let sum: usize = ex.lines.iter().map(|l| l.ands).sum();
+        assert_eq!(sum, c.and_count(), "{name}");
+        // A line with gates has depth at least 1, and none deeper than the circuit.
+        let depth = c.stats().and_depth;
+        for l in &ex.lines {
+            assert_eq!(l.ands > 0, l.depth > 0, "{name}");
+            assert!(l.depth <= depth, "{name}");
+        }
+        seen += 1;
+    }
+    assert!(seen >= 10);
+}

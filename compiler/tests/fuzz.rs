@@ -16,6 +16,8 @@ const SEEDS: &[&str] = &[
     include_str!("../../examples/casts.mpc"),
     include_str!("../../examples/shifts.mpc"),
     include_str!("../../examples/logic.mpc"),
+    include_str!("../../examples/enums.mpc"),
+    include_str!("../../examples/vickrey_reserve.mpc"),
 ];
 
 /// Compiles and checks that whatever happens is a clean answer.
@@ -100,6 +102,18 @@ const FRAGMENTS: &[&str] = &[
     "\u{e9}",
     "\t",
     "\"",
+    "enum ",
+    "match ",
+    "=>",
+    "::",
+    "Some(",
+    "None",
+    "_",
+    "Option<",
+    ">",
+    "u8>",
+    "evaluator u8",
+    "/* /*",
 ];
 
 proptest! {

@@ -61,3 +61,32 @@ fn literals_adapt_to_context() {
     }";
     assert_eq!(run(src, &["7"]), "(1026, -5, 14)");
 }
+
+/// A typed literal may be any value of its type, down to the minimum of a
+/// wide signed type (beyond the 128-bit range of untyped integers).
+#[test]
+fn wide_negative_literals() {
+    let min200 = format!(
+        "-{}",
+        "803469022129495137770981046170581301261101496891396417650688"
+    );
+    let src = format!(
+        "const K: i200 = {min200};
+         const M: i200 = -0x80000000000000000000000000000000000000000000000000;
+         const L: i129 = -340282366920938463463374607431768211456;
+         fn main(garbler a: i200) -> (i200, bool, i129, i128) {{
+             (K, a == M, L, -170141183460469231731687303715884105728)
+         }}"
+    );
+    assert_eq!(
+        run(&src, &[&min200]),
+        format!("({min200}, true, -340282366920938463463374607431768211456, -170141183460469231731687303715884105728)")
+    );
+    // One below the minimum does not fit, and says so.
+    let src = "const K: i200 = -803469022129495137770981046170581301261101496891396417650689;
+               fn main() -> i200 { K }";
+    let e = compiler::compile_source(src, "t.mpc")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("does not fit in `i200`"), "{e}");
+}

@@ -481,6 +481,7 @@ mod tests {
         }
         let output_wires: Vec<u32> = outs.iter().map(|&o| set[o as usize % set.len()]).collect();
         let outputs = vec![Output {
+            party: None,
             name: "o".into(),
             ty: Type::Bits(output_wires.len() as u32),
             first_bit: 0,

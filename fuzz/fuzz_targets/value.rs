@@ -2,7 +2,7 @@
 //! width and prints back to a literal that parses to the same bits.
 //! The first byte picks the type (or `parse_inputs` on a fixture circuit).
 #![no_main]
-use circuits::{value, Party, Type};
+use circuits::{value, Party, Type, Variant, VariantFields};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -33,6 +33,39 @@ fn types() -> &'static [Type] {
                         "pair".into(),
                         Type::Tuple(vec![Type::Bool, Type::Unsigned(2)]),
                     ),
+                ],
+            },
+            Type::Enum {
+                name: "Sale".into(),
+                variants: vec![
+                    Variant {
+                        name: "NoSale".into(),
+                        fields: VariantFields::Unit,
+                    },
+                    Variant {
+                        name: "Sold".into(),
+                        fields: VariantFields::Named(vec![
+                            ("winner".into(), Type::Unsigned(8)),
+                            ("price".into(), Type::Signed(32)),
+                        ]),
+                    },
+                    Variant {
+                        name: "Split".into(),
+                        fields: VariantFields::Tuple(vec![Type::Bool, Type::Unsigned(3)]),
+                    },
+                ],
+            },
+            Type::Enum {
+                name: "Option".into(),
+                variants: vec![
+                    Variant {
+                        name: "None".into(),
+                        fields: VariantFields::Unit,
+                    },
+                    Variant {
+                        name: "Some".into(),
+                        fields: VariantFields::Tuple(vec![Type::Unsigned(8)]),
+                    },
                 ],
             },
         ]

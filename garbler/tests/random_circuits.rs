@@ -56,6 +56,7 @@ fn build(
         .map(|&o| set[o as usize % set.len()])
         .collect();
     let outputs = vec![Output {
+        party: None,
         name: "out".into(),
         ty: Type::Bits(output_wires.len() as u32),
         first_bit: 0,

@@ -24,20 +24,23 @@ enum Command {
     Run {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
-        /// One value per input, in order, as literals of the language.
-        #[arg(allow_negative_numbers = true)]
+        /// One value per input, in order, as literals of the language; a
+        /// negative value (`-5`, `-0x10`) needs no `--`.
+        #[arg(allow_hyphen_values = true)]
         values: Vec<String>,
-        /// How many of a Bristol circuit's input values are the garbler's.
-        #[arg(long, default_value_t = 1)]
-        garbler_values: usize,
+        /// How many of a Bristol circuit's input values are the garbler's
+        /// (default 1, or 0 for a circuit without inputs).
+        #[arg(long)]
+        garbler_values: Option<usize>,
     },
     /// Print gate counts, AND depth and wires, one `name: value` per line.
     Stats {
         /// A `.mpc` program, a compiled circuit or a Bristol Fashion circuit.
         circuit: PathBuf,
-        /// How many of a Bristol circuit's input values are the garbler's.
-        #[arg(long, default_value_t = 1)]
-        garbler_values: usize,
+        /// How many of a Bristol circuit's input values are the garbler's
+        /// (default 1, or 0 for a circuit without inputs).
+        #[arg(long)]
+        garbler_values: Option<usize>,
     },
     /// Garble and evaluate a circuit in memory for a few seconds and print
     /// the AES path in use (`avx512`, `vaes256` or `portable`; the variable
@@ -49,6 +52,12 @@ enum Command {
         /// Seconds to measure each figure.
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
+    },
+    /// List a `.mpc` program with the AND gates and AND depth each line
+    /// costs, and the totals: where the cost of a program goes.
+    Explain {
+        /// The `.mpc` program.
+        source: PathBuf,
     },
     /// Compile a `.mpc` program to the project's circuit format (and/or Bristol Fashion).
     Compile {
@@ -89,6 +98,11 @@ enum CliError {
     Circuit { path: String, source: CircuitError },
     #[error("{0}")]
     Values(CircuitError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -100,6 +114,8 @@ enum CliError {
     Bench(String),
     #[error("certs: {0}")]
     Certs(transport::TransportError),
+    #[error("{0}")]
+    Flag(&'static str),
 }
 
 fn main() -> ExitCode {
@@ -123,7 +139,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             circuit,
             values,
             garbler_values,
-        } => run_values(&circuit, &values, garbler_values),
+        } => {
+            let (values, garbler_values) = flags_among_values(values, garbler_values)?;
+            run_values(&circuit, &values, garbler_values)
+        }
+        Command::Explain { source } => {
+            let text = std::fs::read_to_string(&source).map_err(|e| CliError::Read {
+                path: source.display().to_string(),
+                source: e,
+            })?;
+            let name = source.display().to_string();
+            let ex = compiler::explain_source(&text, &name).map_err(CliError::Compile)?;
+            print_lines(&[ex.render(&text)])
+        }
         Command::Stats {
             circuit,
             garbler_values,
@@ -137,7 +165,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             bristol,
         } => compile(&source, output.as_deref(), bristol.as_deref()),
         Command::Bench { circuit, seconds } => {
-            let c = load(&circuit, 1)?;
+            let c = load(&circuit, None)?;
             if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
                 return Err(CliError::Bench(format!(
                     "--seconds {seconds} is not between 0 and 3600"
@@ -196,11 +224,22 @@ fn certs(
 }
 
 /// Compiles a `.mpc` file, or reads any other file as a circuit.
-fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
+fn load(path: &Path, garbler_values: Option<usize>) -> Result<Circuit, CliError> {
     if path.extension().is_some_and(|e| e == "mpc") {
         return compiler::compile_file(path).map_err(CliError::Compile);
     }
-    format::read_file(path, garbler_values).map_err(|source| match source {
+    let first = format::read_file(path, garbler_values.unwrap_or(1));
+    if let (Err(_), None) = (&first, garbler_values) {
+        // The default split asks for one garbler value; a Bristol circuit
+        // without inputs (as `mpcc compile --bristol` writes for a program
+        // without parameters) has none.
+        if let Ok(c) = format::read_file(path, 0) {
+            if c.inputs.is_empty() {
+                return Ok(c);
+            }
+        }
+    }
+    first.map_err(|source| match source {
         // The error already names the file.
         CircuitError::Read { .. } => CliError::Values(source),
         _ => CliError::Circuit {
@@ -210,11 +249,48 @@ fn load(path: &Path, garbler_values: usize) -> Result<Circuit, CliError> {
     })
 }
 
-fn run_values(path: &Path, values: &[String], garbler_values: usize) -> Result<(), CliError> {
+fn run_values(
+    path: &Path,
+    values: &[String],
+    garbler_values: Option<usize>,
+) -> Result<(), CliError> {
     let c = load(path, garbler_values)?;
     let bits = value::parse_inputs(&c, None, values).map_err(CliError::Values)?;
     let out = c.eval_bits(&bits).map_err(CliError::Values)?;
+    if c.outputs.iter().any(|o| o.party.is_some()) {
+        // A result split between the parties: everything, on one line.
+        let all = value::format_result(&c, &out, None).unwrap_or_default();
+        return print_lines(&[all]);
+    }
     print_lines(&value::format_outputs(&c, &out))
+}
+
+/// The values of `run` take anything that starts with `-` (a negative
+/// literal such as `-0x10` needs no `--`), so `--garbler-values N` written
+/// after them arrives among them: take it out here.
+fn flags_among_values(
+    values: Vec<String>,
+    mut garbler_values: Option<usize>,
+) -> Result<(Vec<String>, Option<usize>), CliError> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut it = values.into_iter();
+    let parse = |v: Option<String>| {
+        v.as_deref()
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or(CliError::Flag("--garbler-values needs a number"))
+    };
+    while let Some(v) = it.next() {
+        if v == "--garbler-values" {
+            garbler_values = Some(parse(it.next())?);
+        } else if let Some(n) = v.strip_prefix("--garbler-values=") {
+            garbler_values = Some(parse(Some(n.to_string()))?);
+        } else if v == "--" {
+            out.extend(it.by_ref());
+        } else {
+            out.push(v);
+        }
+    }
+    Ok((out, garbler_values))
 }
 
 /// Prints to stdout; a closed pipe is an error to report, not a panic.

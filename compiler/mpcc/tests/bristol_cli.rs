@@ -179,3 +179,71 @@ fn flags_after_values_are_flags() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "0x0000000000000003\n");
 }
+
+/// A parameter and a result of 0 bits: what `mpcc compile --bristol` writes,
+/// `mpcc run` reads back, with the same answer as the program itself.
+#[test]
+fn zero_bit_values_round_trip_through_bristol() {
+    let dir = std::env::temp_dir().join(format!("mpcc-zero-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("z.mpc");
+    std::fs::write(
+        &src,
+        "fn main(garbler a: [u8; 0], evaluator b: u8) -> ([u8; 0], u8) { (a, b + 1) }",
+    )
+    .unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let (code, out, err) = mpcc(&["run", &src, "[]", "41"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "([], 42)\n");
+    let bristol = dir.join("z.txt").to_string_lossy().into_owned();
+    let (code, _, err) = mpcc(&["compile", &src, "--bristol", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = mpcc(&["run", &bristol, "0", "41"]);
+    assert_eq!(code, 0, "{err}");
+    // One output value: the result tuple, of 8 bits.
+    assert_eq!(out, "0x2a\n");
+    // A program without parameters: its Bristol form has no input values,
+    // and runs without a --garbler-values.
+    let src = dir.join("k.mpc");
+    std::fs::write(&src, "fn main() -> u8 { 5 }").unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let bristol = dir.join("k.txt").to_string_lossy().into_owned();
+    let (code, _, err) = mpcc(&["compile", &src, "--bristol", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = mpcc(&["run", &bristol]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "0x05\n");
+    let (code, _, err) = mpcc(&["run", &bristol, "--garbler-values", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("1 garbler values requested"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Negative values are ordinary arguments, with no `--`, in decimal and in
+/// hex, also in arrays; flags after them are still flags.
+#[test]
+fn negative_values_need_no_double_dash() {
+    let dir = std::env::temp_dir().join(format!("mpcc-neg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("n.mpc");
+    std::fs::write(
+        &src,
+        "fn main(garbler a: i16, evaluator b: i16, evaluator c: [i8; 2]) -> i16 { a + b + (c[0] as i16) }",
+    )
+    .unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let (code, out, err) = mpcc(&["run", &src, "-0x10", "-5", "[-1, 2]"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "-22\n");
+    let (code, out, err) = mpcc(&["run", &src, "-3", "-5", "[-7, 0]", "--garbler-values", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "-15\n");
+    let (code, out, err) = mpcc(&["run", &src, "--", "-3", "-5", "[0, 0]"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "-8\n");
+    let (code, _, err) = mpcc(&["run", &src, "1", "2", "[0, 0]", "--garbler-values"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--garbler-values needs a number"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

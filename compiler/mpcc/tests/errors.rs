@@ -49,8 +49,21 @@ fn syntax_errors() {
     expect(
         "fn main(garbler a: u8) -> u8 {\n  while a > 0 { }\n  a\n}",
         2,
-        9,
-        "syntax error",
+        3,
+        "`while` is not part of the language",
+    );
+    // A missing `;` is reported where it is missing, not on the next line.
+    expect(
+        "fn main(garbler a: u8) -> u8 {\n    let x = a + 1\n    let y = x;\n    y\n}",
+        2,
+        18,
+        "syntax error: expected `;`",
+    );
+    expect(
+        "fn main(garbler a: u8) -> u8 {\n    let mut x = a;\n    x = x + 1\n    x\n}",
+        3,
+        14,
+        "syntax error: expected `;`",
     );
     expect(
         "const X: u8 = 1\nfn main() -> u8 { X }",
@@ -219,6 +232,30 @@ fn recursion() {
         1,
         21,
         "recursive call: `f` -> `f`",
+    );
+}
+
+#[test]
+fn constants() {
+    let src =
+        "const A: u8 = B + 1;\nconst B: u8 = C + 1;\nconst C: u8 = A + 1;\nfn main() -> u8 { A }";
+    expect(
+        src,
+        1,
+        7,
+        "the constants `A`, `B` and `C` are defined in terms of each other: `A` uses `B` uses `C` uses `A`",
+    );
+    expect(
+        "const K: u8 = K;\nfn main() -> u8 { K }",
+        1,
+        7,
+        "the constant `K` is defined in terms of itself",
+    );
+    expect(
+        "const K: u8 = 3;\nfn main(garbler a: u8) -> u8 {\n    K = 4;\n    a + K\n}",
+        3,
+        5,
+        "cannot assign to the constant `K`",
     );
 }
 

@@ -273,3 +273,142 @@ fn compile_then_run_both_formats() {
     assert!(stats.starts_with("and: "));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The Vickrey auction with a reserve price and an enum outcome, against a
+/// reference written here in Rust.
+#[test]
+fn vickrey_with_reserve_and_enum_outcome() {
+    fn reference(bids: &[u32], reserve: u32) -> String {
+        let (mut first, mut second, mut winner) = (0u32, 0u32, 0usize);
+        for (i, &b) in bids.iter().enumerate() {
+            if b > first {
+                second = first;
+                first = b;
+                winner = i;
+            } else if b > second {
+                second = b;
+            }
+        }
+        if first < reserve {
+            "Sale::NoSale".to_string()
+        } else {
+            format!(
+                "Sale::Sold {{ winner: {winner}, price: {} }}",
+                second.max(reserve)
+            )
+        }
+    }
+    let show = |v: &[u32]| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let cases: &[([u32; 8], [u32; 8], u32)] = &[
+        ([10, 70, 30, 65, 5, 60, 1, 2], [0; 8], 50),
+        ([10, 70, 30, 65, 5, 60, 1, 2], [0; 8], 68),
+        ([10, 70, 30, 65, 5, 60, 1, 2], [0; 8], 71),
+        ([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 255], 0),
+        (
+            [0xdead, 7, 0xbeef, 9, 1, 1, 1, 1],
+            [0xffff, 3, 0x1234, 9, 1, 0, 0, 0],
+            100,
+        ),
+        ([9, 9, 9, 9, 9, 9, 9, 9], [0; 8], 9),
+    ];
+    for (a, b, reserve) in cases {
+        let bids: Vec<u32> = a.iter().zip(b).map(|(x, y)| x ^ y).collect();
+        assert_eq!(
+            run(
+                "vickrey_reserve.mpc",
+                &[&show(a), &show(b), &reserve.to_string()]
+            ),
+            reference(&bids, *reserve),
+            "{a:?} {b:?} {reserve}"
+        );
+    }
+}
+
+/// `mpcc explain` lists every line with its cost, and the lines add up to
+/// the circuit's total.
+#[test]
+fn explain_lists_the_cost_of_each_line() {
+    let path = example("vickrey_lean.mpc");
+    let (code, out, err) = mpcc(&["explain", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), src.lines().count() + 2, "{out}");
+    let mut sum = 0;
+    for (l, s) in lines[1..lines.len() - 1].iter().zip(src.lines()) {
+        assert!(l.ends_with(&format!("| {s}")), "{l}");
+        if let Some(n) = l
+            .split_whitespace()
+            .next()
+            .and_then(|x| x.parse::<usize>().ok())
+        {
+            sum += n;
+        }
+    }
+    assert_eq!(sum, 8505);
+    assert!(out.contains("        let leads = bid > first;"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("   2047    32 |         let leads = bid > first;")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("   4095") && l.contains("second.max(loser)")),
+        "{out}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("total: 8505 AND gates"),
+        "{out}"
+    );
+}
+
+#[test]
+fn enums_match_and_option() {
+    let run4 = |bids: &str, limit: &str| run("enums.mpc", &[bids, limit]);
+    assert_eq!(
+        run4(
+            "[Bid::Amount(120), Bid::Missing, Bid::Amount(300), Bid::Amount(7)]",
+            "500"
+        ),
+        "(Some(300), Band::Mid { price: 300 })"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Missing, Bid::Missing, Bid::Missing, Bid::Missing]",
+            "500"
+        ),
+        "(None, Band::Low)"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(50), Bid::Missing, Bid::Missing, Bid::Amount(99)]",
+            "5"
+        ),
+        "(Some(99), Band::Low)"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(500), Bid::Missing, Bid::Missing, Bid::Amount(99)]",
+            "500"
+        ),
+        "(Some(500), Band::High(500, true))"
+    );
+    assert_eq!(
+        run4(
+            "[Bid::Amount(65535), Bid::Amount(1), Bid::Missing, Bid::Amount(2)]",
+            "100"
+        ),
+        "(Some(65535), Band::High(65535, false))"
+    );
+}
