@@ -44,4 +44,13 @@ pub enum CircuitError {
         /// The parameters' names, for the message.
         names: String,
     },
+    /// A Rust value does not match the declared type of a parameter or
+    /// output (see [`crate::typed`]).
+    #[error("{subject}: {msg}")]
+    Typed {
+        /// What the value is for: "parameter `bids`", "output `result`".
+        subject: String,
+        /// What is wrong, with the path inside the value ("element 3: ...").
+        msg: String,
+    },
 }

@@ -23,6 +23,7 @@ mod error;
 mod eval;
 pub mod format;
 mod stats;
+pub mod typed;
 mod types;
 pub mod value;
 
