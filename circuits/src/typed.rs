@@ -37,10 +37,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, DeserializeOwned, IntoDeserializer};
-use serde::ser::{self, Serialize};
+use serde::de::{self, IntoDeserializer};
+use serde::ser;
 
 use crate::{tag_bits, value, Circuit, CircuitError, Input, Party, Type, VariantFields};
+
+/// The `serde` traits typed values are bounded by, for crates that pass
+/// values through without depending on `serde` themselves.
+pub use serde::{de::DeserializeOwned, Serialize};
 
 /// Encodes `value` as a value of type `ty`: its bits, laid out as
 /// [`Type`] describes. Errors name the path inside the value.
