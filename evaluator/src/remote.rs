@@ -16,7 +16,7 @@
 //! ```
 
 use crate::{EvalError, EvaluatorSession};
-use circuits::{value, Circuit, Party};
+use circuits::{typed, value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
@@ -280,6 +280,45 @@ impl<S: Read + Write> Session<S> {
         let bits = value::parse_inputs(&self.prepared.circuit, Some(Party::Evaluator), values)?;
         let out = self.evaluate(&bits)?;
         Ok(value::format_outputs(&self.prepared.circuit, &out))
+    }
+
+    /// Like [`Session::evaluate`], with the evaluator's inputs and what it
+    /// learns of the outputs as Rust data (see [`circuits::typed`]):
+    /// `inputs` is a struct with one field per evaluator parameter (by
+    /// name), a tuple of them in order, or the value itself when there is
+    /// one; the result is the one output part revealed to the evaluator, or
+    /// a tuple of several. A value that does not match a declared type is an
+    /// [`EvalError::Circuit`] naming the parameter or output.
+    ///
+    /// ```no_run
+    /// use circuits::typed::BigInt;
+    /// use evaluator::{Prepared, Session, SessionConfig};
+    /// // fn main(garbler a: u256, evaluator b: u256) -> (u256, bool, u13)
+    /// let circuit = compiler::compile_file("examples/wide.mpc".as_ref())
+    ///     .map_err(|e| format!("{e:?}"))?;
+    /// let prepared = Prepared::new(circuit)?;
+    /// let mut session = Session::connect("127.0.0.1:7000", &prepared, SessionConfig::default())?;
+    /// let b: BigInt = "0x1_0000_0000_0000_0000_0000_0000_0000_0000".parse()?;
+    /// let (sum, big, low): (BigInt, bool, u16) = session.evaluate_typed(&b)?;
+    /// println!("{sum} {big} {low}");
+    /// // A derived `#[derive(Deserialize)] enum Sale { NoSale, Sold { winner: u8, price: u32 } }`
+    /// // reads the result of examples/vickrey_reserve.mpc the same way.
+    /// session.close()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_typed<I, O>(&mut self, inputs: &I) -> Result<O, EvalError>
+    where
+        I: typed::Serialize + ?Sized,
+        O: typed::DeserializeOwned,
+    {
+        let circuit = &self.prepared.circuit;
+        let bits = typed::encode_inputs(circuit, Some(Party::Evaluator), inputs)?;
+        let out = self.evaluate(&bits)?;
+        Ok(typed::decode_outputs(
+            &self.prepared.circuit,
+            &out,
+            Some(Party::Evaluator),
+        )?)
     }
 
     fn compute<B: AsRef<[bool]>>(&mut self, batch: &[B]) -> Result<Vec<Vec<bool>>, EvalError> {
