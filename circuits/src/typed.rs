@@ -427,8 +427,10 @@ fn range(width: u32, signed: bool) -> String {
 /// Width and signedness of an integer type (Bristol values are unsigned).
 fn int_type(ty: &Type) -> Option<(u32, bool)> {
     match ty {
-        Type::Unsigned(w) | Type::Bits(w) => Some((*w, false)),
-        Type::Signed(w) => Some((*w, true)),
+        // A zero width is no type of the language (only a tampered
+        // circuit has one): no value is written to it.
+        Type::Unsigned(w) | Type::Bits(w) if *w > 0 => Some((*w, false)),
+        Type::Signed(w) if *w > 0 => Some((*w, true)),
         _ => None,
     }
 }
@@ -1110,7 +1112,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
                 }
             }
             Type::Signed(w) => {
-                let sign = self.bits[self.bits.len() - 1];
+                let sign = self.bits.last().copied().unwrap_or(false);
                 if *w <= 64 {
                     v.visit_i64(to_i128(self.bits) as i64)
                 } else if self.bits.iter().skip(127).all(|&b| b == sign) {

@@ -758,3 +758,23 @@ mod erased {
         }
     }
 }
+
+/// Types no program declares (a tampered circuit's) give errors or values,
+/// never a panic.
+#[test]
+fn degenerate_types_do_not_panic() {
+    for ty in [Type::Unsigned(0), Type::Signed(0), Type::Bits(0)] {
+        assert!(typed::encode(&ty, &0u8).is_err());
+        assert!(typed::encode(&ty, "0").is_err());
+        let _ = typed::decode::<i64>(&ty, &[]);
+        let _ = typed::decode::<BigInt>(&ty, &[]);
+    }
+    let empty = Type::Enum {
+        name: "Never".into(),
+        variants: vec![],
+    };
+    assert!(typed::encode(&empty, &Other::Gone).is_err());
+    let e = err_text(typed::decode::<Other>(&empty, &[]).unwrap_err());
+    assert_eq!(e, "value: invalid tag 0 for enum `Never`");
+    assert!(typed::decode::<u8>(&Type::Unsigned(8), &[true; 7]).is_err());
+}
