@@ -17,7 +17,9 @@
 //!
 //! Names of Rust types do not matter (only field and variant names do), so
 //! `#[derive(Serialize, Deserialize)]` on plain Rust types is all it takes;
-//! `#[serde(rename = "..")]` maps differing names.
+//! `#[serde(rename = "..")]` maps differing names. Maps are not values
+//! (nor `#[serde(flatten)]`, which writes a struct as a map), and floats and
+//! chars have no type of the language.
 //!
 //! Errors are [`CircuitError::Typed`]: they name the parameter or output and
 //! the path inside the value, e.g. ``parameter `bids`: element 3: the value
