@@ -333,3 +333,50 @@ fn a_client_without_a_certificate_is_refused() {
     );
     assert!(gout.is_empty() && !gerr.contains("\"role\""));
 }
+
+#[test]
+fn a_busy_garbler_says_so_inside_tls() {
+    let c = Certs::new("busy");
+    let mut flags = c.flags("garbler", "ca.pem");
+    flags.extend(["--serve".into(), "--max-sessions".into(), "1".into()]);
+    let mut g = Garbler::start(&flags);
+    // The first evaluator holds the one session: it connected and waits
+    // for values on its standard input.
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_evaluator"))
+        .args(["--connect", &format!("localhost:{}", g.port), "--stdin"])
+        .args(["--circuit", &adder()])
+        .args(c.flags("evaluator", "ca.pem"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Time for the holder to connect first (a later check retries if not).
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    let busy = loop {
+        let e = evaluator(&g.port, &c.flags("evaluator", "ca.pem"));
+        let err = String::from_utf8_lossy(&e.stderr).into_owned();
+        if err.contains("busy") || start.elapsed() > Duration::from_secs(3) {
+            break (e.status.code(), err);
+        }
+        // The holder may not have connected yet: this one ran instead.
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    drop(holder.stdin.take());
+    let held = holder.wait_with_output().unwrap();
+    let _ = g.child.kill();
+    let _ = g.child.wait();
+    assert_eq!(busy.0, Some(1), "{}", busy.1);
+    assert!(
+        busy.1
+            .contains("the garbler is busy: 1 sessions are running"),
+        "{}",
+        busy.1
+    );
+    assert!(
+        held.status.success(),
+        "{}",
+        String::from_utf8_lossy(&held.stderr)
+    );
+}
