@@ -7,19 +7,23 @@
 //!
 //! The garbler service runs in a thread of this process so the example is
 //! self-contained; in production it is `garbler --serve` on another machine,
-//! fed its shares by the bidders.
+//! fed its shares by the bidders. The two talk TLS 1.3 with mutual
+//! authentication, with certificates made here for the run (in production:
+//! files from your CA, or `mpcc certs DIR`).
 //!
 //! ```sh
 //! cargo run --release -p evaluator --example auction_backend
 //! ```
 
 use circuits::{value, Party};
-use evaluator::{Prepared, Session, SessionConfig};
-use garbler::{serve, InputSource, SessionConfig as ServiceConfig};
+use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
+use garbler::{serve, InputSource, PeerInfo, SessionConfig as ServiceConfig};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use transport::certs::{CertificateAuthority, CertificateSpec, Usage, Validity};
+use transport::{ServerSecurity, TlsConfig};
 
 const AUCTIONS: usize = 200;
 const BIDDERS: usize = 64;
@@ -41,8 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Both sides prepare the circuit once (schedule and digest).
     let prepared = Prepared::new(circuit.clone())?;
     let service_prepared = prepared.clone();
+    let (service_security, backend_security) = tls_for_this_run()?;
     std::thread::spawn(move || {
-        let make_inputs = move || -> Box<dyn InputSource + Send> {
+        let make_inputs = move |_: &PeerInfo| -> Box<dyn InputSource + Send> {
             let shares = shares.clone();
             Box::new(move || {
                 shares
@@ -52,13 +57,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map_err(|_| "no more auctions".to_string())
             })
         };
-        let report = |peer, outcome: Result<_, garbler::GarbleError>, _results| {
+        let report = |peer: &PeerInfo, outcome: Result<_, garbler::GarbleError>, _results| {
             if let Err(e) = outcome {
                 eprintln!("garbler service: session with {peer}: {e}");
             }
         };
         let _ = serve(
             listener,
+            service_security,
             service_prepared,
             make_inputs,
             report,
@@ -68,7 +74,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The backend: one session, base OTs once, then auction after auction.
     let mut session = Session::connect(
-        addr,
+        &format!("localhost:{}", addr.port()),
+        &backend_security,
         &prepared,
         SessionConfig {
             transcript: true,
@@ -122,6 +129,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = session.close()?;
     println!("{}", stats.to_json());
     Ok(())
+}
+
+/// A CA and a certificate for each side, made for this run: the service is
+/// `localhost`, the backend `auction-backend`.
+fn tls_for_this_run() -> Result<(ServerSecurity, ClientSecurity), transport::TransportError> {
+    let ca = CertificateAuthority::generate("auction example CA", Validity::days(1))?;
+    let config = |identity: &str, names: &[&str], usage| {
+        let c = ca.issue(&CertificateSpec {
+            identity: identity.into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            usage,
+            validity: Validity::days(1),
+        })?;
+        TlsConfig::from_pem(
+            c.certificate_pem.as_bytes(),
+            c.key_pem().as_bytes(),
+            ca.certificate_pem().as_bytes(),
+            Path::new("garbler.pem"),
+            Path::new("garbler.key"),
+            Path::new("ca.pem"),
+        )
+    };
+    let service = config("garbler", &["localhost"], Usage::Server)?.acceptor()?;
+    let backend = config("auction-backend", &[], Usage::Client)?.connector()?;
+    Ok((
+        ServerSecurity::Tls(service.allow(vec!["auction-backend".into()])),
+        ClientSecurity::Tls(backend),
+    ))
 }
 
 /// The plaintext Vickrey auction: the first highest bidder wins and pays

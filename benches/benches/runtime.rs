@@ -1,39 +1,88 @@
 //! The two-party runtime over loopback TCP: one-shot latency (new connection
 //! and base OTs included), amortized cost per computation in a session,
 //! garbling throughput with the network in the loop, and the raw loopback
-//! socket beside it for scale.
+//! socket beside it for scale; and what TLS 1.3 costs on top (one-shot
+//! AES-128 and SHA-256 throughput, each with TLS and in plaintext).
 
 use circuits::{bristol, Party};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use evaluator::{Prepared, Session, SessionConfig};
+use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
 use garbler::{serve, FixedInputs, InputSource, SessionConfig as ServiceConfig};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+use transport::certs::{CertificateAuthority, CertificateSpec, Usage, Validity};
+use transport::{ServerSecurity, TlsConfig};
+
+const PLAIN: ClientSecurity = ClientSecurity::InsecurePlaintext;
 
 fn root(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// A garbler service in plaintext; see [`service_with`].
+fn service(circuit: &Prepared) -> String {
+    service_with(circuit, ServerSecurity::InsecurePlaintext)
+}
+
 /// A garbler service in a background thread, garbling `circuit` with
-/// all-zero garbler inputs for every computation.
-fn service(circuit: &Prepared) -> SocketAddr {
+/// all-zero garbler inputs for every computation; its address as
+/// `localhost:PORT`.
+fn service_with(circuit: &Prepared, security: ServerSecurity) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let zeros = vec![false; circuit.circuit.party_input_bits(Party::Garbler)];
     let prepared = circuit.clone();
     std::thread::spawn(move || {
-        let make = move || -> Box<dyn InputSource + Send> { Box::new(FixedInputs(zeros.clone())) };
+        let make =
+            move |_: &_| -> Box<dyn InputSource + Send> { Box::new(FixedInputs(zeros.clone())) };
         let _ = serve(
             listener,
+            security,
             prepared,
             make,
             |_, _, _| {},
             ServiceConfig::default(),
         );
     });
-    addr
+    format!("localhost:{}", addr.port())
+}
+
+/// Both sides' TLS, with certificates from a CA made for the run.
+fn tls() -> (ServerSecurity, ClientSecurity) {
+    let ca = CertificateAuthority::generate("bench CA", Validity::days(1)).expect("CA");
+    let config = |identity: &str, names: &[&str], usage| {
+        let c = ca
+            .issue(&CertificateSpec {
+                identity: identity.into(),
+                names: names.iter().map(|n| n.to_string()).collect(),
+                usage,
+                validity: Validity::days(1),
+            })
+            .expect("certificate");
+        TlsConfig::from_pem(
+            c.certificate_pem.as_bytes(),
+            c.key_pem().as_bytes(),
+            ca.certificate_pem().as_bytes(),
+            Path::new("cert.pem"),
+            Path::new("key.pem"),
+            Path::new("ca.pem"),
+        )
+        .expect("TLS configuration")
+    };
+    (
+        ServerSecurity::Tls(
+            config("garbler", &["localhost"], Usage::Server)
+                .acceptor()
+                .expect("acceptor"),
+        ),
+        ClientSecurity::Tls(
+            config("bench", &[], Usage::Client)
+                .connector()
+                .expect("connector"),
+        ),
+    )
 }
 
 fn aes(c: &mut Criterion) {
@@ -47,13 +96,14 @@ fn aes(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("one_shot_with_connect_and_base_ot", |b| {
         b.iter(|| {
-            let mut s =
-                Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
+            let mut s = Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default())
+                .expect("connect");
             s.evaluate(&bits).expect("evaluate");
             s.close().expect("close");
         })
     });
-    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
+    let mut session =
+        Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default()).expect("connect");
     g.bench_function("in_session_one_at_a_time", |b| {
         b.iter(|| session.evaluate(&bits).expect("evaluate"))
     });
@@ -74,7 +124,8 @@ fn compare(c: &mut Criterion) {
     .expect("prepared");
     let addr = service(&circuit);
     let bits = vec![true; circuit.circuit.party_input_bits(Party::Evaluator)];
-    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
+    let mut session =
+        Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default()).expect("connect");
     let batch = vec![bits.as_slice(); 10_000];
     let mut g = c.benchmark_group("runtime_u64_compare");
     g.sample_size(10);
@@ -98,7 +149,8 @@ fn throughput(c: &mut Criterion) {
     .expect("prepared");
     let addr = service(&circuit);
     let bits = vec![false; circuit.circuit.party_input_bits(Party::Evaluator)];
-    let mut session = Session::connect(addr, &circuit, SessionConfig::default()).expect("connect");
+    let mut session =
+        Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default()).expect("connect");
     let batch = vec![bits.as_slice(); 20];
     let ands = 20 * circuit.circuit.and_count() as u64;
     let mut g = c.benchmark_group("runtime_network_throughput");
@@ -114,6 +166,54 @@ fn throughput(c: &mut Criterion) {
     g.bench_function("raw_loopback_same_bytes", |b| b.iter(|| loopback(bytes)));
     g.finish();
     session.close().expect("close");
+}
+
+/// TLS against plaintext in one run: the one-shot AES-128 (a new
+/// connection, TLS handshake with both certificates checked, base OTs, one
+/// computation) and SHA-256 throughput with the network in the loop.
+fn tls_cost(c: &mut Criterion) {
+    let aes = Prepared::new(
+        bristol::read_file(&root("../../shared/bristol/aes_128.txt"), 1).expect("aes_128.txt"),
+    )
+    .expect("prepared");
+    let sha = Prepared::new(
+        bristol::read_file(&root("../../shared/bristol/sha256.txt"), 1).expect("sha256.txt"),
+    )
+    .expect("prepared");
+    let (server, client) = tls();
+    let runs = [
+        ("plaintext", ServerSecurity::InsecurePlaintext, PLAIN),
+        ("tls", server, client),
+    ];
+    let mut g = c.benchmark_group("runtime_tls");
+    for (name, server, client) in &runs {
+        let addr = service_with(&aes, server.clone());
+        let bits = vec![false; aes.circuit.party_input_bits(Party::Evaluator)];
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(format!("aes128_one_shot_{name}"), |b| {
+            b.iter(|| {
+                let mut s = Session::connect(&addr, client, &aes, SessionConfig::default())
+                    .expect("connect");
+                s.evaluate(&bits).expect("evaluate");
+                s.close().expect("close");
+            })
+        });
+    }
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    for (name, server, client) in &runs {
+        let addr = service_with(&sha, server.clone());
+        let bits = vec![false; sha.circuit.party_input_bits(Party::Evaluator)];
+        let mut session =
+            Session::connect(&addr, client, &sha, SessionConfig::default()).expect("connect");
+        let batch = vec![bits.as_slice(); 20];
+        g.throughput(Throughput::Elements(20 * sha.circuit.and_count() as u64));
+        g.bench_function(format!("sha256_x20_and_gates_{name}"), |b| {
+            b.iter(|| session.evaluate_batch(&batch).expect("batch"))
+        });
+        session.close().expect("close");
+    }
+    g.finish();
 }
 
 /// Moves `n` bytes through a fresh loopback connection, in 64 KiB writes.
@@ -142,5 +242,5 @@ fn loopback(n: usize) {
     reader.join().expect("reader");
 }
 
-criterion_group!(benches, aes, compare, throughput);
+criterion_group!(benches, aes, compare, throughput, tls_cost);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
-//! End to end with two real processes on 127.0.0.1: every known answer of
-//! ../shared/bristol/README.md, and the failures a production service meets.
+//! End to end with two real processes on 127.0.0.1 (in plaintext, see
+//! tls.rs for TLS): every known answer of ../shared/bristol/README.md, and
+//! the failures a production service meets.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,7 +24,7 @@ struct Garbler {
 impl Garbler {
     fn start(args: &[&str]) -> Garbler {
         let mut child = Command::new(env!("CARGO_BIN_EXE_garbler"))
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", "127.0.0.1:0", "--insecure-plaintext"])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -80,7 +81,7 @@ thread_local! {
 
 fn evaluator(addr: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_evaluator"))
-        .args(["--connect", addr])
+        .args(["--connect", addr, "--insecure-plaintext"])
         .args(args)
         .output()
         .expect("evaluator runs")
@@ -266,7 +267,14 @@ fn values_from_stdin_one_line_per_computation() {
         .write_all(b"1\n0x10\n")
         .unwrap();
     let mut e = Command::new(env!("CARGO_BIN_EXE_evaluator"))
-        .args(["--connect", &g.addr, "--circuit", &add, "--stdin"])
+        .args([
+            "--connect",
+            &g.addr,
+            "--insecure-plaintext",
+            "--circuit",
+            &add,
+            "--stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -319,6 +327,7 @@ fn an_evaluator_killed_mid_run_ends_the_garbler_with_an_error() {
         .args([
             "--connect",
             &g.addr,
+            "--insecure-plaintext",
             "--circuit",
             &sha,
             "--repeat",

@@ -82,6 +82,12 @@ pub enum EvalError {
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    /// No secured connection to the garbler: it could not be reached, the
+    /// TLS handshake failed (its certificate does not chain to our CA, has
+    /// expired, names another host; it refused ours) or it did not admit
+    /// us. Nothing of the session was sent.
+    #[error("{0}")]
+    Transport(#[from] transport::TransportError),
 }
 
 impl EvalError {

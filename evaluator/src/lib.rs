@@ -50,5 +50,5 @@ pub use crypto::{Label, OutputDecoding, Schedule};
 pub use error::EvalError;
 pub use evaluation::{decode, Evaluation};
 pub use protocol::Prepared;
-pub use remote::{Session, SessionConfig};
+pub use remote::{ClientSecurity, Session, SessionConfig};
 pub use session::EvaluatorSession;

@@ -1,12 +1,24 @@
 //! The evaluator's side of a session: connect once, evaluate many times.
 //!
+//! Over TLS ([`ClientSecurity::Tls`]) the session is bound to the
+//! connection: the TLS channel binding opens the transcript digest, its hash
+//! goes in the hello (a relay between two TLS connections is reported as a
+//! channel binding mismatch) and every OT key derives from it.
+//!
 //! ```no_run
 //! use circuits::bristol;
-//! use evaluator::{Prepared, Session, SessionConfig};
+//! use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
+//! use transport::TlsConfig;
 //! let circuit = bristol::read_file("aes_128.txt".as_ref(), 1)?;
 //! // Prepare once (schedule and digest), connect as often as needed.
 //! let prepared = Prepared::new(circuit)?;
-//! let mut session = Session::connect("127.0.0.1:7000", &prepared, SessionConfig::default())?;
+//! let tls = TlsConfig::load(
+//!     "certs/evaluator.pem".as_ref(),
+//!     "certs/evaluator.key".as_ref(),
+//!     "certs/ca.pem".as_ref(),
+//! )?;
+//! let security = ClientSecurity::Tls(tls.connector()?);
+//! let mut session = Session::connect("garbler.example:7000", &security, &prepared, SessionConfig::default())?;
 //! for key in ["0", "1"] {
 //!     let lines = session.evaluate_values(&[key.to_string()])?;
 //!     println!("{}", lines.join("\n"));
@@ -20,11 +32,12 @@ use circuits::{typed, value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
-    pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+    ot_context, pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
+    ProtocolError, SessionStats, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+pub use transport::ClientSecurity;
+use transport::Link;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Random OTs made by a session's first refill of its stock.
@@ -44,7 +57,7 @@ pub struct SessionConfig {
 
 /// A session with a garbler: the handshake and base OTs are done once, in
 /// [`Session::connect`]; each [`Session::evaluate`] is one computation.
-pub struct Session<S: Read + Write = TcpLink> {
+pub struct Session<S: Read + Write = Link> {
     ch: Channel<S>,
     prepared: Prepared,
     ot: Option<OtReceiver>,
@@ -59,52 +72,33 @@ pub struct Session<S: Read + Write = TcpLink> {
     buffer: Vec<u8>,
 }
 
-impl Session<TcpLink> {
-    /// Connects to a garbler at `addr` (trying each address it resolves to,
-    /// each within the timeout), agrees on the circuit and runs the base OTs.
+impl Session<Link> {
+    /// Connects to a garbler at `addr` (`HOST:PORT`, each address it
+    /// resolves to tried within the timeout), secures the connection as
+    /// `security` says (with TLS: the garbler's certificate checked against
+    /// the CA and HOST, ours presented, the garbler's admission awaited),
+    /// agrees on the circuit and runs the base OTs, bound to the
+    /// connection's TLS channel binding.
     pub fn connect(
-        addr: impl ToSocketAddrs,
+        addr: &str,
+        security: &ClientSecurity,
         prepared: &Prepared,
         config: SessionConfig,
-    ) -> Result<Session<TcpLink>, EvalError> {
+    ) -> Result<Session<Link>, EvalError> {
         let start = std::time::Instant::now();
-        let io = |e| {
-            EvalError::Protocol(ProtocolError::Io {
-                phase: Phase::Handshake,
-                source: e,
-            })
-        };
-        let mut last = None;
-        let mut stream = None;
-        for a in addr.to_socket_addrs().map_err(io)? {
-            match TcpStream::connect_timeout(&a, config.limits.timeout) {
-                Ok(s) => {
-                    stream = Some(s);
-                    break;
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        let stream = match stream {
-            Some(s) => s,
-            None => {
-                return Err(io(last.unwrap_or_else(|| {
-                    std::io::Error::other("the address resolves to nothing")
-                })))
-            }
-        };
-        stream.set_nodelay(true).map_err(io)?;
-        stream
-            .set_read_timeout(Some(config.limits.timeout))
-            .map_err(io)?;
-        stream
-            .set_write_timeout(Some(config.limits.timeout))
-            .map_err(io)?;
+        let link = security.dial(addr, config.limits)?;
         let connecting = start.elapsed();
-        let link = TcpLink::new(stream, config.limits.spin);
-        let mut s = Session::over(link, prepared, config)?;
+        let binding = link.channel_binding();
+        let peer = link.peer_identity().map(|p| p.name().to_string());
+        let mut s = Session::over_bound(link, binding, prepared, config)?;
         s.stats.phase_time[0] += connecting;
+        s.stats.peer = peer.or_else(|| Some(addr.to_string()));
         Ok(s)
+    }
+
+    /// The garbler's verified identity (`None` in plaintext).
+    pub fn peer_identity(&self) -> Option<&transport::PeerIdentity> {
+        self.ch.get_ref().peer_identity()
     }
 }
 
@@ -132,16 +126,19 @@ fn setup<S: Read + Write>(
     let t = PhaseTimer::start(Phase::Handshake);
     ch.set_phase(Phase::Handshake);
     let ours = prepared.summary.clone();
+    let binding = ch.binding().copied();
     let hello = Hello {
         version: PROTOCOL_VERSION,
         role: Party::Evaluator,
         circuit: (*ours).clone(),
+        binding: binding.as_ref().map(protocol::binding_tag),
     };
     ch.send(Kind::Hello, &hello.encode())?;
     let needs_ot = !prepared.schedule.evaluator_inputs().is_empty();
     // The base-OT opening goes in the same flight as the hello.
     let setup = if needs_ot {
-        let (setup, ot_hello) = OtReceiver::setup(Security::Malicious);
+        let context = ot_context(binding.as_ref());
+        let (setup, ot_hello) = OtReceiver::setup_with_context(Security::Malicious, context);
         ch.send(Kind::BaseOt, &ot_hello.encode())?;
         Some(setup)
     } else {
@@ -151,6 +148,7 @@ fn setup<S: Read + Write>(
     if theirs.role != Party::Garbler {
         return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
     }
+    theirs.check_binding(binding.as_ref())?;
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
@@ -186,13 +184,29 @@ fn setup<S: Read + Write>(
 }
 
 impl<S: Read + Write> Session<S> {
-    /// A session over an already connected stream (any `Read + Write`).
+    /// A session over an already connected stream (any `Read + Write`),
+    /// bound to no channel binding.
     pub fn over(
         stream: S,
         prepared: &Prepared,
         config: SessionConfig,
     ) -> Result<Session<S>, EvalError> {
+        Session::over_bound(stream, None, prepared, config)
+    }
+
+    /// A session over an already connected stream whose channel binding
+    /// (for instance [`transport::TlsLink::channel_binding`]) is `binding`;
+    /// the garbler's side must run with the same one.
+    pub fn over_bound(
+        stream: S,
+        binding: Option<[u8; 32]>,
+        prepared: &Prepared,
+        config: SessionConfig,
+    ) -> Result<Session<S>, EvalError> {
         let mut ch = Channel::new(stream, config.limits);
+        if let Some(b) = binding {
+            ch.bind(b);
+        }
         if config.transcript {
             ch.record_transcript(false);
         }

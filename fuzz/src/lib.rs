@@ -64,6 +64,7 @@ pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
         version: PROTOCOL_VERSION,
         role,
         circuit: (*prepared.summary).clone(),
+        binding: None,
     };
     let mut out = frame(Kind::Hello, &h.encode());
     if role == Party::Garbler {

@@ -49,6 +49,11 @@ pub enum GarbleError {
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    /// The connection could not be secured: the TLS handshake failed (a
+    /// certificate from another CA, an expired one, none, a plaintext
+    /// peer) or the peer is not allowed. Nothing of the session was sent.
+    #[error("TLS handshake: {0}")]
+    Transport(#[from] transport::TransportError),
 }
 
 impl GarbleError {

@@ -88,6 +88,7 @@ pub use error::GarbleError;
 pub use garbling::Garbling;
 pub use protocol::Prepared;
 pub use service::{
-    run_session, serve, FixedInputs, InputSource, SessionConfig, DEFAULT_MAX_SESSIONS,
+    run_link, run_session, run_session_bound, serve, FixedInputs, InputSource, PeerInfo,
+    SessionConfig, DEFAULT_MAX_SESSIONS,
 };
 pub use session::GarblerSession;

@@ -8,19 +8,58 @@
 //! a stream of chunks, and the output decoding; the evaluator answers with
 //! the result. A failure ends the session with an error naming the phase,
 //! and the peer is told why (never with a secret in the message).
+//!
+//! Over TLS ([`run_link`], [`serve`] with [`ServerSecurity::Tls`]) the
+//! session is bound to the connection: the TLS channel binding opens the
+//! transcript digest, its hash goes in the hello (a relay between two TLS
+//! connections is reported as a channel binding mismatch) and every OT key
+//! derives from it.
 
 use crate::{GarbleError, GarblerSession};
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
-    unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, TcpLink, PROTOCOL_VERSION,
+    ot_context, unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
+    ProtocolError, SessionStats, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+pub use transport::configure_socket;
+use transport::{Link, ServerSecurity};
 use zeroize::{Zeroize, Zeroizing};
+
+/// Who a session of [`serve`] talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's address.
+    pub addr: SocketAddr,
+    /// The identity its certificate names, verified against the CA (`None`
+    /// in plaintext, or when the TLS handshake failed).
+    pub identity: Option<String>,
+}
+
+impl PeerInfo {
+    /// The identity if there is one, else the address: what the statistics
+    /// name the peer by.
+    pub fn name(&self) -> String {
+        match &self.identity {
+            Some(id) => id.clone(),
+            None => self.addr.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for PeerInfo {
+    /// `alice (10.0.0.7:52114)`, or the address alone.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.identity {
+            Some(id) => write!(f, "{id:?} ({})", self.addr),
+            None => write!(f, "{}", self.addr),
+        }
+    }
+}
 
 /// Where the garbler's input bits for each computation come from.
 pub trait InputSource {
@@ -83,12 +122,70 @@ pub fn run_session<S: Read + Write>(
     on_result: &mut dyn FnMut(&[bool]),
     config: SessionConfig,
 ) -> Result<SessionStats, GarbleError> {
+    run_bound(stream, None, None, prepared, inputs, on_result, config).0
+}
+
+/// [`run_session`] over a stream whose channel binding (for instance
+/// [`transport::TlsLink::channel_binding`]) is `binding`: the evaluator's
+/// side must run with the same one, or the session ends in the handshake
+/// with a channel binding mismatch.
+pub fn run_session_bound<S: Read + Write>(
+    stream: S,
+    binding: Option<[u8; 32]>,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: SessionConfig,
+) -> Result<SessionStats, GarbleError> {
+    run_bound(stream, binding, None, prepared, inputs, on_result, config).0
+}
+
+/// Runs one garbler session over an established [`Link`] (see
+/// [`ServerSecurity::accept`]), as [`run_session`] does, bound to the
+/// link's TLS channel binding; the statistics name `peer`. A TLS link is
+/// closed with `close_notify` when the session ends.
+pub fn run_link<S: Read + Write>(
+    link: Link<S>,
+    peer: &PeerInfo,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: SessionConfig,
+) -> Result<SessionStats, GarbleError> {
+    let binding = link.channel_binding();
+    let (result, mut link) = run_bound(
+        link,
+        binding,
+        Some(peer.name()),
+        prepared,
+        inputs,
+        on_result,
+        config,
+    );
+    // The session's outcome is decided; a failed close adds nothing to it.
+    let _ = link.close();
+    result
+}
+
+fn run_bound<S: Read + Write>(
+    stream: S,
+    binding: Option<[u8; 32]>,
+    peer: Option<String>,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: SessionConfig,
+) -> (Result<SessionStats, GarbleError>, S) {
     let mut ch = Channel::new(stream, config.limits);
+    if let Some(b) = binding {
+        ch.bind(b);
+    }
     if config.transcript {
         ch.record_transcript(true);
     }
     let mut stats = SessionStats {
         role: "garbler",
+        peer,
         ..SessionStats::default()
     };
     let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
@@ -107,7 +204,7 @@ pub fn run_session<S: Read + Write>(
     }
     stats.channel = ch.stats();
     stats.transcript = ch.transcript_digest();
-    result.map(|()| stats)
+    (result.map(|()| stats), ch.into_inner())
 }
 
 fn session<S: Read + Write>(
@@ -132,9 +229,11 @@ fn session<S: Read + Write>(
             version: PROTOCOL_VERSION,
             role: circuits::Party::Garbler,
             circuit: ours.clone(),
+            binding: ch.binding().map(protocol::binding_tag),
         }
         .encode(),
     )?;
+    theirs.check_binding(ch.binding())?;
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
@@ -154,8 +253,14 @@ fn session<S: Read + Write>(
         ch.set_phase(Phase::BaseOt);
         let hello = BaseOtHello::decode(&ch.recv_kind(Kind::BaseOt)?)
             .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
-        let (sender, reply) = OtSender::setup(garbler.delta().block(), Security::Malicious, &hello)
-            .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
+        let context = ot_context(ch.binding());
+        let (sender, reply) = OtSender::setup_with_context(
+            garbler.delta().block(),
+            Security::Malicious,
+            &hello,
+            context,
+        )
+        .map_err(|e| GarbleError::ot(Phase::BaseOt, e))?;
         ch.send(Kind::BaseOt, &reply.encode())?;
         ch.flush()?;
         ot = Some(sender);
@@ -282,110 +387,148 @@ fn session<S: Read + Write>(
 }
 
 /// Serves evaluators on `listener`, each connection a session of its own on
-/// its own thread, until the process ends. `make_inputs` gives each session
-/// its input source; `report` is told how each session ended. A session
-/// that fails (a dropped or hostile peer) ends alone: the others go on.
+/// its own thread, until the process ends. The connection is secured on
+/// the session's thread ([`ServerSecurity::accept`]: with TLS, the
+/// handshake, the client certificate checked against the CA and the allowed
+/// identities), so a slow handshake holds up no one else. `make_inputs`
+/// gives each session its input source; `report` is told how each session
+/// ended, a failed handshake included. Both see the peer's [`PeerInfo`]. A
+/// session that fails (a dropped or hostile peer) ends alone: the others go
+/// on.
 pub fn serve<I, R>(
     listener: TcpListener,
+    security: ServerSecurity,
     prepared: Prepared,
     make_inputs: I,
     report: R,
     config: SessionConfig,
 ) -> std::io::Result<()>
 where
-    I: Fn() -> Box<dyn InputSource + Send> + Send + Sync + 'static,
-    R: Fn(std::net::SocketAddr, Result<SessionStats, GarbleError>, Vec<Vec<bool>>)
-        + Send
-        + Sync
-        + 'static,
+    I: Fn(&PeerInfo) -> Box<dyn InputSource + Send> + Send + Sync + 'static,
+    R: Fn(&PeerInfo, Result<SessionStats, GarbleError>, Vec<Vec<bool>>) + Send + Sync + 'static,
 {
     let make_inputs = Arc::new(make_inputs);
     let report = Arc::new(report);
     let running = Arc::new(AtomicUsize::new(0));
+    let refusing = Arc::new(AtomicUsize::new(0));
     for conn in listener.incoming() {
         let stream = match conn {
             Ok(s) => s,
             Err(_) => continue,
         };
         if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
-            refuse_busy(stream, config);
+            refuse_busy(stream, &security, config, &refusing);
             continue;
         }
         running.fetch_add(1, Ordering::AcqRel);
-        let (prepared, make_inputs, report, running) = (
+        let (prepared, make_inputs, report, running, security) = (
             prepared.clone(),
             make_inputs.clone(),
             report.clone(),
             running.clone(),
+            security.clone(),
         );
         std::thread::spawn(move || {
-            // Counted down however the session ends.
-            struct Done(Arc<AtomicUsize>);
-            impl Drop for Done {
-                fn drop(&mut self) {
-                    self.0.fetch_sub(1, Ordering::AcqRel);
-                }
-            }
-            let _done = Done(running);
-            let peer = stream
-                .peer_addr()
-                .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
+            let _done = CountedDown(running);
+            let mut peer = PeerInfo {
+                addr: stream
+                    .peer_addr()
+                    .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
+                identity: None,
+            };
             let mut results = Vec::new();
-            let outcome = configure_socket(&stream, config.limits)
-                .map_err(|e| {
-                    GarbleError::Protocol(ProtocolError::Io {
-                        phase: Phase::Handshake,
-                        source: e,
-                    })
-                })
-                .and_then(|()| {
-                    let mut inputs = make_inputs();
-                    run_session(
-                        TcpLink::new(stream, config.limits.spin),
+            let outcome = match security.accept(stream, config.limits) {
+                Ok(link) => {
+                    peer.identity = link.peer_identity().map(|p| p.name().to_string());
+                    let mut inputs = make_inputs(&peer);
+                    run_link(
+                        link,
+                        &peer,
                         &prepared,
                         inputs.as_mut(),
                         &mut |r| results.push(r.to_vec()),
                         config,
                     )
-                });
-            report(peer, outcome, results);
+                }
+                Err(e) => Err(GarbleError::Transport(e)),
+            };
+            report(&peer, outcome, results);
         });
     }
     Ok(())
 }
 
+/// Counts a thread down however it ends.
+struct CountedDown(Arc<AtomicUsize>);
+
+impl Drop for CountedDown {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Most busy refusals that run a TLS handshake at once; connections beyond
+/// them are closed without a word.
+const MAX_REFUSALS: usize = 8;
+
 /// Tells a connection beyond [`SessionConfig::max_sessions`] that the
-/// garbler is busy, without reading from it, and closes it.
-fn refuse_busy(stream: TcpStream, config: SessionConfig) {
+/// garbler is busy and closes it. In plaintext the message goes out at once,
+/// on the accept loop; with TLS it must go inside TLS, so the handshake runs
+/// first, on a thread of its own (at most [`MAX_REFUSALS`] of them, each
+/// within a second).
+fn refuse_busy(
+    stream: TcpStream,
+    security: &ServerSecurity,
+    config: SessionConfig,
+    refusing: &Arc<AtomicUsize>,
+) {
     let limits = Limits {
         timeout: Duration::from_secs(1),
         ..config.limits
     };
-    if configure_socket(&stream, limits).is_ok() {
-        let mut ch = Channel::new(&stream, limits);
-        ch.send_error(&format!(
-            "the garbler is busy: {} sessions are running, try again later",
-            config.max_sessions.max(1)
-        ));
-        // Drain what the peer already sent (its hello), so that closing ends
-        // the connection with a FIN the peer reads after the error, not a
-        // reset that may discard it.
-        let _ = stream.shutdown(std::net::Shutdown::Write);
-        if stream.set_nonblocking(true).is_ok() {
-            let mut sink = [0u8; 4096];
-            for _ in 0..16 {
-                match (&stream).read(&mut sink) {
-                    Ok(n) if n > 0 => {}
-                    _ => break,
-                }
+    let message = format!(
+        "the garbler is busy: {} sessions are running, try again later",
+        config.max_sessions.max(1)
+    );
+    match security {
+        ServerSecurity::InsecurePlaintext => {
+            if configure_socket(&stream, limits).is_ok() {
+                Channel::new(&stream, limits).send_error(&message);
+                drain_and_close(&stream);
             }
+        }
+        ServerSecurity::Tls(_) => {
+            if refusing.load(Ordering::Acquire) >= MAX_REFUSALS {
+                return;
+            }
+            refusing.fetch_add(1, Ordering::AcqRel);
+            let (security, refusing) = (security.clone(), refusing.clone());
+            std::thread::spawn(move || {
+                let _done = CountedDown(refusing);
+                if let Ok(link) = security.accept(stream, limits) {
+                    let mut ch = Channel::new(link, limits);
+                    ch.send_error(&message);
+                    let mut link = ch.into_inner();
+                    let _ = link.close();
+                    drain_and_close(link.get_ref().get_ref());
+                }
+            });
         }
     }
 }
 
-/// Socket options every session uses: no Nagle delay, and the peer timeout.
-pub fn configure_socket(stream: &TcpStream, limits: Limits) -> std::io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(limits.timeout))?;
-    stream.set_write_timeout(Some(limits.timeout))
+/// Drains what the peer already sent (its hello), so that closing ends the
+/// connection with a FIN the peer reads after our last bytes, not a reset
+/// that may discard them.
+fn drain_and_close(stream: &TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    if stream.set_nonblocking(true).is_ok() {
+        let mut sink = [0u8; 4096];
+        for _ in 0..16 {
+            match (&*stream).read(&mut sink) {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
+    }
 }

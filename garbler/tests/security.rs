@@ -351,6 +351,7 @@ fn hash_key_of_one_session(prepared: &Prepared) -> Vec<u8> {
         version: PROTOCOL_VERSION,
         role: Party::Evaluator,
         circuit: (*prepared.summary).clone(),
+        binding: None,
     };
     ch.send(Kind::Hello, &hello.encode()).unwrap();
     let theirs = Hello::decode(&ch.recv_kind(Kind::Hello).unwrap()).unwrap();

@@ -37,6 +37,7 @@ pub struct BaseOtReply {
 pub struct BaseOtSender {
     a: Scalar,
     hello: BaseOtHello,
+    context: [u8; 32],
 }
 
 /// Base-OT receiver: a namespace for the receiver's one step.
@@ -63,10 +64,18 @@ fn decode_point(
     Ok((c, p))
 }
 
-/// Hash of the whole exchange; keys and the extension session id derive from it.
-fn transcript(hello: &BaseOtHello, reply: &[(CompressedRistretto, RistrettoPoint)]) -> [u8; 32] {
+/// Hash of the whole exchange and the caller's session context (for
+/// instance the TLS channel binding of the connection); every key and the
+/// extension session id derive from it, so two runs under different
+/// contexts share no key.
+fn transcript(
+    context: &[u8; 32],
+    hello: &BaseOtHello,
+    reply: &[(CompressedRistretto, RistrettoPoint)],
+) -> [u8; 32] {
     let mut h =
         blake3::Hasher::new_derive_key("ot 2024 base OT transcript (Chou-Orlandi, Ristretto)");
+    h.update(context);
     h.update(hello.a.as_bytes());
     h.update(&(reply.len() as u64).to_le_bytes());
     for (c, _) in reply {
@@ -99,6 +108,13 @@ fn derive_keys(tr: &[u8; 32], per_ot: usize, points: &[RistrettoPoint]) -> Vec<B
 impl BaseOtSender {
     /// Draws a fresh secret `a` and returns the sender with its first message.
     pub fn new() -> (BaseOtSender, BaseOtHello) {
+        BaseOtSender::with_context([0; 32])
+    }
+
+    /// Like [`BaseOtSender::new`], every key bound to `context`, a value
+    /// both sides know and no one else shares (the receiver passes the same
+    /// one to [`BaseOtReceiver::receive_with_context`]).
+    pub fn with_context(context: [u8; 32]) -> (BaseOtSender, BaseOtHello) {
         let a = random_scalar();
         let point = &a * RISTRETTO_BASEPOINT_TABLE;
         let hello = BaseOtHello {
@@ -109,6 +125,7 @@ impl BaseOtSender {
             BaseOtSender {
                 a,
                 hello: hello.clone(),
+                context,
             },
             hello,
         )
@@ -123,7 +140,7 @@ impl BaseOtSender {
         self,
         reply: &BaseOtReply,
     ) -> Result<(Vec<[Block; 2]>, [u8; 32]), OtError> {
-        let tr = transcript(&self.hello, &reply.bs);
+        let tr = transcript(&self.context, &self.hello, &reply.bs);
         let a_a = self.a * self.hello.point;
         // The scalar multiplications are independent: spread them over the
         // cores (the peer waits on this step, so it is pure latency).
@@ -152,13 +169,24 @@ impl BaseOtReceiver {
         hello: &BaseOtHello,
         choices: &[bool],
     ) -> Result<(Vec<Block>, BaseOtReply), OtError> {
-        let (keys, reply, _) = Self::receive_with_transcript(hello, choices)?;
+        Self::receive_with_context(hello, choices, &[0; 32])
+    }
+
+    /// Like [`BaseOtReceiver::receive`], every key bound to `context` (the
+    /// sender's [`BaseOtSender::with_context`]).
+    pub fn receive_with_context(
+        hello: &BaseOtHello,
+        choices: &[bool],
+        context: &[u8; 32],
+    ) -> Result<(Vec<Block>, BaseOtReply), OtError> {
+        let (keys, reply, _) = Self::receive_with_transcript(hello, choices, context)?;
         Ok((keys, reply))
     }
 
     pub(crate) fn receive_with_transcript(
         hello: &BaseOtHello,
         choices: &[bool],
+        context: &[u8; 32],
     ) -> Result<(Vec<Block>, BaseOtReply, [u8; 32]), OtError> {
         if choices.len() > MAX_BASE_OTS {
             return Err(OtError::TooLarge {
@@ -184,7 +212,7 @@ impl BaseOtReceiver {
                 ((big_b.compress(), big_b), shared)
             })
             .unzip();
-        let tr = transcript(hello, &bs);
+        let tr = transcript(context, hello, &bs);
         let keys = derive_keys(&tr, 1, &shared);
         shared.zeroize();
         Ok((keys, BaseOtReply { bs }, tr))
@@ -305,6 +333,25 @@ mod tests {
         }
         // Distinct indices give distinct keys even for equal choices.
         assert_ne!(pairs[1][0], pairs[2][0]);
+    }
+
+    #[test]
+    fn keys_depend_on_the_context() {
+        let choices = [true, false, true];
+        let (sender, hello) = BaseOtSender::with_context([7; 32]);
+        let (keys, reply) =
+            BaseOtReceiver::receive_with_context(&hello, &choices, &[8; 32]).unwrap();
+        let pairs = sender.finish(&reply).unwrap();
+        for ((pair, key), &c) in pairs.iter().zip(&keys).zip(&choices) {
+            assert_ne!(pair[c as usize], *key);
+        }
+        let (sender, hello) = BaseOtSender::with_context([7; 32]);
+        let (keys, reply) =
+            BaseOtReceiver::receive_with_context(&hello, &choices, &[7; 32]).unwrap();
+        let pairs = sender.finish(&reply).unwrap();
+        for ((pair, key), &c) in pairs.iter().zip(&keys).zip(&choices) {
+            assert_eq!(pair[c as usize], *key);
+        }
     }
 
     #[test]

@@ -396,7 +396,20 @@ pub struct ReceiverSetup {
 impl OtReceiver {
     /// Starts a session: the evaluator is the base-OT sender and speaks first.
     pub fn setup(security: Security) -> (ReceiverSetup, BaseOtHello) {
-        let (base, hello) = BaseOtSender::new();
+        OtReceiver::setup_with_context(security, [0; 32])
+    }
+
+    /// Like [`OtReceiver::setup`], the session bound to `context`: a value
+    /// both sides hold and no third party shares, such as the TLS channel
+    /// binding of their connection. Every base-OT key, and so every key and
+    /// challenge of the extension, derives from it: a sender set up with
+    /// another context ([`OtSender::setup_with_context`]) shares no OT with
+    /// this receiver, and the first consistency check fails.
+    pub fn setup_with_context(
+        security: Security,
+        context: [u8; 32],
+    ) -> (ReceiverSetup, BaseOtHello) {
+        let (base, hello) = BaseOtSender::with_context(context);
         (ReceiverSetup { security, base }, hello)
     }
 
@@ -580,8 +593,20 @@ impl OtSender {
         security: Security,
         hello: &BaseOtHello,
     ) -> Result<(OtSender, BaseOtReply), OtError> {
+        OtSender::setup_with_context(delta, security, hello, [0; 32])
+    }
+
+    /// Like [`OtSender::setup`], the session bound to `context` (the
+    /// receiver's [`OtReceiver::setup_with_context`]).
+    pub fn setup_with_context(
+        delta: Block,
+        security: Security,
+        hello: &BaseOtHello,
+        context: [u8; 32],
+    ) -> Result<(OtSender, BaseOtReply), OtError> {
         let mut bits: Vec<bool> = (0..KAPPA).map(|i| (delta.0 >> i) & 1 == 1).collect();
-        let (mut keys, reply, transcript) = BaseOtReceiver::receive_with_transcript(hello, &bits)?;
+        let (mut keys, reply, transcript) =
+            BaseOtReceiver::receive_with_transcript(hello, &bits, &context)?;
         bits.zeroize();
         let columns = keys.iter().map(|k| AesCtr::new(*k)).collect();
         keys.zeroize();

@@ -251,3 +251,30 @@ fn extend_into_reuses_buffers_and_leaves_nothing_on_error() {
     assert!(s.extend_into(50, &bad, &mut zeros).is_err());
     assert!(zeros.is_empty());
 }
+
+/// Two parties set up under different contexts (say, each talking to a relay
+/// over its own TLS connection) share no OT: the first check fails.
+#[test]
+fn different_contexts_share_no_ot() {
+    let delta = Block(Block::random().0 | 1);
+    let (setup, hello) = OtReceiver::setup_with_context(Security::Malicious, [1; 32]);
+    let (mut sender, reply) =
+        OtSender::setup_with_context(delta, Security::Malicious, &hello, [2; 32]).unwrap();
+    let mut receiver = setup.finish(&reply).unwrap();
+    let (msg, _) = receiver.extend(&[true, false, true]).unwrap();
+    assert!(matches!(
+        sender.extend(3, &msg),
+        Err(ot::OtError::ConsistencyCheckFailed { .. })
+    ));
+    // The same context on both sides: the OTs agree.
+    let (setup, hello) = OtReceiver::setup_with_context(Security::Malicious, [3; 32]);
+    let (mut sender, reply) =
+        OtSender::setup_with_context(delta, Security::Malicious, &hello, [3; 32]).unwrap();
+    let mut receiver = setup.finish(&reply).unwrap();
+    let bits = [true, false, true];
+    let (msg, labels) = receiver.extend(&bits).unwrap();
+    let zero = sender.extend(3, &msg).unwrap();
+    for ((q, t), b) in zero.iter().zip(&labels).zip(bits) {
+        assert_eq!(*t, *q ^ delta.select(b));
+    }
+}

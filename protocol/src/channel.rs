@@ -103,6 +103,7 @@ pub struct Channel<S: Read + Write> {
     phase: Phase,
     stats: ChannelStats,
     transcript: Option<Transcript>,
+    binding: Option<[u8; 32]>,
     last_was_send: bool,
     /// Bytes read from the stream and not yet consumed: `input[in_pos..in_len]`.
     input: Box<[u8]>,
@@ -143,6 +144,7 @@ impl<S: Read + Write> Channel<S> {
             phase: Phase::Handshake,
             stats: ChannelStats::default(),
             transcript: None,
+            binding: None,
             last_was_send: false,
             input: vec![0u8; READ_BUFFER].into_boxed_slice(),
             in_pos: 0,
@@ -162,8 +164,22 @@ impl<S: Read + Write> Channel<S> {
         });
     }
 
-    /// The transcript digest so far, if recording: blake3 over the digests of
-    /// everything the garbler sent and everything the evaluator sent, in order.
+    /// Binds the session to the link's channel binding (the TLS exporter
+    /// value): it opens the transcript digest, and the session code puts it
+    /// in the hello and the OT context ([`crate::Hello::check_binding`],
+    /// [`crate::ot_context`]). Call before the first message.
+    pub fn bind(&mut self, binding: [u8; 32]) {
+        self.binding = Some(binding);
+    }
+
+    /// The channel binding given to [`Channel::bind`], if any.
+    pub fn binding(&self) -> Option<&[u8; 32]> {
+        self.binding.as_ref()
+    }
+
+    /// The transcript digest so far, if recording: blake3 over the channel
+    /// binding (if any) and the digests of everything the garbler sent and
+    /// everything the evaluator sent, in order.
     pub fn transcript_digest(&self) -> Option<[u8; 32]> {
         self.transcript.as_ref().map(|t| {
             let (from_garbler, from_evaluator) = if t.garbler_side {
@@ -172,7 +188,16 @@ impl<S: Read + Write> Channel<S> {
                 (&t.received, &t.sent)
             };
             let mut h = blake3::Hasher::new();
-            h.update(b"mpcc transcript v1");
+            h.update(b"mpcc transcript v2");
+            match &self.binding {
+                Some(b) => {
+                    h.update(&[1]);
+                    h.update(b);
+                }
+                None => {
+                    h.update(&[0]);
+                }
+            }
             h.update(from_garbler.finalize().as_bytes());
             h.update(from_evaluator.finalize().as_bytes());
             *h.finalize().as_bytes()
@@ -202,6 +227,18 @@ impl<S: Read + Write> Channel<S> {
     /// The underlying stream.
     pub fn get_ref(&self) -> &S {
         &self.stream
+    }
+
+    /// The underlying stream, the channel's buffers dropped (flush first:
+    /// queued output is lost).
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+
+    /// The underlying stream, mutably (to close it once the session ends;
+    /// bytes written to it directly bypass the framing and the counts).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
     }
 
     fn io_error(&self, e: std::io::Error) -> ProtocolError {
@@ -542,5 +579,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(c.transcript_digest(), digest);
+    }
+
+    #[test]
+    fn the_channel_binding_opens_the_transcript() {
+        let digest = |binding: Option<[u8; 32]>| {
+            let mut tx = Channel::new(Cursor::new(Vec::new()), Limits::default());
+            if let Some(b) = binding {
+                tx.bind(b);
+            }
+            tx.record_transcript(true);
+            tx.send(Kind::Bye, b"").unwrap();
+            tx.transcript_digest().unwrap()
+        };
+        assert_ne!(digest(None), digest(Some([1; 32])));
+        assert_ne!(digest(Some([1; 32])), digest(Some([2; 32])));
+        assert_eq!(digest(Some([1; 32])), digest(Some([1; 32])));
     }
 }

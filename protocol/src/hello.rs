@@ -6,7 +6,7 @@ use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
 
 /// Version of the wire protocol; bumped on every incompatible change.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,7 +88,28 @@ pub struct Hello {
     pub role: Party,
     /// The sender's circuit.
     pub circuit: Summary,
+    /// [`binding_tag`] of the sender's channel binding: `None` when its
+    /// link has none (plaintext).
+    pub binding: Option<[u8; 32]>,
 }
+
+/// What a hello carries of a channel binding: a hash of it, so that the two
+/// sides can compare bindings without sending the exporter value itself.
+pub fn binding_tag(binding: &[u8; 32]) -> [u8; 32] {
+    blake3::derive_key("mpcc hello channel binding v1", binding)
+}
+
+/// The context the session's OTs are bound to (`ot`'s `setup_with_context`):
+/// derived from the channel binding, all zeros without one.
+pub fn ot_context(binding: Option<&[u8; 32]>) -> [u8; 32] {
+    match binding {
+        Some(b) => blake3::derive_key("mpcc OT context v1", b),
+        None => [0; 32],
+    }
+}
+
+/// The message both sides give when the channel bindings differ.
+const RELAY: &str = "channel binding mismatch (a relay between two TLS connections?)";
 
 /// Most input or output values a hello may list.
 const MAX_VALUES: usize = 1 << 16;
@@ -113,9 +134,29 @@ struct Body {
     and_gates: u64,
     inputs: Vec<(Party, u32)>,
     outputs: Vec<u32>,
+    binding: Option<[u8; 32]>,
 }
 
 impl Hello {
+    /// Checks the peer's hello against our channel binding: both absent, or
+    /// both present and equal. Two TLS connections joined by a relay have
+    /// different bindings; a TLS connection relayed to a plaintext one has
+    /// a binding on one side only.
+    pub fn check_binding(&self, ours: Option<&[u8; 32]>) -> Result<(), ProtocolError> {
+        let ours = ours.map(binding_tag);
+        match (ours, self.binding) {
+            (None, None) => Ok(()),
+            (Some(a), Some(b)) if a == b => Ok(()),
+            (Some(_), Some(_)) => Err(ProtocolError::Mismatch(RELAY.into())),
+            (Some(_), None) => Err(ProtocolError::Mismatch(format!(
+                "{RELAY}: this side runs TLS, the peer's session has no TLS"
+            ))),
+            (None, Some(_)) => Err(ProtocolError::Mismatch(format!(
+                "{RELAY}: the peer's session runs TLS, this side has no TLS"
+            ))),
+        }
+    }
+
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         let s = &self.circuit;
@@ -130,6 +171,7 @@ impl Hello {
             and_gates: s.and_gates,
             inputs: s.inputs.clone(),
             outputs: s.outputs.clone(),
+            binding: self.binding,
         };
         wire::encode((preamble, body))
     }
@@ -169,6 +211,7 @@ impl Hello {
                 inputs: body.inputs,
                 outputs: body.outputs,
             },
+            binding: body.binding,
         })
     }
 }
@@ -189,7 +232,29 @@ mod tests {
                 inputs: vec![(Party::Garbler, 8), (Party::Evaluator, 8)],
                 outputs: vec![1],
             },
+            binding: Some(binding_tag(&[5; 32])),
         }
+    }
+
+    #[test]
+    fn bindings_must_agree() {
+        let h = sample();
+        assert!(h.check_binding(Some(&[5; 32])).is_ok());
+        let e = h.check_binding(Some(&[6; 32])).unwrap_err().to_string();
+        assert!(
+            e.contains("channel binding mismatch (a relay between two TLS connections?)"),
+            "{e}"
+        );
+        let e = h.check_binding(None).unwrap_err().to_string();
+        assert!(e.contains("the peer's session runs TLS"), "{e}");
+        let plain = Hello {
+            binding: None,
+            ..sample()
+        };
+        assert!(plain.check_binding(None).is_ok());
+        assert!(plain.check_binding(Some(&[5; 32])).is_err());
+        assert_eq!(Hello::decode(&plain.encode()).unwrap(), plain);
+        assert_ne!(ot_context(Some(&[5; 32])), ot_context(Some(&[6; 32])));
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod wire;
 
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
-pub use hello::{Hello, Summary, PROTOCOL_VERSION};
+pub use hello::{binding_tag, ot_context, Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
 pub use stats::{PhaseTimer, SessionStats};

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 pub struct SessionStats {
     /// `garbler` or `evaluator`.
     pub role: &'static str,
+    /// Who the peer is: its certificate identity under TLS, its address in
+    /// plaintext (when the driver knows it).
+    pub peer: Option<String>,
     /// Traffic.
     pub channel: ChannelStats,
     /// Computations run in the session.
@@ -47,6 +50,23 @@ impl PhaseTimer {
     }
 }
 
+/// Appends `text` as a JSON string literal (a peer's certificate name may
+/// hold any character).
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 impl SessionStats {
     /// One line of JSON. Holds counts and times only: never a label, Delta,
     /// seed or input.
@@ -58,6 +78,10 @@ impl SessionStats {
             "{{\"role\":\"{}\",\"bytes_sent\":{},\"bytes_received\":{},\"rounds\":{},\"messages_sent\":{},\"messages_received\":{},\"computations\":{},\"and_gates\":{}",
             self.role, c.bytes_sent, c.bytes_received, c.rounds, c.messages_sent, c.messages_received, self.computations, self.and_gates
         );
+        if let Some(peer) = &self.peer {
+            s.push_str(",\"peer\":");
+            json_string(&mut s, peer);
+        }
         s.push_str(",\"phase_ms\":{");
         for (i, p) in Phase::ALL.iter().enumerate() {
             let _ = write!(
@@ -91,5 +115,25 @@ impl SessionStats {
         }
         s.push('}');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peer_is_a_json_string() {
+        let mut s = SessionStats {
+            role: "garbler",
+            ..SessionStats::default()
+        };
+        assert!(!s.to_json().contains("peer"));
+        s.peer = Some("al\"ice\\\n".into());
+        assert!(
+            s.to_json().contains(r#","peer":"al\"ice\\\u000a","#),
+            "{}",
+            s.to_json()
+        );
     }
 }

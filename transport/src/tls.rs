@@ -324,9 +324,14 @@ fn explain_tls(
     use rustls::Error;
     match e {
         Error::InvalidCertificate(c) => match c {
-            CertificateError::UnknownIssuer => TransportError::UnknownIssuer {
-                ca: ca_path.to_path_buf(),
-            },
+            // A bad signature on a certificate whose issuer carries the
+            // name of our CA: it comes from another CA of the same name
+            // (`mpcc certs` run twice makes two).
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+                TransportError::UnknownIssuer {
+                    ca: ca_path.to_path_buf(),
+                }
+            }
             CertificateError::Expired => TransportError::Expired { ended: None },
             CertificateError::ExpiredContext { not_after, .. } => TransportError::Expired {
                 ended: utc(not_after),
@@ -351,6 +356,12 @@ fn explain_tls(
             let refused = |why: &str| TransportError::PeerRefusedCertificate(why.to_string());
             match alert {
                 AlertDescription::UnknownCA => refused("it does not chain to the peer's CA"),
+                // What rustls answers a certificate signed by another CA of
+                // the same name as the peer's.
+                AlertDescription::DecryptError => refused(
+                    "its signature does not verify: it does not chain to the peer's CA \
+                     (a CA of the same name but another key?)",
+                ),
                 AlertDescription::CertificateExpired => {
                     refused("it has expired or is not valid yet")
                 }

@@ -1,4 +1,5 @@
-//! `evaluator`: the evaluating party of a two-party computation over TCP.
+//! `evaluator`: the evaluating party of a two-party computation over TLS
+//! (or, with `--insecure-plaintext`, plain TCP).
 
 use circuits::Party;
 use clap::Parser;
@@ -16,6 +17,8 @@ struct Args {
     connect: String,
     #[command(flatten)]
     common: cli::CircuitArgs,
+    #[command(flatten)]
+    tls: transport::cli::ClientTlsArgs,
     /// Run this many computations on one connection (base OTs paid once).
     #[arg(long, default_value_t = 1)]
     repeat: u64,
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
+    let security = args.tls.security().map_err(|e| e.to_string())?;
     let circuit = args.common.load()?;
     let fixed = if args.stdin {
         None
@@ -53,6 +57,7 @@ fn run(args: Args) -> Result<(), String> {
     };
     let mut session = Session::connect(
         args.connect.as_str(),
+        &security,
         &Prepared::new(circuit).map_err(|e| e.to_string())?,
         config,
     )

@@ -1,17 +1,16 @@
-//! `garbler`: the garbling party of a two-party computation over TCP.
+//! `garbler`: the garbling party of a two-party computation over TLS (or,
+//! with `--insecure-plaintext`, plain TCP).
 
 use circuits::{Circuit, Party};
 use clap::Parser;
-use garbler::service::{
-    configure_socket, run_session, serve, FixedInputs, InputSource, SessionConfig,
-};
+use garbler::service::{run_link, serve, FixedInputs, InputSource, PeerInfo, SessionConfig};
 use protocol::Prepared;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-/// Garble a circuit for an evaluator that connects over TCP, and print the result.
+/// Garble a circuit for an evaluator that connects over TLS, and print the result.
 #[derive(Parser)]
 #[command(name = "garbler", version)]
 struct Args {
@@ -20,6 +19,8 @@ struct Args {
     listen: String,
     #[command(flatten)]
     common: cli::CircuitArgs,
+    #[command(flatten)]
+    tls: transport::cli::ServerTlsArgs,
     /// Serve many evaluators at once, each in a session of its own, until killed.
     #[arg(long)]
     serve: bool,
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
+    let security = args.tls.security().map_err(|e| e.to_string())?;
     let circuit = args.common.load()?;
     let fixed = if args.stdin {
         None
@@ -72,15 +74,17 @@ fn run(args: Args) -> Result<(), String> {
         let print = Mutex::new(());
         let c = circuit.clone();
         let stats = args.common.stats;
-        let make: Box<dyn Fn() -> Box<dyn InputSource + Send> + Send + Sync> = match fixed {
-            Some(bits) => Box::new(move || Box::new(FixedInputs(bits.clone()))),
+        type Make = Box<dyn Fn(&PeerInfo) -> Box<dyn InputSource + Send> + Send + Sync>;
+        let make: Make = match fixed {
+            Some(bits) => Box::new(move |_| Box::new(FixedInputs(bits.clone()))),
             None => {
                 let c = circuit.clone();
-                Box::new(move || stdin_inputs(c.clone()))
+                Box::new(move |_| stdin_inputs(c.clone()))
             }
         };
         return serve(
             listener,
+            security,
             prepared,
             make,
             move |peer, outcome, results| {
@@ -98,24 +102,24 @@ fn run(args: Args) -> Result<(), String> {
         )
         .map_err(|e| e.to_string());
     }
-    let (stream, _) = listener
+    let (stream, addr) = listener
         .accept()
         .map_err(|e| format!("accepting a connection: {e}"))?;
-    configure_socket(&stream, config.limits).map_err(|e| e.to_string())?;
+    let link = security
+        .accept(stream, config.limits)
+        .map_err(|e| format!("connection from {addr}: TLS handshake: {e}"))?;
+    let peer = PeerInfo {
+        addr,
+        identity: link.peer_identity().map(|p| p.name().to_string()),
+    };
     let mut inputs: Box<dyn InputSource> = match fixed {
         Some(bits) => Box::new(FixedInputs(bits)),
         None => stdin_inputs(circuit.clone()),
     };
     let c = circuit.clone();
     let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
-    let stats = run_session(
-        protocol::TcpLink::new(stream, config.limits.spin),
-        &prepared,
-        inputs.as_mut(),
-        &mut print,
-        config,
-    )
-    .map_err(|e| e.to_string())?;
+    let stats = run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
+        .map_err(|e| format!("session with {peer}: {e}"))?;
     if args.common.stats {
         eprintln!("{}", stats.to_json());
     }
