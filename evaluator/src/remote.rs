@@ -306,12 +306,19 @@ impl<S: Read + Write> Session<S> {
     ///
     /// ```no_run
     /// use circuits::typed::BigInt;
-    /// use evaluator::{Prepared, Session, SessionConfig};
+    /// use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
     /// // fn main(garbler a: u256, evaluator b: u256) -> (u256, bool, u13)
     /// let circuit = compiler::compile_file("examples/wide.mpc".as_ref())
     ///     .map_err(|e| format!("{e:?}"))?;
     /// let prepared = Prepared::new(circuit)?;
-    /// let mut session = Session::connect("127.0.0.1:7000", &prepared, SessionConfig::default())?;
+    /// let tls = transport::TlsConfig::load(
+    ///     "evaluator.pem".as_ref(),
+    ///     "evaluator.key".as_ref(),
+    ///     "ca.pem".as_ref(),
+    /// )?;
+    /// let security = ClientSecurity::Tls(tls.connector()?);
+    /// let mut session =
+    ///     Session::connect("garbler.example:7000", &security, &prepared, SessionConfig::default())?;
     /// let b: BigInt = "0x1_0000_0000_0000_0000_0000_0000_0000_0000".parse()?;
     /// let (sum, big, low): (BigInt, bool, u16) = session.evaluate_typed(&b)?;
     /// println!("{sum} {big} {low}");
