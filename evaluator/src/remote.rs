@@ -15,12 +15,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::{EvalError, EvaluatorSession};
+use crate::{decode, EvalError, EvaluatorSession};
 use circuits::{value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
-    pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
@@ -57,6 +57,12 @@ pub struct Session<S: Read + Write = TcpLink> {
     closed: bool,
     /// Reused for every chunk of garbled tables.
     buffer: Vec<u8>,
+    /// Indices of the output bits the evaluator learns, in one copy.
+    eval_wires: Vec<usize>,
+    /// Indices of the output bits the garbler learns, in one copy.
+    garbler_wires: Vec<usize>,
+    /// Send wrong output labels (fault injection for tests).
+    corrupt: bool,
 }
 
 impl Session<TcpLink> {
@@ -217,6 +223,9 @@ impl<S: Read + Write> Session<S> {
             stats,
             closed: false,
             buffer: Vec::new(),
+            eval_wires: prepared.circuit.output_bits_of(Party::Evaluator),
+            garbler_wires: prepared.circuit.output_bits_of(Party::Garbler),
+            corrupt: false,
         })
     }
 
@@ -231,8 +240,14 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Runs one computation with the evaluator's input bits (its inputs'
-    /// bits in wire order); returns the output bits. After an error the
-    /// session is closed and every later call fails.
+    /// bits in wire order); returns the output bits the evaluator learns:
+    /// those of the outputs revealed to it or to both, in order
+    /// ([`Circuit::output_bits_of`]; every output bit for Bristol circuits
+    /// and untagged outputs). Outputs revealed to the garbler alone are not
+    /// decodable here: the garbler sends no decoding bits for them, and
+    /// gets their labels back. Format the bits with
+    /// [`circuits::value::format_learned`]. After an error the session is
+    /// closed and every later call fails.
     pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, EvalError> {
         let mut out = self.evaluate_batch(&[bits])?;
         Ok(out.pop().unwrap_or_default())
@@ -241,7 +256,8 @@ impl<S: Read + Write> Session<S> {
     /// Runs several computations in one flight: one OT extension and one
     /// request for all of them, then the garbled circuits stream back in
     /// order. Costs about one round trip for the whole batch instead of one
-    /// per computation. Returns each computation's output bits.
+    /// per computation. Returns each computation's output bits, as
+    /// [`Session::evaluate`] does.
     pub fn evaluate_batch<B: AsRef<[bool]>>(
         &mut self,
         batch: &[B],
@@ -274,12 +290,24 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Like [`Session::evaluate`], with the evaluator's values as literals of
-    /// the language (one per evaluator parameter); returns the outputs as
-    /// literals, one per output value.
+    /// the language (one per evaluator parameter); returns the outputs the
+    /// evaluator learns as literals, one per output value.
     pub fn evaluate_values(&mut self, values: &[String]) -> Result<Vec<String>, EvalError> {
         let bits = value::parse_inputs(&self.prepared.circuit, Some(Party::Evaluator), values)?;
         let out = self.evaluate(&bits)?;
-        Ok(value::format_outputs(&self.prepared.circuit, &out))
+        Ok(value::format_learned_parts(
+            &self.prepared.circuit,
+            Party::Evaluator,
+            &out,
+        ))
+    }
+
+    /// Makes every later computation send the garbler output labels with a
+    /// bit flipped, as a cheating evaluator would: for tests of the
+    /// garbler's output check, which must refuse them.
+    #[cfg(feature = "fault-injection")]
+    pub fn corrupt_output_labels(&mut self, on: bool) {
+        self.corrupt = on;
     }
 
     fn compute<B: AsRef<[bool]>>(&mut self, batch: &[B]) -> Result<Vec<Vec<bool>>, EvalError> {
@@ -372,17 +400,30 @@ impl<S: Read + Write> Session<S> {
 
             let t = PhaseTimer::start(Phase::Output);
             self.ch.set_phase(Phase::Output);
+            // Decoding bits come for the outputs the evaluator learns only;
+            // the outputs the garbler learns go back as labels, which the
+            // garbler checks and decodes.
             let payload = self.ch.recv_kind(Kind::Decoding)?;
-            let decoding = OutputDecoding::from_bytes(&payload, copies * n_out)?;
-            let out = run.finish(&decoding)?;
-            for one in out.chunks(n_out.max(1)).take(copies) {
-                self.ch.send(Kind::Result, &pack_bits(one))?;
-                results.push(one.to_vec());
-            }
-            // A circuit without outputs still answers once per computation.
-            for _ in results.len()..first + copies {
-                self.ch.send(Kind::Result, &pack_bits(&[]))?;
-                results.push(Vec::new());
+            let decoding = OutputDecoding::from_bytes(&payload, copies * self.eval_wires.len())?;
+            let all = Zeroizing::new(run.finish_labels()?);
+            let mine: Vec<Block> = (0..copies)
+                .flat_map(|c| self.eval_wires.iter().map(move |&w| c * n_out + w))
+                .map(|i| all[i])
+                .collect();
+            let bits = decode(&mine, &decoding);
+            let per = self.eval_wires.len();
+            let mut reply = Zeroizing::new(Vec::with_capacity(16 * self.garbler_wires.len()));
+            for c in 0..copies {
+                reply.clear();
+                for &w in &self.garbler_wires {
+                    let mut label = all[c * n_out + w];
+                    if self.corrupt {
+                        label ^= Block(1 << 77);
+                    }
+                    reply.extend_from_slice(&label.to_bytes());
+                }
+                self.ch.send(Kind::Result, &reply)?;
+                results.push(bits[c * per..(c + 1) * per].to_vec());
             }
             t.stop(&mut self.stats);
             first += copies;

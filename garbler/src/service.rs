@@ -5,14 +5,17 @@
 //! public hash key for the session), base OTs once, then as many
 //! computations as the evaluator asks for, each one OT extension for the
 //! evaluator's input bits, the garbler's input labels, the garbled tables as
-//! a stream of chunks, and the output decoding; the evaluator answers with
-//! the result. A failure ends the session with an error naming the phase,
+//! a stream of chunks, and the output decoding bits of the outputs the
+//! evaluator learns; the evaluator answers with the output labels of the
+//! outputs the garbler learns, which the garbler checks and decodes. A failure ends the session with an error naming the phase,
 //! and the peer is told why (never with a secret in the message).
 
-use crate::{GarbleError, GarblerSession};
+use crate::budget::Budget;
+use crate::{GarbleError, GarblerSession, OutputCheck};
+use crypto::Block;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
-    unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     SessionStats, TcpLink, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
@@ -45,7 +48,7 @@ impl<F: FnMut() -> Result<Vec<bool>, String>> InputSource for F {
 }
 
 /// Session settings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionConfig {
     /// Message size limit and peer timeout.
     pub limits: Limits,
@@ -57,6 +60,13 @@ pub struct SessionConfig {
     /// told the garbler is busy and closed, so a flood of connections costs
     /// a bounded number of threads and buffers.
     pub max_sessions: usize,
+    /// Computations the garbler's input may take part in, shared by every
+    /// session that holds it (`None`: no limit beyond `max_computations`).
+    /// Each batch is taken from it before anything of it is garbled.
+    pub budget: Option<Arc<Budget>>,
+    /// The identity the session's computations count against in `budget`:
+    /// the peer's address as [`serve`] sets it.
+    pub peer: String,
 }
 
 /// Default for [`SessionConfig::max_sessions`].
@@ -69,13 +79,19 @@ impl Default for SessionConfig {
             max_computations: None,
             transcript: false,
             max_sessions: DEFAULT_MAX_SESSIONS,
+            budget: None,
+            peer: String::new(),
         }
     }
 }
 
 /// Runs one garbler session over `stream` until the evaluator says goodbye.
-/// `on_result` sees the output bits of each computation, as the evaluator
-/// reports them. Returns the session's statistics.
+/// `on_result` sees, for each computation, the output bits the garbler
+/// learns (those of outputs revealed to it or to both, in order), decoded
+/// from the output labels the evaluator sends back and checked against the
+/// garbling: a label that is neither of its wire's two ends the session
+/// with [`GarbleError::OutputVerification`]. Returns the session's
+/// statistics.
 pub fn run_session<S: Read + Write>(
     stream: S,
     prepared: &Prepared,
@@ -162,6 +178,10 @@ fn session<S: Read + Write>(
         t.stop(stats);
     }
     let n_out = circuit.output_wires.len();
+    let eval_wires = circuit.output_bits_of(circuits::Party::Evaluator);
+    let garbler_wires = circuit.output_bits_of(circuits::Party::Garbler);
+    // Output checks of garbled groups whose results have not arrived yet.
+    let mut pending: Vec<(OutputCheck, usize)> = Vec::new();
     // The active labels of the garbler's inputs of a computation, as sent:
     // wiped before each reuse and when the session ends, however it ends.
     let mut labels = Zeroizing::new(Vec::new());
@@ -189,6 +209,11 @@ fn session<S: Read + Write>(
                 "this garbler runs at most {} computations per session",
                 config.max_computations.unwrap_or(0)
             )));
+        }
+        if let Some(budget) = &config.budget {
+            budget
+                .spend(&config.peer, count)
+                .map_err(GarbleError::Budget)?;
         }
         let t = PhaseTimer::start(Phase::OtExtension);
         // A refill of the random-OT stock (if the evaluator's ran short),
@@ -225,6 +250,7 @@ fn session<S: Read + Write>(
         // Narrow circuits run in groups of copies side by side (the same
         // split on both sides): each group is one garbling.
         let mut first = 0;
+        let mut pending_labels = 0;
         for copies in prepared.groups(count as usize) {
             let schedule = prepared.group_schedule(copies)?;
             let mut bits =
@@ -255,30 +281,92 @@ fn session<S: Read + Write>(
             while let Some(chunk) = run.next_chunk() {
                 ch.send(Kind::Tables, chunk)?;
             }
-            let decoding = run.finish()?;
+            let check = run.finish()?;
             t.stop(stats);
             let t = PhaseTimer::start(Phase::Output);
             ch.set_phase(Phase::Output);
-            ch.send(Kind::Decoding, &decoding.to_bytes())?;
+            // Decoding bits for the outputs the evaluator learns, none for
+            // the garbler's own: their labels stay opaque to the evaluator.
+            let wires = copy_wires(&eval_wires, n_out, copies);
+            ch.send(Kind::Decoding, &check.decoding(&wires)?.to_bytes())?;
+            // Only the 0-labels of the outputs the garbler learns are kept
+            // until the evaluator's labels for them arrive.
+            pending_labels += copies * garbler_wires.len();
+            pending.push((
+                check.keep(&copy_wires(&garbler_wires, n_out, copies))?,
+                copies,
+            ));
             t.stop(stats);
             first += copies;
+            if pending_labels > MAX_PENDING_LABELS {
+                let t = PhaseTimer::start(Phase::Output);
+                collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
+                pending_labels = 0;
+                t.stop(stats);
+            }
         }
         drop(zero_labels);
         // The evaluator reports each result as soon as it has it; collect them.
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);
-        for _ in 0..count {
-            let result = ch.recv_kind(Kind::Result)?;
-            let out = unpack_bits(&result, n_out).ok_or_else(|| ProtocolError::Malformed {
-                phase: Phase::Output,
-                msg: format!("a result of {} bytes for {n_out} output bits", result.len()),
-            })?;
-            on_result(&out);
-        }
+        collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
         t.stop(stats);
         stats.computations += count;
         stats.and_gates += count * schedule.and_count() as u64;
     }
+}
+
+/// Most output 0-labels kept for results not yet received: past it the
+/// garbler reads the results of the groups already sent before garbling on
+/// (the evaluator sends each group's results before it waits for the next
+/// group), so a large batch holds a bounded amount of memory.
+const MAX_PENDING_LABELS: usize = 1 << 18;
+
+/// The output wires at `per_copy` (indices into one copy's outputs) of each
+/// of `copies` copies side by side, copy after copy.
+fn copy_wires(per_copy: &[usize], n_out: usize, copies: usize) -> Vec<usize> {
+    (0..copies)
+        .flat_map(|c| per_copy.iter().map(move |&w| c * n_out + w))
+        .collect()
+}
+
+/// Receives one result per computation of the `pending` groups, in order:
+/// the evaluator's labels of the outputs the garbler learns, `per_copy` of
+/// them (16 bytes each) per computation, each checked against the garbling
+/// and decoded; `on_result` sees the bits. Empties `pending`.
+fn collect_results<S: Read + Write>(
+    ch: &mut Channel<S>,
+    pending: &mut Vec<(OutputCheck, usize)>,
+    per_copy: usize,
+    on_result: &mut dyn FnMut(&[bool]),
+) -> Result<(), GarbleError> {
+    ch.set_phase(Phase::Output);
+    let wires: Vec<usize> = (0..per_copy).collect();
+    for (check, copies) in pending.drain(..) {
+        for c in 0..copies {
+            let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
+            if payload.len() != 16 * per_copy {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Output,
+                    msg: format!(
+                        "a result of {} bytes for {per_copy} output labels of 16 bytes",
+                        payload.len()
+                    ),
+                }
+                .into());
+            }
+            let labels: Zeroizing<Vec<Block>> = Zeroizing::new(
+                payload
+                    .chunks_exact(16)
+                    .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])))
+                    .collect(),
+            );
+            let at: Vec<usize> = wires.iter().map(|&w| c * per_copy + w).collect();
+            let bits = check.verify(&at, &labels)?;
+            on_result(&bits);
+        }
+    }
+    Ok(())
 }
 
 /// Serves evaluators on `listener`, each connection a session of its own on
@@ -308,15 +396,16 @@ where
             Err(_) => continue,
         };
         if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
-            refuse_busy(stream, config);
+            refuse_busy(stream, config.clone());
             continue;
         }
         running.fetch_add(1, Ordering::AcqRel);
-        let (prepared, make_inputs, report, running) = (
+        let (prepared, make_inputs, report, running, config) = (
             prepared.clone(),
             make_inputs.clone(),
             report.clone(),
             running.clone(),
+            config.clone(),
         );
         std::thread::spawn(move || {
             // Counted down however the session ends.
@@ -330,6 +419,11 @@ where
             let peer = stream
                 .peer_addr()
                 .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
+            // The identity budgets count against: the peer's address.
+            let config = SessionConfig {
+                peer: peer.ip().to_string(),
+                ..config
+            };
             let mut results = Vec::new();
             let outcome = configure_socket(&stream, config.limits)
                 .map_err(|e| {

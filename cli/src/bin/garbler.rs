@@ -62,6 +62,7 @@ fn run(args: Args) -> Result<(), String> {
         max_computations: args.repeat,
         transcript: args.common.stats,
         max_sessions: args.max_sessions,
+        ..SessionConfig::default()
     };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
