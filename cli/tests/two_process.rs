@@ -516,3 +516,19 @@ fn programs_and_compiled_circuits_run_end_to_end() {
     let _ = g.child.kill();
     let _ = g.finish(Duration::from_secs(5));
 }
+
+#[test]
+fn each_binary_prints_only_what_its_party_learns() {
+    // -> (bool, evaluator u32, garbler u8): both learn a < b, the evaluator
+    // a + b, the garbler a ^ (b as u8).
+    let prog = example("who_learns.mpc");
+    for (a, b) in [(200u32, 300u32), (7, 5)] {
+        let g = Garbler::start(&["--program", &prog, &a.to_string()]);
+        let e = evaluator(&g.addr, &["--program", &prog, &b.to_string()]);
+        let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+        assert_eq!(code, Some(0), "{gerr}");
+        assert!(e.status.success(), "{}", text(&e.stderr));
+        assert_eq!(text(&e.stdout), format!("({}, {})\n", a < b, a + b));
+        assert_eq!(gout, format!("({}, {})\n", a < b, (a ^ b) & 0xff));
+    }
+}

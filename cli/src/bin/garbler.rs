@@ -87,7 +87,9 @@ fn run(args: Args) -> Result<(), String> {
             move |peer, outcome, results| {
                 let _guard = print.lock();
                 for r in &results {
-                    println!("{}", cli::output_lines(&c, r));
+                    if let Some(line) = cli::learned_lines(&c, Party::Garbler, r) {
+                        println!("{line}");
+                    }
                 }
                 match outcome {
                     Ok(s) if stats => eprintln!("{}", s.to_json()),
@@ -108,7 +110,11 @@ fn run(args: Args) -> Result<(), String> {
         None => stdin_inputs(circuit.clone()),
     };
     let c = circuit.clone();
-    let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
+    let mut print = |r: &[bool]| {
+        if let Some(line) = cli::learned_lines(&c, Party::Garbler, r) {
+            println!("{line}");
+        }
+    };
     let stats = run_session(
         protocol::TcpLink::new(stream, config.limits.spin),
         &prepared,
