@@ -532,3 +532,47 @@ fn each_binary_prints_only_what_its_party_learns() {
         assert_eq!(gout, format!("({}, {})\n", a < b, (a ^ b) & 0xff));
     }
 }
+
+#[test]
+fn a_serving_garbler_refuses_a_peer_past_its_budget() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--max-computations-per-peer",
+        "3",
+        "1000",
+    ]);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "3", "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    assert_eq!(text(&e.stdout), "true\n".repeat(3));
+    // The fourth computation of the same peer (address) is refused.
+    let e = evaluator(&g.addr, &["--program", &prog, "5"]);
+    assert_eq!(e.status.code(), Some(1));
+    let err = text(&e.stderr);
+    assert!(
+        err.contains("budget exhausted: peer 127.0.0.1 has used its 3 computations"),
+        "{err}"
+    );
+    assert_eq!(text(&e.stdout), "");
+    let mut g = g;
+    g.child.kill().unwrap();
+    let (_, _, gerr) = g.finish(Duration::from_secs(5));
+    assert!(gerr.contains("at most 3 computations per peer"), "{gerr}");
+}
+
+#[test]
+fn a_serving_garbler_with_fixed_values_has_a_finite_budget_by_default() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&["--program", &prog, "--serve", "1000"]);
+    let e = evaluator(&g.addr, &["--program", &prog, "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    let mut g = g;
+    g.child.kill().unwrap();
+    let (_, _, gerr) = g.finish(Duration::from_secs(5));
+    assert!(
+        gerr.contains("budget: at most 1000 computations per peer"),
+        "{gerr}"
+    );
+}
