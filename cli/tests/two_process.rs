@@ -576,3 +576,21 @@ fn a_serving_garbler_with_fixed_values_has_a_finite_budget_by_default() {
         "{gerr}"
     );
 }
+
+#[test]
+fn forged_output_labels_end_the_garbler_binary_with_exit_status_1() {
+    let prog = example("who_learns.mpc");
+    let g = Garbler::start(&["--program", &prog, "7"]);
+    let c = compiler::compile_file(std::path::Path::new(&prog)).unwrap();
+    let prepared = evaluator::Prepared::new(c).unwrap();
+    let mut session =
+        evaluator::Session::connect(g.addr.as_str(), &prepared, Default::default()).unwrap();
+    session.corrupt_output_labels(true);
+    // The evaluator's own parts still decode; the garbler checks its own.
+    let _ = session.evaluate_values(&["5".to_string()]);
+    let _ = session.close();
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(1), "{gerr}");
+    assert!(gerr.contains("output verification failed"), "{gerr}");
+    assert_eq!(gout, "");
+}
