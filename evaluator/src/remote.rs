@@ -21,7 +21,7 @@ use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+    SessionStats, TcpLink, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -276,7 +276,9 @@ impl<S: Read + Write> Session<S> {
         }
         let mut out = Vec::with_capacity(batch.len());
         // Requests stay within the protocol's batch and message limits.
-        let per = (MAX_BATCH as usize).min((MAX_BATCH_BITS / want.max(1)).max(1));
+        let per = (MAX_BATCH as usize)
+            .min((MAX_BATCH_BITS / want.max(1)).max(1))
+            .min((MAX_BATCH_LABELS / self.garbler_wires.len().max(1)).max(1));
         for part in batch.chunks(per) {
             match self.compute(part) {
                 Ok(mut o) => out.append(&mut o),
@@ -363,6 +365,10 @@ impl<S: Read + Write> Session<S> {
 
         let n_out = self.prepared.circuit.output_wires.len();
         let mut results = Vec::with_capacity(batch.len());
+        // The output labels the garbler learns, of every computation.
+        let mut back = Zeroizing::new(Vec::with_capacity(
+            16 * batch.len() * self.garbler_wires.len(),
+        ));
         // Narrow circuits run in groups of copies side by side, split as the
         // garbler splits them: each group is one garbled circuit.
         let mut first = 0;
@@ -412,21 +418,29 @@ impl<S: Read + Write> Session<S> {
                 .collect();
             let bits = decode(&mine, &decoding);
             let per = self.eval_wires.len();
-            let mut reply = Zeroizing::new(Vec::with_capacity(16 * self.garbler_wires.len()));
             for c in 0..copies {
-                reply.clear();
                 for &w in &self.garbler_wires {
                     let mut label = all[c * n_out + w];
                     if self.corrupt {
                         label ^= Block(1 << 77);
                     }
-                    reply.extend_from_slice(&label.to_bytes());
+                    back.extend_from_slice(&label.to_bytes());
                 }
-                self.ch.send(Kind::Result, &reply)?;
                 results.push(bits[c * per..(c + 1) * per].to_vec());
             }
             t.stop(&mut self.stats);
             first += copies;
+        }
+        // The labels of the outputs the garbler learns go back once every
+        // garbled circuit of the batch is in: the garbler reads them only
+        // then, so sending earlier could block both sides on full buffers.
+        for one in back.chunks(16 * self.garbler_wires.len()).take(batch.len()) {
+            self.ch.send(Kind::Result, one)?;
+        }
+        if self.garbler_wires.is_empty() {
+            for _ in 0..batch.len() {
+                self.ch.send(Kind::Result, &[])?;
+            }
         }
         self.ch.flush()?;
         drop(labels);

@@ -16,7 +16,7 @@ use crypto::Block;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, TcpLink, PROTOCOL_VERSION,
+    SessionStats, TcpLink, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -210,6 +210,17 @@ fn session<S: Read + Write>(
                 config.max_computations.unwrap_or(0)
             )));
         }
+        let labels_back = count as usize * garbler_wires.len();
+        if count > 1 && labels_back > MAX_BATCH_LABELS {
+            return Err(ProtocolError::Malformed {
+                phase: Phase::OtExtension,
+                msg: format!(
+                    "a batch of {count} computations with {labels_back} output labels \
+                     (at most {MAX_BATCH_LABELS})"
+                ),
+            }
+            .into());
+        }
         if let Some(budget) = &config.budget {
             budget
                 .spend(&config.peer, count)
@@ -250,7 +261,6 @@ fn session<S: Read + Write>(
         // Narrow circuits run in groups of copies side by side (the same
         // split on both sides): each group is one garbling.
         let mut first = 0;
-        let mut pending_labels = 0;
         for copies in prepared.groups(count as usize) {
             let schedule = prepared.group_schedule(copies)?;
             let mut bits =
@@ -291,22 +301,16 @@ fn session<S: Read + Write>(
             ch.send(Kind::Decoding, &check.decoding(&wires)?.to_bytes())?;
             // Only the 0-labels of the outputs the garbler learns are kept
             // until the evaluator's labels for them arrive.
-            pending_labels += copies * garbler_wires.len();
             pending.push((
                 check.keep(&copy_wires(&garbler_wires, n_out, copies))?,
                 copies,
             ));
             t.stop(stats);
             first += copies;
-            if pending_labels > MAX_PENDING_LABELS {
-                let t = PhaseTimer::start(Phase::Output);
-                collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
-                pending_labels = 0;
-                t.stop(stats);
-            }
         }
         drop(zero_labels);
-        // The evaluator reports each result as soon as it has it; collect them.
+        // The evaluator sends the batch's results once it has every garbled
+        // circuit of it (so neither side writes while the other does).
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);
         collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
@@ -315,12 +319,6 @@ fn session<S: Read + Write>(
         stats.and_gates += count * schedule.and_count() as u64;
     }
 }
-
-/// Most output 0-labels kept for results not yet received: past it the
-/// garbler reads the results of the groups already sent before garbling on
-/// (the evaluator sends each group's results before it waits for the next
-/// group), so a large batch holds a bounded amount of memory.
-const MAX_PENDING_LABELS: usize = 1 << 18;
 
 /// The output wires at `per_copy` (indices into one copy's outputs) of each
 /// of `copies` copies side by side, copy after copy.

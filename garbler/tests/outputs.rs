@@ -219,3 +219,44 @@ fn a_peer_past_its_budget_is_refused_and_another_keeps_its_own() {
     assert_eq!(budget.used_by("alice"), 3);
     assert_eq!(budget.used_by("bob"), 2);
 }
+
+#[test]
+fn a_batch_with_many_output_labels_is_split_and_checked() {
+    use circuits::{Builder, Type};
+    // 4,096 output bits per computation: a batch of 300 would send back more
+    // labels than one request may, so the evaluator splits it.
+    let n = 4096;
+    let mut b = Builder::new();
+    let x = b.input("x", Party::Garbler, Type::Bits(n));
+    let y = b.input("y", Party::Evaluator, Type::Bits(n));
+    let z: Vec<_> = x.iter().zip(&y).map(|(&p, &q)| b.and(p, q)).collect();
+    b.output("z", Type::Bits(n), &z);
+    let prepared = Prepared::new(b.finish()).unwrap();
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let ones = vec![true; n as usize];
+    let g = {
+        let prepared = prepared.clone();
+        let ones = ones.clone();
+        std::thread::spawn(move || {
+            let mut results = Vec::new();
+            let outcome = run_session(
+                theirs,
+                &prepared,
+                &mut FixedInputs(ones),
+                &mut |r| results.push(r.to_vec()),
+                ServiceConfig::default(),
+            );
+            (outcome, results)
+        })
+    };
+    let mut session = Session::over(ours, &prepared, SessionConfig::default()).unwrap();
+    let inputs: Vec<Vec<bool>> = (0..300)
+        .map(|i| (0..n as usize).map(|j| (i + j) % 3 == 0).collect())
+        .collect();
+    let out = session.evaluate_batch(&inputs).unwrap();
+    session.close().unwrap();
+    let (outcome, learned) = g.join().unwrap();
+    outcome.unwrap();
+    assert_eq!(out, inputs);
+    assert_eq!(learned, inputs);
+}
