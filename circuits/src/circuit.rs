@@ -306,6 +306,17 @@ impl Circuit {
         *h.finalize().as_bytes()
     }
 
+    /// Indices into [`Circuit::output_wires`] of the bits `party` learns:
+    /// those of the outputs revealed to it or to both, in order. Bristol
+    /// circuits and untagged outputs reveal every bit to both parties.
+    pub fn output_bits_of(&self, party: Party) -> Vec<usize> {
+        self.outputs
+            .iter()
+            .filter(|o| o.party.is_none_or(|p| p == party))
+            .flat_map(|o| o.first_bit..o.first_bit + o.ty.width())
+            .collect()
+    }
+
     /// `k` independent copies of this circuit side by side, as one circuit:
     /// the inputs of copy 0, then those of copy 1, and so on (so each
     /// party's input bits come copy after copy), and likewise the outputs.

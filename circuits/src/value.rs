@@ -102,6 +102,39 @@ pub fn format_result(circuit: &Circuit, bits: &[bool], party: Option<Party>) -> 
     }
 }
 
+/// Prints the outputs `party` learns, one string per output, from the bits
+/// it learns only (as [`Circuit::output_bits_of`] lists them: the outputs
+/// revealed to it or to both, in order). `bits` must hold exactly those.
+pub fn format_learned_parts(circuit: &Circuit, party: Party, bits: &[bool]) -> Vec<String> {
+    let mut at = 0;
+    circuit
+        .outputs
+        .iter()
+        .filter(|o| o.party.is_none_or(|p| p == party))
+        .map(|o| {
+            let w = o.ty.width();
+            // Missing bits (a caller's mistake) print as zeros, not a panic.
+            let part: Vec<bool> = (at..at + w)
+                .map(|i| bits.get(i).copied().unwrap_or(false))
+                .collect();
+            at += w;
+            format(&o.ty, &part)
+        })
+        .collect()
+}
+
+/// What `party` learns of the outputs, from the bits it learns only (see
+/// [`format_learned_parts`]): one part bare, several as a tuple; `None`
+/// when it learns nothing.
+pub fn format_learned(circuit: &Circuit, party: Party, bits: &[bool]) -> Option<String> {
+    let parts = format_learned_parts(circuit, party, bits);
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => Some(format!("({})", parts.join(", "))),
+    }
+}
+
 fn write_value(ty: &Type, bits: &[bool], out: &mut String) {
     match ty {
         Type::Bool => out.push_str(if bits[0] { "true" } else { "false" }),

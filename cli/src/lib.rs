@@ -113,9 +113,17 @@ pub fn party_bits(circuit: &Circuit, party: Party, values: &[String]) -> Result<
     value::parse_inputs(circuit, Some(party), values).map_err(|e| e.to_string())
 }
 
-/// The output lines of one computation.
-pub fn output_lines(circuit: &Circuit, bits: &[bool]) -> String {
-    value::format_outputs(circuit, bits).join("\n")
+/// What `party` prints of one computation, from the output bits it learns
+/// (see `Circuit::output_bits_of`): with no output tagged with a party (a
+/// Bristol circuit, a version 1 program) every output, one per line; else
+/// the parts revealed to `party`, one bare and several as a tuple, and
+/// `None` when it learns nothing.
+pub fn learned_lines(circuit: &Circuit, party: Party, bits: &[bool]) -> Option<String> {
+    if circuit.outputs.iter().all(|o| o.party.is_none()) {
+        Some(value::format_learned_parts(circuit, party, bits).join("\n"))
+    } else {
+        value::format_learned(circuit, party, bits)
+    }
 }
 
 #[cfg(test)]

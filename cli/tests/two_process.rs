@@ -525,3 +525,86 @@ fn programs_and_compiled_circuits_run_end_to_end() {
     let _ = g.child.kill();
     let _ = g.finish(Duration::from_secs(5));
 }
+
+#[test]
+fn each_binary_prints_only_what_its_party_learns() {
+    // -> (bool, evaluator u32, garbler u8): both learn a < b, the evaluator
+    // a + b, the garbler a ^ (b as u8).
+    let prog = example("who_learns.mpc");
+    for (a, b) in [(200u32, 300u32), (7, 5)] {
+        let g = Garbler::start(&["--program", &prog, &a.to_string()]);
+        let e = evaluator(&g.addr, &["--program", &prog, &b.to_string()]);
+        let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+        assert_eq!(code, Some(0), "{gerr}");
+        assert!(e.status.success(), "{}", text(&e.stderr));
+        assert_eq!(text(&e.stdout), format!("({}, {})\n", a < b, a + b));
+        assert_eq!(gout, format!("({}, {})\n", a < b, (a ^ b) & 0xff));
+    }
+}
+
+#[test]
+fn a_serving_garbler_refuses_a_peer_past_its_budget() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--max-computations-per-peer",
+        "3",
+        "1000",
+    ]);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "3", "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    assert_eq!(text(&e.stdout), "true\n".repeat(3));
+    // The fourth computation of the same peer (address) is refused.
+    let e = evaluator(&g.addr, &["--program", &prog, "5"]);
+    assert_eq!(e.status.code(), Some(1));
+    let err = text(&e.stderr);
+    assert!(
+        err.contains("budget exhausted: peer 127.0.0.1 has used its 3 computations"),
+        "{err}"
+    );
+    assert_eq!(text(&e.stdout), "");
+    let mut g = g;
+    g.child.kill().unwrap();
+    let (_, _, gerr) = g.finish(Duration::from_secs(5));
+    assert!(gerr.contains("at most 3 computations per peer"), "{gerr}");
+}
+
+#[test]
+fn a_serving_garbler_with_fixed_values_has_a_finite_budget_by_default() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&["--program", &prog, "--serve", "1000"]);
+    let e = evaluator(&g.addr, &["--program", &prog, "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    let mut g = g;
+    g.child.kill().unwrap();
+    let (_, _, gerr) = g.finish(Duration::from_secs(5));
+    assert!(
+        gerr.contains("budget: at most 1000 computations per peer"),
+        "{gerr}"
+    );
+}
+
+#[test]
+fn forged_output_labels_end_the_garbler_binary_with_exit_status_1() {
+    let prog = example("who_learns.mpc");
+    let g = Garbler::start(&["--program", &prog, "7"]);
+    let c = compiler::compile_file(std::path::Path::new(&prog)).unwrap();
+    let prepared = evaluator::Prepared::new(c).unwrap();
+    let mut session = evaluator::Session::connect(
+        g.addr.as_str(),
+        &evaluator::ClientSecurity::InsecurePlaintext,
+        &prepared,
+        Default::default(),
+    )
+    .unwrap();
+    session.corrupt_output_labels(true);
+    // The evaluator's own parts still decode; the garbler checks its own.
+    let _ = session.evaluate_values(&["5".to_string()]);
+    let _ = session.close();
+    let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+    assert_eq!(code, Some(1), "{gerr}");
+    assert!(gerr.contains("output verification failed"), "{gerr}");
+    assert_eq!(gout, "");
+}

@@ -160,6 +160,18 @@ impl<'a> Evaluation<'a> {
         Ok(decode(&self.output_labels(), decoding))
     }
 
+    /// Ends the run and returns the active label of every output wire, for
+    /// decoding the outputs the evaluator learns and sending back those the
+    /// garbler learns. Fails if tables are missing (a truncated stream).
+    pub fn finish_labels(mut self) -> Result<Vec<Label>, EvalError> {
+        let missing = self.remaining_tables();
+        if missing > 0 {
+            return Err(EvalError::Truncated { missing });
+        }
+        self.run(&[]);
+        Ok(self.output_labels())
+    }
+
     /// The active labels of the output wires (only meaningful once every
     /// table has been fed).
     pub fn output_labels(&self) -> Vec<Label> {

@@ -15,6 +15,11 @@
 //!    is an error, never a panic);
 //! 4. [`Evaluation::finish`] with the garbler's [`OutputDecoding`] (read with
 //!    [`OutputDecoding::from_bytes`]); a stream that ended early is an error.
+//!    When some outputs are revealed to one party only, use
+//!    [`Evaluation::finish_labels`] instead: decode the outputs the
+//!    evaluator learns with [`decode`] and the decoding bits the garbler
+//!    sends for them, and send the garbler the labels of the outputs it
+//!    learns (what [`Session`] does).
 //!
 //! Memory is one label per schedule slot (the live wires), whatever the gate
 //! count; labels are zeroized when an evaluation is dropped, and no label

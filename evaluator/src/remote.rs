@@ -27,13 +27,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::{EvalError, EvaluatorSession};
+use crate::{decode, EvalError, EvaluatorSession};
 use circuits::{typed, value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
-    ot_context, pack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
-    ProtocolError, SessionStats, MAX_BATCH, MAX_BATCH_BITS, PROTOCOL_VERSION,
+    ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    SessionStats, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 pub use transport::ClientSecurity;
@@ -70,6 +70,12 @@ pub struct Session<S: Read + Write = Link> {
     closed: bool,
     /// Reused for every chunk of garbled tables.
     buffer: Vec<u8>,
+    /// Indices of the output bits the evaluator learns, in one copy.
+    eval_wires: Vec<usize>,
+    /// Indices of the output bits the garbler learns, in one copy.
+    garbler_wires: Vec<usize>,
+    /// Send wrong output labels (fault injection for tests).
+    corrupt: bool,
 }
 
 impl Session<Link> {
@@ -231,6 +237,9 @@ impl<S: Read + Write> Session<S> {
             stats,
             closed: false,
             buffer: Vec::new(),
+            eval_wires: prepared.circuit.output_bits_of(Party::Evaluator),
+            garbler_wires: prepared.circuit.output_bits_of(Party::Garbler),
+            corrupt: false,
         })
     }
 
@@ -245,8 +254,14 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Runs one computation with the evaluator's input bits (its inputs'
-    /// bits in wire order); returns the output bits. After an error the
-    /// session is closed and every later call fails.
+    /// bits in wire order); returns the output bits the evaluator learns:
+    /// those of the outputs revealed to it or to both, in order
+    /// ([`Circuit::output_bits_of`]; every output bit for Bristol circuits
+    /// and untagged outputs). Outputs revealed to the garbler alone are not
+    /// decodable here: the garbler sends no decoding bits for them, and
+    /// gets their labels back. Format the bits with
+    /// [`circuits::value::format_learned`]. After an error the session is
+    /// closed and every later call fails.
     pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, EvalError> {
         let mut out = self.evaluate_batch(&[bits])?;
         Ok(out.pop().unwrap_or_default())
@@ -255,7 +270,8 @@ impl<S: Read + Write> Session<S> {
     /// Runs several computations in one flight: one OT extension and one
     /// request for all of them, then the garbled circuits stream back in
     /// order. Costs about one round trip for the whole batch instead of one
-    /// per computation. Returns each computation's output bits.
+    /// per computation. Returns each computation's output bits, as
+    /// [`Session::evaluate`] does.
     pub fn evaluate_batch<B: AsRef<[bool]>>(
         &mut self,
         batch: &[B],
@@ -274,7 +290,9 @@ impl<S: Read + Write> Session<S> {
         }
         let mut out = Vec::with_capacity(batch.len());
         // Requests stay within the protocol's batch and message limits.
-        let per = (MAX_BATCH as usize).min((MAX_BATCH_BITS / want.max(1)).max(1));
+        let per = (MAX_BATCH as usize)
+            .min((MAX_BATCH_BITS / want.max(1)).max(1))
+            .min((MAX_BATCH_LABELS / self.garbler_wires.len().max(1)).max(1));
         for part in batch.chunks(per) {
             match self.compute(part) {
                 Ok(mut o) => out.append(&mut o),
@@ -288,12 +306,24 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Like [`Session::evaluate`], with the evaluator's values as literals of
-    /// the language (one per evaluator parameter); returns the outputs as
-    /// literals, one per output value.
+    /// the language (one per evaluator parameter); returns the outputs the
+    /// evaluator learns as literals, one per output value.
     pub fn evaluate_values(&mut self, values: &[String]) -> Result<Vec<String>, EvalError> {
         let bits = value::parse_inputs(&self.prepared.circuit, Some(Party::Evaluator), values)?;
         let out = self.evaluate(&bits)?;
-        Ok(value::format_outputs(&self.prepared.circuit, &out))
+        Ok(value::format_learned_parts(
+            &self.prepared.circuit,
+            Party::Evaluator,
+            &out,
+        ))
+    }
+
+    /// Makes every later computation send the garbler output labels with a
+    /// bit flipped, as a cheating evaluator would: for tests of the
+    /// garbler's output check, which must refuse them.
+    #[cfg(feature = "fault-injection")]
+    pub fn corrupt_output_labels(&mut self, on: bool) {
+        self.corrupt = on;
     }
 
     /// Like [`Session::evaluate`], with the evaluator's inputs and what it
@@ -332,12 +362,18 @@ impl<S: Read + Write> Session<S> {
         I: typed::Serialize + ?Sized,
         O: typed::DeserializeOwned,
     {
-        let circuit = &self.prepared.circuit;
-        let bits = typed::encode_inputs(circuit, Some(Party::Evaluator), inputs)?;
-        let out = self.evaluate(&bits)?;
+        let bits = typed::encode_inputs(&self.prepared.circuit, Some(Party::Evaluator), inputs)?;
+        let learned = self.evaluate(&bits)?;
+        // `evaluate` returns the evaluator's output bits only; put them in
+        // place among all the circuit's output bits (the others stay unset:
+        // the decoding below reads the evaluator's parts alone).
+        let mut all = vec![false; self.prepared.circuit.output_wires.len()];
+        for (&i, &b) in self.eval_wires.iter().zip(&learned) {
+            all[i] = b;
+        }
         Ok(typed::decode_outputs(
             &self.prepared.circuit,
-            &out,
+            &all,
             Some(Party::Evaluator),
         )?)
     }
@@ -395,6 +431,10 @@ impl<S: Read + Write> Session<S> {
 
         let n_out = self.prepared.circuit.output_wires.len();
         let mut results = Vec::with_capacity(batch.len());
+        // The output labels the garbler learns, of every computation.
+        let mut back = Zeroizing::new(Vec::with_capacity(
+            16 * batch.len() * self.garbler_wires.len(),
+        ));
         // Narrow circuits run in groups of copies side by side, split as the
         // garbler splits them: each group is one garbled circuit.
         let mut first = 0;
@@ -432,20 +472,41 @@ impl<S: Read + Write> Session<S> {
 
             let t = PhaseTimer::start(Phase::Output);
             self.ch.set_phase(Phase::Output);
+            // Decoding bits come for the outputs the evaluator learns only;
+            // the outputs the garbler learns go back as labels, which the
+            // garbler checks and decodes.
             let payload = self.ch.recv_kind(Kind::Decoding)?;
-            let decoding = OutputDecoding::from_bytes(&payload, copies * n_out)?;
-            let out = run.finish(&decoding)?;
-            for one in out.chunks(n_out.max(1)).take(copies) {
-                self.ch.send(Kind::Result, &pack_bits(one))?;
-                results.push(one.to_vec());
-            }
-            // A circuit without outputs still answers once per computation.
-            for _ in results.len()..first + copies {
-                self.ch.send(Kind::Result, &pack_bits(&[]))?;
-                results.push(Vec::new());
+            let decoding = OutputDecoding::from_bytes(&payload, copies * self.eval_wires.len())?;
+            let all = Zeroizing::new(run.finish_labels()?);
+            let mine: Vec<Block> = (0..copies)
+                .flat_map(|c| self.eval_wires.iter().map(move |&w| c * n_out + w))
+                .map(|i| all[i])
+                .collect();
+            let bits = decode(&mine, &decoding);
+            let per = self.eval_wires.len();
+            for c in 0..copies {
+                for &w in &self.garbler_wires {
+                    let mut label = all[c * n_out + w];
+                    if self.corrupt {
+                        label ^= Block(1 << 77);
+                    }
+                    back.extend_from_slice(&label.to_bytes());
+                }
+                results.push(bits[c * per..(c + 1) * per].to_vec());
             }
             t.stop(&mut self.stats);
             first += copies;
+        }
+        // The labels of the outputs the garbler learns go back once every
+        // garbled circuit of the batch is in: the garbler reads them only
+        // then, so sending earlier could block both sides on full buffers.
+        for one in back.chunks(16 * self.garbler_wires.len()).take(batch.len()) {
+            self.ch.send(Kind::Result, one)?;
+        }
+        if self.garbler_wires.is_empty() {
+            for _ in 0..batch.len() {
+                self.ch.send(Kind::Result, &[])?;
+            }
         }
         self.ch.flush()?;
         drop(labels);

@@ -46,6 +46,20 @@ pub enum GarbleError {
     /// session's limit is reached).
     #[error("{0}")]
     Refused(String),
+    /// An output label from the evaluator is neither label of its wire: the
+    /// evaluator cheated or is broken, and its result is not to be trusted.
+    #[error("output verification failed: the evaluator sent an output label that is neither label of its wire")]
+    OutputVerification,
+    /// Output wire indices or labels that do not fit the garbling's outputs.
+    #[error("output labels or wires that do not match the garbling's {outputs} output wires")]
+    OutputWires {
+        /// Output wires of the garbling.
+        outputs: usize,
+    },
+    /// The computation budget does not allow the batch (see
+    /// [`crate::budget::Budget`]).
+    #[error("{0}")]
+    Budget(String),
     /// An error of the shared primitives (tweaks exhausted, bad circuit).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),

@@ -1,10 +1,10 @@
 //! One run of the streaming garbler: labels of live wires in, garbled tables
 //! out, a bounded chunk at a time.
 
-use crate::{GarbleError, GarblerSession};
+use crate::{GarbleError, GarblerSession, OutputCheck};
 use crypto::{
-    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, SlotPool, MAX_BATCH,
-    MAX_CHUNK_ANDS, TABLE_BYTES,
+    AndOp, Block, HalfGateHash, Label, Lane, Schedule, SlotPool, MAX_BATCH, MAX_CHUNK_ANDS,
+    TABLE_BYTES,
 };
 use rayon::prelude::*;
 use std::ops::Range;
@@ -13,7 +13,7 @@ use zeroize::Zeroize;
 /// One garbling of a circuit, produced by [`crate::GarblerSession::garble`].
 ///
 /// Pull the garbled tables with [`Garbling::next_chunk`] until it returns
-/// `None`, then call [`Garbling::finish`] for the output decoding bits.
+/// `None`, then call [`Garbling::finish`] for the output labels' check.
 /// Memory is one label per schedule slot plus one chunk buffer, whatever the
 /// gate count.
 pub struct Garbling<'a> {
@@ -174,10 +174,12 @@ impl<'a> Garbling<'a> {
         }
     }
 
-    /// Ends the run: computes the remaining free gates and returns the output
-    /// decoding bits (the permute bit of each output 0-label) to send to the
-    /// evaluator. Fails if garbled tables remain to be pulled.
-    pub fn finish(mut self) -> Result<OutputDecoding, GarbleError> {
+    /// Ends the run: computes the remaining free gates and returns the
+    /// output 0-labels with Delta, from which the decoding bits for the
+    /// evaluator ([`OutputCheck::decoding`]) and the check of the labels it
+    /// sends back ([`OutputCheck::verify`]) come. Fails if garbled tables
+    /// remain to be pulled.
+    pub fn finish(mut self) -> Result<OutputCheck, GarbleError> {
         let remaining = self.remaining_tables();
         if remaining > 0 {
             return Err(GarbleError::Unfinished { remaining });
@@ -185,13 +187,13 @@ impl<'a> Garbling<'a> {
         // Only free gates are left; next_chunk runs them and yields nothing.
         let none = self.next_chunk().is_none();
         debug_assert!(none);
-        let bits = self
+        let zero = self
             .schedule
             .output_slots()
             .iter()
-            .map(|&s| self.labels[s as usize].lsb())
+            .map(|&s| Block::from(self.labels[s as usize]))
             .collect();
-        Ok(OutputDecoding::from_bits(bits))
+        Ok(OutputCheck::new(zero, Block::from(self.delta)))
     }
 }
 

@@ -16,8 +16,12 @@
 //! 3. send [`Garbling::garbler_labels`] (16 bytes per garbler input bit);
 //! 4. send every chunk from [`Garbling::next_chunk`] (at most 64 KiB each)
 //!    until it returns `None`;
-//! 5. send [`Garbling::finish`]'s [`OutputDecoding`] (one bit per output
-//!    wire: the permute bit of its 0-label).
+//! 5. [`Garbling::finish`] gives an [`OutputCheck`]: send its
+//!    [`OutputDecoding`] for the output wires the evaluator learns (one bit
+//!    per wire: the permute bit of its 0-label), and decode the labels the
+//!    evaluator sends back for the wires the garbler learns with
+//!    [`OutputCheck::verify`], which refuses any label that is neither of
+//!    its wire's two.
 //!
 //! The evaluator (crate `evaluator`) mirrors this; its session's tweak
 //! counter follows this one as long as both run the same circuits in the
@@ -72,20 +76,26 @@
 //! while let Some(chunk) = garbling.next_chunk() {
 //!     evaluation.feed(chunk).unwrap();
 //! }
-//! let decoding = garbling.finish().unwrap();
-//! assert_eq!(evaluation.finish(&decoding).unwrap(), vec![true]);
+//! let check = garbling.finish().unwrap();
+//! let labels = evaluation.output_labels();
+//! assert_eq!(evaluation.finish(&check.decoding_all()).unwrap(), vec![true]);
+//! // The garbler reads the same output from the evaluator's label.
+//! assert_eq!(check.verify(&[0], &labels).unwrap(), vec![true]);
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod budget;
 mod error;
 mod garbling;
+mod output;
 pub mod service;
 mod session;
 
 pub use crypto::{Delta, Label, OutputDecoding, Schedule};
 pub use error::GarbleError;
 pub use garbling::Garbling;
+pub use output::OutputCheck;
 pub use protocol::Prepared;
 pub use service::{
     run_link, run_session, run_session_bound, serve, FixedInputs, InputSource, PeerInfo,

@@ -5,8 +5,9 @@
 //! public hash key for the session), base OTs once, then as many
 //! computations as the evaluator asks for, each one OT extension for the
 //! evaluator's input bits, the garbler's input labels, the garbled tables as
-//! a stream of chunks, and the output decoding; the evaluator answers with
-//! the result. A failure ends the session with an error naming the phase,
+//! a stream of chunks, and the output decoding bits of the outputs the
+//! evaluator learns; the evaluator answers with the output labels of the
+//! outputs the garbler learns, which the garbler checks and decodes. A failure ends the session with an error naming the phase,
 //! and the peer is told why (never with a secret in the message).
 //!
 //! Over TLS ([`run_link`], [`serve`] with [`ServerSecurity::Tls`]) the
@@ -15,11 +16,13 @@
 //! connections is reported as a channel binding mismatch) and every OT key
 //! derives from it.
 
-use crate::{GarbleError, GarblerSession};
+use crate::budget::Budget;
+use crate::{GarbleError, GarblerSession, OutputCheck};
+use crypto::Block;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
-    ot_context, unpack_bits, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
-    ProtocolError, SessionStats, PROTOCOL_VERSION,
+    ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    SessionStats, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -47,6 +50,16 @@ impl PeerInfo {
         match &self.identity {
             Some(id) => id.clone(),
             None => self.addr.to_string(),
+        }
+    }
+
+    /// What budgets count this peer's computations against: its
+    /// certificate's identity, or in plaintext its address without the port,
+    /// so that reconnecting never resets a budget.
+    pub fn budget_key(&self) -> String {
+        match &self.identity {
+            Some(id) => id.clone(),
+            None => self.addr.ip().to_string(),
         }
     }
 }
@@ -84,7 +97,7 @@ impl<F: FnMut() -> Result<Vec<bool>, String>> InputSource for F {
 }
 
 /// Session settings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionConfig {
     /// Message size limit and peer timeout.
     pub limits: Limits,
@@ -96,6 +109,13 @@ pub struct SessionConfig {
     /// told the garbler is busy and closed, so a flood of connections costs
     /// a bounded number of threads and buffers.
     pub max_sessions: usize,
+    /// Computations the garbler's input may take part in, shared by every
+    /// session that holds it (`None`: no limit beyond `max_computations`).
+    /// Each batch is taken from it before anything of it is garbled.
+    pub budget: Option<Arc<Budget>>,
+    /// The identity the session's computations count against in `budget`:
+    /// [`serve`] and [`run_link`] set it to [`PeerInfo::budget_key`].
+    pub peer: String,
 }
 
 /// Default for [`SessionConfig::max_sessions`].
@@ -108,13 +128,19 @@ impl Default for SessionConfig {
             max_computations: None,
             transcript: false,
             max_sessions: DEFAULT_MAX_SESSIONS,
+            budget: None,
+            peer: String::new(),
         }
     }
 }
 
 /// Runs one garbler session over `stream` until the evaluator says goodbye.
-/// `on_result` sees the output bits of each computation, as the evaluator
-/// reports them. Returns the session's statistics.
+/// `on_result` sees, for each computation, the output bits the garbler
+/// learns (those of outputs revealed to it or to both, in order), decoded
+/// from the output labels the evaluator sends back and checked against the
+/// garbling: a label that is neither of its wire's two ends the session
+/// with [`GarbleError::OutputVerification`]. Returns the session's
+/// statistics.
 pub fn run_session<S: Read + Write>(
     stream: S,
     prepared: &Prepared,
@@ -143,15 +169,19 @@ pub fn run_session_bound<S: Read + Write>(
 /// Runs one garbler session over an established [`Link`] (see
 /// [`ServerSecurity::accept`]), as [`run_session`] does, bound to the
 /// link's TLS channel binding; the statistics name `peer`. A TLS link is
-/// closed with `close_notify` when the session ends.
+/// closed with `close_notify` when the session ends. Budgets count against
+/// [`PeerInfo::budget_key`] unless `config.peer` names an identity already.
 pub fn run_link<S: Read + Write>(
     link: Link<S>,
     peer: &PeerInfo,
     prepared: &Prepared,
     inputs: &mut dyn InputSource,
     on_result: &mut dyn FnMut(&[bool]),
-    config: SessionConfig,
+    mut config: SessionConfig,
 ) -> Result<SessionStats, GarbleError> {
+    if config.peer.is_empty() {
+        config.peer = peer.budget_key();
+    }
     let binding = link.channel_binding();
     let (result, mut link) = run_bound(
         link,
@@ -267,6 +297,10 @@ fn session<S: Read + Write>(
         t.stop(stats);
     }
     let n_out = circuit.output_wires.len();
+    let eval_wires = circuit.output_bits_of(circuits::Party::Evaluator);
+    let garbler_wires = circuit.output_bits_of(circuits::Party::Garbler);
+    // Output checks of garbled groups whose results have not arrived yet.
+    let mut pending: Vec<(OutputCheck, usize)> = Vec::new();
     // The active labels of the garbler's inputs of a computation, as sent:
     // wiped before each reuse and when the session ends, however it ends.
     let mut labels = Zeroizing::new(Vec::new());
@@ -294,6 +328,22 @@ fn session<S: Read + Write>(
                 "this garbler runs at most {} computations per session",
                 config.max_computations.unwrap_or(0)
             )));
+        }
+        let labels_back = count as usize * garbler_wires.len();
+        if count > 1 && labels_back > MAX_BATCH_LABELS {
+            return Err(ProtocolError::Malformed {
+                phase: Phase::OtExtension,
+                msg: format!(
+                    "a batch of {count} computations with {labels_back} output labels \
+                     (at most {MAX_BATCH_LABELS})"
+                ),
+            }
+            .into());
+        }
+        if let Some(budget) = &config.budget {
+            budget
+                .spend(&config.peer, count)
+                .map_err(GarbleError::Budget)?;
         }
         let t = PhaseTimer::start(Phase::OtExtension);
         // A refill of the random-OT stock (if the evaluator's ran short),
@@ -360,30 +410,80 @@ fn session<S: Read + Write>(
             while let Some(chunk) = run.next_chunk() {
                 ch.send(Kind::Tables, chunk)?;
             }
-            let decoding = run.finish()?;
+            let check = run.finish()?;
             t.stop(stats);
             let t = PhaseTimer::start(Phase::Output);
             ch.set_phase(Phase::Output);
-            ch.send(Kind::Decoding, &decoding.to_bytes())?;
+            // Decoding bits for the outputs the evaluator learns, none for
+            // the garbler's own: their labels stay opaque to the evaluator.
+            let wires = copy_wires(&eval_wires, n_out, copies);
+            ch.send(Kind::Decoding, &check.decoding(&wires)?.to_bytes())?;
+            // Only the 0-labels of the outputs the garbler learns are kept
+            // until the evaluator's labels for them arrive.
+            pending.push((
+                check.keep(&copy_wires(&garbler_wires, n_out, copies))?,
+                copies,
+            ));
             t.stop(stats);
             first += copies;
         }
         drop(zero_labels);
-        // The evaluator reports each result as soon as it has it; collect them.
+        // The evaluator sends the batch's results once it has every garbled
+        // circuit of it (so neither side writes while the other does).
         let t = PhaseTimer::start(Phase::Output);
         ch.set_phase(Phase::Output);
-        for _ in 0..count {
-            let result = ch.recv_kind(Kind::Result)?;
-            let out = unpack_bits(&result, n_out).ok_or_else(|| ProtocolError::Malformed {
-                phase: Phase::Output,
-                msg: format!("a result of {} bytes for {n_out} output bits", result.len()),
-            })?;
-            on_result(&out);
-        }
+        collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
         t.stop(stats);
         stats.computations += count;
         stats.and_gates += count * schedule.and_count() as u64;
     }
+}
+
+/// The output wires at `per_copy` (indices into one copy's outputs) of each
+/// of `copies` copies side by side, copy after copy.
+fn copy_wires(per_copy: &[usize], n_out: usize, copies: usize) -> Vec<usize> {
+    (0..copies)
+        .flat_map(|c| per_copy.iter().map(move |&w| c * n_out + w))
+        .collect()
+}
+
+/// Receives one result per computation of the `pending` groups, in order:
+/// the evaluator's labels of the outputs the garbler learns, `per_copy` of
+/// them (16 bytes each) per computation, each checked against the garbling
+/// and decoded; `on_result` sees the bits. Empties `pending`.
+fn collect_results<S: Read + Write>(
+    ch: &mut Channel<S>,
+    pending: &mut Vec<(OutputCheck, usize)>,
+    per_copy: usize,
+    on_result: &mut dyn FnMut(&[bool]),
+) -> Result<(), GarbleError> {
+    ch.set_phase(Phase::Output);
+    let wires: Vec<usize> = (0..per_copy).collect();
+    for (check, copies) in pending.drain(..) {
+        for c in 0..copies {
+            let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
+            if payload.len() != 16 * per_copy {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Output,
+                    msg: format!(
+                        "a result of {} bytes for {per_copy} output labels of 16 bytes",
+                        payload.len()
+                    ),
+                }
+                .into());
+            }
+            let labels: Zeroizing<Vec<Block>> = Zeroizing::new(
+                payload
+                    .chunks_exact(16)
+                    .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])))
+                    .collect(),
+            );
+            let at: Vec<usize> = wires.iter().map(|&w| c * per_copy + w).collect();
+            let bits = check.verify(&at, &labels)?;
+            on_result(&bits);
+        }
+    }
+    Ok(())
 }
 
 /// Serves evaluators on `listener`, each connection a session of its own on
@@ -417,16 +517,17 @@ where
             Err(_) => continue,
         };
         if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
-            refuse_busy(stream, &security, config, &refusing);
+            refuse_busy(stream, &security, config.clone(), &refusing);
             continue;
         }
         running.fetch_add(1, Ordering::AcqRel);
-        let (prepared, make_inputs, report, running, security) = (
+        let (prepared, make_inputs, report, running, security, config) = (
             prepared.clone(),
             make_inputs.clone(),
             report.clone(),
             running.clone(),
             security.clone(),
+            config.clone(),
         );
         std::thread::spawn(move || {
             let _done = CountedDown(running);
@@ -440,6 +541,10 @@ where
             let outcome = match security.accept(stream, config.limits) {
                 Ok(link) => {
                     peer.identity = link.peer_identity().map(|p| p.name().to_string());
+                    let config = SessionConfig {
+                        peer: peer.budget_key(),
+                        ..config
+                    };
                     let mut inputs = make_inputs(&peer);
                     run_link(
                         link,

@@ -144,7 +144,7 @@ fn evaluator_tweaks_follow_the_garbler_across_runs() {
     while let Some(chunk) = g.next_chunk() {
         e.feed(chunk).unwrap();
     }
-    let out = e.finish(&g.finish().unwrap()).unwrap();
+    let out = e.finish(&g.finish().unwrap().decoding_all()).unwrap();
     assert_ne!(out, c.eval_bits(&bits).unwrap());
 }
 
@@ -284,7 +284,7 @@ fn the_other_label_of_an_output_decodes_to_the_other_value() {
     let mut g = gs.garble(&s, &gbits, &zero).unwrap();
     let garbler_labels = g.garbler_labels().to_vec();
     let tables = all_tables(&mut g);
-    let decoding = g.finish().unwrap();
+    let decoding = g.finish().unwrap().decoding_all();
     // One garbling evaluated twice (two evaluator sessions in step with the
     // garbler's tweaks), on the evaluator's bits and on their complement.
     let evaluate = |ebits: &[bool]| -> (Vec<Block>, Vec<bool>) {

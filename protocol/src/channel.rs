@@ -21,10 +21,15 @@ pub enum Kind {
     GarblerLabels = 4,
     /// A chunk of garbled tables, raw.
     Tables = 5,
-    /// Output decoding bits of one garbled circuit, packed.
+    /// Output decoding bits of one garbled circuit, packed: one per output
+    /// bit the evaluator learns (outputs revealed to it or to both), copy
+    /// after copy; none for outputs revealed to the garbler alone.
     Decoding = 6,
-    /// The output bits of one computation, evaluator to garbler, packed
-    /// ([`crate::pack_bits`]).
+    /// The result of one computation, evaluator to garbler: the active
+    /// output labels (16 raw bytes each) of the output bits the garbler
+    /// learns (outputs revealed to it or to both), in order, for the
+    /// garbler to check and decode; nothing for outputs revealed to the
+    /// evaluator alone.
     Result = 7,
     /// Start of a batch of computations: a [`crate::Compute`].
     Compute = 8,

@@ -50,3 +50,8 @@ pub const MAX_BATCH: u64 = 1 << 16;
 /// Most evaluator input bits (OTs) one `Compute` request may carry, so that
 /// the request stays well under [`Limits::max_message`].
 pub const MAX_BATCH_BITS: usize = 1 << 20;
+
+/// Most output labels the garbler learns that one `Compute` request of more
+/// than one computation may produce (16 bytes each): both sides hold them
+/// until the batch's results are sent, after every garbled circuit of it.
+pub const MAX_BATCH_LABELS: usize = 1 << 20;

@@ -64,7 +64,9 @@ fn run(args: Args) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let one = |session: &mut Session, bits: &[bool]| -> Result<(), String> {
         let out = session.evaluate(bits).map_err(|e| e.to_string())?;
-        println!("{}", cli::output_lines(session.circuit(), &out));
+        if let Some(line) = cli::learned_lines(session.circuit(), Party::Evaluator, &out) {
+            println!("{line}");
+        }
         Ok(())
     };
     match fixed {
@@ -78,8 +80,11 @@ fn run(args: Args) -> Result<(), String> {
                 let outs = session.evaluate_batch(&batch).map_err(|e| e.to_string())?;
                 let mut text = String::new();
                 for out in &outs {
-                    text.push_str(&cli::output_lines(session.circuit(), out));
-                    text.push('\n');
+                    if let Some(line) = cli::learned_lines(session.circuit(), Party::Evaluator, out)
+                    {
+                        text.push_str(&line);
+                        text.push('\n');
+                    }
                 }
                 print!("{text}");
                 left -= n;

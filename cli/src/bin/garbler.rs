@@ -3,6 +3,7 @@
 
 use circuits::{Circuit, Party};
 use clap::Parser;
+use garbler::budget::Budget;
 use garbler::service::{run_link, serve, FixedInputs, InputSource, PeerInfo, SessionConfig};
 use protocol::Prepared;
 use std::io::BufRead;
@@ -31,6 +32,14 @@ struct Args {
     /// Most computations per session (default: as many as the evaluator asks).
     #[arg(long)]
     repeat: Option<u64>,
+    /// Most computations each peer (by identity) may run, over the life of
+    /// the service. With --serve and fixed values the default is
+    /// 1000: a garbler that answers with one input for ever is an oracle for it.
+    #[arg(long)]
+    max_computations_per_peer: Option<u64>,
+    /// Most computations of all peers together, over the life of the service.
+    #[arg(long)]
+    max_computations: Option<u64>,
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with = "values")]
     stdin: bool,
@@ -64,11 +73,16 @@ fn run(args: Args) -> Result<(), String> {
         max_computations: args.repeat,
         transcript: args.common.stats,
         max_sessions: args.max_sessions,
+        budget: budget(&args).map(Arc::new),
+        ..SessionConfig::default()
     };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     if let Ok(addr) = listener.local_addr() {
         eprintln!("garbler: listening on {addr}");
+    }
+    if let Some(b) = &config.budget {
+        eprintln!("garbler: {}", b.describe());
     }
     if args.serve {
         let print = Mutex::new(());
@@ -90,7 +104,9 @@ fn run(args: Args) -> Result<(), String> {
             move |peer, outcome, results| {
                 let _guard = print.lock();
                 for r in &results {
-                    println!("{}", cli::output_lines(&c, r));
+                    if let Some(line) = cli::learned_lines(&c, Party::Garbler, r) {
+                        println!("{line}");
+                    }
                 }
                 match outcome {
                     Ok(s) if stats => eprintln!("{}", s.to_json()),
@@ -117,13 +133,30 @@ fn run(args: Args) -> Result<(), String> {
         None => stdin_inputs(circuit.clone()),
     };
     let c = circuit.clone();
-    let mut print = |r: &[bool]| println!("{}", cli::output_lines(&c, r));
+    let mut print = |r: &[bool]| {
+        if let Some(line) = cli::learned_lines(&c, Party::Garbler, r) {
+            println!("{line}");
+        }
+    };
     let stats = run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
         .map_err(|e| format!("session with {peer}: {e}"))?;
     if args.common.stats {
         eprintln!("{}", stats.to_json());
     }
     Ok(())
+}
+
+/// Default per-peer budget of a serving garbler with fixed values.
+const DEFAULT_PER_PEER: u64 = 1000;
+
+/// The computation budget the flags ask for: a finite one by default when
+/// the same fixed values answer every session of a service.
+fn budget(args: &Args) -> Option<Budget> {
+    let per_peer = args
+        .max_computations_per_peer
+        .or((args.serve && !args.stdin).then_some(DEFAULT_PER_PEER));
+    (per_peer.is_some() || args.max_computations.is_some())
+        .then(|| Budget::new(per_peer, args.max_computations))
 }
 
 /// Inputs read from standard input, one line of values per computation.

@@ -108,7 +108,7 @@ impl Workload {
         while let Some(c) = garbling.next_chunk() {
             chunks.push(c.to_vec());
         }
-        let decoding = garbling.finish()?;
+        let decoding = garbling.finish()?.decoding_all();
         Ok(Workload {
             schedule,
             garbler_bits,
@@ -132,7 +132,7 @@ impl Workload {
         while let Some(chunk) = garbling.next_chunk() {
             std::hint::black_box(chunk);
         }
-        garbling.finish()
+        Ok(garbling.finish()?.decoding_all())
     }
 
     /// Evaluates the recorded garbling once, returning the outputs.

@@ -161,6 +161,7 @@ fn one_program_per_feature() {
         ("branches.mpc", &["5", "-300"], "(5, 100, true)"),
         ("branches.mpc", &["-5", "3"], "(3, -8, false)"),
         ("casts.mpc", &["-3", "2000"], "(253, -3, 4294967293, 0, 2)"),
+        ("who_learns.mpc", &["200", "300"], "(true, 500, 228)"),
         (
             "shifts.mpc",
             &["0x80000001", "-64", "3"],

@@ -54,7 +54,7 @@ pub fn run_in(
             }
         }
     }
-    let decoding = garbling.finish().unwrap();
+    let decoding = garbling.finish().unwrap().decoding_all();
     let bytes = decoding.to_bytes();
     let decoding = crypto::OutputDecoding::from_bytes(&bytes, c.output_wires.len()).unwrap();
     evaluation.finish(&decoding).unwrap()
