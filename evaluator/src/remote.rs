@@ -500,13 +500,11 @@ impl<S: Read + Write> Session<S> {
         // The labels of the outputs the garbler learns go back once every
         // garbled circuit of the batch is in: the garbler reads them only
         // then, so sending earlier could block both sides on full buffers.
-        for one in back.chunks(16 * self.garbler_wires.len()).take(batch.len()) {
-            self.ch.send(Kind::Result, one)?;
-        }
-        if self.garbler_wires.is_empty() {
-            for _ in 0..batch.len() {
-                self.ch.send(Kind::Result, &[])?;
-            }
+        // One Result per computation, empty when the garbler learns nothing.
+        let per_result = 16 * self.garbler_wires.len();
+        for c in 0..batch.len() {
+            self.ch
+                .send(Kind::Result, &back[c * per_result..(c + 1) * per_result])?;
         }
         self.ch.flush()?;
         drop(labels);

@@ -260,3 +260,33 @@ fn a_batch_with_many_output_labels_is_split_and_checked() {
     assert_eq!(out, inputs);
     assert_eq!(learned, inputs);
 }
+
+#[test]
+fn a_result_only_the_evaluator_learns_sends_the_garbler_empty_results() {
+    let src = "fn main(garbler a: u8, evaluator b: u32) -> evaluator u32 { (a as u32) + b }";
+    let prepared =
+        Prepared::new(compiler::compile_source(src, "evaluator_only.mpc").unwrap()).unwrap();
+    assert!(prepared.circuit.output_bits_of(Party::Garbler).is_empty());
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = garbler(&prepared, 7, theirs, ServiceConfig::default());
+    let mut session = Session::over(ours, &prepared, SessionConfig::default()).unwrap();
+    let one = session.evaluate(&evaluator_bits(&prepared, 35)).unwrap();
+    let inputs: Vec<Vec<bool>> = (0..5u32).map(|b| evaluator_bits(&prepared, b)).collect();
+    let batch = session.evaluate_batch(&inputs).unwrap();
+    session.close().unwrap();
+    let (outcome, learned) = g.join().unwrap();
+    outcome.unwrap();
+    let c = &prepared.circuit;
+    assert_eq!(
+        value::format_learned(c, Party::Evaluator, &one).unwrap(),
+        "42"
+    );
+    let seen: Vec<String> = batch
+        .iter()
+        .map(|b| value::format_learned(c, Party::Evaluator, b).unwrap())
+        .collect();
+    assert_eq!(seen, ["7", "8", "9", "10", "11"]);
+    // The garbler learns nothing, but hears the end of each computation.
+    assert_eq!(learned.len(), 6);
+    assert!(learned.iter().all(Vec::is_empty));
+}
