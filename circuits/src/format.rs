@@ -293,7 +293,39 @@ fn build_type(nodes: Vec<TypeNode>) -> Result<Type, CircuitError> {
             nodes.len()
         )));
     }
+    // Arrays of zero-bit elements cost no wires, so the wire count does not
+    // bound them: without this, `[[(); 2^32]; 2^32]` would make printing a
+    // value loop for ever.
+    let values = value_count(&t);
+    if values > MAX_VALUES {
+        return Err(invalid(format!(
+            "a type of more than {MAX_VALUES} values (arrays of zero-bit elements?)"
+        )));
+    }
     Ok(t)
+}
+
+/// Most values (array elements, members and scalars, nested) in one type.
+const MAX_VALUES: u64 = 1 << 24;
+
+/// How many values printing a value of `t` visits (saturating).
+fn value_count(t: &Type) -> u64 {
+    match t {
+        Type::Bool | Type::Unsigned(_) | Type::Signed(_) | Type::Bits(_) => 1,
+        Type::Array(e, n) => u64::from(*n).saturating_mul(value_count(e).max(1)),
+        Type::Tuple(ts) => ts
+            .iter()
+            .fold(1u64, |a, t| a.saturating_add(value_count(t))),
+        Type::Struct { fields, .. } => fields
+            .iter()
+            .fold(1u64, |a, (_, t)| a.saturating_add(value_count(t))),
+        Type::Enum { variants, .. } => variants.iter().fold(1u64, |a, v| {
+            v.fields
+                .types()
+                .into_iter()
+                .fold(a, |a, t| a.saturating_add(value_count(t)))
+        }),
+    }
 }
 
 fn build(nodes: &mut std::vec::IntoIter<TypeNode>, depth: usize) -> Result<Type, CircuitError> {
@@ -706,6 +738,18 @@ mod tests {
             .to_string()
             .contains("integer width"));
         assert!(from_bytes(&with_type(vec![TypeNode::Unsigned(8)])).is_ok());
+        // Zero-bit elements take no wires: their count is bounded on its own.
+        let empties = vec![
+            TypeNode::Array(u32::MAX),
+            TypeNode::Array(u32::MAX),
+            TypeNode::Tuple(0),
+        ];
+        assert!(from_bytes(&with_type(empties))
+            .unwrap_err()
+            .to_string()
+            .contains("zero-bit elements"));
+        let few = vec![TypeNode::Array(3), TypeNode::Tuple(0)];
+        assert!(from_bytes(&with_type(few)).is_ok());
     }
 
     #[test]

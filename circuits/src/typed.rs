@@ -817,10 +817,13 @@ impl<'a> ser::Serializer for Ser<'a> {
         };
         let w = w as usize;
         let negative = wide[wide.len() - 1];
+        // Sign-extended past its own width: a Bristol value may be wider
+        // than the widest integer the text holds.
+        let bit = |i: usize| wide.get(i).copied().unwrap_or(negative);
         let fits = if signed {
-            wide[w - 1..].iter().all(|&b| b == negative)
+            (w - 1..wide.len().max(w)).all(|i| bit(i) == negative)
         } else {
-            !negative && wide[w..].iter().all(|&b| !b)
+            !negative && (w..wide.len().max(w)).all(|i| !bit(i))
         };
         if !fits {
             let what = if negative && !signed {
@@ -834,7 +837,7 @@ impl<'a> ser::Serializer for Ser<'a> {
                 range(w as u32, signed)
             )));
         }
-        self.out.extend_from_slice(&wide[..w]);
+        self.out.extend((0..w).map(bit));
         Ok(())
     }
 

@@ -778,3 +778,20 @@ fn degenerate_types_do_not_panic() {
     assert_eq!(e, "value: invalid tag 0 for enum `Never`");
     assert!(typed::decode::<u8>(&Type::Unsigned(8), &[true; 7]).is_err());
 }
+
+/// A Bristol value may be wider than any integer type (Keccak-f's 1600-bit
+/// state): text and `BigInt` values still encode, zero- or sign-extended,
+/// exactly as `value::parse` reads them.
+#[test]
+fn bristol_values_wider_than_any_integer_encode() {
+    let ty = Type::Bits(1600);
+    for text in ["1", "0x8000000000000000000000000000000000000000", "0"] {
+        let bits = typed::encode(&ty, text).unwrap();
+        assert_eq!(bits, value::parse(&ty, text).unwrap(), "{text}");
+        let big: BigInt = text.parse().unwrap();
+        assert_eq!(typed::encode(&ty, &big).unwrap(), bits, "{text}");
+    }
+    assert!(typed::encode(&ty, "-1").is_err());
+    let back: BigInt = typed::decode(&ty, &typed::encode(&ty, "12345").unwrap()).unwrap();
+    assert_eq!(back.as_str(), "12345");
+}
