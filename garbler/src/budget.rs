@@ -75,12 +75,18 @@ impl Budget {
                 ));
             }
         }
-        used.total += count;
-        *used.by_peer.entry(peer.to_string()).or_insert(0) += count;
+        used.total = used.total.saturating_add(count);
+        // Peers are remembered only where a per-peer limit needs them, so a
+        // stream of new identities (addresses) costs no memory otherwise.
+        if self.per_peer.is_some() {
+            let mine = used.by_peer.entry(peer.to_string()).or_insert(0);
+            *mine = mine.saturating_add(count);
+        }
         Ok(())
     }
 
-    /// Computations `peer` has taken so far.
+    /// Computations `peer` has taken so far (counted only under a per-peer
+    /// limit).
     pub fn used_by(&self, peer: &str) -> u64 {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         used.by_peer.get(peer).copied().unwrap_or(0)
