@@ -4,8 +4,8 @@ use crate::TransportError;
 use rustls::pki_types::CertificateDer;
 use x509_parser::extensions::GeneralName;
 
-/// Longest identity kept; longer names are cut (they only label logs,
-/// statistics and errors, and are compared against `--allow`).
+/// Longest identity accepted (names label logs, statistics and errors, and
+/// are compared against `--allow` and budgets); longer ones are refused.
 const MAX_IDENTITY: usize = 128;
 
 /// The identity of a peer: the name in its end-entity certificate, which
@@ -16,8 +16,9 @@ const MAX_IDENTITY: usize = 128;
 /// garbler's DNS names say where it runs (`localhost`, a host name), while
 /// its common name says who it is (`garbler`, an organisation); the
 /// development certificates of [`crate::certs`] carry the identity as the
-/// common name. Characters other than printable ASCII are escaped, so the
-/// name is safe in a log line.
+/// common name. A name of more than 128 characters, or with any character
+/// other than printable ASCII, is refused, so every name is safe in a log
+/// line and no two certificates' names can be made to look alike.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeerIdentity {
     name: String,
@@ -48,8 +49,17 @@ impl PeerIdentity {
         let name = common_name
             .or_else(dns_name)
             .ok_or(TransportError::NoIdentity)?;
+        // The name decides `--allow` and budgets, so it must be exactly the
+        // certificate's: a name that would have to be cut or escaped (and so
+        // could collide with another) is refused, not rewritten.
+        if name.len() > MAX_IDENTITY || !name.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+            return Err(TransportError::BadCertificate(format!(
+                "its name {:?} is longer than {MAX_IDENTITY} characters or not printable ASCII",
+                printable(name)
+            )));
+        }
         Ok(PeerIdentity {
-            name: printable(name),
+            name: name.to_string(),
         })
     }
 
