@@ -608,3 +608,125 @@ fn forged_output_labels_end_the_garbler_binary_with_exit_status_1() {
     assert!(gerr.contains("output verification failed"), "{gerr}");
     assert_eq!(gout, "");
 }
+
+/// A port on 127.0.0.1 free a moment ago, for a listener of the garbler's.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` over HTTP/1.1: the status code and the body.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: garbler\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("an HTTP answer: {out:?}"));
+    (code, body.to_string())
+}
+
+/// The metrics at `addr`, parsed with a Prometheus text parser.
+fn scrape(addr: &str) -> prometheus_parse::Scrape {
+    let (code, body) = http_get(addr, "/metrics");
+    assert_eq!(code, 200, "{body}");
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
+}
+
+/// The value of the sample `name` whose labels include `labels`, 0 if none.
+fn sample(s: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    use prometheus_parse::Value;
+    s.samples
+        .iter()
+        .filter(|x| x.metric == name && labels.iter().all(|(k, v)| x.labels.get(k) == Some(*v)))
+        .map(|x| match &x.value {
+            Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => *v,
+            Value::Histogram(h) => h.iter().map(|b| b.count).fold(0.0, f64::max),
+            Value::Summary(_) => panic!("{name} is a summary"),
+        })
+        .sum()
+}
+
+#[test]
+fn the_metrics_endpoint_counts_every_session_and_why_it_failed() {
+    let prog = example("millionaires.mpc");
+    let maddr = format!("127.0.0.1:{}", free_port());
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--max-computations-per-peer",
+        "3",
+        "--metrics",
+        &maddr,
+        "1000",
+    ]);
+    assert_eq!(http_get(&maddr, "/healthz").0, 200);
+    assert_eq!(http_get(&maddr, "/readyz").0, 200);
+    assert_eq!(http_get(&maddr, "/elsewhere").0, 404);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "2", "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    let e = evaluator(&g.addr, &["--program", &prog, "7"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    // The fourth computation of the same peer is past its budget.
+    let e = evaluator(&g.addr, &["--program", &prog, "9"]);
+    assert_eq!(e.status.code(), Some(1));
+    // A peer that is not an evaluator at all.
+    hostile_to(&g.addr, b"GET / HTTP/1.1\r\n\r\n");
+    // The sessions' threads end just after their peers: wait until all
+    // four are counted.
+    let start = Instant::now();
+    let s = loop {
+        let s = scrape(&maddr);
+        let ended = sample(&s, "garbler_sessions_finished_total", &[])
+            + sample(&s, "garbler_sessions_failed_total", &[]);
+        if ended == 4.0 && sample(&s, "garbler_active_sessions", &[]) == 0.0 {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{:?}", s.samples);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(sample(&s, "garbler_sessions_started_total", &[]), 4.0);
+    assert_eq!(sample(&s, "garbler_sessions_finished_total", &[]), 2.0);
+    let failed = |phase, cause| {
+        sample(
+            &s,
+            "garbler_sessions_failed_total",
+            &[("phase", phase), ("cause", cause)],
+        )
+    };
+    assert_eq!(failed("ot_extension", "budget"), 1.0);
+    assert_eq!(failed("handshake", "protocol"), 1.0);
+    assert_eq!(sample(&s, "garbler_budget_refusals_total", &[]), 1.0);
+    assert_eq!(sample(&s, "garbler_computations_total", &[]), 3.0);
+    assert_eq!(sample(&s, "garbler_computation_seconds", &[]), 3.0);
+    assert_eq!(sample(&s, "garbler_session_seconds", &[]), 4.0);
+    assert_eq!(sample(&s, "garbler_tls_handshake_failures_total", &[]), 0.0);
+    assert_eq!(
+        sample(&s, "garbler_output_verification_failures_total", &[]),
+        0.0
+    );
+    let and_gates = sample(&s, "garbler_and_gates_total", &[]);
+    assert!(and_gates > 0.0 && and_gates % 3.0 == 0.0, "{and_gates}");
+    assert!(sample(&s, "garbler_bytes_sent_total", &[]) > 0.0);
+    assert!(sample(&s, "garbler_bytes_received_total", &[]) > 0.0);
+    let mut g = g;
+    g.child.kill().unwrap();
+    g.finish(Duration::from_secs(5));
+}
+
+/// Sends raw bytes as a fake evaluator to a serving garbler and waits for
+/// it to close the connection.
+fn hostile_to(addr: &str, bytes: &[u8]) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let _ = s.write_all(bytes);
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let _ = s.read_to_end(&mut Vec::new());
+}

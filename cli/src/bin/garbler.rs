@@ -4,12 +4,17 @@
 use circuits::{Circuit, Party};
 use clap::Parser;
 use garbler::budget::Budget;
-use garbler::service::{run_link, serve, FixedInputs, InputSource, PeerInfo, SessionConfig};
+use garbler::metrics::{serve_http, Metrics};
+use garbler::service::{run_link, serve, Drain, FixedInputs, InputSource, PeerInfo, SessionConfig};
 use protocol::Prepared;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Garble a circuit for an evaluator that connects over TLS, and print the result.
 #[derive(Parser)]
@@ -40,6 +45,14 @@ struct Args {
     /// Most computations of all peers together, over the life of the service.
     #[arg(long)]
     max_computations: Option<u64>,
+    /// With --serve: answer HTTP GET on this address: /metrics (Prometheus),
+    /// /healthz (alive), /readyz (503 once draining).
+    #[arg(long, requires = "serve")]
+    metrics: Option<String>,
+    /// With --serve: on SIGTERM or SIGINT, stop accepting and give running
+    /// sessions this many seconds to finish, then exit.
+    #[arg(long, default_value_t = 30, requires = "serve")]
+    drain_timeout: u64,
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with = "values")]
     stdin: bool,
@@ -85,6 +98,35 @@ fn run(args: Args) -> Result<(), String> {
         eprintln!("garbler: {}", b.describe());
     }
     if args.serve {
+        let metrics = Arc::new(Metrics::new());
+        let drain = Drain::new(Duration::from_secs(args.drain_timeout));
+        let ready = Arc::new(AtomicBool::new(true));
+        if let Some(addr) = &args.metrics {
+            let http = TcpListener::bind(addr)
+                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?;
+            if let Ok(addr) = http.local_addr() {
+                eprintln!("garbler: metrics on http://{addr}/metrics");
+            }
+            let (m, r) = (metrics.clone(), ready.clone());
+            std::thread::spawn(move || serve_http(http, m, r));
+        }
+        let mut signals =
+            Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot handle signals: {e}"))?;
+        {
+            let (drain, ready) = (drain.clone(), ready.clone());
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    ready.store(false, Ordering::Release);
+                    eprintln!("garbler: draining: no new sessions, waiting for the running ones");
+                    drain.start();
+                }
+            });
+        }
+        let config = SessionConfig {
+            metrics: Some(metrics),
+            drain: Some(drain),
+            ..config
+        };
         let print = Mutex::new(());
         let c = circuit.clone();
         let stats = args.common.stats;
@@ -116,6 +158,13 @@ fn run(args: Args) -> Result<(), String> {
             },
             config,
         )
+        .map(|left| {
+            if left > 0 {
+                eprintln!("garbler: drain timeout: {left} sessions cut off");
+            } else {
+                eprintln!("garbler: drained");
+            }
+        })
         .map_err(|e| e.to_string());
     }
     let (stream, addr) = listener
