@@ -730,3 +730,91 @@ fn hostile_to(addr: &str, bytes: &[u8]) {
     let _ = s.shutdown(std::net::Shutdown::Write);
     let _ = s.read_to_end(&mut Vec::new());
 }
+
+/// Sends SIGTERM to `child`.
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// An evaluator reading its values from a pipe, one line per computation:
+/// its session stays open until the pipe closes.
+fn piped_evaluator(addr: &str, prog: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_evaluator"))
+        .args(["--connect", addr, "--insecure-plaintext", "--program", prog])
+        .arg("--stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("evaluator starts")
+}
+
+#[test]
+fn sigterm_drains_running_sessions_refuses_new_ones_and_exits_0() {
+    let prog = example("millionaires.mpc");
+    let maddr = format!("127.0.0.1:{}", free_port());
+    let g = Garbler::start(&["--program", &prog, "--serve", "--metrics", &maddr, "1000"]);
+    let mut e = piped_evaluator(&g.addr, &prog);
+    let mut input = e.stdin.take().unwrap();
+    let mut output = BufReader::new(e.stdout.take().unwrap());
+    input.write_all(b"5\n").unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    assert_eq!(line, "true\n");
+    // Mid-session: the evaluator waits for its next line.
+    assert_eq!(http_get(&maddr, "/readyz").0, 200);
+    terminate(&g.child);
+    let start = Instant::now();
+    while http_get(&maddr, "/readyz").0 != 503 {
+        assert!(start.elapsed() < Duration::from_secs(10), "still ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The listener closes: a new evaluator cannot connect.
+    while TcpStream::connect(&g.addr).is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(10), "still accepting");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The running session goes on to its end.
+    input.write_all(b"2000\n").unwrap();
+    drop(input);
+    let mut rest = String::new();
+    output.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "false\n");
+    let status = e.wait().unwrap();
+    assert!(status.success());
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(gerr.contains("garbler: drained"), "{gerr}");
+    assert!(!gerr.contains("error"), "{gerr}");
+}
+
+#[test]
+fn a_session_still_running_at_the_drain_timeout_is_cut_off_and_the_garbler_exits_0() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--drain-timeout",
+        "1",
+        "1000",
+    ]);
+    let mut e = piped_evaluator(&g.addr, &prog);
+    let mut input = e.stdin.take().unwrap();
+    let mut output = BufReader::new(e.stdout.take().unwrap());
+    input.write_all(b"5\n").unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    assert_eq!(line, "true\n");
+    terminate(&g.child);
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(gerr.contains("drain timeout: 1 sessions cut off"), "{gerr}");
+    drop(input);
+    let _ = e.kill();
+    let _ = e.wait();
+}
