@@ -818,3 +818,48 @@ fn a_session_still_running_at_the_drain_timeout_is_cut_off_and_the_garbler_exits
     let _ = e.kill();
     let _ = e.wait();
 }
+
+#[test]
+fn json_logs_hold_one_span_per_session_and_no_input() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--log-format",
+        "json",
+        "--log-level",
+        "debug",
+        "987654321",
+    ]);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "2", "123456789"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    hostile_to(&g.addr, b"GET / HTTP/1.1\r\n\r\n");
+    terminate(&g.child);
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    let logs: Vec<&str> = gerr.lines().filter(|l| l.starts_with('{')).collect();
+    let finished: Vec<&&str> = logs
+        .iter()
+        .filter(|l| l.contains("\"message\":\"session finished\""))
+        .collect();
+    assert_eq!(finished.len(), 1, "{gerr}");
+    assert!(finished[0].contains("\"computations\":2"), "{gerr}");
+    assert!(finished[0].contains("\"name\":\"session\""), "{gerr}");
+    assert!(finished[0].contains("\"id\":1"), "{gerr}");
+    let failed: Vec<&&str> = logs
+        .iter()
+        .filter(|l| l.contains("\"message\":\"session failed\""))
+        .collect();
+    assert_eq!(failed.len(), 1, "{gerr}");
+    assert!(failed[0].contains("\"id\":2"), "{gerr}");
+    assert!(failed[0].contains("\"cause\":\"protocol\""), "{gerr}");
+    assert!(
+        logs.iter().any(|l| l.contains("\"message\":\"draining\"")),
+        "{gerr}"
+    );
+    assert!(
+        !gerr.contains("987654321") && !gerr.contains("123456789"),
+        "{gerr}"
+    );
+}

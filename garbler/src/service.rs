@@ -27,7 +27,7 @@ use protocol::{
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 pub use transport::configure_socket;
@@ -285,13 +285,32 @@ fn run_bound<S: Read + Write>(
         ..SessionStats::default()
     };
     let metrics = config.metrics.clone();
+    let started = Instant::now();
     let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
+    let c = ch.stats();
+    match &result {
+        Ok(()) => tracing::info!(
+            computations = stats.computations,
+            and_gates = stats.and_gates,
+            bytes_sent = c.bytes_sent,
+            bytes_received = c.bytes_received,
+            seconds = started.elapsed().as_secs_f64(),
+            "session finished"
+        ),
+        // Error messages name phases and counts, never a secret.
+        Err(e) => tracing::warn!(
+            phase = %ch.phase(),
+            cause = ?crate::metrics::Cause::of(e),
+            computations = stats.computations,
+            error = %e,
+            "session failed"
+        ),
+    }
     if let Some(m) = &metrics {
         match &result {
             Ok(()) => m.session_finished(),
             Err(e) => m.session_failed(ch.phase(), e),
         }
-        let c = ch.stats();
         m.traffic(c.bytes_sent, c.bytes_received);
     }
     if let Err(e) = &result {
@@ -516,6 +535,7 @@ fn session<S: Read + Write>(
         t.stop(stats);
         stats.computations += count;
         stats.and_gates += count * schedule.and_count() as u64;
+        tracing::debug!(count, total = stats.computations, "batch done");
         if let Some(m) = &config.metrics {
             m.batch(count, count * schedule.and_count() as u64, online.elapsed());
         }
@@ -606,6 +626,7 @@ where
         *drain.inner.wake.lock().unwrap_or_else(|e| e.into_inner()) = listener.local_addr().ok();
     }
     let draining = || config.drain.as_ref().is_some_and(Drain::is_draining);
+    let ids = AtomicU64::new(0);
     for conn in listener.incoming() {
         if draining() {
             break;
@@ -618,6 +639,10 @@ where
             if let Some(m) = &config.metrics {
                 m.busy_refusal();
             }
+            tracing::warn!(
+                running = config.max_sessions.max(1),
+                "connection refused: at the session limit"
+            );
             refuse_busy(stream, &security, config.clone(), &refusing);
             continue;
         }
@@ -631,6 +656,7 @@ where
             config.clone(),
         );
         let active = config.metrics.as_ref().map(|m| m.session_started());
+        let id = ids.fetch_add(1, Ordering::Relaxed) + 1;
         std::thread::spawn(move || {
             let _done = CountedDown(running);
             let _active = active;
@@ -640,10 +666,22 @@ where
                     .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
                 identity: None,
             };
+            let span = tracing::info_span!(
+                "session",
+                id,
+                addr = %peer.addr,
+                identity = tracing::field::Empty
+            );
+            let _span = span.enter();
+            tracing::debug!("connection accepted");
             let mut results = Vec::new();
             let outcome = match security.accept(stream, config.limits) {
                 Ok(link) => {
                     peer.identity = link.peer_identity().map(|p| p.name().to_string());
+                    if let Some(identity) = &peer.identity {
+                        span.record("identity", identity.as_str());
+                    }
+                    tracing::info!("session started");
                     let config = SessionConfig {
                         peer: peer.budget_key(),
                         ..config
@@ -660,6 +698,7 @@ where
                 }
                 Err(e) => {
                     let e = GarbleError::Transport(e);
+                    tracing::warn!(error = %e, "connection refused");
                     if let Some(m) = &config.metrics {
                         m.session_failed(Phase::Handshake, &e);
                     }
@@ -673,6 +712,11 @@ where
     let Some(drain) = &config.drain else {
         return Ok(0);
     };
+    tracing::info!(
+        running = running.load(Ordering::Acquire),
+        timeout_seconds = drain.timeout().as_secs_f64(),
+        "draining"
+    );
     let deadline = Instant::now() + drain.timeout();
     while running.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));

@@ -53,6 +53,13 @@ struct Args {
     /// sessions this many seconds to finish, then exit.
     #[arg(long, default_value_t = 30, requires = "serve")]
     drain_timeout: u64,
+    /// Structured logs on standard error, one event per line (a span per
+    /// session naming its id and peer; nothing secret at any level).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+    /// With --log-format: the least level logged.
+    #[arg(long, value_enum, default_value_t = LogLevel::Info, requires = "log_format")]
+    log_level: LogLevel,
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with = "values")]
     stdin: bool,
@@ -61,8 +68,53 @@ struct Args {
     values: Vec<String>,
 }
 
+/// How logs are written.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The least level logged.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Failed sessions and refused connections.
+    Warn,
+    /// Sessions starting and ending, draining.
+    Info,
+    /// Connections and batches as well.
+    Debug,
+}
+
+/// Installs the log subscriber `--log-format` asks for.
+fn init_logs(format: Option<LogFormat>, level: LogLevel) {
+    use tracing_subscriber::fmt;
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+    };
+    let builder = fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_ansi(false);
+    // A second subscriber cannot be installed; there is none before this.
+    let _ = match format {
+        None => return,
+        Some(LogFormat::Text) => builder.try_init(),
+        Some(LogFormat::Json) => builder.json().with_current_span(true).try_init(),
+    };
+}
+
 fn main() -> ExitCode {
-    match run(Args::parse()) {
+    let args = Args::parse();
+    init_logs(args.log_format, args.log_level);
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("garbler: error: {e}");
@@ -89,6 +141,15 @@ fn run(args: Args) -> Result<(), String> {
         budget: budget(&args).map(Arc::new),
         ..SessionConfig::default()
     };
+    // Bound before the service's listener, so that the endpoint answers
+    // (or queues) as soon as the service says it listens.
+    let http = match &args.metrics {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?,
+        ),
+        None => None,
+    };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     if let Ok(addr) = listener.local_addr() {
@@ -101,9 +162,7 @@ fn run(args: Args) -> Result<(), String> {
         let metrics = Arc::new(Metrics::new());
         let drain = Drain::new(Duration::from_secs(args.drain_timeout));
         let ready = Arc::new(AtomicBool::new(true));
-        if let Some(addr) = &args.metrics {
-            let http = TcpListener::bind(addr)
-                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?;
+        if let Some(http) = http {
             if let Ok(addr) = http.local_addr() {
                 eprintln!("garbler: metrics on http://{addr}/metrics");
             }
