@@ -117,7 +117,10 @@ pub struct SessionConfig {
     /// The identity the session's computations count against in `budget`:
     /// [`serve`] and [`run_link`] set it to [`PeerInfo::budget_key`].
     pub peer: String,
-    /// Where sessions count what they do (`None`: nowhere).
+    /// Where sessions count what they do (`None`: nowhere): every session
+    /// counts how it ended, its traffic, computations and times; [`serve`]
+    /// also counts each connection started, active, refused as busy, or
+    /// failed in its TLS handshake.
     pub metrics: Option<Arc<Metrics>>,
     /// Lets [`serve`] be told to stop accepting and drain (`None`: it
     /// serves until the process ends).

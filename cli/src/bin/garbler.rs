@@ -141,6 +141,13 @@ fn run(args: Args) -> Result<(), String> {
         budget: budget(&args).map(Arc::new),
         ..SessionConfig::default()
     };
+    // Signals are caught from the start: a SIGTERM as soon as the service
+    // listens drains it rather than killing it.
+    let mut signals = if args.serve {
+        Some(Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot handle signals: {e}"))?)
+    } else {
+        None
+    };
     // Bound before the service's listener, so that the endpoint answers
     // (or queues) as soon as the service says it listens.
     let http = match &args.metrics {
@@ -169,15 +176,19 @@ fn run(args: Args) -> Result<(), String> {
             let (m, r) = (metrics.clone(), ready.clone());
             std::thread::spawn(move || serve_http(http, m, r));
         }
-        let mut signals =
-            Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot handle signals: {e}"))?;
-        {
+        if let Some(mut signals) = signals.take() {
             let (drain, ready) = (drain.clone(), ready.clone());
             std::thread::spawn(move || {
-                if signals.forever().next().is_some() {
+                let mut signals = signals.forever();
+                if signals.next().is_some() {
                     ready.store(false, Ordering::Release);
                     eprintln!("garbler: draining: no new sessions, waiting for the running ones");
                     drain.start();
+                }
+                // A second signal does not wait for the drain.
+                if signals.next().is_some() {
+                    eprintln!("garbler: a second signal: exiting without waiting");
+                    std::process::exit(1);
                 }
             });
         }
