@@ -184,6 +184,14 @@ fn run(args: Args) -> Result<(), String> {
                     ready.store(false, Ordering::Release);
                     eprintln!("garbler: draining: no new sessions, waiting for the running ones");
                     drain.start();
+                    // Should the accept loop not wake (its wake-up
+                    // connection refused), the process still ends.
+                    let limit = drain.timeout() + Duration::from_secs(5);
+                    std::thread::spawn(move || {
+                        std::thread::sleep(limit);
+                        eprintln!("garbler: the drain did not end in time: exiting");
+                        std::process::exit(0);
+                    });
                 }
                 // A second signal does not wait for the drain.
                 if signals.next().is_some() {
