@@ -380,3 +380,54 @@ fn a_busy_garbler_says_so_inside_tls() {
         String::from_utf8_lossy(&held.stderr)
     );
 }
+
+/// The body of `GET /metrics` at `addr`.
+fn scrape(addr: &str) -> String {
+    use std::io::Write;
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: garbler\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+    out
+}
+
+#[test]
+fn a_failed_tls_handshake_is_counted_in_the_metrics() {
+    let c = Certs::new("metrics");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maddr = format!("127.0.0.1:{port}");
+    let mut flags = c.flags("garbler", "ca.pem");
+    flags.extend(["--serve".into(), "--metrics".into(), maddr.clone()]);
+    let mut g = Garbler::start(&flags);
+    let e = evaluator(&g.port, &c.flags("evaluator", "ca.pem"));
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let e = evaluator(&g.port, &c.flags("stranger", "other-ca.pem"));
+    assert_eq!(e.status.code(), Some(1));
+    let start = Instant::now();
+    let text = loop {
+        let text = scrape(&maddr);
+        if text.contains("garbler_active_sessions 0\n")
+            && text.contains("garbler_sessions_finished_total 1\n")
+            && text.contains("garbler_tls_handshake_failures_total 1\n")
+        {
+            break text;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        text.contains("garbler_sessions_started_total 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("garbler_sessions_failed_total{phase=\"handshake\",cause=\"tls\"} 1\n"),
+        "{text}"
+    );
+    let _ = g.child.kill();
+    let _ = g.child.wait();
+}

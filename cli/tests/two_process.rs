@@ -608,3 +608,258 @@ fn forged_output_labels_end_the_garbler_binary_with_exit_status_1() {
     assert!(gerr.contains("output verification failed"), "{gerr}");
     assert_eq!(gout, "");
 }
+
+/// A port on 127.0.0.1 free a moment ago, for a listener of the garbler's.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `GET path` over HTTP/1.1: the status code and the body.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: garbler\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("an HTTP answer: {out:?}"));
+    (code, body.to_string())
+}
+
+/// The metrics at `addr`, parsed with a Prometheus text parser.
+fn scrape(addr: &str) -> prometheus_parse::Scrape {
+    let (code, body) = http_get(addr, "/metrics");
+    assert_eq!(code, 200, "{body}");
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
+}
+
+/// The value of the sample `name` whose labels include `labels`, 0 if none.
+fn sample(s: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    use prometheus_parse::Value;
+    s.samples
+        .iter()
+        .filter(|x| x.metric == name && labels.iter().all(|(k, v)| x.labels.get(k) == Some(*v)))
+        .map(|x| match &x.value {
+            Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => *v,
+            Value::Histogram(h) => h.iter().map(|b| b.count).fold(0.0, f64::max),
+            Value::Summary(_) => panic!("{name} is a summary"),
+        })
+        .sum()
+}
+
+#[test]
+fn the_metrics_endpoint_counts_every_session_and_why_it_failed() {
+    let prog = example("millionaires.mpc");
+    let maddr = format!("127.0.0.1:{}", free_port());
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--max-computations-per-peer",
+        "3",
+        "--metrics",
+        &maddr,
+        "1000",
+    ]);
+    assert_eq!(http_get(&maddr, "/healthz").0, 200);
+    assert_eq!(http_get(&maddr, "/readyz").0, 200);
+    assert_eq!(http_get(&maddr, "/elsewhere").0, 404);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "2", "5"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    let e = evaluator(&g.addr, &["--program", &prog, "7"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    // The fourth computation of the same peer is past its budget.
+    let e = evaluator(&g.addr, &["--program", &prog, "9"]);
+    assert_eq!(e.status.code(), Some(1));
+    // A peer that is not an evaluator at all.
+    hostile_to(&g.addr, b"GET / HTTP/1.1\r\n\r\n");
+    // The sessions' threads end just after their peers: wait until all
+    // four are counted.
+    let start = Instant::now();
+    let s = loop {
+        let s = scrape(&maddr);
+        let ended = sample(&s, "garbler_sessions_finished_total", &[])
+            + sample(&s, "garbler_sessions_failed_total", &[]);
+        if ended == 4.0 && sample(&s, "garbler_active_sessions", &[]) == 0.0 {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{:?}", s.samples);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(sample(&s, "garbler_sessions_started_total", &[]), 4.0);
+    assert_eq!(sample(&s, "garbler_sessions_finished_total", &[]), 2.0);
+    let failed = |phase, cause| {
+        sample(
+            &s,
+            "garbler_sessions_failed_total",
+            &[("phase", phase), ("cause", cause)],
+        )
+    };
+    assert_eq!(failed("ot_extension", "budget"), 1.0);
+    assert_eq!(failed("handshake", "protocol"), 1.0);
+    assert_eq!(sample(&s, "garbler_budget_refusals_total", &[]), 1.0);
+    assert_eq!(sample(&s, "garbler_computations_total", &[]), 3.0);
+    assert_eq!(sample(&s, "garbler_computation_seconds", &[]), 3.0);
+    assert_eq!(sample(&s, "garbler_session_seconds", &[]), 4.0);
+    assert_eq!(sample(&s, "garbler_tls_handshake_failures_total", &[]), 0.0);
+    assert_eq!(
+        sample(&s, "garbler_output_verification_failures_total", &[]),
+        0.0
+    );
+    let and_gates = sample(&s, "garbler_and_gates_total", &[]);
+    assert!(and_gates > 0.0 && and_gates % 3.0 == 0.0, "{and_gates}");
+    assert!(sample(&s, "garbler_bytes_sent_total", &[]) > 0.0);
+    assert!(sample(&s, "garbler_bytes_received_total", &[]) > 0.0);
+    let mut g = g;
+    g.child.kill().unwrap();
+    g.finish(Duration::from_secs(5));
+}
+
+/// Sends raw bytes as a fake evaluator to a serving garbler and waits for
+/// it to close the connection.
+fn hostile_to(addr: &str, bytes: &[u8]) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let _ = s.write_all(bytes);
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let _ = s.read_to_end(&mut Vec::new());
+}
+
+/// Sends SIGTERM to `child`.
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// An evaluator reading its values from a pipe, one line per computation:
+/// its session stays open until the pipe closes.
+fn piped_evaluator(addr: &str, prog: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_evaluator"))
+        .args(["--connect", addr, "--insecure-plaintext", "--program", prog])
+        .arg("--stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("evaluator starts")
+}
+
+#[test]
+fn sigterm_drains_running_sessions_refuses_new_ones_and_exits_0() {
+    let prog = example("millionaires.mpc");
+    let maddr = format!("127.0.0.1:{}", free_port());
+    let g = Garbler::start(&["--program", &prog, "--serve", "--metrics", &maddr, "1000"]);
+    let mut e = piped_evaluator(&g.addr, &prog);
+    let mut input = e.stdin.take().unwrap();
+    let mut output = BufReader::new(e.stdout.take().unwrap());
+    input.write_all(b"5\n").unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    assert_eq!(line, "true\n");
+    // Mid-session: the evaluator waits for its next line.
+    assert_eq!(http_get(&maddr, "/readyz").0, 200);
+    terminate(&g.child);
+    let start = Instant::now();
+    while http_get(&maddr, "/readyz").0 != 503 {
+        assert!(start.elapsed() < Duration::from_secs(10), "still ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The listener closes: a new evaluator cannot connect.
+    while TcpStream::connect(&g.addr).is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(10), "still accepting");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The running session goes on to its end.
+    input.write_all(b"2000\n").unwrap();
+    drop(input);
+    let mut rest = String::new();
+    output.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "false\n");
+    let status = e.wait().unwrap();
+    assert!(status.success());
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(gerr.contains("garbler: drained"), "{gerr}");
+    assert!(!gerr.contains("error"), "{gerr}");
+}
+
+#[test]
+fn a_session_still_running_at_the_drain_timeout_is_cut_off_and_the_garbler_exits_0() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--drain-timeout",
+        "1",
+        "1000",
+    ]);
+    let mut e = piped_evaluator(&g.addr, &prog);
+    let mut input = e.stdin.take().unwrap();
+    let mut output = BufReader::new(e.stdout.take().unwrap());
+    input.write_all(b"5\n").unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    assert_eq!(line, "true\n");
+    terminate(&g.child);
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(gerr.contains("drain timeout: 1 sessions cut off"), "{gerr}");
+    drop(input);
+    let _ = e.kill();
+    let _ = e.wait();
+}
+
+#[test]
+fn json_logs_hold_one_span_per_session_and_no_input() {
+    let prog = example("millionaires.mpc");
+    let g = Garbler::start(&[
+        "--program",
+        &prog,
+        "--serve",
+        "--log-format",
+        "json",
+        "--log-level",
+        "debug",
+        "987654321",
+    ]);
+    let e = evaluator(&g.addr, &["--program", &prog, "--repeat", "2", "123456789"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    hostile_to(&g.addr, b"GET / HTTP/1.1\r\n\r\n");
+    terminate(&g.child);
+    let (code, _, gerr) = g.finish(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{gerr}");
+    let logs: Vec<&str> = gerr.lines().filter(|l| l.starts_with('{')).collect();
+    let finished: Vec<&&str> = logs
+        .iter()
+        .filter(|l| l.contains("\"message\":\"session finished\""))
+        .collect();
+    assert_eq!(finished.len(), 1, "{gerr}");
+    assert!(finished[0].contains("\"computations\":2"), "{gerr}");
+    assert!(finished[0].contains("\"name\":\"session\""), "{gerr}");
+    assert!(finished[0].contains("\"id\":1"), "{gerr}");
+    let failed: Vec<&&str> = logs
+        .iter()
+        .filter(|l| l.contains("\"message\":\"session failed\""))
+        .collect();
+    assert_eq!(failed.len(), 1, "{gerr}");
+    assert!(failed[0].contains("\"id\":2"), "{gerr}");
+    assert!(failed[0].contains("\"cause\":\"protocol\""), "{gerr}");
+    assert!(
+        logs.iter().any(|l| l.contains("\"message\":\"draining\"")),
+        "{gerr}"
+    );
+    assert!(
+        !gerr.contains("987654321") && !gerr.contains("123456789"),
+        "{gerr}"
+    );
+}

@@ -88,6 +88,7 @@
 pub mod budget;
 mod error;
 mod garbling;
+pub mod metrics;
 mod output;
 pub mod service;
 mod session;
@@ -98,7 +99,7 @@ pub use garbling::Garbling;
 pub use output::OutputCheck;
 pub use protocol::Prepared;
 pub use service::{
-    run_link, run_session, run_session_bound, serve, FixedInputs, InputSource, PeerInfo,
+    run_link, run_session, run_session_bound, serve, Drain, FixedInputs, InputSource, PeerInfo,
     SessionConfig, DEFAULT_MAX_SESSIONS,
 };
 pub use session::GarblerSession;

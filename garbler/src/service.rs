@@ -17,6 +17,7 @@
 //! derives from it.
 
 use crate::budget::Budget;
+use crate::metrics::Metrics;
 use crate::{GarbleError, GarblerSession, OutputCheck};
 use crypto::Block;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
@@ -26,9 +27,9 @@ use protocol::{
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 pub use transport::configure_socket;
 use transport::{Link, ServerSecurity};
 use zeroize::{Zeroize, Zeroizing};
@@ -116,6 +117,72 @@ pub struct SessionConfig {
     /// The identity the session's computations count against in `budget`:
     /// [`serve`] and [`run_link`] set it to [`PeerInfo::budget_key`].
     pub peer: String,
+    /// Where sessions count what they do (`None`: nowhere): every session
+    /// counts how it ended, its traffic, computations and times; [`serve`]
+    /// also counts each connection started, active, refused as busy, or
+    /// failed in its TLS handshake.
+    pub metrics: Option<Arc<Metrics>>,
+    /// Lets [`serve`] be told to stop accepting and drain (`None`: it
+    /// serves until the process ends).
+    pub drain: Option<Drain>,
+}
+
+/// Tells a running [`serve`] to drain: stop accepting connections, let the
+/// running sessions finish (for at most the drain timeout), and return.
+/// Clones share one state.
+#[derive(Clone, Debug)]
+pub struct Drain {
+    inner: Arc<DrainState>,
+}
+
+#[derive(Debug)]
+struct DrainState {
+    draining: AtomicBool,
+    timeout: Duration,
+    /// The address [`serve`] listens on, to wake its accept.
+    wake: Mutex<Option<SocketAddr>>,
+}
+
+impl Drain {
+    /// A drain handle whose sessions get at most `timeout` to finish once
+    /// draining starts.
+    pub fn new(timeout: Duration) -> Drain {
+        Drain {
+            inner: Arc::new(DrainState {
+                draining: AtomicBool::new(false),
+                timeout,
+                wake: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Starts draining: [`serve`] accepts no more connections and returns
+    /// once its sessions are done or the timeout has passed. Safe to call
+    /// from any thread, more than once.
+    pub fn start(&self) {
+        self.inner.draining.store(true, Ordering::Release);
+        // Wake the accept loop with a connection of our own.
+        let wake = *self.inner.wake.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut addr) = wake {
+            if addr.ip().is_unspecified() {
+                addr.set_ip(match addr {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        }
+    }
+
+    /// Whether draining has started.
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::Acquire)
+    }
+
+    /// How long sessions get to finish once draining starts.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
 }
 
 /// Default for [`SessionConfig::max_sessions`].
@@ -130,6 +197,8 @@ impl Default for SessionConfig {
             max_sessions: DEFAULT_MAX_SESSIONS,
             budget: None,
             peer: String::new(),
+            metrics: None,
+            drain: None,
         }
     }
 }
@@ -218,7 +287,35 @@ fn run_bound<S: Read + Write>(
         peer,
         ..SessionStats::default()
     };
+    let metrics = config.metrics.clone();
+    let started = Instant::now();
     let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
+    let c = ch.stats();
+    match &result {
+        Ok(()) => tracing::info!(
+            computations = stats.computations,
+            and_gates = stats.and_gates,
+            bytes_sent = c.bytes_sent,
+            bytes_received = c.bytes_received,
+            seconds = started.elapsed().as_secs_f64(),
+            "session finished"
+        ),
+        // Error messages name phases and counts, never a secret.
+        Err(e) => tracing::warn!(
+            phase = %ch.phase(),
+            cause = ?crate::metrics::Cause::of(e),
+            computations = stats.computations,
+            error = %e,
+            "session failed"
+        ),
+    }
+    if let Some(m) = &metrics {
+        match &result {
+            Ok(()) => m.session_finished(),
+            Err(e) => m.session_failed(ch.phase(), e),
+        }
+        m.traffic(c.bytes_sent, c.bytes_received);
+    }
     if let Err(e) = &result {
         // Tell the peer why, unless it is the peer that failed us.
         if !matches!(
@@ -345,6 +442,7 @@ fn session<S: Read + Write>(
                 .spend(&config.peer, count)
                 .map_err(GarbleError::Budget)?;
         }
+        let online = Instant::now();
         let t = PhaseTimer::start(Phase::OtExtension);
         // A refill of the random-OT stock (if the evaluator's ran short),
         // then one correction bit per evaluator input bit of the batch.
@@ -353,9 +451,13 @@ fn session<S: Read + Write>(
         let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
                 if refill > 0 {
+                    let start = Instant::now();
                     ExtendMsg::decode(extension)
                         .and_then(|msg| stock.refill(sender, refill, &msg))
                         .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                    if let Some(m) = &config.metrics {
+                        m.ot_refill(start.elapsed());
+                    }
                 } else if !extension.is_empty() {
                     return Err(ProtocolError::Malformed {
                         phase: Phase::OtExtension,
@@ -436,6 +538,10 @@ fn session<S: Read + Write>(
         t.stop(stats);
         stats.computations += count;
         stats.and_gates += count * schedule.and_count() as u64;
+        tracing::debug!(count, total = stats.computations, "batch done");
+        if let Some(m) = &config.metrics {
+            m.batch(count, count * schedule.and_count() as u64, online.elapsed());
+        }
     }
 }
 
@@ -495,6 +601,14 @@ fn collect_results<S: Read + Write>(
 /// ended, a failed handshake included. Both see the peer's [`PeerInfo`]. A
 /// session that fails (a dropped or hostile peer) ends alone: the others go
 /// on.
+///
+/// With [`SessionConfig::metrics`], every connection is counted (started,
+/// active, then finished or failed by phase and cause, a failed TLS
+/// handshake and a busy refusal included). With [`SessionConfig::drain`],
+/// [`Drain::start`] ends the accept loop: the listener is closed (new
+/// connections are refused), and `serve` returns once the running sessions
+/// have ended or the drain timeout has passed, with the number of sessions
+/// still running then.
 pub fn serve<I, R>(
     listener: TcpListener,
     security: ServerSecurity,
@@ -502,7 +616,7 @@ pub fn serve<I, R>(
     make_inputs: I,
     report: R,
     config: SessionConfig,
-) -> std::io::Result<()>
+) -> std::io::Result<usize>
 where
     I: Fn(&PeerInfo) -> Box<dyn InputSource + Send> + Send + Sync + 'static,
     R: Fn(&PeerInfo, Result<SessionStats, GarbleError>, Vec<Vec<bool>>) + Send + Sync + 'static,
@@ -511,12 +625,27 @@ where
     let report = Arc::new(report);
     let running = Arc::new(AtomicUsize::new(0));
     let refusing = Arc::new(AtomicUsize::new(0));
+    if let Some(drain) = &config.drain {
+        *drain.inner.wake.lock().unwrap_or_else(|e| e.into_inner()) = listener.local_addr().ok();
+    }
+    let draining = || config.drain.as_ref().is_some_and(Drain::is_draining);
+    let ids = AtomicU64::new(0);
     for conn in listener.incoming() {
+        if draining() {
+            break;
+        }
         let stream = match conn {
             Ok(s) => s,
             Err(_) => continue,
         };
         if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
+            if let Some(m) = &config.metrics {
+                m.busy_refusal();
+            }
+            tracing::warn!(
+                running = config.max_sessions.max(1),
+                "connection refused: at the session limit"
+            );
             refuse_busy(stream, &security, config.clone(), &refusing);
             continue;
         }
@@ -529,18 +658,33 @@ where
             security.clone(),
             config.clone(),
         );
+        let active = config.metrics.as_ref().map(|m| m.session_started());
+        let id = ids.fetch_add(1, Ordering::Relaxed) + 1;
         std::thread::spawn(move || {
             let _done = CountedDown(running);
+            let _active = active;
             let mut peer = PeerInfo {
                 addr: stream
                     .peer_addr()
                     .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
                 identity: None,
             };
+            let span = tracing::info_span!(
+                "session",
+                id,
+                addr = %peer.addr,
+                identity = tracing::field::Empty
+            );
+            let _span = span.enter();
+            tracing::debug!("connection accepted");
             let mut results = Vec::new();
             let outcome = match security.accept(stream, config.limits) {
                 Ok(link) => {
                     peer.identity = link.peer_identity().map(|p| p.name().to_string());
+                    if let Some(identity) = &peer.identity {
+                        span.record("identity", identity.as_str());
+                    }
+                    tracing::info!("session started");
                     let config = SessionConfig {
                         peer: peer.budget_key(),
                         ..config
@@ -555,12 +699,32 @@ where
                         config,
                     )
                 }
-                Err(e) => Err(GarbleError::Transport(e)),
+                Err(e) => {
+                    let e = GarbleError::Transport(e);
+                    tracing::warn!(error = %e, "connection refused");
+                    if let Some(m) = &config.metrics {
+                        m.session_failed(Phase::Handshake, &e);
+                    }
+                    Err(e)
+                }
             };
             report(&peer, outcome, results);
         });
     }
-    Ok(())
+    drop(listener);
+    let Some(drain) = &config.drain else {
+        return Ok(0);
+    };
+    tracing::info!(
+        running = running.load(Ordering::Acquire),
+        timeout_seconds = drain.timeout().as_secs_f64(),
+        "draining"
+    );
+    let deadline = Instant::now() + drain.timeout();
+    while running.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(running.load(Ordering::Acquire))
 }
 
 /// Counts a thread down however it ends.

@@ -153,7 +153,12 @@ fn each_party_gets_its_own_parts_and_the_evaluator_no_decoding_for_the_garblers(
 fn forged_output_labels_end_the_garbler_with_output_verification_failed() {
     let prepared = who_learns();
     let (ours, theirs) = UnixStream::pair().unwrap();
-    let g = garbler(&prepared, 7, theirs, ServiceConfig::default());
+    let metrics = Arc::new(garbler::metrics::Metrics::new());
+    let config = ServiceConfig {
+        metrics: Some(metrics.clone()),
+        ..ServiceConfig::default()
+    };
+    let g = garbler(&prepared, 7, theirs, config);
     let mut session = Session::over(ours, &prepared, SessionConfig::default()).unwrap();
     // An honest computation first, then forged labels.
     session.evaluate(&evaluator_bits(&prepared, 5)).unwrap();
@@ -169,6 +174,16 @@ fn forged_output_labels_end_the_garbler_with_output_verification_failed() {
     assert!(err.to_string().contains("output verification failed"));
     // Only the honest computation's result reached the garbler.
     assert_eq!(learned.len(), 1);
+    // The metrics count the failure, in the output phase, and the one
+    // computation that was checked.
+    let text = metrics.encode();
+    for line in [
+        "garbler_output_verification_failures_total 1\n",
+        "garbler_sessions_failed_total{phase=\"output\",cause=\"verification\"} 1\n",
+        "garbler_computations_total 1\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
 }
 
 #[test]

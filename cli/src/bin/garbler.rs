@@ -4,12 +4,17 @@
 use circuits::{Circuit, Party};
 use clap::Parser;
 use garbler::budget::Budget;
-use garbler::service::{run_link, serve, FixedInputs, InputSource, PeerInfo, SessionConfig};
+use garbler::metrics::{serve_http, Metrics};
+use garbler::service::{run_link, serve, Drain, FixedInputs, InputSource, PeerInfo, SessionConfig};
 use protocol::Prepared;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Garble a circuit for an evaluator that connects over TLS, and print the result.
 #[derive(Parser)]
@@ -40,6 +45,21 @@ struct Args {
     /// Most computations of all peers together, over the life of the service.
     #[arg(long)]
     max_computations: Option<u64>,
+    /// With --serve: answer HTTP GET on this address: /metrics (Prometheus),
+    /// /healthz (alive), /readyz (503 once draining).
+    #[arg(long, requires = "serve")]
+    metrics: Option<String>,
+    /// With --serve: on SIGTERM or SIGINT, stop accepting and give running
+    /// sessions this many seconds to finish, then exit.
+    #[arg(long, default_value_t = 30, requires = "serve")]
+    drain_timeout: u64,
+    /// Structured logs on standard error, one event per line (a span per
+    /// session naming its id and peer; nothing secret at any level).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+    /// With --log-format: the least level logged.
+    #[arg(long, value_enum, default_value_t = LogLevel::Info, requires = "log_format")]
+    log_level: LogLevel,
     /// Read this party's values from standard input, one line per computation.
     #[arg(long, conflicts_with = "values")]
     stdin: bool,
@@ -48,8 +68,53 @@ struct Args {
     values: Vec<String>,
 }
 
+/// How logs are written.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The least level logged.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Failed sessions and refused connections.
+    Warn,
+    /// Sessions starting and ending, draining.
+    Info,
+    /// Connections and batches as well.
+    Debug,
+}
+
+/// Installs the log subscriber `--log-format` asks for.
+fn init_logs(format: Option<LogFormat>, level: LogLevel) {
+    use tracing_subscriber::fmt;
+    let level = match level {
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+    };
+    let builder = fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_ansi(false);
+    // A second subscriber cannot be installed; there is none before this.
+    let _ = match format {
+        None => return,
+        Some(LogFormat::Text) => builder.try_init(),
+        Some(LogFormat::Json) => builder.json().with_current_span(true).try_init(),
+    };
+}
+
 fn main() -> ExitCode {
-    match run(Args::parse()) {
+    let args = Args::parse();
+    init_logs(args.log_format, args.log_level);
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("garbler: error: {e}");
@@ -76,6 +141,22 @@ fn run(args: Args) -> Result<(), String> {
         budget: budget(&args).map(Arc::new),
         ..SessionConfig::default()
     };
+    // Signals are caught from the start: a SIGTERM as soon as the service
+    // listens drains it rather than killing it.
+    let mut signals = if args.serve {
+        Some(Signals::new([SIGTERM, SIGINT]).map_err(|e| format!("cannot handle signals: {e}"))?)
+    } else {
+        None
+    };
+    // Bound before the service's listener, so that the endpoint answers
+    // (or queues) as soon as the service says it listens.
+    let http = match &args.metrics {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?,
+        ),
+        None => None,
+    };
     let listener = TcpListener::bind(&args.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     if let Ok(addr) = listener.local_addr() {
@@ -85,6 +166,45 @@ fn run(args: Args) -> Result<(), String> {
         eprintln!("garbler: {}", b.describe());
     }
     if args.serve {
+        let metrics = Arc::new(Metrics::new());
+        let drain = Drain::new(Duration::from_secs(args.drain_timeout));
+        let ready = Arc::new(AtomicBool::new(true));
+        if let Some(http) = http {
+            if let Ok(addr) = http.local_addr() {
+                eprintln!("garbler: metrics on http://{addr}/metrics");
+            }
+            let (m, r) = (metrics.clone(), ready.clone());
+            std::thread::spawn(move || serve_http(http, m, r));
+        }
+        if let Some(mut signals) = signals.take() {
+            let (drain, ready) = (drain.clone(), ready.clone());
+            std::thread::spawn(move || {
+                let mut signals = signals.forever();
+                if signals.next().is_some() {
+                    ready.store(false, Ordering::Release);
+                    eprintln!("garbler: draining: no new sessions, waiting for the running ones");
+                    drain.start();
+                    // Should the accept loop not wake (its wake-up
+                    // connection refused), the process still ends.
+                    let limit = drain.timeout() + Duration::from_secs(5);
+                    std::thread::spawn(move || {
+                        std::thread::sleep(limit);
+                        eprintln!("garbler: the drain did not end in time: exiting");
+                        std::process::exit(0);
+                    });
+                }
+                // A second signal does not wait for the drain.
+                if signals.next().is_some() {
+                    eprintln!("garbler: a second signal: exiting without waiting");
+                    std::process::exit(1);
+                }
+            });
+        }
+        let config = SessionConfig {
+            metrics: Some(metrics),
+            drain: Some(drain),
+            ..config
+        };
         let print = Mutex::new(());
         let c = circuit.clone();
         let stats = args.common.stats;
@@ -116,6 +236,13 @@ fn run(args: Args) -> Result<(), String> {
             },
             config,
         )
+        .map(|left| {
+            if left > 0 {
+                eprintln!("garbler: drain timeout: {left} sessions cut off");
+            } else {
+                eprintln!("garbler: drained");
+            }
+        })
         .map_err(|e| e.to_string());
     }
     let (stream, addr) = listener
