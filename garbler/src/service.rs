@@ -636,7 +636,12 @@ where
         }
         let stream = match conn {
             Ok(s) => s,
-            Err(_) => continue,
+            Err(_) => {
+                // Out of file descriptors, say: wait a little instead of
+                // spinning on the same error.
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
         };
         if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
             if let Some(m) = &config.metrics {

@@ -359,7 +359,17 @@ impl<S: Read + Write> Channel<S> {
         self.stats.messages_received += 1;
         self.hash(false, kind, payload);
         if kind == Kind::Error {
-            let msg: String = String::from_utf8_lossy(payload).chars().take(500).collect();
+            // The peer's words go into errors and logs: printable ASCII
+            // only (anything else escaped), so a peer cannot forge log
+            // lines or send terminal escapes.
+            let mut msg = String::new();
+            for c in String::from_utf8_lossy(payload).chars().take(500) {
+                if c.is_ascii_graphic() || c == ' ' {
+                    msg.push(c);
+                } else {
+                    msg.extend(c.escape_default());
+                }
+            }
             return Err(ProtocolError::Peer {
                 phase: self.phase,
                 msg,
@@ -584,6 +594,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(c.transcript_digest(), digest);
+    }
+
+    #[test]
+    fn a_peers_error_text_is_escaped() {
+        let mut tx = Channel::new(Cursor::new(Vec::new()), Limits::default());
+        tx.send(Kind::Error, "line\nforged: ok\u{1b}[2J".as_bytes())
+            .unwrap();
+        tx.flush().unwrap();
+        let mut c = rx(tx.get_ref().get_ref().clone());
+        match c.recv() {
+            Err(ProtocolError::Peer { msg, .. }) => {
+                assert_eq!(msg, "line\\nforged: ok\\u{1b}[2J")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
