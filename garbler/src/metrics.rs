@@ -360,6 +360,17 @@ pub fn serve_http(listener: TcpListener, metrics: Arc<Metrics>, ready: Arc<Atomi
     }
 }
 
+/// The path of a `GET` request head (query string dropped), or `None` for
+/// any other method. Total on any bytes: the request line is read lossily
+/// as UTF-8.
+pub fn request_path(head: &[u8]) -> Option<String> {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = String::from_utf8_lossy(line);
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    (method == "GET").then(|| target.split('?').next().unwrap_or("").to_string())
+}
+
 /// Reads one request head and answers it.
 fn answer(mut stream: TcpStream, metrics: &Metrics, ready: &AtomicBool) {
     let timeout = Some(Duration::from_secs(2));
@@ -380,31 +391,22 @@ fn answer(mut stream: TcpStream, metrics: &Metrics, ready: &AtomicBool) {
             Ok(n) => head.extend_from_slice(&buf[..n]),
         }
     };
-    let (status, kind, body) = if !complete {
-        (400, "text/plain", "bad request\n".to_string())
-    } else {
-        let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let line = String::from_utf8_lossy(line);
-        let mut parts = line.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let path = target.split('?').next().unwrap_or("");
-        if method != "GET" {
-            (405, "text/plain", "only GET\n".to_string())
-        } else {
-            match path {
-                "/metrics" => (
-                    200,
-                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    metrics.encode(),
-                ),
-                "/healthz" => (200, "text/plain", "ok\n".to_string()),
-                "/readyz" if ready.load(Ordering::Acquire) => {
-                    (200, "text/plain", "ready\n".to_string())
-                }
-                "/readyz" => (503, "text/plain", "draining\n".to_string()),
-                _ => (404, "text/plain", "not found\n".to_string()),
+    let (status, kind, body) = match complete.then(|| request_path(&head)) {
+        None => (400, "text/plain", "bad request\n".to_string()),
+        Some(None) => (405, "text/plain", "only GET\n".to_string()),
+        Some(Some(path)) => match path.as_str() {
+            "/metrics" => (
+                200,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                metrics.encode(),
+            ),
+            "/healthz" => (200, "text/plain", "ok\n".to_string()),
+            "/readyz" if ready.load(Ordering::Acquire) => {
+                (200, "text/plain", "ready\n".to_string())
             }
-        }
+            "/readyz" => (503, "text/plain", "draining\n".to_string()),
+            _ => (404, "text/plain", "not found\n".to_string()),
+        },
     };
     let reason = match status {
         200 => "OK",
