@@ -34,6 +34,15 @@ struct Args {
     /// garbler is busy.
     #[arg(long, default_value_t = garbler::DEFAULT_MAX_SESSIONS)]
     max_sessions: usize,
+    /// With --serve: seconds a connection gets to complete its TLS
+    /// handshake (in plaintext: to send its first byte); it holds no
+    /// session slot meanwhile, and is cut when the time is up.
+    #[arg(long, value_name = "SECS", default_value_t = garbler::DEFAULT_HANDSHAKE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
+    /// With --serve: most connections in their handshake at once; more are
+    /// closed at once.
+    #[arg(long, default_value_t = garbler::DEFAULT_MAX_HANDSHAKES)]
+    max_handshakes: usize,
     /// Most computations per session (default: as many as the evaluator asks).
     #[arg(long)]
     repeat: Option<u64>,
@@ -138,6 +147,8 @@ fn run(args: Args) -> Result<(), String> {
         max_computations: args.repeat,
         transcript: args.common.stats,
         max_sessions: args.max_sessions,
+        handshake_timeout: Duration::from_secs(args.handshake_timeout),
+        max_handshakes: args.max_handshakes,
         budget: budget(&args).map(Arc::new),
         ..SessionConfig::default()
     };
