@@ -669,19 +669,7 @@ where
     };
     let draining = || config.drain.as_ref().is_some_and(Drain::is_draining);
     let mut ids = 0u64;
-    for conn in listener.incoming() {
-        if draining() {
-            break;
-        }
-        let stream = match conn {
-            Ok(s) => s,
-            Err(_) => {
-                // Out of file descriptors, say: wait a little instead of
-                // spinning on the same error.
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
+    let mut start = |stream: TcpStream| {
         ids += 1;
         let id = ids;
         let deadline = Instant::now() + config.handshake_timeout;
@@ -697,7 +685,7 @@ where
                 handshakes = config.max_handshakes.max(1),
                 "connection refused: too many handshakes under way"
             );
-            continue;
+            return;
         };
         let open = Open::new(shared.clone());
         let handshaking = config.metrics.as_ref().map(|m| m.handshake_started());
@@ -718,11 +706,34 @@ where
             }
             tracing::error!(error = %e, "connection refused: cannot start its thread");
         }
+    };
+    for conn in listener.incoming() {
+        match conn {
+            Ok(stream) => start(stream),
+            Err(_) => {
+                // Out of file descriptors, say: wait a little instead of
+                // spinning on the same error.
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        if draining() {
+            break;
+        }
+    }
+    // Connections the kernel completed before the drain began are served
+    // (their peers see them established; dropping them would fail their
+    // sessions), then the listener closes and later ones are refused.
+    if listener.set_nonblocking(true).is_ok() {
+        while let Ok((stream, _)) = listener.accept() {
+            if stream.set_nonblocking(false).is_ok() {
+                start(stream);
+            }
+        }
     }
     drop(listener);
-    shared.handshakes.stop();
-    let _ = reaper.join();
     let Some(drain) = &config.drain else {
+        shared.handshakes.stop();
+        let _ = reaper.join();
         return Ok(0);
     };
     tracing::info!(
@@ -734,7 +745,10 @@ where
     while shared.open.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    Ok(shared.open.load(Ordering::Acquire))
+    let left = shared.open.load(Ordering::Acquire);
+    shared.handshakes.stop();
+    let _ = reaper.join();
+    Ok(left)
 }
 
 /// What the connections of one [`serve`] share.
@@ -798,6 +812,12 @@ fn connection<I, R>(
     drop(handshaking);
     let link = match link {
         Ok(link) => link,
+        // While draining, a connection closed before its handshake is most
+        // likely the one that woke the accept loop: not worth a report.
+        Err(e) if closed_unsent(&e) && config.drain.as_ref().is_some_and(Drain::is_draining) => {
+            tracing::debug!("connection closed before its handshake while draining");
+            return;
+        }
         Err(e) => {
             tracing::warn!(cause = ?crate::metrics::Cause::of(&e), error = %e, "connection refused");
             if let Some(m) = &config.metrics {
@@ -909,6 +929,18 @@ fn handshake(
         }
     })?;
     Ok(link)
+}
+
+/// Whether the peer closed the connection before completing its
+/// handshake.
+fn closed_unsent(e: &GarbleError) -> bool {
+    matches!(
+        e,
+        GarbleError::Transport(TransportError::Closed)
+            | GarbleError::Protocol(ProtocolError::Closed {
+                phase: Phase::Handshake
+            })
+    )
 }
 
 /// A session slot, given back when dropped.
