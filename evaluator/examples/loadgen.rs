@@ -20,6 +20,12 @@
 //! (`--tls-cert`, `--tls-key`, `--tls-ca`, `--tls-server-name`), or
 //! `--insecure-plaintext`.
 //!
+//! The garbler must admit the load: `--max-sessions` at least
+//! `--concurrency` (beyond it sessions are refused as busy, and count as
+//! failed), and a per-peer budget (`--max-computations-per-peer`, 1000 by
+//! default for fixed values) that covers every computation of the run, all
+//! of which come from one peer.
+//!
 //! A fraction `--kill-fraction` of the sessions (chosen at random) is cut
 //! at one of four points, in turn: before the handshake (the TCP connection
 //! closed before a byte is sent), during OT (within the base OTs or the
