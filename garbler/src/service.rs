@@ -807,7 +807,7 @@ fn connection<I, R>(
     );
     let _span = span.enter();
     tracing::debug!("connection accepted");
-    let link = handshake(stream, &shared.security, &config);
+    let link = handshake(stream, pending.deadline, &shared.security, &config);
     drop(pending);
     drop(handshaking);
     let link = match link {
@@ -873,17 +873,21 @@ fn connection<I, R>(
 /// peer timeout.
 fn handshake(
     stream: TcpStream,
+    deadline: Instant,
     security: &ServerSecurity,
     config: &SessionConfig,
 ) -> Result<Link, GarbleError> {
     let limit = config.handshake_timeout;
     let limits = Limits {
-        timeout: limit,
+        // What is left of the handshake's time (a zero timeout would mean
+        // none at all to the socket).
+        timeout: deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1)),
         ..config.limits
     };
-    let started = Instant::now();
     // Cut by the reaper at the deadline, the connection reads as closed.
-    let late = || started.elapsed() >= limit;
+    let late = || Instant::now() >= deadline;
     let timed_out = || {
         GarbleError::Protocol(ProtocolError::Timeout {
             phase: Phase::Handshake,
@@ -917,6 +921,7 @@ fn handshake(
         }
     }
     let link = security.accept(stream, limits).map_err(|e| match e {
+        TransportError::Timeout { .. } => TransportError::Timeout { after: limit },
         TransportError::Closed | TransportError::Io(_) if late() => {
             TransportError::Timeout { after: limit }
         }
@@ -985,6 +990,7 @@ impl Handshakes {
         open.push((id, deadline, stream.try_clone().ok()?));
         Some(PendingHandshake {
             id,
+            deadline,
             set: self.clone(),
         })
     }
@@ -1019,6 +1025,7 @@ impl Handshakes {
 /// never started.
 struct PendingHandshake {
     id: u64,
+    deadline: Instant,
     set: Arc<Handshakes>,
 }
 
