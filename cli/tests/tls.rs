@@ -431,3 +431,74 @@ fn a_failed_tls_handshake_is_counted_in_the_metrics() {
     let _ = g.child.kill();
     let _ = g.child.wait();
 }
+
+#[test]
+fn unfinished_tls_handshakes_hold_no_session_slot_and_time_out() {
+    let c = Certs::new("handshakes");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maddr = format!("127.0.0.1:{port}");
+    let mut flags = c.flags("garbler", "ca.pem");
+    flags.extend(
+        [
+            "--serve",
+            "--max-sessions",
+            "1",
+            "--handshake-timeout",
+            "1",
+            "--metrics",
+            &maddr,
+        ]
+        .map(String::from),
+    );
+    let mut g = Garbler::start(&flags);
+    let addr = format!("127.0.0.1:{}", g.port);
+    // Silent connections, and one that starts a TLS record and stops.
+    let mut stalled: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(&addr).unwrap()).collect();
+    let mut partial = TcpStream::connect(&addr).unwrap();
+    use std::io::Write;
+    partial.write_all(&[22, 3, 1, 2, 0, 1]).unwrap();
+    stalled.push(partial);
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    let e = evaluator(&g.port, &c.flags("evaluator", "ca.pem"));
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    for s in &mut stalled {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut sink = Vec::new();
+        // Cut: the garbler closes (after an alert, for the partial one).
+        let _ = s.read_to_end(&mut sink);
+    }
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(4), "cut too late: {took:?}");
+    let start = Instant::now();
+    let text = loop {
+        let text = scrape(&maddr);
+        if text.contains("garbler_sessions_failed_total{phase=\"handshake\",cause=\"timeout\"} 4\n")
+            && text.contains("garbler_handshakes_pending 0\n")
+        {
+            break text;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        text.contains("garbler_tls_handshake_failures_total 4\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("garbler_sessions_finished_total 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("garbler_busy_refusals_total 0\n"), "{text}");
+    let _ = g.child.kill();
+    let _ = g.child.wait();
+}

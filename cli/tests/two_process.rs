@@ -449,14 +449,31 @@ fn a_serving_garbler_at_its_session_limit_says_it_is_busy() {
         "20",
         "0",
     ]);
-    // A silent peer takes the only session.
-    let silent = TcpStream::connect(&g.addr).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
-    assert!(!e.status.success());
-    assert!(text(&e.stderr).contains("busy"), "{}", text(&e.stderr));
-    // Once it hangs up, its session ends and the slot is free again.
-    drop(silent);
+    // An evaluator that connected and waits for values on its standard
+    // input holds the only session.
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_evaluator"))
+        .args(["--connect", &g.addr, "--insecure-plaintext", "--stdin"])
+        .args(["--circuit", &aes])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
+        if !e.status.success() {
+            assert!(text(&e.stderr).contains("busy"), "{}", text(&e.stderr));
+            break;
+        }
+        // The holder had not connected yet: this one ran instead.
+        assert!(start.elapsed() < Duration::from_secs(10), "never busy");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Once it is done, its session ends and the slot is free again.
+    drop(holder.stdin.take());
+    let held = holder.wait_with_output().unwrap();
+    assert!(held.status.success(), "{}", text(&held.stderr));
     let start = Instant::now();
     loop {
         let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
@@ -468,6 +485,72 @@ fn a_serving_garbler_at_its_session_limit_says_it_is_busy() {
         assert!(start.elapsed() < Duration::from_secs(15), "never freed");
         std::thread::sleep(Duration::from_millis(100));
     }
+    let mut g = g;
+    g.child.kill().unwrap();
+    g.finish(Duration::from_secs(5));
+}
+
+#[test]
+fn silent_connections_hold_no_session_slot_and_are_cut_at_the_handshake_timeout() {
+    let aes = shared("aes_128.txt");
+    let maddr = format!("127.0.0.1:{}", free_port());
+    let g = Garbler::start(&[
+        "--circuit",
+        &aes,
+        "--serve",
+        "--max-sessions",
+        "2",
+        "--handshake-timeout",
+        "1",
+        "--timeout",
+        "30",
+        "--metrics",
+        &maddr,
+        "0",
+    ]);
+    // More silent connections than there are session slots.
+    let mut silent: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(&g.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    let e = evaluator(&g.addr, &["--circuit", &aes, "0"]);
+    assert!(e.status.success(), "{}", text(&e.stderr));
+    assert_eq!(text(&e.stdout), "0x66e94bd4ef8a2c3b884cfa59ca342b2e\n");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    // Each silent connection is closed by the garbler once its second is up.
+    for s in &mut silent {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut b = [0u8; 1];
+        assert!(matches!(s.read(&mut b), Ok(0) | Err(_)));
+    }
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(500),
+        "cut too early: {took:?}"
+    );
+    assert!(took < Duration::from_secs(4), "cut too late: {took:?}");
+    let start = Instant::now();
+    let s = loop {
+        let s = scrape(&maddr);
+        if sample(
+            &s,
+            "garbler_sessions_failed_total",
+            &[("phase", "handshake"), ("cause", "timeout")],
+        ) == 5.0
+            && sample(&s, "garbler_handshakes_pending", &[]) == 0.0
+        {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", s.samples);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(sample(&s, "garbler_sessions_finished_total", &[]), 1.0);
+    assert_eq!(sample(&s, "garbler_busy_refusals_total", &[]), 0.0);
     let mut g = g;
     g.child.kill().unwrap();
     g.finish(Duration::from_secs(5));

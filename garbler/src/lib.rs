@@ -100,6 +100,6 @@ pub use output::OutputCheck;
 pub use protocol::Prepared;
 pub use service::{
     run_link, run_session, run_session_bound, serve, Drain, FixedInputs, InputSource, PeerInfo,
-    SessionConfig, DEFAULT_MAX_SESSIONS,
+    SessionConfig, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES, DEFAULT_MAX_SESSIONS,
 };
 pub use session::GarblerSession;

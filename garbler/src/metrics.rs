@@ -89,6 +89,7 @@ impl Cause {
                 _ => Cause::protocol,
             },
             GarbleError::Ot { .. } => Cause::protocol,
+            GarbleError::Transport(transport::TransportError::Timeout { .. }) => Cause::timeout,
             GarbleError::Transport(_) => Cause::tls,
             GarbleError::Budget(_) => Cause::budget,
             GarbleError::Refused(_) => Cause::refused,
@@ -113,6 +114,8 @@ pub struct Metrics {
     failed: Family<Failure, Counter>,
     computations: Counter,
     active: Gauge,
+    handshaking: Gauge,
+    spawn_failures: Counter,
     budget_refusals: Counter,
     busy_refusals: Counter,
     tls_failures: Counter,
@@ -151,6 +154,8 @@ impl Metrics {
             failed: Family::default(),
             computations: Counter::default(),
             active: Gauge::default(),
+            handshaking: Gauge::default(),
+            spawn_failures: Counter::default(),
             budget_refusals: Counter::default(),
             busy_refusals: Counter::default(),
             tls_failures: Counter::default(),
@@ -187,18 +192,28 @@ impl Metrics {
         );
         r.register("active_sessions", "Sessions running now", m.active.clone());
         r.register(
+            "handshakes_pending",
+            "Connections in their handshake now (holding no session slot yet)",
+            m.handshaking.clone(),
+        );
+        r.register(
+            "thread_spawn_failures",
+            "Connections refused because no thread could be started for them",
+            m.spawn_failures.clone(),
+        );
+        r.register(
             "budget_refusals",
             "Batches the computation budget refused",
             m.budget_refusals.clone(),
         );
         r.register(
             "busy_refusals",
-            "Connections refused because the session limit was reached",
+            "Connections refused because the session limit (or the limit of handshakes under way) was reached",
             m.busy_refusals.clone(),
         );
         r.register(
             "tls_handshake_failures",
-            "Connections whose TLS handshake or peer check failed",
+            "Connections whose TLS handshake or peer check failed or timed out",
             m.tls_failures.clone(),
         );
         r.register(
@@ -271,18 +286,29 @@ impl Metrics {
                 cause,
             })
             .inc();
+        if matches!(error, GarbleError::Transport(_)) {
+            self.tls_failures.inc();
+        }
         match cause {
             Cause::budget => {
                 self.budget_refusals.inc();
-            }
-            Cause::tls => {
-                self.tls_failures.inc();
             }
             Cause::verification => {
                 self.verification_failures.inc();
             }
             _ => {}
         }
+    }
+
+    /// Counts a connection in its handshake until the guard is dropped.
+    pub fn handshake_started(self: &Arc<Self>) -> Handshaking {
+        self.handshaking.inc();
+        Handshaking(self.clone())
+    }
+
+    /// Counts a connection refused because no thread could be started.
+    pub fn spawn_failure(&self) {
+        self.spawn_failures.inc();
     }
 
     /// Counts a connection refused because the garbler was busy.
@@ -312,6 +338,15 @@ impl Metrics {
     /// Records the time one refill of the random-OT stock took.
     pub fn ot_refill(&self, took: Duration) {
         self.ot_refill_seconds.observe(took.as_secs_f64());
+    }
+}
+
+/// A connection in its handshake: counted until dropped.
+pub struct Handshaking(Arc<Metrics>);
+
+impl Drop for Handshaking {
+    fn drop(&mut self) {
+        self.0.handshaking.dec();
     }
 }
 
@@ -352,11 +387,17 @@ pub fn serve_http(listener: TcpListener, metrics: Arc<Metrics>, ready: Arc<Atomi
             continue;
         }
         open.fetch_add(1, Ordering::AcqRel);
-        let (metrics, ready, open) = (metrics.clone(), ready.clone(), open.clone());
-        std::thread::spawn(move || {
-            answer(stream, &metrics, &ready);
+        let (metrics, ready, count) = (metrics.clone(), ready.clone(), open.clone());
+        let spawned = std::thread::Builder::new()
+            .name("metrics-http".into())
+            .spawn(move || {
+                answer(stream, &metrics, &ready);
+                count.fetch_sub(1, Ordering::AcqRel);
+            });
+        if spawned.is_err() {
+            // The request is dropped unanswered; the scraper retries.
             open.fetch_sub(1, Ordering::AcqRel);
-        });
+        }
     }
 }
 

@@ -25,13 +25,13 @@ use protocol::{
     ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     SessionStats, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 pub use transport::configure_socket;
-use transport::{Link, ServerSecurity};
+use transport::{Link, ServerSecurity, TransportError};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Who a session of [`serve`] talks to.
@@ -125,6 +125,14 @@ pub struct SessionConfig {
     /// Lets [`serve`] be told to stop accepting and drain (`None`: it
     /// serves until the process ends).
     pub drain: Option<Drain>,
+    /// How long [`serve`] gives a connection to complete its TLS handshake
+    /// and admission (in plaintext: to send its first byte) before it is
+    /// cut. Until then the connection holds no session slot.
+    pub handshake_timeout: Duration,
+    /// Most connections [`serve`] lets be in their handshake at once; more
+    /// are closed at once. Each costs a thread while it lasts, at most
+    /// [`SessionConfig::handshake_timeout`].
+    pub max_handshakes: usize,
 }
 
 /// Tells a running [`serve`] to drain: stop accepting connections, let the
@@ -188,6 +196,12 @@ impl Drain {
 /// Default for [`SessionConfig::max_sessions`].
 pub const DEFAULT_MAX_SESSIONS: usize = 64;
 
+/// Default for [`SessionConfig::handshake_timeout`].
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default for [`SessionConfig::max_handshakes`].
+pub const DEFAULT_MAX_HANDSHAKES: usize = 256;
+
 impl Default for SessionConfig {
     fn default() -> SessionConfig {
         SessionConfig {
@@ -199,6 +213,8 @@ impl Default for SessionConfig {
             peer: String::new(),
             metrics: None,
             drain: None,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_handshakes: DEFAULT_MAX_HANDSHAKES,
         }
     }
 }
@@ -592,23 +608,35 @@ fn collect_results<S: Read + Write>(
     Ok(())
 }
 
-/// Serves evaluators on `listener`, each connection a session of its own on
-/// its own thread, until the process ends. The connection is secured on
-/// the session's thread ([`ServerSecurity::accept`]: with TLS, the
-/// handshake, the client certificate checked against the CA and the allowed
-/// identities), so a slow handshake holds up no one else. `make_inputs`
-/// gives each session its input source; `report` is told how each session
-/// ended, a failed handshake included. Both see the peer's [`PeerInfo`]. A
-/// session that fails (a dropped or hostile peer) ends alone: the others go
-/// on.
+/// Serves evaluators on `listener`, each connection on its own thread,
+/// until the process ends (or, with [`SessionConfig::drain`], until told to
+/// drain).
+///
+/// A connection goes through two stages. First its handshake
+/// ([`ServerSecurity::accept`]: with TLS, the handshake, the client
+/// certificate checked against the CA and the allowed identities; in
+/// plaintext, its first byte arriving), which must end within
+/// [`SessionConfig::handshake_timeout`]: a silent or slow one is cut then,
+/// whatever it trickles. At most [`SessionConfig::max_handshakes`]
+/// connections are in this stage at once; more are closed at once. Only a
+/// connection whose handshake succeeded takes one of the
+/// [`SessionConfig::max_sessions`] session slots, so connections that never
+/// finish their handshake cannot make the garbler busy for everyone; beyond
+/// the slots, a connection is told (inside TLS) that the garbler is busy.
+///
+/// `make_inputs` gives each session its input source; `report` is told how
+/// each session ended, a failed handshake included. Both see the peer's
+/// [`PeerInfo`]. A session that fails (a dropped or hostile peer) ends
+/// alone: the others go on. A thread that cannot be started refuses its
+/// connection (logged and counted) instead of failing the service.
 ///
 /// With [`SessionConfig::metrics`], every connection is counted (started,
-/// active, then finished or failed by phase and cause, a failed TLS
-/// handshake and a busy refusal included). With [`SessionConfig::drain`],
-/// [`Drain::start`] ends the accept loop: the listener is closed (new
-/// connections are refused), and `serve` returns once the running sessions
-/// have ended or the drain timeout has passed, with the number of sessions
-/// still running then.
+/// handshaking, active, then finished or failed by phase and cause, a
+/// failed or timed-out handshake and a busy refusal included). With
+/// [`SessionConfig::drain`], [`Drain::start`] ends the accept loop: the
+/// listener is closed (new connections are refused), and `serve` returns
+/// once the running sessions have ended or the drain timeout has passed,
+/// with the number of connections still open then.
 pub fn serve<I, R>(
     listener: TcpListener,
     security: ServerSecurity,
@@ -621,174 +649,412 @@ where
     I: Fn(&PeerInfo) -> Box<dyn InputSource + Send> + Send + Sync + 'static,
     R: Fn(&PeerInfo, Result<SessionStats, GarbleError>, Vec<Vec<bool>>) + Send + Sync + 'static,
 {
-    let make_inputs = Arc::new(make_inputs);
-    let report = Arc::new(report);
-    let running = Arc::new(AtomicUsize::new(0));
-    let refusing = Arc::new(AtomicUsize::new(0));
+    let shared = Arc::new(Shared {
+        prepared,
+        make_inputs,
+        report,
+        security,
+        running: AtomicUsize::new(0),
+        open: AtomicUsize::new(0),
+        handshakes: Arc::new(Handshakes::default()),
+    });
     if let Some(drain) = &config.drain {
         *drain.inner.wake.lock().unwrap_or_else(|e| e.into_inner()) = listener.local_addr().ok();
     }
+    let reaper = {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("handshake-reaper".into())
+            .spawn(move || shared.handshakes.reap())?
+    };
     let draining = || config.drain.as_ref().is_some_and(Drain::is_draining);
-    let ids = AtomicU64::new(0);
-    for conn in listener.incoming() {
-        if draining() {
-            break;
-        }
-        let stream = match conn {
-            Ok(s) => s,
-            Err(_) => {
-                // Out of file descriptors, say: wait a little instead of
-                // spinning on the same error.
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        if running.load(Ordering::Acquire) >= config.max_sessions.max(1) {
+    let mut ids = 0u64;
+    let mut start = |stream: TcpStream| {
+        ids += 1;
+        let id = ids;
+        let deadline = Instant::now() + config.handshake_timeout;
+        let Some(pending) =
+            shared
+                .handshakes
+                .enter(id, &stream, deadline, config.max_handshakes.max(1))
+        else {
             if let Some(m) = &config.metrics {
                 m.busy_refusal();
             }
             tracing::warn!(
-                running = config.max_sessions.max(1),
-                "connection refused: at the session limit"
+                handshakes = config.max_handshakes.max(1),
+                "connection refused: too many handshakes under way"
             );
-            refuse_busy(stream, &security, config.clone(), &refusing);
-            continue;
+            return;
+        };
+        let open = Open::new(shared.clone());
+        let handshaking = config.metrics.as_ref().map(|m| m.handshake_started());
+        let (shared, config) = (shared.clone(), config.clone());
+        let metrics = config.metrics.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("session-{id}"))
+            .spawn(move || {
+                let _open = open;
+                connection(id, stream, pending, handshaking, &shared, config);
+            });
+        if let Err(e) = spawned {
+            // The thread's closure, and with it the connection and its
+            // place among the handshakes, is dropped: the peer sees it
+            // closed.
+            if let Some(m) = &metrics {
+                m.spawn_failure();
+            }
+            tracing::error!(error = %e, "connection refused: cannot start its thread");
         }
-        running.fetch_add(1, Ordering::AcqRel);
-        let (prepared, make_inputs, report, running, security, config) = (
-            prepared.clone(),
-            make_inputs.clone(),
-            report.clone(),
-            running.clone(),
-            security.clone(),
-            config.clone(),
-        );
-        let active = config.metrics.as_ref().map(|m| m.session_started());
-        let id = ids.fetch_add(1, Ordering::Relaxed) + 1;
-        std::thread::spawn(move || {
-            let _done = CountedDown(running);
-            let _active = active;
-            let mut peer = PeerInfo {
-                addr: stream
-                    .peer_addr()
-                    .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
-                identity: None,
-            };
-            let span = tracing::info_span!(
-                "session",
-                id,
-                addr = %peer.addr,
-                identity = tracing::field::Empty
-            );
-            let _span = span.enter();
-            tracing::debug!("connection accepted");
-            let mut results = Vec::new();
-            let outcome = match security.accept(stream, config.limits) {
-                Ok(link) => {
-                    peer.identity = link.peer_identity().map(|p| p.name().to_string());
-                    if let Some(identity) = &peer.identity {
-                        span.record("identity", identity.as_str());
-                    }
-                    tracing::info!("session started");
-                    let config = SessionConfig {
-                        peer: peer.budget_key(),
-                        ..config
-                    };
-                    let mut inputs = make_inputs(&peer);
-                    run_link(
-                        link,
-                        &peer,
-                        &prepared,
-                        inputs.as_mut(),
-                        &mut |r| results.push(r.to_vec()),
-                        config,
-                    )
-                }
-                Err(e) => {
-                    let e = GarbleError::Transport(e);
-                    tracing::warn!(error = %e, "connection refused");
-                    if let Some(m) = &config.metrics {
-                        m.session_failed(Phase::Handshake, &e);
-                    }
-                    Err(e)
-                }
-            };
-            report(&peer, outcome, results);
-        });
+    };
+    for conn in listener.incoming() {
+        match conn {
+            Ok(stream) => start(stream),
+            Err(_) => {
+                // Out of file descriptors, say: wait a little instead of
+                // spinning on the same error.
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        if draining() {
+            break;
+        }
+    }
+    // Connections the kernel completed before the drain began are served
+    // (their peers see them established; dropping them would fail their
+    // sessions), then the listener closes and later ones are refused.
+    if listener.set_nonblocking(true).is_ok() {
+        while let Ok((stream, _)) = listener.accept() {
+            if stream.set_nonblocking(false).is_ok() {
+                start(stream);
+            }
+        }
     }
     drop(listener);
     let Some(drain) = &config.drain else {
+        shared.handshakes.stop();
+        let _ = reaper.join();
         return Ok(0);
     };
     tracing::info!(
-        running = running.load(Ordering::Acquire),
+        running = shared.open.load(Ordering::Acquire),
         timeout_seconds = drain.timeout().as_secs_f64(),
         "draining"
     );
     let deadline = Instant::now() + drain.timeout();
-    while running.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+    while shared.open.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    Ok(running.load(Ordering::Acquire))
+    let left = shared.open.load(Ordering::Acquire);
+    shared.handshakes.stop();
+    let _ = reaper.join();
+    Ok(left)
 }
 
-/// Counts a thread down however it ends.
-struct CountedDown(Arc<AtomicUsize>);
+/// What the connections of one [`serve`] share.
+struct Shared<I, R> {
+    prepared: Prepared,
+    make_inputs: I,
+    report: R,
+    security: ServerSecurity,
+    /// Sessions holding a slot.
+    running: AtomicUsize,
+    /// Connections with a thread, in their handshake or in a session.
+    open: AtomicUsize,
+    handshakes: Arc<Handshakes>,
+}
 
-impl Drop for CountedDown {
+/// Counts a connection open until dropped.
+struct Open<I, R>(Arc<Shared<I, R>>);
+
+impl<I, R> Open<I, R> {
+    fn new(shared: Arc<Shared<I, R>>) -> Open<I, R> {
+        shared.open.fetch_add(1, Ordering::AcqRel);
+        Open(shared)
+    }
+}
+
+impl<I, R> Drop for Open<I, R> {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// One connection of [`serve`], on its own thread: the handshake, then a
+/// session slot and the session, or a busy refusal.
+fn connection<I, R>(
+    id: u64,
+    stream: TcpStream,
+    pending: PendingHandshake,
+    handshaking: Option<crate::metrics::Handshaking>,
+    shared: &Shared<I, R>,
+    config: SessionConfig,
+) where
+    I: Fn(&PeerInfo) -> Box<dyn InputSource + Send>,
+    R: Fn(&PeerInfo, Result<SessionStats, GarbleError>, Vec<Vec<bool>>),
+{
+    let mut peer = PeerInfo {
+        addr: stream
+            .peer_addr()
+            .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
+        identity: None,
+    };
+    let span = tracing::info_span!(
+        "session",
+        id,
+        addr = %peer.addr,
+        identity = tracing::field::Empty
+    );
+    let _span = span.enter();
+    tracing::debug!("connection accepted");
+    let link = handshake(stream, pending.deadline, &shared.security, &config);
+    drop(pending);
+    drop(handshaking);
+    let link = match link {
+        Ok(link) => link,
+        // While draining, a connection closed before its handshake is most
+        // likely the one that woke the accept loop: not worth a report.
+        Err(e) if closed_unsent(&e) && config.drain.as_ref().is_some_and(Drain::is_draining) => {
+            tracing::debug!("connection closed before its handshake while draining");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(cause = ?crate::metrics::Cause::of(&e), error = %e, "connection refused");
+            if let Some(m) = &config.metrics {
+                drop(m.session_started());
+                m.session_failed(Phase::Handshake, &e);
+            }
+            (shared.report)(&peer, Err(e), Vec::new());
+            return;
+        }
+    };
+    peer.identity = link.peer_identity().map(|p| p.name().to_string());
+    if let Some(identity) = &peer.identity {
+        span.record("identity", identity.as_str());
+    }
+    // A session slot, now that the handshake is done.
+    let max = config.max_sessions.max(1);
+    let slot = shared
+        .running
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < max).then_some(n + 1)
+        });
+    if slot.is_err() {
+        if let Some(m) = &config.metrics {
+            m.busy_refusal();
+        }
+        tracing::warn!(running = max, "connection refused: at the session limit");
+        refuse_busy(link, &config);
+        return;
+    }
+    let _slot = Slot(&shared.running);
+    let _active = config.metrics.as_ref().map(|m| m.session_started());
+    tracing::info!("session started");
+    let config = SessionConfig {
+        peer: peer.budget_key(),
+        ..config
+    };
+    let mut inputs = (shared.make_inputs)(&peer);
+    let mut results = Vec::new();
+    let outcome = run_link(
+        link,
+        &peer,
+        &shared.prepared,
+        inputs.as_mut(),
+        &mut |r| results.push(r.to_vec()),
+        config,
+    );
+    (shared.report)(&peer, outcome, results);
+}
+
+/// The handshake stage of a connection: with TLS the handshake and
+/// admission, in plaintext the peer's first byte, all within
+/// [`SessionConfig::handshake_timeout`]; then the socket gets the session's
+/// peer timeout.
+fn handshake(
+    stream: TcpStream,
+    deadline: Instant,
+    security: &ServerSecurity,
+    config: &SessionConfig,
+) -> Result<Link, GarbleError> {
+    let limit = config.handshake_timeout;
+    let limits = Limits {
+        // What is left of the handshake's time (a zero timeout would mean
+        // none at all to the socket).
+        timeout: deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1)),
+        ..config.limits
+    };
+    // Cut by the reaper at the deadline, the connection reads as closed.
+    let late = || Instant::now() >= deadline;
+    let timed_out = || {
+        GarbleError::Protocol(ProtocolError::Timeout {
+            phase: Phase::Handshake,
+            secs: limit.as_secs(),
+        })
+    };
+    if let ServerSecurity::InsecurePlaintext = security {
+        configure_socket(&stream, limits).map_err(|source| ProtocolError::Io {
+            phase: Phase::Handshake,
+            source,
+        })?;
+        match stream.peek(&mut [0u8; 1]) {
+            Ok(n) if n > 0 => {}
+            Ok(_) if late() => return Err(timed_out()),
+            Ok(_) => {
+                return Err(ProtocolError::Closed {
+                    phase: Phase::Handshake,
+                }
+                .into())
+            }
+            Err(e) if late() || matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(timed_out())
+            }
+            Err(source) => {
+                return Err(ProtocolError::Io {
+                    phase: Phase::Handshake,
+                    source,
+                }
+                .into())
+            }
+        }
+    }
+    let link = security.accept(stream, limits).map_err(|e| match e {
+        TransportError::Timeout { .. } => TransportError::Timeout { after: limit },
+        TransportError::Closed | TransportError::Io(_) if late() => {
+            TransportError::Timeout { after: limit }
+        }
+        e => e,
+    })?;
+    configure_socket(link.get_ref().get_ref(), config.limits).map_err(|source| {
+        ProtocolError::Io {
+            phase: Phase::Handshake,
+            source,
+        }
+    })?;
+    Ok(link)
+}
+
+/// Whether the peer closed the connection before completing its
+/// handshake.
+fn closed_unsent(e: &GarbleError) -> bool {
+    matches!(
+        e,
+        GarbleError::Transport(TransportError::Closed)
+            | GarbleError::Protocol(ProtocolError::Closed {
+                phase: Phase::Handshake
+            })
+    )
+}
+
+/// A session slot, given back when dropped.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
-/// Most busy refusals that run a TLS handshake at once; connections beyond
-/// them are closed without a word.
-const MAX_REFUSALS: usize = 8;
+/// The connections in their handshake: each with its deadline and a handle
+/// on its socket, which [`Handshakes::reap`] shuts down at the deadline
+/// (however slowly the peer trickles bytes, its handshake ends then).
+#[derive(Default)]
+struct Handshakes {
+    open: Mutex<Vec<(u64, Instant, TcpStream)>>,
+    stopped: AtomicBool,
+}
 
-/// Tells a connection beyond [`SessionConfig::max_sessions`] that the
-/// garbler is busy and closes it. In plaintext the message goes out at once,
-/// on the accept loop; with TLS it must go inside TLS, so the handshake runs
-/// first, on a thread of its own (at most [`MAX_REFUSALS`] of them, each
-/// within a second).
-fn refuse_busy(
-    stream: TcpStream,
-    security: &ServerSecurity,
-    config: SessionConfig,
-    refusing: &Arc<AtomicUsize>,
-) {
+/// How often [`Handshakes::reap`] looks for handshakes past their deadline.
+const REAP_EVERY: Duration = Duration::from_millis(100);
+
+impl Handshakes {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Instant, TcpStream)>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers the handshake of connection `id`, unless `max` are under
+    /// way already or its socket cannot be shared (out of descriptors).
+    fn enter(
+        self: &Arc<Self>,
+        id: u64,
+        stream: &TcpStream,
+        deadline: Instant,
+        max: usize,
+    ) -> Option<PendingHandshake> {
+        let mut open = self.lock();
+        if open.len() >= max {
+            return None;
+        }
+        open.push((id, deadline, stream.try_clone().ok()?));
+        Some(PendingHandshake {
+            id,
+            deadline,
+            set: self.clone(),
+        })
+    }
+
+    fn leave(&self, id: u64) {
+        self.lock().retain(|(i, _, _)| *i != id);
+    }
+
+    /// Shuts down the sockets of handshakes past their deadline, until
+    /// [`Handshakes::stop`].
+    fn reap(&self) {
+        while !self.stopped.load(Ordering::Acquire) {
+            std::thread::sleep(REAP_EVERY);
+            let now = Instant::now();
+            self.lock().retain(|(_, deadline, stream)| {
+                if now < *deadline {
+                    return true;
+                }
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+                false
+            });
+        }
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+    }
+}
+
+/// A connection's place among the [`Handshakes`], given up when dropped:
+/// when its handshake ends, or with its thread's closure if the thread
+/// never started.
+struct PendingHandshake {
+    id: u64,
+    deadline: Instant,
+    set: Arc<Handshakes>,
+}
+
+impl Drop for PendingHandshake {
+    fn drop(&mut self) {
+        self.set.leave(self.id);
+    }
+}
+
+/// Tells a connection beyond [`SessionConfig::max_sessions`], its
+/// handshake done, that the garbler is busy (inside TLS if it runs TLS),
+/// within a second, and closes it.
+fn refuse_busy(link: Link, config: &SessionConfig) {
     let limits = Limits {
         timeout: Duration::from_secs(1),
         ..config.limits
     };
+    if configure_socket(link.get_ref().get_ref(), limits).is_err() {
+        return;
+    }
     let message = format!(
         "the garbler is busy: {} sessions are running, try again later",
         config.max_sessions.max(1)
     );
-    match security {
-        ServerSecurity::InsecurePlaintext => {
-            if configure_socket(&stream, limits).is_ok() {
-                Channel::new(&stream, limits).send_error(&message);
-                drain_and_close(&stream);
-            }
-        }
-        ServerSecurity::Tls(_) => {
-            if refusing.load(Ordering::Acquire) >= MAX_REFUSALS {
-                return;
-            }
-            refusing.fetch_add(1, Ordering::AcqRel);
-            let (security, refusing) = (security.clone(), refusing.clone());
-            std::thread::spawn(move || {
-                let _done = CountedDown(refusing);
-                if let Ok(link) = security.accept(stream, limits) {
-                    let mut ch = Channel::new(link, limits);
-                    ch.send_error(&message);
-                    let mut link = ch.into_inner();
-                    let _ = link.close();
-                    drain_and_close(link.get_ref().get_ref());
-                }
-            });
-        }
-    }
+    let mut ch = Channel::new(link, limits);
+    ch.send_error(&message);
+    let mut link = ch.into_inner();
+    let _ = link.close();
+    drain_and_close(link.get_ref().get_ref());
 }
 
 /// Drains what the peer already sent (its hello), so that closing ends the

@@ -34,6 +34,15 @@ struct Args {
     /// garbler is busy.
     #[arg(long, default_value_t = garbler::DEFAULT_MAX_SESSIONS)]
     max_sessions: usize,
+    /// With --serve: seconds a connection gets to complete its TLS
+    /// handshake (in plaintext: to send its first byte); it holds no
+    /// session slot meanwhile, and is cut when the time is up.
+    #[arg(long, value_name = "SECS", default_value_t = garbler::DEFAULT_HANDSHAKE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
+    /// With --serve: most connections in their handshake at once; more are
+    /// closed at once.
+    #[arg(long, default_value_t = garbler::DEFAULT_MAX_HANDSHAKES)]
+    max_handshakes: usize,
     /// Most computations per session (default: as many as the evaluator asks).
     #[arg(long)]
     repeat: Option<u64>,
@@ -138,6 +147,8 @@ fn run(args: Args) -> Result<(), String> {
         max_computations: args.repeat,
         transcript: args.common.stats,
         max_sessions: args.max_sessions,
+        handshake_timeout: Duration::from_secs(args.handshake_timeout),
+        max_handshakes: args.max_handshakes,
         budget: budget(&args).map(Arc::new),
         ..SessionConfig::default()
     };
@@ -166,6 +177,12 @@ fn run(args: Args) -> Result<(), String> {
         eprintln!("garbler: {}", b.describe());
     }
     if args.serve {
+        // The garbling pool, started now rather than by the first session
+        // (which would name its threads after itself): a serving garbler's
+        // threads are then its accept loop, helpers, pool and sessions.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("garble-{i}"))
+            .build_global();
         let metrics = Arc::new(Metrics::new());
         let drain = Drain::new(Duration::from_secs(args.drain_timeout));
         let ready = Arc::new(AtomicBool::new(true));
@@ -174,11 +191,14 @@ fn run(args: Args) -> Result<(), String> {
                 eprintln!("garbler: metrics on http://{addr}/metrics");
             }
             let (m, r) = (metrics.clone(), ready.clone());
-            std::thread::spawn(move || serve_http(http, m, r));
+            std::thread::Builder::new()
+                .name("metrics".into())
+                .spawn(move || serve_http(http, m, r))
+                .map_err(|e| format!("cannot start the metrics thread: {e}"))?;
         }
         if let Some(mut signals) = signals.take() {
             let (drain, ready) = (drain.clone(), ready.clone());
-            std::thread::spawn(move || {
+            let spawned = std::thread::Builder::new().name("signals".into()).spawn(move || {
                 let mut signals = signals.forever();
                 if signals.next().is_some() {
                     ready.store(false, Ordering::Release);
@@ -187,11 +207,16 @@ fn run(args: Args) -> Result<(), String> {
                     // Should the accept loop not wake (its wake-up
                     // connection refused), the process still ends.
                     let limit = drain.timeout() + Duration::from_secs(5);
-                    std::thread::spawn(move || {
-                        std::thread::sleep(limit);
-                        eprintln!("garbler: the drain did not end in time: exiting");
-                        std::process::exit(0);
-                    });
+                    let deadline = std::thread::Builder::new()
+                        .name("drain-deadline".into())
+                        .spawn(move || {
+                            std::thread::sleep(limit);
+                            eprintln!("garbler: the drain did not end in time: exiting");
+                            std::process::exit(0);
+                        });
+                    if deadline.is_err() {
+                        eprintln!("garbler: cannot time the drain: it may wait for its sessions longer");
+                    }
                 }
                 // A second signal does not wait for the drain.
                 if signals.next().is_some() {
@@ -199,6 +224,7 @@ fn run(args: Args) -> Result<(), String> {
                     std::process::exit(1);
                 }
             });
+            spawned.map_err(|e| format!("cannot start the signal thread: {e}"))?;
         }
         let config = SessionConfig {
             metrics: Some(metrics),
