@@ -437,35 +437,19 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// The evaluator's input bits of a typed value.
-    pub(crate) fn encode(
-        &self,
-        inputs: &(impl typed::Serialize + ?Sized),
-    ) -> Result<Vec<bool>, EvalError> {
-        Ok(typed::encode_inputs(
-            &self.prepared.circuit,
-            Some(Party::Evaluator),
-            inputs,
-        )?)
+    fn encode(&self, inputs: &(impl typed::Serialize + ?Sized)) -> Result<Vec<bool>, EvalError> {
+        encode_typed(&self.prepared.circuit, inputs)
     }
 
     /// What the evaluator learns, from the bits [`Session::evaluate`]
     /// returns, as Rust data.
-    pub(crate) fn decode<O: typed::DeserializeOwned>(
-        &self,
-        learned: &[bool],
-    ) -> Result<O, EvalError> {
-        // `evaluate` returns the evaluator's output bits only; put them in
-        // place among all the circuit's output bits (the others stay unset:
-        // the decoding below reads the evaluator's parts alone).
-        let mut all = vec![false; self.prepared.circuit.output_wires.len()];
-        for (&i, &b) in self.eval_wires.iter().zip(learned) {
-            all[i] = b;
-        }
-        Ok(typed::decode_outputs(
-            &self.prepared.circuit,
-            &all,
-            Some(Party::Evaluator),
-        )?)
+    fn decode<O: typed::DeserializeOwned>(&self, learned: &[bool]) -> Result<O, EvalError> {
+        decode_typed(&self.prepared.circuit, &self.eval_wires, learned)
+    }
+
+    /// Whether an earlier error closed the session (every later call fails).
+    pub fn is_closed(&self) -> bool {
+        self.closed
     }
 
     fn compute<B: AsRef<[bool]>, C: AsRef<[u8]>>(
@@ -626,4 +610,37 @@ impl<S: Read + Write> Session<S> {
         }
         Ok(self.stats())
     }
+}
+
+/// The evaluator's input bits of a typed value (see
+/// [`Session::evaluate_typed`]).
+pub(crate) fn encode_typed(
+    circuit: &Circuit,
+    inputs: &(impl typed::Serialize + ?Sized),
+) -> Result<Vec<bool>, EvalError> {
+    Ok(typed::encode_inputs(
+        circuit,
+        Some(Party::Evaluator),
+        inputs,
+    )?)
+}
+
+/// What the evaluator learns as Rust data, from the bits of the outputs it
+/// learns (`eval_wires`: their places among all the output bits).
+pub(crate) fn decode_typed<O: typed::DeserializeOwned>(
+    circuit: &Circuit,
+    eval_wires: &[usize],
+    learned: &[bool],
+) -> Result<O, EvalError> {
+    // Put the evaluator's bits in place among all the circuit's output bits
+    // (the others stay unset: the decoding reads the evaluator's parts alone).
+    let mut all = vec![false; circuit.output_wires.len()];
+    for (&i, &b) in eval_wires.iter().zip(learned) {
+        all[i] = b;
+    }
+    Ok(typed::decode_outputs(
+        circuit,
+        &all,
+        Some(Party::Evaluator),
+    )?)
 }
