@@ -163,20 +163,35 @@ pub fn check_id(id: &str) -> Result<(), ApiError> {
 /// Reads a share body, answering 400 with what is wrong (never the value:
 /// the position and kind of the error only).
 pub fn parse_share(body: &[u8], bidders: usize) -> Result<Share, ApiError> {
-    let share: Share = serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
-            _ => "not of the form",
-        };
+    let malformed = |what: String| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!(
-                "malformed body ({what} {{\"bidder\": K, \"share\": X}} with K in 0..{bidders} \
-                 and X a u32, at line {} column {})",
-                e.line(),
-                e.column()
+                "malformed body ({what}; expected {{\"bidder\": K, \"share\": X}} with K in \
+                 0..{bidders} and X a u32)"
             ),
         )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        malformed(format!(
+            "not JSON at line {} column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if !value.is_object() {
+        return Err(malformed("not a JSON object".into()));
+    }
+    let share = Share::deserialize(value).map_err(|e| {
+        // serde's message may quote the value posted: only its kind is said.
+        let what = if e.to_string().starts_with("missing field") {
+            "a field is missing"
+        } else if e.to_string().starts_with("unknown field") {
+            "an unknown field"
+        } else {
+            "a field out of range or of another type"
+        };
+        malformed(what.into())
     })?;
     if share.bidder >= bidders as u64 {
         return Err(ApiError::new(
