@@ -174,6 +174,8 @@ async fn close(
         .pool
         .evaluate_typed_with_context::<Outcome>(id.as_bytes(), &EvaluatorShares { b: &shares })
         .await;
+    // The locks in the order taken above: the bids, then the outcomes.
+    let mut book = house.bids.lock().unwrap_or_else(|e| e.into_inner());
     let mut outcomes = house.outcomes.lock().unwrap_or_else(|e| e.into_inner());
     match result {
         Ok(outcome) => {
@@ -183,12 +185,7 @@ async fn close(
         Err(e) => {
             // Not computed: the auction may be closed again later.
             outcomes.remove(&id);
-            if let Some(a) = house
-                .bids
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get_mut(&id)
-            {
+            if let Some(a) = book.get_mut(&id) {
                 a.closed = false;
             }
             Err(failure(&house.pool, &e))
