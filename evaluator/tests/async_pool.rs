@@ -46,6 +46,11 @@ struct Service {
 
 impl Service {
     fn start(addr: &str, prepared: &Prepared) -> Service {
+        Service::start_with(addr, prepared, GarblerConfig::default())
+    }
+
+    /// A service whose sessions run with `config`.
+    fn start_with(addr: &str, prepared: &Prepared, config: GarblerConfig) -> Service {
         let listener = TcpListener::bind(addr).unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
@@ -58,15 +63,17 @@ impl Service {
                 }
                 let Ok(stream) = stream else { continue };
                 c.lock().unwrap().push(stream.try_clone().unwrap());
-                let p = p.clone();
+                let (p, config) = (p.clone(), config.clone());
                 std::thread::spawn(move || {
+                    // Closed when the session ends, as a real service does
+                    // (the clone kept for `kill` would hold it open).
+                    let own = stream.try_clone().unwrap();
                     let peer = PeerInfo {
                         addr: stream.peer_addr().unwrap(),
                         identity: None,
                     };
                     let circuit = p.circuit.clone();
-                    let Ok(link) =
-                        ServerSecurity::InsecurePlaintext.accept(stream, Default::default())
+                    let Ok(link) = ServerSecurity::InsecurePlaintext.accept(stream, config.limits)
                     else {
                         return;
                     };
@@ -75,14 +82,8 @@ impl Service {
                         typed::encode_inputs(&circuit, Some(Party::Garbler), &a)
                             .map_err(|e| e.to_string())
                     };
-                    let _ = run_link(
-                        link,
-                        &peer,
-                        &p,
-                        &mut inputs,
-                        &mut |_| {},
-                        GarblerConfig::default(),
-                    );
+                    let _ = run_link(link, &peer, &p, &mut inputs, &mut |_| {}, config);
+                    let _ = own.shutdown(std::net::Shutdown::Both);
                 });
             }
         });
@@ -254,6 +255,32 @@ async fn a_restarted_service_is_an_error_then_works_again() {
             }
             Err(e) => panic!("no reconnection: {e}"),
         }
+    }
+    service.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_the_garbler_ended_while_idle_are_replaced() {
+    let prepared = prepared();
+    // The garbler ends a session whose evaluator is silent for 200 ms.
+    let config = GarblerConfig {
+        limits: protocol::Limits {
+            timeout: Duration::from_millis(200),
+            ..Default::default()
+        },
+        ..GarblerConfig::default()
+    };
+    let service = Service::start_with("127.0.0.1:0", &prepared, config);
+    let pool = pool(service.addr, &prepared, 1);
+    for round in 0..3u8 {
+        let sum: Sum = pool
+            .evaluate_typed_with_context(&[round], &Mine { b: 5 })
+            .await
+            .unwrap();
+        assert_eq!(sum.total, u16::from(round) + 5);
+        // Idle past the garbler's timeout: the next request finds the
+        // connection gone and runs on a new session.
+        tokio::time::sleep(Duration::from_millis(400)).await;
     }
     service.kill();
 }
