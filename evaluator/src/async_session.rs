@@ -203,18 +203,11 @@ impl AsyncSession {
         context: &[u8],
         inputs: &(impl typed::Serialize + ?Sized),
     ) -> impl Future<Output = Result<O, EvalError>> + Send + 'static {
-        let bits = encode_typed(&self.circuit, inputs);
-        let run = bits
-            .as_ref()
-            .ok()
-            .map(|b| self.evaluate_with_context(context, b.clone()));
+        let run = encode_typed(&self.circuit, inputs)
+            .map(|bits| self.evaluate_with_context(context, bits));
         let (circuit, wires) = (self.circuit.clone(), self.eval_wires.clone());
         async move {
-            bits?;
-            let learned = match run {
-                Some(run) => run.await?,
-                None => return Err(EvalError::SessionClosed),
-            };
+            let learned = run?.await?;
             decode_typed(&circuit, &wires, &learned)
         }
     }
