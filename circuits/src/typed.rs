@@ -23,7 +23,10 @@
 //!
 //! Errors are [`CircuitError::Typed`]: they name the parameter or output and
 //! the path inside the value, e.g. ``parameter `bids`: element 3: the value
-//! does not fit u8 (0 ..= 2^8-1)``. They never contain an input value.
+//! does not fit u8 (0 ..= 2^8-1)``. They never contain a value, input or
+//! output: serde's own messages, which quote values ("invalid value:
+//! integer `300`, expected u8"), are rewritten to name the kind of value and
+//! the expected type only.
 //!
 //! ```
 //! use circuits::{typed, Type};
