@@ -37,8 +37,8 @@ fn service(circuit: &Prepared) -> String {
 
 fn async_vs_blocking(c: &mut Criterion) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol/aes_128.txt");
-    let circuit = Prepared::new(bristol::read_file(&path, 1).expect("aes_128.txt"))
-        .expect("prepared");
+    let circuit =
+        Prepared::new(bristol::read_file(&path, 1).expect("aes_128.txt")).expect("prepared");
     let addr = service(&circuit);
     let bits = vec![false; circuit.circuit.party_input_bits(Party::Evaluator)];
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -49,7 +49,12 @@ fn async_vs_blocking(c: &mut Criterion) {
     let mut blocking =
         Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default()).expect("connect");
     let session = runtime
-        .block_on(AsyncSession::connect(&addr, &PLAIN, &circuit, SessionConfig::default()))
+        .block_on(AsyncSession::connect(
+            &addr,
+            &PLAIN,
+            &circuit,
+            SessionConfig::default(),
+        ))
         .expect("connect");
 
     let mut g = c.benchmark_group("session_aes128");
