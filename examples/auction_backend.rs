@@ -15,18 +15,38 @@
 //! cargo run --release -p evaluator --example auction_backend
 //! ```
 
-use circuits::{value, Party};
+use circuits::{typed, Party};
 use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
 use garbler::{serve, InputSource, PeerInfo, SessionConfig as ServiceConfig};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use transport::certs::{CertificateAuthority, CertificateSpec, Usage, Validity};
 use transport::{ServerSecurity, TlsConfig};
 
 const AUCTIONS: usize = 200;
 const BIDDERS: usize = 64;
+
+/// The evaluator's parameter of `vickrey_lean.mpc`, by name: its shares.
+#[derive(Serialize)]
+struct BackendShares {
+    b: Vec<u32>,
+}
+
+/// The garbler's parameter: the other shares.
+#[derive(Serialize)]
+struct ServiceShares {
+    a: Vec<u32>,
+}
+
+/// The program's result, `struct Outcome { winner: u8, price: u32 }`.
+#[derive(Deserialize, Debug, PartialEq)]
+struct Outcome {
+    winner: u8,
+    price: u32,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/vickrey_lean.mpc");
@@ -37,24 +57,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         circuit.and_count()
     );
 
-    // The garbler service: its shares arrive on a queue, one auction each.
-    let (to_garbler, shares) = mpsc::channel::<Vec<bool>>();
-    let shares = Arc::new(Mutex::new(shares));
+    // The garbler service: its shares of each auction, by auction id (the
+    // computation's public context), as bidders would have posted them.
+    let book: Arc<Mutex<HashMap<Vec<u8>, Vec<bool>>>> = Arc::default();
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     // Both sides prepare the circuit once (schedule and digest).
     let prepared = Prepared::new(circuit.clone())?;
     let service_prepared = prepared.clone();
     let (service_security, backend_security) = tls_for_this_run()?;
+    let service_book = book.clone();
     std::thread::spawn(move || {
         let make_inputs = move |_: &PeerInfo| -> Box<dyn InputSource + Send> {
-            let shares = shares.clone();
-            Box::new(move || {
-                shares
-                    .lock()
-                    .map_err(|_| "share queue poisoned".to_string())?
-                    .recv()
-                    .map_err(|_| "no more auctions".to_string())
+            let book = service_book.clone();
+            Box::new(move |auction: &[u8]| {
+                book.lock()
+                    .map_err(|_| "share book poisoned".to_string())?
+                    .remove(auction)
+                    .ok_or_else(|| {
+                        format!("no shares for auction {}", String::from_utf8_lossy(auction))
+                    })
             })
         };
         let report = |peer: &PeerInfo, outcome: Result<_, garbler::GarbleError>, _results| {
@@ -83,44 +105,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
     let mut rng = Rng::new();
+    let mut ids = Vec::new();
     let mut backend_shares = Vec::new();
     let mut expected = Vec::new();
-    for _ in 0..AUCTIONS {
+    for n in 0..AUCTIONS {
         let bids: Vec<u32> = (0..BIDDERS)
             .map(|_| rng.next() as u32 % 1_000_000)
             .collect();
+        // Each bid split in two XOR shares, one for each side.
         let masks: Vec<u32> = (0..BIDDERS)
             .map(|_| crypto::Block::random().0 as u32)
             .collect();
-        let list = |v: &[u32]| {
-            format!(
-                "[{}]",
-                v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-            )
-        };
-        let theirs = value::parse_inputs(&circuit, Some(Party::Garbler), &[list(&masks)])?;
         let ours: Vec<u32> = bids.iter().zip(&masks).map(|(b, m)| b ^ m).collect();
-        to_garbler.send(theirs)?;
-        backend_shares.push(value::parse_inputs(
-            &circuit,
-            Some(Party::Evaluator),
-            &[list(&ours)],
-        )?);
+        let id = format!("auction-{n}").into_bytes();
+        let theirs =
+            typed::encode_inputs(&circuit, Some(Party::Garbler), &ServiceShares { a: masks })?;
+        book.lock()
+            .map_err(|_| "share book poisoned")?
+            .insert(id.clone(), theirs);
+        ids.push(id);
+        backend_shares.push(BackendShares { b: ours });
         expected.push(vickrey(&bids));
     }
-    // One request for all the auctions: about one round trip in all.
+    // One request for all the auctions: about one round trip in all. The
+    // garbler finds its shares of each by the auction's id.
     let start = std::time::Instant::now();
-    let outcomes = session.evaluate_batch(&backend_shares)?;
+    let outcomes: Vec<Outcome> = session.evaluate_typed_batch(&backend_shares, &ids)?;
     let elapsed = start.elapsed();
     for (i, (out, (winner, price))) in outcomes.iter().zip(&expected).enumerate() {
-        let line = value::format_outputs(&circuit, out).join(" ");
         assert_eq!(
-            line,
-            format!("Outcome {{ winner: {winner}, price: {price} }}"),
+            (usize::from(out.winner), out.price),
+            (*winner, *price),
             "auction {i}"
         );
         if i < 5 || i + 1 == AUCTIONS {
-            println!("auction {:>3}: {line}", i + 1);
+            println!(
+                "auction {:>3}: winner {:>2}, price {:>6}",
+                i + 1,
+                out.winner,
+                out.price
+            );
         } else if i == 5 {
             println!("...");
         }

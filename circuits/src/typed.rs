@@ -23,7 +23,10 @@
 //!
 //! Errors are [`CircuitError::Typed`]: they name the parameter or output and
 //! the path inside the value, e.g. ``parameter `bids`: element 3: the value
-//! does not fit u8 (0 ..= 2^8-1)``. They never contain an input value.
+//! does not fit u8 (0 ..= 2^8-1)``. They never contain a value, input or
+//! output: serde's own messages, which quote values ("invalid value:
+//! integer `300`, expected u8"), are rewritten to name the kind of value and
+//! the expected type only.
 //!
 //! ```
 //! use circuits::{typed, Type};
@@ -295,7 +298,13 @@ impl<'de> de::Deserialize<'de> for BigInt {
                 Ok(v.into())
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<BigInt, E> {
-                v.parse().map_err(E::custom)
+                // The text is not quoted back: it may be a secret value.
+                v.parse().map_err(|_| {
+                    E::invalid_value(
+                        de::Unexpected::Other("text"),
+                        &"an integer of at most 1024 bits (decimal, 0x or 0b, optional -)",
+                    )
+                })
             }
         }
         d.deserialize_str(V)
@@ -401,10 +410,91 @@ impl ser::Error for Mismatch {
     }
 }
 
+/// Errors met reading bits into a Rust type. serde's own messages quote the
+/// value ("invalid value: integer `300`, expected u8"), and an output value
+/// must not reach an error (it may be logged), so each is rewritten to name
+/// the kind of value and what was expected, never the value.
 impl de::Error for Mismatch {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Mismatch::new(msg.to_string())
+    /// A Rust type's own message may quote the value: only that it refused
+    /// one is kept.
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Mismatch::new(
+            "the Rust type refused the value (its message is not shown: it may quote the value)",
+        )
     }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Mismatch::new(format!("expected {exp}, found {}", unexpected_kind(&unexp)))
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Mismatch::new(format!(
+            "{} that the Rust type does not take: expected {exp}",
+            unexpected_kind(&unexp)
+        ))
+    }
+
+    fn invalid_length(len: usize, exp: &dyn de::Expected) -> Self {
+        Mismatch::new(format!("{len} elements, expected {exp}"))
+    }
+
+    fn unknown_variant(_variant: &str, expected: &'static [&'static str]) -> Self {
+        Mismatch::new(format!(
+            "unknown variant, not named (it is the value); the Rust enum has {}",
+            names_list(expected)
+        ))
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Mismatch::new(format!(
+            "field `{field}` that the Rust type does not have (it has {})",
+            names_list(expected)
+        ))
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Mismatch::new(format!("missing field `{field}`"))
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        Mismatch::new(format!("field `{field}` given twice"))
+    }
+}
+
+/// What kind of value serde found, without the value.
+fn unexpected_kind(u: &de::Unexpected<'_>) -> &'static str {
+    use de::Unexpected as U;
+    match u {
+        U::Bool(_) => "a bool",
+        U::Unsigned(_) | U::Signed(_) => "an integer",
+        U::Float(_) => "a float",
+        U::Char(_) => "a char",
+        U::Str(_) => "a string",
+        U::Bytes(_) => "bytes",
+        U::Unit => "()",
+        U::Option => "an option",
+        U::NewtypeStruct => "a newtype struct",
+        U::Seq => "a sequence",
+        U::Map => "a map",
+        U::Enum => "an enum",
+        U::UnitVariant => "a unit variant",
+        U::NewtypeVariant => "a newtype variant",
+        U::TupleVariant => "a tuple variant",
+        U::StructVariant => "a struct variant",
+        U::Other(_) => "a value",
+    }
+}
+
+/// `` `a`, `b` `` (or "none").
+fn names_list(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A type as error messages name it: structs and enums by name.

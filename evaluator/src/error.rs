@@ -60,6 +60,24 @@ pub enum EvalError {
         /// Bits supplied.
         got: usize,
     },
+    /// A [`crate::SessionPool`] could not connect to its garbler service
+    /// (refused, timed out, TLS or handshake failure); it tries again after
+    /// a backoff.
+    #[error("garbler service at {addr} unreachable: {msg}")]
+    Unreachable {
+        /// The service's address.
+        addr: String,
+        /// What the last attempt said.
+        msg: String,
+    },
+    /// A batch with another number of contexts than computations.
+    #[error("a batch of {computations} computations with {contexts} contexts (one each)")]
+    Contexts {
+        /// Computations in the batch.
+        computations: usize,
+        /// Contexts given.
+        contexts: usize,
+    },
     /// The session protocol failed: the peer went silent, closed the
     /// connection, sent a malformed or oversized message, or runs another
     /// protocol version or circuit. The message names the phase.

@@ -46,11 +46,15 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "async")]
+mod async_session;
 mod error;
 mod evaluation;
 mod remote;
 mod session;
 
+#[cfg(feature = "async")]
+pub use async_session::{AsyncSession, PoolConfig, SessionPool};
 pub use crypto::{Label, OutputDecoding, Schedule};
 pub use error::EvalError;
 pub use evaluation::{decode, Evaluation};

@@ -32,8 +32,9 @@ use circuits::{typed, value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
-    ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS, PROTOCOL_VERSION,
+    ot_context, pack_contexts, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
+    ProtocolError, SessionStats, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS, MAX_CONTEXT,
+    PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 pub use transport::ClientSecurity;
@@ -261,9 +262,25 @@ impl<S: Read + Write> Session<S> {
     /// decodable here: the garbler sends no decoding bits for them, and
     /// gets their labels back. Format the bits with
     /// [`circuits::value::format_learned`]. After an error the session is
-    /// closed and every later call fails.
+    /// closed and every later call fails. The computation's context is
+    /// empty (see [`Session::evaluate_with_context`]).
     pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, EvalError> {
-        let mut out = self.evaluate_batch(&[bits])?;
+        self.evaluate_with_context(&[], bits)
+    }
+
+    /// Like [`Session::evaluate`], for a computation whose public context
+    /// is `context` (an auction id, say; at most [`protocol::MAX_CONTEXT`]
+    /// bytes): it goes to the garbler with the request, which its input
+    /// source is given to choose the garbler's inputs, and into the
+    /// transcript. It is not secret: anyone on the path could read it
+    /// without TLS. A longer context is refused before anything is sent
+    /// (the session stays open).
+    pub fn evaluate_with_context(
+        &mut self,
+        context: &[u8],
+        bits: &[bool],
+    ) -> Result<Vec<bool>, EvalError> {
+        let mut out = self.evaluate_batch_with_contexts(&[bits], &[context])?;
         Ok(out.pop().unwrap_or_default())
     }
 
@@ -271,13 +288,31 @@ impl<S: Read + Write> Session<S> {
     /// request for all of them, then the garbled circuits stream back in
     /// order. Costs about one round trip for the whole batch instead of one
     /// per computation. Returns each computation's output bits, as
-    /// [`Session::evaluate`] does.
+    /// [`Session::evaluate`] does. Each computation's context is empty.
     pub fn evaluate_batch<B: AsRef<[bool]>>(
         &mut self,
         batch: &[B],
     ) -> Result<Vec<Vec<bool>>, EvalError> {
+        let none: Vec<&[u8]> = vec![&[]; batch.len()];
+        self.evaluate_batch_with_contexts(batch, &none)
+    }
+
+    /// Like [`Session::evaluate_batch`], with one public context per
+    /// computation (see [`Session::evaluate_with_context`]), in the same
+    /// order: the garbler's input source sees them in that order.
+    pub fn evaluate_batch_with_contexts<B: AsRef<[bool]>, C: AsRef<[u8]>>(
+        &mut self,
+        batch: &[B],
+        contexts: &[C],
+    ) -> Result<Vec<Vec<bool>>, EvalError> {
         if self.closed {
             return Err(EvalError::SessionClosed);
+        }
+        if contexts.len() != batch.len() {
+            return Err(EvalError::Contexts {
+                computations: batch.len(),
+                contexts: contexts.len(),
+            });
         }
         let want = self.prepared.schedule.evaluator_inputs().len();
         for bits in batch {
@@ -288,13 +323,21 @@ impl<S: Read + Write> Session<S> {
                 });
             }
         }
+        for c in contexts {
+            if c.as_ref().len() > MAX_CONTEXT {
+                return Err(ProtocolError::ContextTooLong {
+                    len: c.as_ref().len(),
+                }
+                .into());
+            }
+        }
         let mut out = Vec::with_capacity(batch.len());
         // Requests stay within the protocol's batch and message limits.
         let per = (MAX_BATCH as usize)
             .min((MAX_BATCH_BITS / want.max(1)).max(1))
             .min((MAX_BATCH_LABELS / self.garbler_wires.len().max(1)).max(1));
-        for part in batch.chunks(per) {
-            match self.compute(part) {
+        for (part, contexts) in batch.chunks(per).zip(contexts.chunks(per)) {
+            match self.compute(part, contexts) {
                 Ok(mut o) => out.append(&mut o),
                 Err(e) => {
                     self.fail(&e);
@@ -330,9 +373,10 @@ impl<S: Read + Write> Session<S> {
     /// learns of the outputs as Rust data (see [`circuits::typed`]):
     /// `inputs` is a struct with one field per evaluator parameter (by
     /// name), a tuple of them in order, or the value itself when there is
-    /// one; the result is the one output part revealed to the evaluator, or
-    /// a tuple of several. A value that does not match a declared type is an
-    /// [`EvalError::Circuit`] naming the parameter or output.
+    /// one; the result `O` is the one output part revealed to the evaluator,
+    /// or a tuple of several. A value that does not match a declared type is
+    /// an [`EvalError::Circuit`] naming the parameter or output (never the
+    /// value), and the session stays open.
     ///
     /// ```no_run
     /// use circuits::typed::BigInt;
@@ -350,35 +394,69 @@ impl<S: Read + Write> Session<S> {
     /// let mut session =
     ///     Session::connect("garbler.example:7000", &security, &prepared, SessionConfig::default())?;
     /// let b: BigInt = "0x1_0000_0000_0000_0000_0000_0000_0000_0000".parse()?;
-    /// let (sum, big, low): (BigInt, bool, u16) = session.evaluate_typed(&b)?;
+    /// let (sum, big, low) = session.evaluate_typed::<(BigInt, bool, u16)>(&b)?;
     /// println!("{sum} {big} {low}");
     /// // A derived `#[derive(Deserialize)] enum Sale { NoSale, Sold { winner: u8, price: u32 } }`
     /// // reads the result of examples/vickrey_reserve.mpc the same way.
     /// session.close()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn evaluate_typed<I, O>(&mut self, inputs: &I) -> Result<O, EvalError>
-    where
-        I: typed::Serialize + ?Sized,
-        O: typed::DeserializeOwned,
-    {
-        let bits = typed::encode_inputs(&self.prepared.circuit, Some(Party::Evaluator), inputs)?;
-        let learned = self.evaluate(&bits)?;
-        // `evaluate` returns the evaluator's output bits only; put them in
-        // place among all the circuit's output bits (the others stay unset:
-        // the decoding below reads the evaluator's parts alone).
-        let mut all = vec![false; self.prepared.circuit.output_wires.len()];
-        for (&i, &b) in self.eval_wires.iter().zip(&learned) {
-            all[i] = b;
-        }
-        Ok(typed::decode_outputs(
-            &self.prepared.circuit,
-            &all,
-            Some(Party::Evaluator),
-        )?)
+    pub fn evaluate_typed<O: typed::DeserializeOwned>(
+        &mut self,
+        inputs: &(impl typed::Serialize + ?Sized),
+    ) -> Result<O, EvalError> {
+        self.evaluate_typed_with_context(&[], inputs)
     }
 
-    fn compute<B: AsRef<[bool]>>(&mut self, batch: &[B]) -> Result<Vec<Vec<bool>>, EvalError> {
+    /// [`Session::evaluate_typed`] for a computation with a public context
+    /// (see [`Session::evaluate_with_context`]).
+    pub fn evaluate_typed_with_context<O: typed::DeserializeOwned>(
+        &mut self,
+        context: &[u8],
+        inputs: &(impl typed::Serialize + ?Sized),
+    ) -> Result<O, EvalError> {
+        let bits = self.encode(inputs)?;
+        let learned = self.evaluate_with_context(context, &bits)?;
+        self.decode(&learned)
+    }
+
+    /// [`Session::evaluate_typed`] for a batch in one flight (see
+    /// [`Session::evaluate_batch_with_contexts`]): one input value and one
+    /// context per computation, the results in the same order.
+    pub fn evaluate_typed_batch<O: typed::DeserializeOwned, C: AsRef<[u8]>>(
+        &mut self,
+        inputs: &[impl typed::Serialize],
+        contexts: &[C],
+    ) -> Result<Vec<O>, EvalError> {
+        let bits = inputs
+            .iter()
+            .map(|i| self.encode(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let learned = self.evaluate_batch_with_contexts(&bits, contexts)?;
+        learned.iter().map(|l| self.decode(l)).collect()
+    }
+
+    /// The evaluator's input bits of a typed value.
+    fn encode(&self, inputs: &(impl typed::Serialize + ?Sized)) -> Result<Vec<bool>, EvalError> {
+        encode_typed(&self.prepared.circuit, inputs)
+    }
+
+    /// What the evaluator learns, from the bits [`Session::evaluate`]
+    /// returns, as Rust data.
+    fn decode<O: typed::DeserializeOwned>(&self, learned: &[bool]) -> Result<O, EvalError> {
+        decode_typed(&self.prepared.circuit, &self.eval_wires, learned)
+    }
+
+    /// Whether an earlier error closed the session (every later call fails).
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    fn compute<B: AsRef<[bool]>, C: AsRef<[u8]>>(
+        &mut self,
+        batch: &[B],
+        contexts: &[C],
+    ) -> Result<Vec<Vec<bool>>, EvalError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
@@ -419,11 +497,13 @@ impl<S: Read + Write> Session<S> {
             None => (0, Vec::new(), Vec::new(), Vec::new()),
         };
         let labels = Zeroizing::new(labels);
+        let contexts = pack_contexts(contexts)?;
         let request = Compute {
             count: batch.len() as u32,
             refill,
             extension: &extension,
             corrections: &corrections,
+            contexts: &contexts,
         };
         self.ch.send(Kind::Compute, &request.encode())?;
         self.ch.flush()?;
@@ -530,4 +610,37 @@ impl<S: Read + Write> Session<S> {
         }
         Ok(self.stats())
     }
+}
+
+/// The evaluator's input bits of a typed value (see
+/// [`Session::evaluate_typed`]).
+pub(crate) fn encode_typed(
+    circuit: &Circuit,
+    inputs: &(impl typed::Serialize + ?Sized),
+) -> Result<Vec<bool>, EvalError> {
+    Ok(typed::encode_inputs(
+        circuit,
+        Some(Party::Evaluator),
+        inputs,
+    )?)
+}
+
+/// What the evaluator learns as Rust data, from the bits of the outputs it
+/// learns (`eval_wires`: their places among all the output bits).
+pub(crate) fn decode_typed<O: typed::DeserializeOwned>(
+    circuit: &Circuit,
+    eval_wires: &[usize],
+    learned: &[bool],
+) -> Result<O, EvalError> {
+    // Put the evaluator's bits in place among all the circuit's output bits
+    // (the others stay unset: the decoding reads the evaluator's parts alone).
+    let mut all = vec![false; circuit.output_wires.len()];
+    for (&i, &b) in eval_wires.iter().zip(learned) {
+        all[i] = b;
+    }
+    Ok(typed::decode_outputs(
+        circuit,
+        &all,
+        Some(Party::Evaluator),
+    )?)
 }

@@ -38,7 +38,7 @@ fn evaluate_typed_round_trip() {
     // A mismatch is caught before anything is sent, naming the parameter,
     // and the session goes on.
     let err = session
-        .evaluate_typed::<_, (Option<u8>, u16)>(&(1u8, 70000u32))
+        .evaluate_typed::<(Option<u8>, u16)>(&(1u8, 70000u32))
         .unwrap_err();
     assert!(matches!(err, EvalError::Circuit(_)), "{err}");
     assert!(

@@ -77,23 +77,28 @@ impl std::fmt::Display for PeerInfo {
 
 /// Where the garbler's input bits for each computation come from.
 pub trait InputSource {
-    /// The garbler's input bits (in wire order) for the next computation, or
-    /// an error message for the evaluator and the log (no input in it).
-    fn next_inputs(&mut self) -> Result<Vec<bool>, String>;
+    /// The garbler's input bits (in wire order) for the next computation,
+    /// whose public context (sent by the evaluator with its request, at
+    /// most [`protocol::MAX_CONTEXT`] bytes, empty unless the evaluator gave
+    /// one) is `context`: an auction id, say, to look the inputs up by. Or
+    /// an error message for the evaluator and the log (no input in it): the
+    /// session then ends, and the evaluator reads the message.
+    fn next_inputs(&mut self, context: &[u8]) -> Result<Vec<bool>, String>;
 }
 
-/// The same input bits for every computation.
+/// The same input bits for every computation, whatever its context.
 pub struct FixedInputs(pub Vec<bool>);
 
 impl InputSource for FixedInputs {
-    fn next_inputs(&mut self) -> Result<Vec<bool>, String> {
+    fn next_inputs(&mut self, _context: &[u8]) -> Result<Vec<bool>, String> {
         Ok(self.0.clone())
     }
 }
 
-impl<F: FnMut() -> Result<Vec<bool>, String>> InputSource for F {
-    fn next_inputs(&mut self) -> Result<Vec<bool>, String> {
-        self()
+/// A closure given each computation's context.
+impl<F: FnMut(&[u8]) -> Result<Vec<bool>, String>> InputSource for F {
+    fn next_inputs(&mut self, context: &[u8]) -> Result<Vec<bool>, String> {
+        self(context)
     }
 }
 
@@ -433,6 +438,8 @@ fn session<S: Read + Write>(
         }
         let request = Compute::decode(&payload)?;
         let count = u64::from(request.count);
+        // Checked by the decode: one context per computation.
+        let contexts = request.contexts()?;
         if config
             .max_computations
             .is_some_and(|m| stats.computations + count > m)
@@ -502,8 +509,9 @@ fn session<S: Read + Write>(
             let schedule = prepared.group_schedule(copies)?;
             let mut bits =
                 Zeroizing::new(Vec::with_capacity(copies * schedule.garbler_inputs().len()));
-            for _ in 0..copies {
-                let one = Zeroizing::new(inputs.next_inputs().map_err(GarbleError::Refused)?);
+            for context in &contexts[first..first + copies] {
+                let one =
+                    Zeroizing::new(inputs.next_inputs(context).map_err(GarbleError::Refused)?);
                 if one.len() != n_garbler {
                     return Err(GarbleError::GarblerInputs {
                         expected: n_garbler,

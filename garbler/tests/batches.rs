@@ -52,7 +52,7 @@ fn check(prepared: &Prepared, batches: &[usize], seed: &mut u64) {
         let (prepared, used, reported) = (prepared.clone(), used.clone(), reported.clone());
         let mut gseed = *seed ^ 0x5555;
         std::thread::spawn(move || {
-            let mut source = move || -> Result<Vec<bool>, String> {
+            let mut source = move |_: &[u8]| -> Result<Vec<bool>, String> {
                 let b = bits(n_g, &mut gseed);
                 used.lock().unwrap().push(b.clone());
                 Ok(b)

@@ -93,6 +93,16 @@ pub enum ProtocolError {
     /// The two sides run different protocols or circuits.
     #[error("handshake: {0}")]
     Mismatch(String),
+    /// A computation's public context is longer than [`crate::MAX_CONTEXT`]
+    /// bytes (refused before anything is sent).
+    #[error(
+        "a computation's context of {len} bytes is too long (at most {} bytes)",
+        crate::MAX_CONTEXT
+    )]
+    ContextTooLong {
+        /// Its length.
+        len: usize,
+    },
     /// The peer reported an error and ended the session.
     #[error("{phase}: the peer reported: {msg}")]
     Peer {

@@ -42,7 +42,7 @@ pub use hello::{binding_tag, ot_context, Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
 pub use stats::{PhaseTimer, SessionStats};
-pub use wire::{pack_bits, unpack_bits, Compute};
+pub use wire::{pack_bits, pack_contexts, unpack_bits, Compute};
 
 /// Most computations one `Compute` request may ask for.
 pub const MAX_BATCH: u64 = 1 << 16;
@@ -55,3 +55,7 @@ pub const MAX_BATCH_BITS: usize = 1 << 20;
 /// than one computation may produce (16 bytes each): both sides hold them
 /// until the batch's results are sent, after every garbled circuit of it.
 pub const MAX_BATCH_LABELS: usize = 1 << 20;
+
+/// Most bytes of the public context of one computation (an auction id,
+/// say), sent with its request and given to the garbler's input source.
+pub const MAX_CONTEXT: usize = 256;

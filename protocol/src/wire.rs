@@ -4,7 +4,7 @@
 //! every decode, and no byte left over. Garbled tables, labels and bit
 //! strings travel as raw byte chunks.
 
-use crate::{Phase, ProtocolError, MAX_BATCH};
+use crate::{Phase, ProtocolError, MAX_BATCH, MAX_CONTEXT};
 use bincode::config::{Configuration, Fixint, Limit, LittleEndian};
 use bincode::error::DecodeError;
 use bincode::{BorrowDecode, Encode};
@@ -73,8 +73,10 @@ fn describe<const LIMIT: usize>(e: DecodeError) -> String {
 
 /// A request for a batch of computations, evaluator to garbler
 /// ([`crate::Kind::Compute`]): their count, a refill of the garbler's stock
-/// of random OTs if the evaluator's ran short, and one correction bit per
-/// evaluator input bit of the batch.
+/// of random OTs if the evaluator's ran short, one correction bit per
+/// evaluator input bit of the batch, and each computation's public context
+/// (an auction id, say: what the garbler looks its inputs up by). The
+/// request is part of the transcript, its contexts included.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, BorrowDecode)]
 pub struct Compute<'a> {
     /// How many computations, 1 to [`MAX_BATCH`].
@@ -86,6 +88,10 @@ pub struct Compute<'a> {
     pub extension: &'a [u8],
     /// The correction bits, packed ([`pack_bits`]).
     pub corrections: &'a [u8],
+    /// One public context per computation, in order, each at most
+    /// [`MAX_CONTEXT`] bytes, packed by [`pack_contexts`] (read them with
+    /// [`Compute::contexts`]).
+    pub contexts: &'a [u8],
 }
 
 impl<'a> Compute<'a> {
@@ -107,8 +113,67 @@ impl<'a> Compute<'a> {
                 ),
             });
         }
+        c.contexts()?;
         Ok(c)
     }
+
+    /// The computations' contexts, one per computation, checked: exactly
+    /// `count` of them, each at most [`MAX_CONTEXT`] bytes, nothing after.
+    pub fn contexts(&self) -> Result<Vec<&'a [u8]>, ProtocolError> {
+        let malformed = |msg: String| ProtocolError::Malformed {
+            phase: Phase::OtExtension,
+            msg: format!("compute request: {msg}"),
+        };
+        // Each context takes at least its 2-byte length: what is allocated
+        // follows the bytes received, not the count announced.
+        let mut out = Vec::with_capacity((self.count as usize).min(self.contexts.len() / 2));
+        let mut rest = self.contexts;
+        for i in 0..self.count {
+            let (len, tail) = match rest {
+                [a, b, tail @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), tail),
+                _ => {
+                    return Err(malformed(format!(
+                        "the context of computation {i} is missing"
+                    )))
+                }
+            };
+            if len > MAX_CONTEXT {
+                return Err(malformed(format!(
+                    "a context of {len} bytes (at most {MAX_CONTEXT})"
+                )));
+            }
+            if tail.len() < len {
+                return Err(malformed(format!(
+                    "the context of computation {i} is cut short"
+                )));
+            }
+            out.push(&tail[..len]);
+            rest = &tail[len..];
+        }
+        if !rest.is_empty() {
+            return Err(malformed(format!(
+                "{} bytes after the last context",
+                rest.len()
+            )));
+        }
+        Ok(out)
+    }
+}
+
+/// Packs the contexts of a batch for [`Compute::contexts`]: each one a
+/// 2-byte little-endian length, then its bytes. A context longer than
+/// [`MAX_CONTEXT`] bytes is refused, with an error that says so.
+pub fn pack_contexts<C: AsRef<[u8]>>(contexts: &[C]) -> Result<Vec<u8>, ProtocolError> {
+    let mut out = Vec::with_capacity(contexts.iter().map(|c| 2 + c.as_ref().len()).sum());
+    for c in contexts {
+        let c = c.as_ref();
+        if c.len() > MAX_CONTEXT {
+            return Err(ProtocolError::ContextTooLong { len: c.len() });
+        }
+        out.extend_from_slice(&(c.len() as u16).to_le_bytes());
+        out.extend_from_slice(c);
+    }
+    Ok(out)
 }
 
 impl std::fmt::Debug for Compute<'_> {
@@ -118,6 +183,7 @@ impl std::fmt::Debug for Compute<'_> {
             .field("refill", &self.refill)
             .field("extension_bytes", &self.extension.len())
             .field("correction_bytes", &self.corrections.len())
+            .field("context_bytes", &self.contexts.len())
             .finish()
     }
 }
@@ -151,8 +217,10 @@ mod tests {
             refill: 256,
             extension: &[7; 40],
             corrections: &[1, 2],
+            contexts: &[0, 0, 1, 0, 7, 2, 0, b'a', b'b'],
         };
         let bytes = c.encode();
+        assert_eq!(c.contexts().unwrap(), [&b""[..], &[7], b"ab"]);
         assert_eq!(Compute::decode(&bytes).unwrap(), c);
         let zero = Compute { count: 0, ..c }.encode();
         assert!(Compute::decode(&zero)
@@ -168,6 +236,46 @@ mod tests {
         for n in 0..bytes.len() {
             assert!(Compute::decode(&bytes[..n]).is_err(), "cut to {n} bytes");
         }
+    }
+
+    #[test]
+    fn contexts_are_counted_and_bounded() {
+        let packed = pack_contexts(&[&b"auction-1"[..], b""]).unwrap();
+        let c = Compute {
+            count: 2,
+            refill: 0,
+            extension: &[],
+            corrections: &[],
+            contexts: &packed,
+        };
+        let bytes = c.encode();
+        let back = Compute::decode(&bytes).unwrap();
+        assert_eq!(back.contexts().unwrap(), [&b"auction-1"[..], b""]);
+        // One context too few, one too many, trailing bytes.
+        for (count, contexts) in [(3u32, &packed[..]), (1, &packed[..]), (2, &[0, 0][..])] {
+            let bad = Compute {
+                count,
+                contexts,
+                ..c
+            }
+            .encode();
+            assert!(Compute::decode(&bad).is_err(), "{count}");
+        }
+        // Too long: refused when packing and when decoding.
+        let long = vec![b'x'; crate::MAX_CONTEXT + 1];
+        let e = pack_contexts(&[&long]).unwrap_err().to_string();
+        assert!(e.contains("at most 256 bytes"), "{e}");
+        let mut raw = ((long.len()) as u16).to_le_bytes().to_vec();
+        raw.extend_from_slice(&long);
+        let bad = Compute {
+            count: 1,
+            contexts: &raw,
+            ..c
+        }
+        .encode();
+        let e = Compute::decode(&bad).unwrap_err().to_string();
+        assert!(e.contains("a context of 257 bytes (at most 256)"), "{e}");
+        assert!(pack_contexts(&[vec![b'y'; crate::MAX_CONTEXT]]).is_ok());
     }
 
     #[test]

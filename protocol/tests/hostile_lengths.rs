@@ -37,4 +37,14 @@ fn huge_announced_lengths_allocate_nothing() {
     let e = result.unwrap_err().to_string();
     assert!(e.contains("announces more than"), "{e}");
     assert!(largest < SMALL, "compute: allocated {largest} bytes");
+
+    // The most computations, with no contexts for them.
+    let compute = payload((1u32 << 16, 0u32, 0u64, 0u64, 0u64));
+    let (result, largest) = largest_allocation(|| Compute::decode(&compute).map(|c| c.count));
+    let e = result.unwrap_err().to_string();
+    assert!(e.contains("context of computation 0 is missing"), "{e}");
+    assert!(
+        largest < SMALL,
+        "compute contexts: allocated {largest} bytes"
+    );
 }

@@ -312,9 +312,10 @@ fn budget(args: &Args) -> Option<Budget> {
         .then(|| Budget::new(per_peer, args.max_computations))
 }
 
-/// Inputs read from standard input, one line of values per computation.
+/// Inputs read from standard input, one line of values per computation
+/// (whatever its context).
 fn stdin_inputs(c: Arc<Circuit>) -> Box<dyn InputSource + Send> {
-    Box::new(move || {
+    Box::new(move |_context: &[u8]| {
         let mut line = String::new();
         match std::io::stdin().lock().read_line(&mut line) {
             Ok(0) => Err("the garbler has no more inputs".to_string()),
