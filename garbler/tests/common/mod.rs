@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use circuits::{Circuit, Party};
-use crypto::{Block, Schedule};
+use crypto::{threehalves, Block, Schedule, Scheme};
 use evaluator::EvaluatorSession;
 use garbler::GarblerSession;
 
@@ -45,12 +45,24 @@ pub fn run_in(
     let mut evaluation = es
         .evaluate(schedule, garbling.garbler_labels(), &active)
         .unwrap();
+    let scheme = gs.scheme();
+    assert_eq!(scheme, es.scheme());
     while let Some(chunk) = garbling.next_chunk() {
         if piece_tables == 0 {
             evaluation.feed(chunk).unwrap();
-        } else {
+        } else if scheme == Scheme::HalfGates {
             for piece in chunk.chunks(piece_tables * crypto::TABLE_BYTES) {
                 evaluation.feed(piece).unwrap();
+            }
+        } else {
+            // Three-halves chunks are cut between gates and packed again.
+            let n = scheme.gates_in(chunk.len()).unwrap();
+            let mut records = Vec::new();
+            threehalves::unpack(chunk, n, &mut records).unwrap();
+            for piece in records.chunks(piece_tables * threehalves::RECORD_BYTES) {
+                let mut wire = Vec::new();
+                threehalves::pack(piece, &mut wire);
+                evaluation.feed(&wire).unwrap();
             }
         }
     }
@@ -60,11 +72,16 @@ pub fn run_in(
     evaluation.finish(&decoding).unwrap()
 }
 
-/// One run in fresh sessions.
+/// One half-gates run in fresh sessions.
 pub fn run(c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
+    run_with(Scheme::HalfGates, c, bits, piece_tables)
+}
+
+/// One run of `scheme` in fresh sessions.
+pub fn run_with(scheme: Scheme, c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
     let schedule = Schedule::new(c).unwrap();
-    let mut gs = GarblerSession::new();
-    let mut es = EvaluatorSession::new(gs.hash_key());
+    let mut gs = GarblerSession::with_scheme(scheme);
+    let mut es = EvaluatorSession::with_scheme(gs.hash_key(), scheme);
     run_in(&mut gs, &mut es, c, &schedule, bits, piece_tables)
 }
 
