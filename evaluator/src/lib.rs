@@ -51,7 +51,7 @@ mod evaluation;
 mod remote;
 mod session;
 
-pub use crypto::{Label, OutputDecoding, Schedule};
+pub use crypto::{Label, OutputDecoding, Schedule, Scheme};
 pub use error::EvalError;
 pub use evaluation::{decode, Evaluation};
 pub use protocol::Prepared;

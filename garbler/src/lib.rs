@@ -93,7 +93,7 @@ mod output;
 pub mod service;
 mod session;
 
-pub use crypto::{Delta, Label, OutputDecoding, Schedule};
+pub use crypto::{Delta, Label, OutputDecoding, Schedule, Scheme};
 pub use error::GarbleError;
 pub use garbling::Garbling;
 pub use output::OutputCheck;
