@@ -278,8 +278,8 @@ impl HalfGateHash {
     /// slots in `labels`, writes its output 0-label to its output slot and
     /// its [`RECORD_BYTES`]-byte record to `records`. Gate `g` takes tweaks
     /// `first_tweak + 3g .. first_tweak + 3g + 3`; `random` supplies the two
-    /// secret random bits of each gate (bits `2g`, `2g + 1`, so at least
-    /// `ceil(n / 4)` bytes). The six hashes of a window of gates are one
+    /// secret random bits of each gate (bits `2(g % 64)` and `2(g % 64) + 1`
+    /// of block `g / 64`, so at least `ceil(n / 64)` blocks). The six hashes of a window of gates are one
     /// batched call. No gate may read a slot another gate of `ands` writes.
     ///
     /// # Panics
@@ -290,13 +290,13 @@ impl HalfGateHash {
         ands: &[AndOp],
         delta: Block,
         first_tweak: u64,
-        random: &[u8],
+        random: &[Block],
         records: &mut [u8],
     ) {
         assert!(records.len() >= ands.len() * RECORD_BYTES);
-        assert!(random.len() * 4 >= ands.len());
+        assert!(random.len() * 64 >= ands.len());
         let (dl, dr) = halves(delta);
-        let mut h = vec![Block::ZERO; 6 * MAX_BATCH.min(ands.len())];
+        let mut h = [Block::ZERO; 6 * MAX_BATCH];
         for (w, (ands, records)) in ands
             .chunks(MAX_BATCH)
             .zip(records.chunks_mut(MAX_BATCH * RECORD_BYTES))
@@ -323,8 +323,8 @@ impl HalfGateHash {
                 let a = a0 ^ delta.select(a0.lsb());
                 let b = b0 ^ delta.select(b0.lsb());
                 let (al, ar) = halves(a);
-                let (bl, br) = (b.0 as u64, (b.0 >> 64) as u64);
-                let r = (random[gate / 4] >> (2 * (gate % 4))) & 0b11;
+                let (bl, br) = halves(b);
+                let r = (random[gate / 64].0 >> (2 * (gate % 64))) as u8 & 0b11;
                 let (r1, r2) = (r >> 1, r & 1);
                 let rows = GARBLER_ROWS[usize::from(8 * alpha + 4 * beta + r)];
                 let v = [al, ar, bl, br, dl, dr];
@@ -346,8 +346,8 @@ impl HalfGateHash {
                 rec[16..24].copy_from_slice(&g2.to_le_bytes());
                 rec[24] = z0 | (z1 << 1) | (z2 << 2) | (z3 << 3) | (z4 << 4);
             }
+            h.iter_mut().for_each(Zeroize::zeroize);
         }
-        h.zeroize();
     }
 
     /// Evaluates independent AND gates garbled with the three-halves scheme:
@@ -367,7 +367,7 @@ impl HalfGateHash {
         first_tweak: u64,
     ) {
         assert!(records.len() >= ands.len() * RECORD_BYTES);
-        let mut h = vec![Block::ZERO; 3 * MAX_BATCH.min(ands.len())];
+        let mut h = [Block::ZERO; 3 * MAX_BATCH];
         for (w, (ands, records)) in ands
             .chunks(MAX_BATCH)
             .zip(records.chunks(MAX_BATCH * RECORD_BYTES))
@@ -407,8 +407,8 @@ impl HalfGateHash {
                 let cr = hl(hs[1]) ^ hl(hs[2]) ^ (mj & g1) ^ (mij & g2) ^ combine(dice >> 4, &v);
                 labels[op.out as usize] = Block(u128::from(cl) | (u128::from(cr) << 64));
             }
+            h.iter_mut().for_each(Zeroize::zeroize);
         }
-        h.zeroize();
     }
 }
 
@@ -440,7 +440,14 @@ mod tests {
                 let mut labels = vec![a0, b0, Block::ZERO];
                 let mut rec = [0u8; RECORD_BYTES];
                 let tweak = 1000 + 3 * trial;
-                hash.garble_ands_three_halves(&mut labels, &ands, delta, tweak, &[r], &mut rec);
+                hash.garble_ands_three_halves(
+                    &mut labels,
+                    &ands,
+                    delta,
+                    tweak,
+                    &[Block(r as u128)],
+                    &mut rec,
+                );
                 let c0 = labels[2];
                 for (x, y) in [(false, false), (false, true), (true, false), (true, true)] {
                     let mut active = vec![a0 ^ delta.select(x), b0 ^ delta.select(y), Block::ZERO];
@@ -561,7 +568,7 @@ mod tests {
                 out: 2 * n as u32 + g,
             })
             .collect();
-        let random = vec![0x5au8; n];
+        let random = vec![Block(0x5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a); n];
         let first = 77;
         let mut records = vec![0u8; n * RECORD_BYTES];
         let mut l = labels.clone();
@@ -581,7 +588,7 @@ mod tests {
                 let (dl, dr) = halves(delta);
                 [al, ar, bl, br, dl, dr]
             };
-            let r = (random[g / 4] >> (2 * (g % 4))) & 3;
+            let r = (random[g / 64].0 >> (2 * (g % 64))) as u8 & 3;
             let rows = garbler_rows(u8::from(a0.lsb()), u8::from(b0.lsb()), r >> 1, r & 1);
             assert_eq!(
                 word(0) ^ combine(rows[2], &v),
@@ -612,7 +619,7 @@ mod tests {
                     out: 2 * n as u32 + g,
                 })
                 .collect();
-            let random: Vec<u8> = (0..n).map(|k| k as u8).collect();
+            let random: Vec<Block> = (0..n).map(|_| Block::random()).collect();
             let mut out = Vec::new();
             for h in [&fast, &slow] {
                 let mut l = labels.clone();

@@ -287,19 +287,24 @@ fn garble_batch_three_halves(
 ) {
     let start = records.len();
     records.resize(start + ands.len() * threehalves::RECORD_BYTES, 0);
-    let mut random = vec![Block::ZERO; ands.len().div_ceil(64)];
-    prg.fill(&mut random);
-    let mut bytes: Vec<u8> = random.iter().flat_map(|b| b.to_bytes()).collect();
-    hash.garble_ands_three_halves(
-        Lane::as_blocks_mut(labels),
-        ands,
-        Block::from(delta),
-        first_tweak,
-        &bytes,
-        &mut records[start..],
-    );
-    random.zeroize();
-    bytes.zeroize();
+    let delta = Block::from(delta);
+    let labels = Lane::as_blocks_mut(labels);
+    // Two secret random bits per gate: 64 gates per block.
+    let mut random = [Block::ZERO; MAX_BATCH / 64];
+    for (w, ands) in ands.chunks(MAX_BATCH).enumerate() {
+        let random = &mut random[..ands.len().div_ceil(64)];
+        prg.fill(random);
+        let at = start + w * MAX_BATCH * threehalves::RECORD_BYTES;
+        hash.garble_ands_three_halves(
+            labels,
+            ands,
+            delta,
+            first_tweak + threehalves::TWEAKS_PER_GATE * (w * MAX_BATCH) as u64,
+            random,
+            &mut records[at..],
+        );
+    }
+    random.iter_mut().for_each(Zeroize::zeroize);
 }
 
 /// One AND gate from its input 0-labels and the hashes
