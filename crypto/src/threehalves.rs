@@ -71,10 +71,14 @@
 //!
 //! # Wire format
 //!
-//! A run of `n` gates is `24 n` bytes of `G0, G1, G2` (8 little-endian bytes
-//! each, gate after gate) followed by `ceil(5 n / 8)` bytes of control bits,
-//! `z0..z4` of gate `g` at bits `5g..5g+4` (least significant bit first),
-//! the padding bits zero: [`wire_bytes`]. The garbler produces, and the
+//! Gates travel in groups of 8 ([`GROUP_BYTES`] = 197 bytes): the
+//! ciphertexts `G0, G1, G2` of each gate (8 little-endian bytes each, gate
+//! after gate), then the group's 40 control bits in 5 bytes, `z0..z4` of
+//! its gate `g` at bits `5g..5g+4` (least significant bit first). The last
+//! group of a run may hold fewer gates, its control bits rounded up to
+//! whole bytes with the padding bits zero: [`wire_bytes`]. Streams may be
+//! cut between groups, so chunks of whole groups can be concatenated or
+//! split at group boundaries. The garbler produces, and the
 //! evaluator consumes, fixed records of [`RECORD_BYTES`] per gate
 //! (`G0, G1, G2`, then the five control bits in one byte); [`pack`] and
 //! [`unpack`] convert between the two.
@@ -92,59 +96,73 @@ pub const RECORD_BYTES: usize = 25;
 /// Control bits per AND gate on the wire.
 pub const CONTROL_BITS: usize = 5;
 
-/// Bytes on the wire of a run of `n` garbled AND gates.
+/// Gates per group on the wire.
+pub const GROUP_GATES: usize = 8;
+
+/// Bytes of a whole group of [`GROUP_GATES`] gates on the wire: 8 x 24
+/// bytes of ciphertexts and 5 bytes of control bits.
+pub const GROUP_BYTES: usize = 197;
+
+/// Bytes on the wire of a group of `k <= 8` gates.
+const fn group_bytes(k: usize) -> usize {
+    24 * k + (CONTROL_BITS * k).div_ceil(8)
+}
+
+/// Bytes on the wire of a run of `n` garbled AND gates: whole groups of 8,
+/// then the last, partial group.
 pub const fn wire_bytes(n: usize) -> usize {
-    24 * n + (CONTROL_BITS * n).div_ceil(8)
+    GROUP_BYTES * (n / GROUP_GATES) + group_bytes(n % GROUP_GATES)
 }
 
 /// The number of gates a run of `len` wire bytes holds, if `len` is the
 /// length of a whole number of gates ([`wire_bytes`] is strictly
 /// increasing, so there is at most one).
 pub fn gates_in(len: usize) -> Option<usize> {
-    // 24n <= len < 24.625n + 1, so n is within one of len * 8 / 197.
-    let guess = len.saturating_mul(8) / 197;
-    (guess.saturating_sub(1)..=guess + 1).find(|&n| wire_bytes(n) == len)
+    let (q, rem) = (len / GROUP_BYTES, len % GROUP_BYTES);
+    (0..GROUP_GATES)
+        .find(|&k| group_bytes(k) == rem)
+        .map(|k| GROUP_GATES * q + k)
 }
 
 /// Packs `records` (a whole number of [`RECORD_BYTES`] records) into their
 /// wire form, appended to `out`.
 pub fn pack(records: &[u8], out: &mut Vec<u8>) {
-    let n = records.len() / RECORD_BYTES;
-    let start = out.len();
-    out.reserve(wire_bytes(n));
-    for rec in records.chunks_exact(RECORD_BYTES) {
-        out.extend_from_slice(&rec[..24]);
-    }
-    out.resize(start + wire_bytes(n), 0);
-    let bits = &mut out[start + 24 * n..];
-    for (g, rec) in records.chunks_exact(RECORD_BYTES).enumerate() {
-        let z = u16::from(rec[24] & 0x1f) << ((CONTROL_BITS * g) % 8);
-        let at = CONTROL_BITS * g / 8;
-        bits[at] |= z as u8;
-        if z >> 8 != 0 {
-            bits[at + 1] |= (z >> 8) as u8;
+    out.reserve(wire_bytes(records.len() / RECORD_BYTES));
+    for group in records.chunks(GROUP_GATES * RECORD_BYTES) {
+        for rec in group.chunks_exact(RECORD_BYTES) {
+            out.extend_from_slice(&rec[..24]);
         }
+        let mut bits = 0u64;
+        for (g, rec) in group.chunks_exact(RECORD_BYTES).enumerate() {
+            bits |= u64::from(rec[24] & 0x1f) << (CONTROL_BITS * g);
+        }
+        let k = group.len() / RECORD_BYTES;
+        out.extend_from_slice(&bits.to_le_bytes()[..(CONTROL_BITS * k).div_ceil(8)]);
     }
 }
 
 /// Unpacks the wire form of `n` gates (exactly [`wire_bytes`]`(n)` bytes)
 /// into records, replacing the contents of `out`. Fails if a padding bit
-/// of the last control byte is set.
+/// of the last, partial group's control bits is set.
 pub fn unpack(wire: &[u8], n: usize, out: &mut Vec<u8>) -> Result<(), CryptoError> {
     debug_assert_eq!(wire.len(), wire_bytes(n));
     out.clear();
     out.reserve(n * RECORD_BYTES);
-    let (halves, bits) = wire.split_at(24 * n);
-    let used = CONTROL_BITS * n;
-    if !used.is_multiple_of(8) && bits[used / 8] >> (used % 8) != 0 {
-        return Err(CryptoError::ControlPadding);
-    }
-    for (g, h) in halves.chunks_exact(24).enumerate() {
-        out.extend_from_slice(h);
-        let at = CONTROL_BITS * g;
-        let lo = u16::from(bits[at / 8]);
-        let hi = bits.get(at / 8 + 1).map_or(0, |&b| u16::from(b));
-        out.push((((hi << 8) | lo) >> (at % 8)) as u8 & 0x1f);
+    let mut left = n;
+    for group in wire.chunks(GROUP_BYTES) {
+        let k = left.min(GROUP_GATES);
+        left -= k;
+        let (halves, control) = group.split_at(24 * k);
+        let mut bytes = [0u8; 8];
+        bytes[..control.len()].copy_from_slice(control);
+        let bits = u64::from_le_bytes(bytes);
+        if bits >> (CONTROL_BITS * k) != 0 {
+            return Err(CryptoError::ControlPadding);
+        }
+        for (g, h) in halves.chunks_exact(24).enumerate() {
+            out.extend_from_slice(h);
+            out.push((bits >> (CONTROL_BITS * g)) as u8 & 0x1f);
+        }
     }
     Ok(())
 }
@@ -247,6 +265,13 @@ const DICING: [u8; 16] = {
     t
 };
 
+thread_local! {
+    /// The hash inputs and outputs of one window, per thread: allocated once
+    /// rather than zeroed on the stack for every call (many calls hash a
+    /// few gates only); the part a call uses is wiped before it returns.
+    static SCRATCH: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 #[inline(always)]
 fn mask(x: u8, k: u32) -> u64 {
     0u64.wrapping_sub(u64::from((x >> k) & 1))
@@ -296,58 +321,73 @@ impl HalfGateHash {
         assert!(records.len() >= ands.len() * RECORD_BYTES);
         assert!(random.len() * 64 >= ands.len());
         let (dl, dr) = halves(delta);
-        let mut h = [Block::ZERO; 6 * MAX_BATCH];
-        for (w, (ands, records)) in ands
-            .chunks(MAX_BATCH)
-            .zip(records.chunks_mut(MAX_BATCH * RECORD_BYTES))
-            .enumerate()
-        {
-            let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
-            let h = &mut h[..6 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(6).zip(ands) {
-                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
-                let a = a0 ^ delta.select(a0.lsb());
-                let b = b0 ^ delta.select(b0.lsb());
-                g.copy_from_slice(&[a, a ^ delta, b, b ^ delta, a ^ b, a ^ b ^ delta]);
-            }
-            self.pi.tccr_seq(h, tweak, 2);
-            for (k, ((hs, op), rec)) in h
-                .chunks_exact(6)
-                .zip(ands)
-                .zip(records.chunks_exact_mut(RECORD_BYTES))
+        let dd = [0, dl, dr, dl ^ dr];
+        SCRATCH.with_borrow_mut(|h| {
+            h.resize(6 * MAX_BATCH, Block::ZERO);
+            for (w, (ands, records)) in ands
+                .chunks(MAX_BATCH)
+                .zip(records.chunks_mut(MAX_BATCH * RECORD_BYTES))
                 .enumerate()
             {
-                let gate = w * MAX_BATCH + k;
-                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
-                let (alpha, beta) = (u8::from(a0.lsb()), u8::from(b0.lsb()));
-                let a = a0 ^ delta.select(a0.lsb());
-                let b = b0 ^ delta.select(b0.lsb());
-                let (al, ar) = halves(a);
-                let (bl, br) = halves(b);
-                let r = (random[gate / 64].0 >> (2 * (gate % 64))) as u8 & 0b11;
-                let (r1, r2) = (r >> 1, r & 1);
-                let rows = GARBLER_ROWS[usize::from(8 * alpha + 4 * beta + r)];
-                let v = [al, ar, bl, br, dl, dr];
-                let hl = |x: Block| x.0 as u64;
-                let cl = hl(hs[0]) ^ hl(hs[4]) ^ combine(rows[0], &v);
-                let cr = hl(hs[2]) ^ hl(hs[4]) ^ combine(rows[1], &v);
-                let g0 = hl(hs[0]) ^ hl(hs[1]) ^ combine(rows[2], &v);
-                let g1 = hl(hs[2]) ^ hl(hs[3]) ^ combine(rows[3], &v);
-                let g2 = hl(hs[4]) ^ hl(hs[5]) ^ combine(rows[4], &v);
-                let (u0, u1, u2) = (1 ^ alpha, 1 ^ beta, alpha ^ beta);
-                let z0 = r1 ^ top(hs[0]) ^ top(hs[4]);
-                let z1 = r2 ^ top(hs[2]) ^ top(hs[4]);
-                let z2 = u0 ^ top(hs[0]) ^ top(hs[1]);
-                let z3 = u1 ^ top(hs[2]) ^ top(hs[3]);
-                let z4 = u2 ^ top(hs[4]) ^ top(hs[5]);
-                labels[op.out as usize] = Block(u128::from(cl) | (u128::from(cr) << 64));
-                rec[..8].copy_from_slice(&g0.to_le_bytes());
-                rec[8..16].copy_from_slice(&g1.to_le_bytes());
-                rec[16..24].copy_from_slice(&g2.to_le_bytes());
-                rec[24] = z0 | (z1 << 1) | (z2 << 2) | (z3 << 3) | (z4 << 4);
+                let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
+                let h = &mut h[..6 * ands.len()];
+                for (g, op) in h.chunks_exact_mut(6).zip(ands) {
+                    let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                    let a = a0 ^ delta.select(a0.lsb());
+                    let b = b0 ^ delta.select(b0.lsb());
+                    g.copy_from_slice(&[a, a ^ delta, b, b ^ delta, a ^ b, a ^ b ^ delta]);
+                }
+                self.pi.tccr_seq(h, tweak, 2);
+                for (k, ((hs, op), rec)) in h
+                    .chunks_exact(6)
+                    .zip(ands)
+                    .zip(records.chunks_exact_mut(RECORD_BYTES))
+                    .enumerate()
+                {
+                    let gate = w * MAX_BATCH + k;
+                    let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (alpha, beta) = (u8::from(a0.lsb()), u8::from(b0.lsb()));
+                    let a = a0 ^ delta.select(a0.lsb());
+                    let b = b0 ^ delta.select(b0.lsb());
+                    let (al, ar) = halves(a);
+                    let (bl, br) = halves(b);
+                    let r = (random[gate / 64].0 >> (2 * (gate % 64))) as u8 & 0b11;
+                    let (r1, r2) = (r >> 1, r & 1);
+                    let rows = GARBLER_ROWS[usize::from(8 * alpha + 4 * beta + r)];
+                    // Every combination of the input halves, then one lookup
+                    // per row for them and one for the halves of Delta.
+                    let mut ab = [0u64; 16];
+                    ab[1] = al;
+                    ab[2] = ar;
+                    ab[3] = al ^ ar;
+                    for k in 0..4 {
+                        ab[4 + k] = ab[k] ^ bl;
+                    }
+                    for k in 0..8 {
+                        ab[8 + k] = ab[k] ^ br;
+                    }
+                    let lin = |row: u8| ab[usize::from(row & 0xf)] ^ dd[usize::from(row >> 4)];
+                    let hl = |x: Block| x.0 as u64;
+                    let cl = hl(hs[0]) ^ hl(hs[4]) ^ lin(rows[0]);
+                    let cr = hl(hs[2]) ^ hl(hs[4]) ^ lin(rows[1]);
+                    let g0 = hl(hs[0]) ^ hl(hs[1]) ^ lin(rows[2]);
+                    let g1 = hl(hs[2]) ^ hl(hs[3]) ^ lin(rows[3]);
+                    let g2 = hl(hs[4]) ^ hl(hs[5]) ^ lin(rows[4]);
+                    let (u0, u1, u2) = (1 ^ alpha, 1 ^ beta, alpha ^ beta);
+                    let z0 = r1 ^ top(hs[0]) ^ top(hs[4]);
+                    let z1 = r2 ^ top(hs[2]) ^ top(hs[4]);
+                    let z2 = u0 ^ top(hs[0]) ^ top(hs[1]);
+                    let z3 = u1 ^ top(hs[2]) ^ top(hs[3]);
+                    let z4 = u2 ^ top(hs[4]) ^ top(hs[5]);
+                    labels[op.out as usize] = Block(u128::from(cl) | (u128::from(cr) << 64));
+                    rec[..8].copy_from_slice(&g0.to_le_bytes());
+                    rec[8..16].copy_from_slice(&g1.to_le_bytes());
+                    rec[16..24].copy_from_slice(&g2.to_le_bytes());
+                    rec[24] = z0 | (z1 << 1) | (z2 << 2) | (z3 << 3) | (z4 << 4);
+                }
+                h.iter_mut().for_each(Zeroize::zeroize);
             }
-            h.iter_mut().for_each(Zeroize::zeroize);
-        }
+        });
     }
 
     /// Evaluates independent AND gates garbled with the three-halves scheme:
@@ -367,48 +407,53 @@ impl HalfGateHash {
         first_tweak: u64,
     ) {
         assert!(records.len() >= ands.len() * RECORD_BYTES);
-        let mut h = [Block::ZERO; 3 * MAX_BATCH];
-        for (w, (ands, records)) in ands
-            .chunks(MAX_BATCH)
-            .zip(records.chunks(MAX_BATCH * RECORD_BYTES))
-            .enumerate()
-        {
-            let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
-            let h = &mut h[..3 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(3).zip(ands) {
-                let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
-                g.copy_from_slice(&[x, y, x ^ y]);
-            }
-            self.pi.tccr_seq(h, tweak, 1);
-            for ((hs, op), rec) in h
-                .chunks_exact(3)
-                .zip(ands)
-                .zip(records.chunks_exact(RECORD_BYTES))
+        SCRATCH.with_borrow_mut(|h| {
+            h.resize(6 * MAX_BATCH, Block::ZERO);
+            for (w, (ands, records)) in ands
+                .chunks(MAX_BATCH)
+                .zip(records.chunks(MAX_BATCH * RECORD_BYTES))
+                .enumerate()
             {
-                let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
-                let (i, j) = (u8::from(x.lsb()), u8::from(y.lsb()));
-                let z = rec[24];
-                let zb = |k: u32| (z >> k) & 1;
-                let r1 = zb(0) ^ (i & zb(2)) ^ ((i ^ j) & zb(4)) ^ top(hs[0]) ^ top(hs[2]);
-                let r2 = zb(1) ^ (j & zb(3)) ^ ((i ^ j) & zb(4)) ^ top(hs[1]) ^ top(hs[2]);
-                let dice = DICING[usize::from(8 * i + 4 * j + 2 * r1 + r2)];
-                let (xl, xr) = halves(x);
-                let (yl, yr) = halves(y);
-                let v = [xl, xr, yl, yr];
-                let word = |k: usize| u64::from_le_bytes(rec[8 * k..8 * k + 8].try_into().unwrap());
-                let (g0, g1, g2) = (word(0), word(1), word(2));
-                let (mi, mj, mij) = (
-                    0u64.wrapping_sub(u64::from(i)),
-                    0u64.wrapping_sub(u64::from(j)),
-                    0u64.wrapping_sub(u64::from(i ^ j)),
-                );
-                let hl = |x: Block| x.0 as u64;
-                let cl = hl(hs[0]) ^ hl(hs[2]) ^ (mi & g0) ^ (mij & g2) ^ combine(dice & 0xf, &v);
-                let cr = hl(hs[1]) ^ hl(hs[2]) ^ (mj & g1) ^ (mij & g2) ^ combine(dice >> 4, &v);
-                labels[op.out as usize] = Block(u128::from(cl) | (u128::from(cr) << 64));
+                let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
+                let h = &mut h[..3 * ands.len()];
+                for (g, op) in h.chunks_exact_mut(3).zip(ands) {
+                    let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
+                    g.copy_from_slice(&[x, y, x ^ y]);
+                }
+                self.pi.tccr_seq(h, tweak, 1);
+                for ((hs, op), rec) in h
+                    .chunks_exact(3)
+                    .zip(ands)
+                    .zip(records.chunks_exact(RECORD_BYTES))
+                {
+                    let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (i, j) = (u8::from(x.lsb()), u8::from(y.lsb()));
+                    let z = rec[24];
+                    let zb = |k: u32| (z >> k) & 1;
+                    let r1 = zb(0) ^ (i & zb(2)) ^ ((i ^ j) & zb(4)) ^ top(hs[0]) ^ top(hs[2]);
+                    let r2 = zb(1) ^ (j & zb(3)) ^ ((i ^ j) & zb(4)) ^ top(hs[1]) ^ top(hs[2]);
+                    let dice = DICING[usize::from(8 * i + 4 * j + 2 * r1 + r2)];
+                    let (xl, xr) = halves(x);
+                    let (yl, yr) = halves(y);
+                    let v = [xl, xr, yl, yr];
+                    let word =
+                        |k: usize| u64::from_le_bytes(rec[8 * k..8 * k + 8].try_into().unwrap());
+                    let (g0, g1, g2) = (word(0), word(1), word(2));
+                    let (mi, mj, mij) = (
+                        0u64.wrapping_sub(u64::from(i)),
+                        0u64.wrapping_sub(u64::from(j)),
+                        0u64.wrapping_sub(u64::from(i ^ j)),
+                    );
+                    let hl = |x: Block| x.0 as u64;
+                    let cl =
+                        hl(hs[0]) ^ hl(hs[2]) ^ (mi & g0) ^ (mij & g2) ^ combine(dice & 0xf, &v);
+                    let cr =
+                        hl(hs[1]) ^ hl(hs[2]) ^ (mj & g1) ^ (mij & g2) ^ combine(dice >> 4, &v);
+                    labels[op.out as usize] = Block(u128::from(cl) | (u128::from(cr) << 64));
+                }
+                h.iter_mut().for_each(Zeroize::zeroize);
             }
-            h.iter_mut().for_each(Zeroize::zeroize);
-        }
+        });
     }
 }
 
@@ -511,7 +556,24 @@ mod tests {
             }
         }
         assert_eq!(wire_bytes(8), 197);
+        assert_eq!(wire_bytes(9), 222);
         assert_eq!(gates_in(26), None);
+        // Whole groups concatenate: two packed runs of 16 and 3 gates are
+        // the packed run of 19.
+        let records: Vec<u8> = (0..19 * RECORD_BYTES)
+            .map(|k| {
+                if k % RECORD_BYTES == 24 {
+                    (k % 31) as u8
+                } else {
+                    k as u8
+                }
+            })
+            .collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        pack(&records[..16 * RECORD_BYTES], &mut a);
+        pack(&records[16 * RECORD_BYTES..], &mut a);
+        pack(&records, &mut b);
+        assert_eq!(a, b);
     }
 
     proptest! {

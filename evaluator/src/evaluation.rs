@@ -14,7 +14,8 @@ use zeroize::Zeroize;
 ///
 /// Feed it the garbler's chunks in order with [`Evaluation::feed`], then
 /// call [`Evaluation::finish`] with the output decoding. Chunks may be cut
-/// anywhere between tables: any whole number of tables per call is accepted.
+/// anywhere between tables (half-gates) or between groups of 8 tables
+/// (three-halves): any whole number of them per call is accepted.
 pub struct Evaluation<'a> {
     schedule: &'a Schedule,
     hash: HalfGateHash,
@@ -88,9 +89,10 @@ impl<'a> Evaluation<'a> {
 
     /// Evaluates as far as the tables in `chunk` allow. The chunk must hold a
     /// whole number of tables ([`TABLE_BYTES`] bytes each with half-gates;
-    /// with three-halves, [`crypto::threehalves::wire_bytes`] of some gate
-    /// count, padding bits zero), no more than remain; a chunk that breaks
-    /// a rule is refused before anything is computed.
+    /// with three-halves, whole groups of 8 gates of
+    /// [`crypto::threehalves::GROUP_BYTES`], and a partial group only at the
+    /// end of the run, padding bits zero), no more than remain; a chunk
+    /// that breaks a rule is refused before anything is computed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EvalError> {
         let Some(got) = self.scheme.gates_in(chunk.len()) else {
             return Err(match self.scheme {
@@ -104,6 +106,14 @@ impl<'a> Evaluation<'a> {
         let remaining = self.remaining_tables();
         if got > remaining {
             return Err(EvalError::TooManyTables { got, remaining });
+        }
+        if self.scheme == Scheme::ThreeHalves
+            && !got.is_multiple_of(threehalves::GROUP_GATES)
+            && got != remaining
+        {
+            // A partial group ends the stream; mid-stream it would shift
+            // every group after it.
+            return Err(EvalError::ThreeHalvesChunkLength { len: chunk.len() });
         }
         match self.scheme {
             Scheme::HalfGates => self.run(chunk),

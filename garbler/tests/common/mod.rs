@@ -55,14 +55,10 @@ pub fn run_in(
                 evaluation.feed(piece).unwrap();
             }
         } else {
-            // Three-halves chunks are cut between gates and packed again.
-            let n = scheme.gates_in(chunk.len()).unwrap();
-            let mut records = Vec::new();
-            threehalves::unpack(chunk, n, &mut records).unwrap();
-            for piece in records.chunks(piece_tables * threehalves::RECORD_BYTES) {
-                let mut wire = Vec::new();
-                threehalves::pack(piece, &mut wire);
-                evaluation.feed(&wire).unwrap();
+            // Three-halves streams are cut between groups of 8 gates.
+            let groups = piece_tables.div_ceil(threehalves::GROUP_GATES);
+            for piece in chunk.chunks(groups * threehalves::GROUP_BYTES) {
+                evaluation.feed(piece).unwrap();
             }
         }
     }
