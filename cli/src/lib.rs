@@ -33,6 +33,11 @@ pub struct CircuitArgs {
     /// spends CPU to save the wake-up of a sleeping thread (0: never poll).
     #[arg(long, default_value_t = DEFAULT_SPIN.as_micros() as u64)]
     pub spin_us: u64,
+    /// The garbling scheme: half-gates (32 bytes per AND gate) or
+    /// three-halves (about 24.6 bytes per AND gate, more hashing). Both
+    /// sides must name the same one.
+    #[arg(long, default_value_t = garbler::Scheme::HalfGates)]
+    pub scheme: garbler::Scheme,
 }
 
 impl CircuitArgs {

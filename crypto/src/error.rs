@@ -26,6 +26,9 @@ pub enum CryptoError {
         /// Bytes received.
         got: usize,
     },
+    /// Three-halves tables whose last control byte has padding bits set.
+    #[error("garbled tables: padding bits of the last control byte are not zero")]
+    ControlPadding,
     /// Output decoding bits with padding bits set.
     #[error("output decoding: padding bits of the last byte are not zero")]
     DecodingPadding,

@@ -72,7 +72,7 @@ impl HashKey {
 #[derive(Clone, Debug)]
 pub struct HalfGateHash {
     key: HashKey,
-    pi: Arc<FixedKeyAes>,
+    pub(crate) pi: Arc<FixedKeyAes>,
 }
 
 impl HalfGateHash {
@@ -259,12 +259,22 @@ impl TweakCounter {
         self.next
     }
 
-    /// Reserves the tweaks of `and_gates` AND gates (two each) and returns
-    /// the first.
+    /// Reserves the tweaks of `and_gates` half-gates AND gates (two each)
+    /// and returns the first.
     pub fn reserve(&mut self, and_gates: u64) -> Result<u64, CryptoError> {
+        self.reserve_for(crate::Scheme::HalfGates, and_gates)
+    }
+
+    /// Reserves the tweaks of `and_gates` AND gates of `scheme`
+    /// ([`crate::Scheme::tweaks_per_gate`] each) and returns the first.
+    pub fn reserve_for(
+        &mut self,
+        scheme: crate::Scheme,
+        and_gates: u64,
+    ) -> Result<u64, CryptoError> {
         let first = self.next;
         let n = and_gates
-            .checked_mul(2)
+            .checked_mul(scheme.tweaks_per_gate())
             .ok_or(CryptoError::TweaksExhausted)?;
         self.next = first.checked_add(n).ok_or(CryptoError::TweaksExhausted)?;
         Ok(first)

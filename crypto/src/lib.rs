@@ -14,6 +14,8 @@
 //! - [`Prg`]: AES-CTR under a seed from the OS CSPRNG.
 //! - [`HalfGateHash`], [`TweakCounter`], [`OutputDecoding`], [`TABLE_BYTES`]:
 //!   the hash, tweak discipline and wire formats of half-gates garbling.
+//! - [`Scheme`]: half-gates or three-halves ([`threehalves`], Rosulek-Roy
+//!   CRYPTO 2021: 24 bytes and 5 bits per AND gate instead of 32).
 //! - [`Schedule`]: the batched execution plan both parties derive from a
 //!   circuit.
 //!
@@ -49,6 +51,8 @@ mod lane;
 mod pool;
 mod prg;
 mod schedule;
+mod scheme;
+pub mod threehalves;
 
 pub use crate::aes::{aes_path, vaes_available, AesPath, FixedKeyAes};
 pub use block::Block;
@@ -62,6 +66,7 @@ pub use lane::Lane;
 pub use pool::SlotPool;
 pub use prg::Prg;
 pub use schedule::{run_free_ops, AndOp, FreeOp, Schedule, Step, MAX_BATCH, SEGMENT_GATES};
+pub use scheme::Scheme;
 
 /// A wire label: a block whose lowest bit is its permute bit.
 pub type Label = Block;

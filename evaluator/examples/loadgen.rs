@@ -98,6 +98,9 @@ pub struct Args {
     /// Seconds to wait for a silent garbler.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// The garbling scheme (the garbler must run the same one).
+    #[arg(long, default_value_t = evaluator::Scheme::HalfGates)]
+    pub scheme: evaluator::Scheme,
     /// Seed of the choice of killed sessions and points (default: random).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -479,6 +482,7 @@ pub fn run(args: &Args) -> Result<Report, String> {
                 ..Limits::default()
             },
             transcript: false,
+            scheme: args.scheme,
         },
         bits,
         expected,

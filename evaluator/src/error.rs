@@ -30,6 +30,13 @@ pub enum EvalError {
         /// Bytes per table.
         table: usize,
     },
+    /// A chunk of three-halves tables whose length is not that of a whole
+    /// number of gates (24 bytes each, then 5 bits each rounded up to bytes).
+    #[error("garbled-table chunk of {len} bytes is not a whole number of three-halves tables (24 bytes and 5 bits each)")]
+    ThreeHalvesChunkLength {
+        /// Length received.
+        len: usize,
+    },
     /// More garbled tables than the circuit has AND gates left.
     #[error("received {got} garbled tables but only {remaining} remain in the circuit")]
     TooManyTables {

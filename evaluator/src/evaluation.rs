@@ -3,8 +3,8 @@
 
 use crate::EvalError;
 use crypto::{
-    AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, SlotPool, MAX_BATCH,
-    TABLE_BYTES,
+    threehalves, AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, Scheme,
+    SlotPool, MAX_BATCH, TABLE_BYTES,
 };
 use rayon::prelude::*;
 use zeroize::Zeroize;
@@ -14,7 +14,8 @@ use zeroize::Zeroize;
 ///
 /// Feed it the garbler's chunks in order with [`Evaluation::feed`], then
 /// call [`Evaluation::finish`] with the output decoding. Chunks may be cut
-/// anywhere between tables: any whole number of tables per call is accepted.
+/// anywhere between tables (half-gates) or between groups of 8 tables
+/// (three-halves): any whole number of them per call is accepted.
 pub struct Evaluation<'a> {
     schedule: &'a Schedule,
     hash: HalfGateHash,
@@ -28,11 +29,16 @@ pub struct Evaluation<'a> {
     in_step: usize,
     free_pos: usize,
     and_pos: usize,
+    /// The session's garbling scheme.
+    scheme: Scheme,
+    /// Three-halves: the records of the chunk being evaluated.
+    records: Vec<u8>,
 }
 
 impl<'a> Evaluation<'a> {
     pub(crate) fn new(
         schedule: &'a Schedule,
+        scheme: Scheme,
         hash: HalfGateHash,
         first_tweak: u64,
         pool: SlotPool,
@@ -57,6 +63,22 @@ impl<'a> Evaluation<'a> {
             in_step: 0,
             free_pos: 0,
             and_pos: 0,
+            scheme,
+            records: Vec::new(),
+        }
+    }
+
+    /// The garbling scheme of this run (the session's).
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// Bytes of one table as `run` reads it: the wire form for half-gates,
+    /// the unpacked record for three-halves.
+    fn stride(&self) -> usize {
+        match self.scheme {
+            Scheme::HalfGates => TABLE_BYTES,
+            Scheme::ThreeHalves => threehalves::RECORD_BYTES,
         }
     }
 
@@ -66,21 +88,45 @@ impl<'a> Evaluation<'a> {
     }
 
     /// Evaluates as far as the tables in `chunk` allow. The chunk must hold a
-    /// whole number of [`TABLE_BYTES`]-byte tables, no more than remain; a
-    /// chunk that breaks either rule is refused before anything is computed.
+    /// whole number of tables ([`TABLE_BYTES`] bytes each with half-gates;
+    /// with three-halves, whole groups of 8 gates of
+    /// [`crypto::threehalves::GROUP_BYTES`], and a partial group only at the
+    /// end of the run, padding bits zero), no more than remain; a chunk
+    /// that breaks a rule is refused before anything is computed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EvalError> {
-        if !chunk.len().is_multiple_of(TABLE_BYTES) {
-            return Err(EvalError::ChunkLength {
-                len: chunk.len(),
-                table: TABLE_BYTES,
+        let Some(got) = self.scheme.gates_in(chunk.len()) else {
+            return Err(match self.scheme {
+                Scheme::HalfGates => EvalError::ChunkLength {
+                    len: chunk.len(),
+                    table: TABLE_BYTES,
+                },
+                Scheme::ThreeHalves => EvalError::ThreeHalvesChunkLength { len: chunk.len() },
             });
-        }
-        let got = chunk.len() / TABLE_BYTES;
+        };
         let remaining = self.remaining_tables();
         if got > remaining {
             return Err(EvalError::TooManyTables { got, remaining });
         }
-        self.run(chunk);
+        if self.scheme == Scheme::ThreeHalves
+            && !got.is_multiple_of(threehalves::GROUP_GATES)
+            && got != remaining
+        {
+            // A partial group ends the stream; mid-stream it would shift
+            // every group after it.
+            return Err(EvalError::ThreeHalvesChunkLength { len: chunk.len() });
+        }
+        match self.scheme {
+            Scheme::HalfGates => self.run(chunk),
+            Scheme::ThreeHalves => {
+                let mut records = std::mem::take(&mut self.records);
+                let unpacked = threehalves::unpack(chunk, got, &mut records);
+                if unpacked.is_ok() {
+                    self.run(&records);
+                }
+                self.records = records;
+                unpacked?;
+            }
+        }
         Ok(())
     }
 
@@ -89,6 +135,8 @@ impl<'a> Evaluation<'a> {
     fn run(&mut self, chunk: &[u8]) {
         let schedule = self.schedule;
         let mut tables = chunk;
+        let stride = self.stride();
+        let per_gate = self.scheme.tweaks_per_gate();
         while self.step < schedule.steps().len() {
             let step = schedule.steps()[self.step];
             if !self.free_done {
@@ -96,7 +144,11 @@ impl<'a> Evaluation<'a> {
                 self.free_pos += step.free as usize;
                 self.free_done = true;
             }
-            if let Some((n, steps)) = self.wide_layer(tables.len() / TABLE_BYTES) {
+            let wide = match self.scheme {
+                Scheme::HalfGates => self.wide_layer(tables.len() / TABLE_BYTES),
+                Scheme::ThreeHalves => None,
+            };
+            if let Some((n, steps)) = wide {
                 let ands = &schedule.and_ops()[self.and_pos..][..n];
                 let (now, later) = tables.split_at(n * TABLE_BYTES);
                 let tweak = self.first_tweak + 2 * self.and_pos as u64;
@@ -110,14 +162,22 @@ impl<'a> Evaluation<'a> {
             }
             let left = step.ands as usize - self.in_step;
             if left > 0 {
-                let n = left.min(tables.len() / TABLE_BYTES);
+                let n = left.min(tables.len() / stride);
                 if n == 0 {
                     break;
                 }
                 let ands = &schedule.and_ops()[self.and_pos..][..n];
-                let (now, later) = tables.split_at(n * TABLE_BYTES);
-                let tweak = self.first_tweak + 2 * self.and_pos as u64;
-                self.hash.eval_ands(&mut self.labels, ands, now, tweak);
+                let (now, later) = tables.split_at(n * stride);
+                let tweak = self.first_tweak + per_gate * self.and_pos as u64;
+                match self.scheme {
+                    Scheme::HalfGates => self.hash.eval_ands(&mut self.labels, ands, now, tweak),
+                    Scheme::ThreeHalves => self.hash.eval_ands_three_halves(
+                        Lane::as_blocks_mut(&mut self.labels),
+                        ands,
+                        now,
+                        tweak,
+                    ),
+                }
                 tables = later;
                 self.in_step += n;
                 self.and_pos += n;

@@ -1,4 +1,8 @@
-//! The evaluator of half-gates garbled circuits.
+//! The evaluator of half-gates garbled circuits, and of three-halves ones
+//! ([`EvaluatorSession::with_scheme`] with [`Scheme::ThreeHalves`], the
+//! scheme the garbler's session runs: the two agree on it in the handshake;
+//! tables then come in groups of 8 gates of 197 bytes, see
+//! `crypto::threehalves`).
 //!
 //! Evaluation is a pure computation over gates, labels and the bytes the
 //! garbler sends: no sockets here. An [`EvaluatorSession`] lives as long as
@@ -55,7 +59,7 @@ mod session;
 
 #[cfg(feature = "async")]
 pub use async_session::{AsyncSession, PoolConfig, SessionPool};
-pub use crypto::{Label, OutputDecoding, Schedule};
+pub use crypto::{Label, OutputDecoding, Schedule, Scheme};
 pub use error::EvalError;
 pub use evaluation::{decode, Evaluation};
 pub use protocol::Prepared;

@@ -29,7 +29,7 @@
 
 use crate::{decode, EvalError, EvaluatorSession};
 use circuits::{typed, value, Circuit, Party};
-use crypto::{Block, HashKey, OutputDecoding};
+use crypto::{Block, HashKey, OutputDecoding, Scheme};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     ot_context, pack_contexts, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
@@ -54,6 +54,9 @@ pub struct SessionConfig {
     pub limits: Limits,
     /// Record the transcript digest (costs a blake3 pass over the traffic).
     pub transcript: bool,
+    /// The garbling scheme to ask the garbler for; a garbler running
+    /// another ends the session at the handshake naming both.
+    pub scheme: Scheme,
 }
 
 /// A session with a garbler: the handshake and base OTs are done once, in
@@ -128,6 +131,7 @@ fn tell_peer<S: Read + Write>(ch: &mut Channel<S>, e: &EvalError) {
 fn setup<S: Read + Write>(
     ch: &mut Channel<S>,
     prepared: &Prepared,
+    scheme: Scheme,
     stats: &mut SessionStats,
 ) -> Result<(Option<OtReceiver>, HashKey), EvalError> {
     let t = PhaseTimer::start(Phase::Handshake);
@@ -139,6 +143,7 @@ fn setup<S: Read + Write>(
         role: Party::Evaluator,
         circuit: (*ours).clone(),
         binding: binding.as_ref().map(protocol::binding_tag),
+        scheme,
     };
     ch.send(Kind::Hello, &hello.encode())?;
     let needs_ot = !prepared.schedule.evaluator_inputs().is_empty();
@@ -156,6 +161,8 @@ fn setup<S: Read + Write>(
         return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
     }
     theirs.check_binding(binding.as_ref())?;
+    theirs.check_scheme(scheme)?;
+    stats.scheme = Some(scheme);
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
@@ -221,7 +228,7 @@ impl<S: Read + Write> Session<S> {
             role: "evaluator",
             ..SessionStats::default()
         };
-        let (ot, hash_key) = match setup(&mut ch, prepared, &mut stats) {
+        let (ot, hash_key) = match setup(&mut ch, prepared, config.scheme, &mut stats) {
             Ok(done) => done,
             Err(e) => {
                 tell_peer(&mut ch, &e);
@@ -234,7 +241,7 @@ impl<S: Read + Write> Session<S> {
             ot,
             stock: ReceiverStock::new(),
             stock_goal: FIRST_STOCK_GOAL,
-            eval: EvaluatorSession::new(hash_key),
+            eval: EvaluatorSession::with_scheme(hash_key, config.scheme),
             stats,
             closed: false,
             buffer: Vec::new(),
@@ -546,6 +553,7 @@ impl<S: Read + Write> Session<S> {
             let mut run = self.eval.evaluate(&schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
                 self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
+                self.stats.table_bytes += self.buffer.len() as u64;
                 run.feed(&self.buffer)?;
             }
             t.stop(&mut self.stats);

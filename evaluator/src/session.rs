@@ -2,11 +2,11 @@
 //! follows the garbler's.
 
 use crate::{EvalError, Evaluation};
-use crypto::{HalfGateHash, HashKey, Label, Schedule, SlotPool, TweakCounter};
+use crypto::{HalfGateHash, HashKey, Label, Schedule, Scheme, SlotPool, TweakCounter};
 
 /// The evaluator's state for one session (one connection, one garbler): the
 /// hash under the garbler's session key, and the hash-tweak counter, which
-/// moves on by two per AND gate evaluated exactly as the garbler's does, so
+/// moves on by two per AND gate evaluated (three with three-halves) exactly as the garbler's does, so
 /// both use the same tweaks for every gate as long as they run the same
 /// circuits in the same order.
 #[derive(Debug)]
@@ -14,6 +14,7 @@ pub struct EvaluatorSession {
     tweaks: TweakCounter,
     hash: HalfGateHash,
     pool: SlotPool,
+    scheme: Scheme,
 }
 
 impl EvaluatorSession {
@@ -21,11 +22,23 @@ impl EvaluatorSession {
     /// session and sent in the handshake, with the tweak counter at zero like
     /// a new garbler's. The AES key schedule is computed here, once.
     pub fn new(hash_key: HashKey) -> EvaluatorSession {
+        EvaluatorSession::with_scheme(hash_key, Scheme::HalfGates)
+    }
+
+    /// A session like [`EvaluatorSession::new`] evaluating circuits garbled
+    /// with `scheme`, the scheme agreed with the garbler in the handshake.
+    pub fn with_scheme(hash_key: HashKey, scheme: Scheme) -> EvaluatorSession {
         EvaluatorSession {
             tweaks: TweakCounter::new(),
             hash: HalfGateHash::new(hash_key),
             pool: SlotPool::new(),
+            scheme,
         }
+    }
+
+    /// The session's garbling scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// The key this session hashes under.
@@ -62,9 +75,12 @@ impl EvaluatorSession {
                 got: evaluator_labels.len(),
             });
         }
-        let first_tweak = self.tweaks.reserve(schedule.and_count() as u64)?;
+        let first_tweak = self
+            .tweaks
+            .reserve_for(self.scheme, schedule.and_count() as u64)?;
         Ok(Evaluation::new(
             schedule,
+            self.scheme,
             self.hash.clone(),
             first_tweak,
             self.pool.clone(),

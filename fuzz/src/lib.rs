@@ -65,6 +65,7 @@ pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
         role,
         circuit: (*prepared.summary).clone(),
         binding: None,
+        scheme: crypto::Scheme::HalfGates,
     };
     let mut out = frame(Kind::Hello, &h.encode());
     if role == Party::Garbler {

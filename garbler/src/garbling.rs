@@ -3,8 +3,8 @@
 
 use crate::{GarbleError, GarblerSession, OutputCheck};
 use crypto::{
-    AndOp, Block, HalfGateHash, Label, Lane, Schedule, SlotPool, MAX_BATCH, MAX_CHUNK_ANDS,
-    TABLE_BYTES,
+    threehalves, AndOp, Block, HalfGateHash, Label, Lane, Prg, Schedule, Scheme, SlotPool,
+    MAX_BATCH, MAX_CHUNK_ANDS, TABLE_BYTES,
 };
 use rayon::prelude::*;
 use std::ops::Range;
@@ -29,6 +29,13 @@ pub struct Garbling<'a> {
     garbler_labels: Vec<Label>,
     cursor: Cursor,
     chunk: Vec<u8>,
+    /// The session's garbling scheme.
+    scheme: Scheme,
+    /// Three-halves: the records of the chunk being built, packed into
+    /// `chunk` once it is complete.
+    records: Vec<u8>,
+    /// Three-halves: the secret random bits of each gate.
+    prg: Prg,
 }
 
 /// Where a run stands in its schedule.
@@ -53,7 +60,9 @@ impl<'a> Garbling<'a> {
         evaluator_zero_labels: &[Label],
     ) -> Garbling<'a> {
         let delta = session.delta.block();
+        let scheme = session.scheme;
         let (hash, pool, prg) = (session.hash.clone(), session.pool.clone(), &mut session.prg);
+        let gate_prg = Prg::from_seed(prg.block());
         let mut labels = pool.take(schedule.num_slots() as usize);
         let mut zero = vec![Block::ZERO; garbler_bits.len()];
         prg.fill(&mut zero);
@@ -85,7 +94,10 @@ impl<'a> Garbling<'a> {
             pool,
             garbler_labels,
             cursor: Cursor::default(),
-            chunk: Vec::with_capacity(MAX_CHUNK_ANDS * TABLE_BYTES),
+            chunk: Vec::with_capacity(scheme.wire_bytes(MAX_CHUNK_ANDS)),
+            scheme,
+            records: Vec::new(),
+            prg: gate_prg,
         }
     }
 
@@ -96,10 +108,17 @@ impl<'a> Garbling<'a> {
         &self.garbler_labels
     }
 
-    /// The tweaks this run hashes with: two per AND gate, reserved from the
-    /// session when the run started.
+    /// The tweaks this run hashes with: two per AND gate with half-gates,
+    /// three with three-halves, reserved from the session when the run
+    /// started.
     pub fn tweak_range(&self) -> Range<u64> {
-        self.first_tweak..self.first_tweak + 2 * self.schedule.and_count() as u64
+        let per_gate = self.scheme.tweaks_per_gate();
+        self.first_tweak..self.first_tweak + per_gate * self.schedule.and_count() as u64
+    }
+
+    /// The garbling scheme of this run (the session's).
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Garbled tables not yet produced.
@@ -108,12 +127,17 @@ impl<'a> Garbling<'a> {
     }
 
     /// The next chunk of garbled tables, in schedule order: at most
-    /// [`MAX_CHUNK_ANDS`] tables of [`TABLE_BYTES`] bytes. `None` once every
-    /// table has been produced.
+    /// [`MAX_CHUNK_ANDS`] tables, [`Scheme::wire_bytes`] of them in all
+    /// (half-gates: [`TABLE_BYTES`] bytes each; three-halves: the packed
+    /// form of [`crypto::threehalves`], every chunk but the last of a run
+    /// a multiple of 8 gates). `None` once every table has been produced.
     pub fn next_chunk(&mut self) -> Option<&[u8]> {
         self.chunk.clear();
+        self.records.clear();
         let mut room = MAX_CHUNK_ANDS;
         let schedule = self.schedule;
+        let per_gate = self.scheme.tweaks_per_gate();
+        let three_halves = self.scheme == Scheme::ThreeHalves;
         while room > 0 && self.cursor.step < schedule.steps().len() {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
@@ -121,7 +145,9 @@ impl<'a> Garbling<'a> {
                 self.cursor.free_pos += step.free as usize;
                 self.cursor.free_done = true;
             }
-            if let Some((n, steps)) = wide_layer(schedule, &self.cursor, room) {
+            if let Some((n, steps)) =
+                wide_layer(schedule, &self.cursor, room).filter(|_| !three_halves)
+            {
                 let ands = &schedule.and_ops()[self.cursor.and_pos..][..n];
                 let tweak = self.first_tweak + 2 * self.cursor.and_pos as u64;
                 garble_parallel(
@@ -145,15 +171,27 @@ impl<'a> Garbling<'a> {
             let n = (step.ands as usize - self.cursor.in_step).min(room);
             if n > 0 {
                 let ands = &schedule.and_ops()[self.cursor.and_pos..][..n];
-                let tweak = self.first_tweak + 2 * self.cursor.and_pos as u64;
-                garble_batch(
-                    &self.hash,
-                    &mut self.labels,
-                    &mut self.chunk,
-                    ands,
-                    self.delta,
-                    tweak,
-                );
+                let tweak = self.first_tweak + per_gate * self.cursor.and_pos as u64;
+                if three_halves {
+                    garble_batch_three_halves(
+                        &self.hash,
+                        &mut self.prg,
+                        &mut self.labels,
+                        &mut self.records,
+                        ands,
+                        self.delta,
+                        tweak,
+                    );
+                } else {
+                    garble_batch(
+                        &self.hash,
+                        &mut self.labels,
+                        &mut self.chunk,
+                        ands,
+                        self.delta,
+                        tweak,
+                    );
+                }
                 self.cursor.in_step += n;
                 self.cursor.and_pos += n;
                 room -= n;
@@ -166,6 +204,10 @@ impl<'a> Garbling<'a> {
                     ..self.cursor
                 };
             }
+        }
+        if three_halves {
+            threehalves::pack(&self.records, &mut self.chunk);
+            self.records.zeroize();
         }
         if self.chunk.is_empty() {
             None
@@ -229,6 +271,40 @@ fn garble_batch(
     let start = out.len();
     out.resize(start + ands.len() * TABLE_BYTES, 0);
     hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..]);
+}
+
+/// Three-halves garbling of independent AND gates (RR21, see
+/// [`crypto::threehalves`]), appending their records to `records`; two
+/// fresh random bits per gate from the run's PRG.
+fn garble_batch_three_halves(
+    hash: &HalfGateHash,
+    prg: &mut Prg,
+    labels: &mut [Lane],
+    records: &mut Vec<u8>,
+    ands: &[AndOp],
+    delta: Lane,
+    first_tweak: u64,
+) {
+    let start = records.len();
+    records.resize(start + ands.len() * threehalves::RECORD_BYTES, 0);
+    let delta = Block::from(delta);
+    let labels = Lane::as_blocks_mut(labels);
+    // Two secret random bits per gate: 64 gates per block.
+    let mut random = [Block::ZERO; MAX_BATCH / 64];
+    for (w, ands) in ands.chunks(MAX_BATCH).enumerate() {
+        let random = &mut random[..ands.len().div_ceil(64)];
+        prg.fill(random);
+        let at = start + w * MAX_BATCH * threehalves::RECORD_BYTES;
+        hash.garble_ands_three_halves(
+            labels,
+            ands,
+            delta,
+            first_tweak + threehalves::TWEAKS_PER_GATE * (w * MAX_BATCH) as u64,
+            random,
+            &mut records[at..],
+        );
+    }
+    random.iter_mut().for_each(Zeroize::zeroize);
 }
 
 /// One AND gate from its input 0-labels and the hashes

@@ -1,4 +1,8 @@
-//! The garbler of half-gates garbled circuits.
+//! The garbler of half-gates garbled circuits, and of three-halves ones
+//! ([`GarblerSession::with_scheme`] with [`Scheme::ThreeHalves`]: 24 bytes
+//! and 5 bits per AND gate instead of 32, three tweaks per gate instead of
+//! two, the construction of Rosulek-Roy, CRYPTO 2021, in
+//! `crypto::threehalves`). Everything below holds for both schemes.
 //!
 //! Garbling is a pure computation over gates and labels: no sockets here.
 //! A [`GarblerSession`] lives as long as the connection to one evaluator and
@@ -93,7 +97,7 @@ mod output;
 pub mod service;
 mod session;
 
-pub use crypto::{Delta, Label, OutputDecoding, Schedule};
+pub use crypto::{Delta, Label, OutputDecoding, Schedule, Scheme};
 pub use error::GarbleError;
 pub use garbling::Garbling;
 pub use output::OutputCheck;

@@ -19,7 +19,7 @@
 use crate::budget::Budget;
 use crate::metrics::Metrics;
 use crate::{GarbleError, GarblerSession, OutputCheck};
-use crypto::Block;
+use crypto::{Block, Scheme};
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
@@ -138,6 +138,9 @@ pub struct SessionConfig {
     /// are closed at once. Each costs a thread while it lasts, at most
     /// [`SessionConfig::handshake_timeout`].
     pub max_handshakes: usize,
+    /// The garbling scheme; the evaluator must ask for the same one in its
+    /// hello, or the session ends at the handshake naming both.
+    pub scheme: Scheme,
 }
 
 /// Tells a running [`serve`] to drain: stop accepting connections, let the
@@ -220,6 +223,7 @@ impl Default for SessionConfig {
             drain: None,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: DEFAULT_MAX_HANDSHAKES,
+            scheme: Scheme::default(),
         }
     }
 }
@@ -378,17 +382,20 @@ fn session<S: Read + Write>(
             role: circuits::Party::Garbler,
             circuit: ours.clone(),
             binding: ch.binding().map(protocol::binding_tag),
+            scheme: config.scheme,
         }
         .encode(),
     )?;
     theirs.check_binding(ch.binding())?;
+    theirs.check_scheme(config.scheme)?;
+    stats.scheme = Some(config.scheme);
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
     // Delta and the hash key are drawn here, fresh for this session; the
     // key is public and goes to the evaluator in the same flight as the
     // hello.
-    let mut garbler = GarblerSession::new();
+    let mut garbler = GarblerSession::with_scheme(config.scheme);
     ch.send(Kind::HashKey, &garbler.hash_key().to_bytes())?;
     t.stop(stats);
 
@@ -534,6 +541,7 @@ fn session<S: Read + Write>(
             }
             ch.send(Kind::GarblerLabels, &labels)?;
             while let Some(chunk) = run.next_chunk() {
+                stats.table_bytes += chunk.len() as u64;
                 ch.send(Kind::Tables, chunk)?;
             }
             let check = run.finish()?;

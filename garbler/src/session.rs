@@ -2,14 +2,14 @@
 //! generator that persist across every circuit garbled on one connection.
 
 use crate::{GarbleError, Garbling};
-use crypto::{Delta, HalfGateHash, HashKey, Prg, Schedule, SlotPool, TweakCounter};
+use crypto::{Delta, HalfGateHash, HashKey, Prg, Schedule, Scheme, SlotPool, TweakCounter};
 
 /// The garbler's state for one session (one connection, one evaluator).
 ///
 /// Delta and the hash key are drawn fresh from the OS CSPRNG when the session
 /// starts and stay fixed for it (the OT correlation is built on Delta; the
 /// evaluator hashes under the garbler's key). The tweak counter moves on by
-/// two per AND gate garbled, so no hash tweak repeats across the circuits of
+/// two per AND gate garbled (three with three-halves), so no hash tweak repeats across the circuits of
 /// the session; garbler input labels come fresh from a PRG seeded by the OS
 /// CSPRNG for every run.
 #[derive(Debug)]
@@ -19,18 +19,33 @@ pub struct GarblerSession {
     pub(crate) prg: Prg,
     pub(crate) hash: HalfGateHash,
     pub(crate) pool: SlotPool,
+    pub(crate) scheme: Scheme,
 }
 
 impl GarblerSession {
-    /// A session with a fresh random Delta and a fresh random hash key.
+    /// A half-gates session with a fresh random Delta and a fresh random
+    /// hash key.
     pub fn new() -> GarblerSession {
+        GarblerSession::with_scheme(Scheme::HalfGates)
+    }
+
+    /// A session garbling with `scheme`, with a fresh random Delta and a
+    /// fresh random hash key. The evaluator's session must run the same
+    /// scheme.
+    pub fn with_scheme(scheme: Scheme) -> GarblerSession {
         GarblerSession {
             delta: Delta::random(),
             tweaks: TweakCounter::new(),
             prg: Prg::new(),
             hash: HalfGateHash::new(HashKey::random()),
             pool: SlotPool::new(),
+            scheme,
         }
+    }
+
+    /// The session's garbling scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// The session's Delta (secret: never send or log it). It is also the
@@ -77,7 +92,9 @@ impl GarblerSession {
                 got: evaluator_zero_labels.len(),
             });
         }
-        let first_tweak = self.tweaks.reserve(schedule.and_count() as u64)?;
+        let first_tweak = self
+            .tweaks
+            .reserve_for(self.scheme, schedule.and_count() as u64)?;
         Ok(Garbling::new(
             schedule,
             self,

@@ -5,7 +5,8 @@
 mod common;
 
 use circuits::bristol;
-use common::{bristol_dir, random_bits, run};
+use common::{bristol_dir, random_bits, run_with};
+use crypto::Scheme;
 
 fn circuit_files() -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(bristol_dir())
@@ -32,13 +33,16 @@ fn every_reference_circuit_matches_plaintext() {
         let values = bristol::parse(&text, 0).unwrap().inputs.len();
         for garbler_values in 0..=values {
             let c = bristol::parse(&text, garbler_values).unwrap();
-            for piece in [0usize, 1, 5] {
+            for (scheme, piece) in Scheme::ALL
+                .into_iter()
+                .flat_map(|s| [0usize, 1, 5].map(|p| (s, p)))
+            {
                 let bits = random_bits(c.num_inputs() as usize);
                 let want = c.eval_bits(&bits).unwrap();
                 assert_eq!(
-                    run(&c, &bits, piece),
+                    run_with(scheme, &c, &bits, piece),
                     want,
-                    "{} with {garbler_values} garbler values",
+                    "{} with {garbler_values} garbler values, {scheme}",
                     path.display()
                 );
             }
@@ -90,7 +94,9 @@ fn aes_128_known_answers_with_key_from_the_garbler() {
     ] {
         let mut bits = hex_bits(key);
         bits.extend(hex_bits(pt));
-        assert_eq!(bits_hex(&run(&c, &bits, 0)), ct);
+        for scheme in Scheme::ALL {
+            assert_eq!(bits_hex(&run_with(scheme, &c, &bits, 0)), ct, "{scheme}");
+        }
     }
 }
 
@@ -102,8 +108,11 @@ fn sha256_known_answer() {
     let mut bits = hex_bits(&block);
     bits.extend(hex_bits(iv));
     assert_eq!(bits.len(), c.num_inputs() as usize);
-    assert_eq!(
-        bits_hex(&run(&c, &bits, 0)),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
+    for scheme in Scheme::ALL {
+        assert_eq!(
+            bits_hex(&run_with(scheme, &c, &bits, 0)),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "{scheme}"
+        );
+    }
 }

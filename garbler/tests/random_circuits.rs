@@ -5,7 +5,8 @@
 mod common;
 
 use circuits::{Circuit, Gate, GateKind, Input, Output, Party, Type};
-use common::run;
+use common::{run, run_with};
+use crypto::Scheme;
 use proptest::prelude::*;
 
 /// Builds a valid circuit from raw choices: each gate reads wires already
@@ -88,7 +89,8 @@ proptest! {
         let bits: Vec<bool> =
             (0..c.num_inputs()).map(|i| input_seed.rotate_left(i) & 1 == 1).collect();
         let want = c.eval_bits(&bits).unwrap();
-        prop_assert_eq!(run(&c, &bits, piece), want);
+        prop_assert_eq!(run(&c, &bits, piece), want.clone());
+        prop_assert_eq!(run_with(Scheme::ThreeHalves, &c, &bits, piece), want);
     }
 }
 
@@ -115,7 +117,13 @@ fn wide_layers_larger_than_one_batch_and_one_chunk() {
         pool.install(|| {
             for piece in [0usize, 3, 1000, 2048] {
                 let bits = common::random_bits(64);
-                assert_eq!(run(&c, &bits, piece), c.eval_bits(&bits).unwrap());
+                for scheme in Scheme::ALL {
+                    assert_eq!(
+                        run_with(scheme, &c, &bits, piece),
+                        c.eval_bits(&bits).unwrap(),
+                        "{scheme}"
+                    );
+                }
             }
         });
     }

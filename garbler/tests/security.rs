@@ -352,6 +352,7 @@ fn hash_key_of_one_session(prepared: &Prepared) -> Vec<u8> {
         role: Party::Evaluator,
         circuit: (*prepared.summary).clone(),
         binding: None,
+        scheme: crypto::Scheme::HalfGates,
     };
     ch.send(Kind::Hello, &hello.encode()).unwrap();
     let theirs = Hello::decode(&ch.recv_kind(Kind::Hello).unwrap()).unwrap();

@@ -4,8 +4,11 @@
 use crate::{wire, Phase, ProtocolError};
 use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
+use crypto::Scheme;
 
-/// Version of the wire protocol; bumped on every incompatible change.
+/// Version of the wire protocol; bumped on every incompatible change
+/// (5: the hello names the garbling scheme, each computation has a public
+/// context, the garbler garbles ahead).
 pub const PROTOCOL_VERSION: u32 = 5;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
@@ -91,6 +94,8 @@ pub struct Hello {
     /// [`binding_tag`] of the sender's channel binding: `None` when its
     /// link has none (plaintext).
     pub binding: Option<[u8; 32]>,
+    /// The garbling scheme the sender runs; both sides must run the same.
+    pub scheme: Scheme,
 }
 
 /// What a hello carries of a channel binding: a hash of it, so that the two
@@ -135,6 +140,7 @@ struct Body {
     inputs: Vec<(Party, u32)>,
     outputs: Vec<u32>,
     binding: Option<[u8; 32]>,
+    scheme: u8,
 }
 
 impl Hello {
@@ -157,6 +163,18 @@ impl Hello {
         }
     }
 
+    /// Checks the peer's garbling scheme against ours: a difference is a
+    /// mismatch naming both.
+    pub fn check_scheme(&self, ours: Scheme) -> Result<(), ProtocolError> {
+        if self.scheme == ours {
+            return Ok(());
+        }
+        Err(ProtocolError::Mismatch(format!(
+            "garbling schemes differ: this side runs {ours}, the peer runs {} (use the same --scheme on both sides)",
+            self.scheme
+        )))
+    }
+
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         let s = &self.circuit;
@@ -172,6 +190,7 @@ impl Hello {
             inputs: s.inputs.clone(),
             outputs: s.outputs.clone(),
             binding: self.binding,
+            scheme: self.scheme.code(),
         };
         wire::encode((preamble, body))
     }
@@ -201,7 +220,14 @@ impl Hello {
                 });
             }
         }
+        let scheme = Scheme::from_code(body.scheme).ok_or_else(|| {
+            ProtocolError::Mismatch(format!(
+                "the peer runs a garbling scheme this side does not know (code {})",
+                body.scheme
+            ))
+        })?;
         Ok(Hello {
+            scheme,
             version,
             role: body.role,
             circuit: Summary {
@@ -233,7 +259,30 @@ mod tests {
                 outputs: vec![1],
             },
             binding: Some(binding_tag(&[5; 32])),
+            scheme: Scheme::ThreeHalves,
         }
+    }
+
+    #[test]
+    fn schemes_must_agree() {
+        let h = sample();
+        assert!(h.check_scheme(Scheme::ThreeHalves).is_ok());
+        let e = h.check_scheme(Scheme::HalfGates).unwrap_err().to_string();
+        assert!(
+            e.contains("this side runs half-gates, the peer runs three-halves"),
+            "{e}"
+        );
+        for scheme in Scheme::ALL {
+            let h = Hello { scheme, ..sample() };
+            assert_eq!(Hello::decode(&h.encode()).unwrap(), h);
+        }
+        let mut bytes = sample().encode();
+        *bytes.last_mut().unwrap() = 9;
+        let e = Hello::decode(&bytes).unwrap_err().to_string();
+        assert!(
+            e.contains("garbling scheme this side does not know (code 9)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct SessionStats {
     pub phase_time: [Duration; 5],
     /// The transcript digest, when recorded.
     pub transcript: Option<[u8; 32]>,
+    /// The garbling scheme agreed at the handshake.
+    pub scheme: Option<crypto::Scheme>,
+    /// Bytes of garbled tables sent or received, all computations together.
+    pub table_bytes: u64,
 }
 
 /// Adds the time from its creation to a phase of [`SessionStats`].
@@ -106,6 +110,15 @@ impl SessionStats {
             0.0
         };
         let _ = write!(s, ",\"bytes_per_and\":{per_and:.2}");
+        let tables_per_and = if self.and_gates > 0 {
+            self.table_bytes as f64 / self.and_gates as f64
+        } else {
+            0.0
+        };
+        let _ = write!(s, ",\"table_bytes_per_and\":{tables_per_and:.3}");
+        if let Some(scheme) = self.scheme {
+            let _ = write!(s, ",\"scheme\":\"{scheme}\"");
+        }
         if let Some(t) = self.transcript {
             s.push_str(",\"transcript\":\"");
             for b in t {

@@ -150,6 +150,7 @@ fn run(args: Args) -> Result<(), String> {
         handshake_timeout: Duration::from_secs(args.handshake_timeout),
         max_handshakes: args.max_handshakes,
         budget: budget(&args).map(Arc::new),
+        scheme: args.common.scheme,
         ..SessionConfig::default()
     };
     // Signals are caught from the start: a SIGTERM as soon as the service

@@ -52,6 +52,11 @@ enum Command {
         /// Seconds to measure each figure.
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
+        /// The garbling scheme to measure: half-gates or three-halves. The
+        /// other is measured on one thread too, for the link speed below
+        /// which three-halves is faster end to end.
+        #[arg(long, default_value_t = crypto::Scheme::HalfGates)]
+        scheme: crypto::Scheme,
     },
     /// List a `.mpc` program with the AND gates and AND depth each line
     /// costs, and the totals: where the cost of a program goes.
@@ -164,17 +169,53 @@ fn run(cli: Cli) -> Result<(), CliError> {
             output,
             bristol,
         } => compile(&source, output.as_deref(), bristol.as_deref()),
-        Command::Bench { circuit, seconds } => {
+        Command::Bench {
+            circuit,
+            seconds,
+            scheme,
+        } => {
             let c = load(&circuit, None)?;
             if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
                 return Err(CliError::Bench(format!(
                     "--seconds {seconds} is not between 0 and 3600"
                 )));
             }
-            let report = mpcc::speed::run(&c, std::time::Duration::from_secs_f64(seconds))
-                .map_err(|e| CliError::Bench(e.to_string()))?;
-            let path = format!("path: {}", crypto::aes_path());
-            print_lines(&[path, report.to_string().trim_end().to_string()])
+            let time = std::time::Duration::from_secs_f64(seconds);
+            let bench = |s, parallel| {
+                mpcc::speed::run_scheme(&c, s, time, parallel)
+                    .map_err(|e| CliError::Bench(e.to_string()))
+            };
+            let report = bench(scheme, true)?;
+            let other = match scheme {
+                crypto::Scheme::HalfGates => crypto::Scheme::ThreeHalves,
+                crypto::Scheme::ThreeHalves => crypto::Scheme::HalfGates,
+            };
+            let other = bench(other, false)?;
+            let (half, three) = match scheme {
+                crypto::Scheme::HalfGates => (&report, &other),
+                crypto::Scheme::ThreeHalves => (&other, &report),
+            };
+            let advice = match mpcc::speed::crossover_link_speed(half, three) {
+                Some(bps) => format!(
+                    "three_halves_faster_below: {:.2} Gbit/s (end to end, one thread each side: three-halves {:.1} M AND/s at {:.2} bytes/AND, half-gates {:.1} M AND/s at {:.2} bytes/AND)",
+                    bps / 1e9,
+                    three.cpu_rate() / 1e6,
+                    three.bytes_per_and,
+                    half.cpu_rate() / 1e6,
+                    half.bytes_per_and
+                ),
+                None if three.bytes_per_and < half.bytes_per_and => {
+                    "three_halves_faster_below: any link speed (its parties are no slower here)"
+                        .to_string()
+                }
+                None => "three_halves_faster_below: none (no AND gates)".to_string(),
+            };
+            print_lines(&[
+                format!("path: {}", crypto::aes_path()),
+                format!("scheme: {scheme}"),
+                report.to_string().trim_end().to_string(),
+                advice,
+            ])
         }
         Command::Certs {
             dir,

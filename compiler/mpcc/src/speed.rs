@@ -7,7 +7,7 @@
 //! `mpcc` and the benchmarks and not in either party's library.
 
 use circuits::Circuit;
-use crypto::{Block, CryptoError, FixedKeyAes, HashKey, OutputDecoding, Schedule};
+use crypto::{Block, CryptoError, FixedKeyAes, HashKey, OutputDecoding, Schedule, Scheme};
 use evaluator::{EvalError, EvaluatorSession};
 use garbler::{GarbleError, GarblerSession};
 use std::fmt;
@@ -49,11 +49,53 @@ pub struct SpeedReport {
     pub threads: usize,
     /// AND gates per run of the circuit.
     pub and_gates: usize,
+    /// The scheme measured.
+    pub scheme: Scheme,
+    /// Bytes of garbled tables the garbler emitted for one run, per AND
+    /// gate (0 for a circuit without AND gates).
+    pub bytes_per_and: f64,
+}
+
+impl SpeedReport {
+    /// AND gates per second one garbler and one evaluator, one thread each,
+    /// sustain together when nothing else limits them: the slower of the two.
+    pub fn cpu_rate(&self) -> f64 {
+        self.garble.min(self.evaluate)
+    }
+
+    /// AND gates per second end to end over a link of `bits_per_second`:
+    /// the slower of the two parties and of the link carrying the tables.
+    pub fn rate_over(&self, bits_per_second: f64) -> f64 {
+        if self.bytes_per_and > 0.0 {
+            self.cpu_rate()
+                .min(bits_per_second / (8.0 * self.bytes_per_and))
+        } else {
+            self.cpu_rate()
+        }
+    }
+}
+
+/// The link speed, in bits per second, below which `three` (a three-halves
+/// report) is faster end to end than `half` (half-gates) on the same
+/// circuit; `None` when it is faster at every speed (its parties are no
+/// slower) or at none (it sends no fewer bytes).
+///
+/// End to end, a scheme runs at the slowest of its garbler, its evaluator
+/// and the link (`link / (8 * bytes_per_and)`). Over a slow link both are
+/// link-bound and three-halves wins by its fewer bytes; it loses once the
+/// link carries half-gates tables faster than the three-halves parties can
+/// garble or evaluate: above `8 * bytes_per_and(half-gates) * cpu_rate(three-halves)`.
+pub fn crossover_link_speed(half: &SpeedReport, three: &SpeedReport) -> Option<f64> {
+    if three.bytes_per_and >= half.bytes_per_and || three.cpu_rate() >= half.cpu_rate() {
+        return None;
+    }
+    Some(8.0 * half.bytes_per_and * three.cpu_rate())
 }
 
 impl fmt::Display for SpeedReport {
-    /// Four lines: `garble: 123.4 M AND/s`, `evaluate:`, `garble_parallel:`,
-    /// `evaluate_parallel:`.
+    /// Five lines: `garble: 123.4 M AND/s`, `evaluate:`, `garble_parallel:`,
+    /// `evaluate_parallel:`, and `bytes_per_and: 32.00` (table bytes the
+    /// garbler emitted per AND gate).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "garble: {:.1} M AND/s", self.garble / 1e6)?;
         writeln!(f, "evaluate: {:.1} M AND/s", self.evaluate / 1e6)?;
@@ -66,7 +108,8 @@ impl fmt::Display for SpeedReport {
             f,
             "evaluate_parallel: {:.1} M AND/s",
             self.evaluate_parallel / 1e6
-        )
+        )?;
+        writeln!(f, "bytes_per_and: {:.2}", self.bytes_per_and)
     }
 }
 
@@ -83,11 +126,19 @@ pub struct Workload {
     /// The hash key of the session that made the recorded garbling, its
     /// first run (so from tweak 0, where a new evaluator session starts).
     hash_key: HashKey,
+    scheme: Scheme,
 }
 
 impl Workload {
-    /// Schedules `circuit`, picks random inputs and garbles it once.
+    /// Schedules `circuit`, picks random inputs and garbles it once with
+    /// half-gates.
     pub fn new(circuit: &Circuit) -> Result<Workload, SpeedError> {
+        Workload::with_scheme(circuit, Scheme::HalfGates)
+    }
+
+    /// Schedules `circuit`, picks random inputs and garbles it once with
+    /// `scheme`.
+    pub fn with_scheme(circuit: &Circuit, scheme: Scheme) -> Result<Workload, SpeedError> {
         let schedule = Schedule::new(circuit)?;
         let garbler_bits: Vec<bool> = (0..schedule.garbler_inputs().len())
             .map(|_| Block::random().lsb())
@@ -95,7 +146,7 @@ impl Workload {
         let zero_labels: Vec<Block> = (0..schedule.evaluator_inputs().len())
             .map(|_| Block::random())
             .collect();
-        let mut session = GarblerSession::new();
+        let mut session = GarblerSession::with_scheme(scheme);
         let delta = session.delta().block();
         let evaluator_labels = zero_labels
             .iter()
@@ -118,12 +169,45 @@ impl Workload {
             chunks,
             decoding,
             hash_key,
+            scheme,
         })
     }
 
     /// AND gates per run.
     pub fn and_gates(&self) -> usize {
         self.schedule.and_count()
+    }
+
+    /// The scheme of this workload.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// A new garbler session of this workload's scheme, for
+    /// [`Workload::garble_once`].
+    pub fn session(&self) -> GarblerSession {
+        GarblerSession::with_scheme(self.scheme)
+    }
+
+    /// The recorded garbling's tables, chunk by chunk, as the garbler
+    /// emitted them.
+    pub fn chunks(&self) -> &[Vec<u8>] {
+        &self.chunks
+    }
+
+    /// Bytes of garbled tables the garbler emitted for one run.
+    pub fn table_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    /// Table bytes per AND gate, measured from what the garbler emitted (0
+    /// without AND gates).
+    pub fn bytes_per_and(&self) -> f64 {
+        if self.and_gates() == 0 {
+            0.0
+        } else {
+            self.table_bytes() as f64 / self.and_gates() as f64
+        }
     }
 
     /// Garbles the circuit once in `session`, dropping the tables.
@@ -137,7 +221,7 @@ impl Workload {
 
     /// Evaluates the recorded garbling once, returning the outputs.
     pub fn evaluate_once(&self) -> Result<Vec<bool>, EvalError> {
-        let mut session = EvaluatorSession::new(self.hash_key);
+        let mut session = EvaluatorSession::with_scheme(self.hash_key, self.scheme);
         let mut evaluation =
             session.evaluate(&self.schedule, &self.garbler_labels, &self.evaluator_labels)?;
         for chunk in &self.chunks {
@@ -184,11 +268,22 @@ fn rate_parallel(
     ))
 }
 
-/// Garbles and evaluates `circuit` in memory, each of the four figures
-/// measured for `time_per_figure`, and checks every evaluation against the
-/// first.
+/// Garbles and evaluates `circuit` in memory with half-gates, each of the
+/// four figures measured for `time_per_figure`, and checks every evaluation
+/// against the first.
 pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, SpeedError> {
-    let work = Workload::new(circuit)?;
+    run_scheme(circuit, Scheme::HalfGates, time_per_figure, true)
+}
+
+/// Like [`run`] with `scheme`; without `parallel`, only the one-thread
+/// figures are measured (the parallel ones are 0, `threads` 1).
+pub fn run_scheme(
+    circuit: &Circuit,
+    scheme: Scheme,
+    time_per_figure: Duration,
+    parallel: bool,
+) -> Result<SpeedReport, SpeedError> {
+    let work = Workload::with_scheme(circuit, scheme)?;
     let ands = work.and_gates() as f64;
     let expected = work.evaluate_once()?;
     let check = || -> Result<(), SpeedError> {
@@ -205,20 +300,33 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
         .build()
         .map_err(|e| SpeedError::ThreadPool(e.to_string()))?;
     let (garble, evaluate) = one.install(|| -> Result<(f64, f64), SpeedError> {
-        let mut session = GarblerSession::new();
+        let mut session = work.session();
         let garble = rate(time_per_figure, || work.garble_once(&mut session).map(drop))? * ands;
         let evaluate = rate(time_per_figure, &check)? * ands;
         Ok((garble, evaluate))
     })?;
-    let (gp, threads) = rate_parallel(time_per_figure, || {
-        thread_local! {
-            static SESSION: std::cell::RefCell<GarblerSession> = std::cell::RefCell::new(GarblerSession::new());
-        }
-        SESSION
-            .with(|s| work.garble_once(&mut s.borrow_mut()).map(drop))
-            .map_err(SpeedError::from)
-    })?;
-    let (ep, _) = rate_parallel(time_per_figure, check)?;
+    let (mut gp, mut ep, mut threads) = (0.0, 0.0, 1);
+    if parallel {
+        (gp, threads) = rate_parallel(time_per_figure, || {
+            thread_local! {
+                static SESSIONS: std::cell::RefCell<Vec<GarblerSession>> =
+                    const { std::cell::RefCell::new(Vec::new()) };
+            }
+            SESSIONS
+                .with(|s| {
+                    let mut s = s.borrow_mut();
+                    if let Some(i) = s.iter().position(|x| x.scheme() == work.scheme()) {
+                        work.garble_once(&mut s[i]).map(drop)
+                    } else {
+                        s.push(work.session());
+                        let last = s.len() - 1;
+                        work.garble_once(&mut s[last]).map(drop)
+                    }
+                })
+                .map_err(SpeedError::from)
+        })?;
+        (ep, _) = rate_parallel(time_per_figure, check)?;
+    }
     Ok(SpeedReport {
         garble,
         evaluate,
@@ -226,6 +334,8 @@ pub fn run(circuit: &Circuit, time_per_figure: Duration) -> Result<SpeedReport, 
         evaluate_parallel: ep * ands,
         threads,
         and_gates: work.and_gates(),
+        scheme,
+        bytes_per_and: work.bytes_per_and(),
     })
 }
 

@@ -141,25 +141,48 @@ fn bad_input_is_a_clear_error_with_exit_1() {
 }
 
 #[test]
-fn bench_prints_its_aes_path_and_four_throughput_lines() {
-    let (code, out, err) = mpcc(&["bench", &shared("adder64.txt"), "--seconds", "0.05"]);
-    assert_eq!(code, 0, "{err}");
-    let (path, out) = out.split_once('\n').unwrap();
-    assert!(
-        ["path: avx512", "path: vaes256", "path: portable"].contains(&path),
-        "{path}"
-    );
-    let names: Vec<&str> = out
-        .lines()
-        .map(|l| l.split(':').next().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        names,
-        ["garble", "evaluate", "garble_parallel", "evaluate_parallel"]
-    );
-    for line in out.lines() {
-        let rate: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        assert!(rate > 0.0 && line.ends_with(" M AND/s"), "{line}");
+fn bench_prints_its_aes_path_throughputs_bytes_per_and_and_the_crossover() {
+    for (scheme, max_bytes) in [("half-gates", 32.0), ("three-halves", 25.0)] {
+        let (code, out, err) = mpcc(&[
+            "bench",
+            &shared("adder64.txt"),
+            "--seconds",
+            "0.05",
+            "--scheme",
+            scheme,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            ["path: avx512", "path: vaes256", "path: portable"].contains(&lines[0]),
+            "{out}"
+        );
+        assert_eq!(lines[1], format!("scheme: {scheme}"));
+        let names: Vec<&str> = lines[2..]
+            .iter()
+            .map(|l| l.split(':').next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "garble",
+                "evaluate",
+                "garble_parallel",
+                "evaluate_parallel",
+                "bytes_per_and",
+                "three_halves_faster_below"
+            ]
+        );
+        for line in &lines[2..6] {
+            let rate: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+            assert!(rate > 0.0 && line.ends_with(" M AND/s"), "{line}");
+        }
+        let bytes: f64 = lines[6].split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(bytes > 24.0 && bytes <= max_bytes, "{out}");
+        assert!(
+            lines[7].contains("Gbit/s") || lines[7].contains("any link"),
+            "{out}"
+        );
     }
     let (code, _, err) = mpcc(&["bench", &shared("adder64.txt"), "--seconds", "0"]);
     assert_eq!(code, 1);

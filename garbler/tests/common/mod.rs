@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use circuits::{Circuit, Party};
-use crypto::{Block, Schedule};
+use crypto::{threehalves, Block, Schedule, Scheme};
 use evaluator::EvaluatorSession;
 use garbler::GarblerSession;
 
@@ -45,11 +45,19 @@ pub fn run_in(
     let mut evaluation = es
         .evaluate(schedule, garbling.garbler_labels(), &active)
         .unwrap();
+    let scheme = gs.scheme();
+    assert_eq!(scheme, es.scheme());
     while let Some(chunk) = garbling.next_chunk() {
         if piece_tables == 0 {
             evaluation.feed(chunk).unwrap();
-        } else {
+        } else if scheme == Scheme::HalfGates {
             for piece in chunk.chunks(piece_tables * crypto::TABLE_BYTES) {
+                evaluation.feed(piece).unwrap();
+            }
+        } else {
+            // Three-halves streams are cut between groups of 8 gates.
+            let groups = piece_tables.div_ceil(threehalves::GROUP_GATES);
+            for piece in chunk.chunks(groups * threehalves::GROUP_BYTES) {
                 evaluation.feed(piece).unwrap();
             }
         }
@@ -60,11 +68,16 @@ pub fn run_in(
     evaluation.finish(&decoding).unwrap()
 }
 
-/// One run in fresh sessions.
+/// One half-gates run in fresh sessions.
 pub fn run(c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
+    run_with(Scheme::HalfGates, c, bits, piece_tables)
+}
+
+/// One run of `scheme` in fresh sessions.
+pub fn run_with(scheme: Scheme, c: &Circuit, bits: &[bool], piece_tables: usize) -> Vec<bool> {
     let schedule = Schedule::new(c).unwrap();
-    let mut gs = GarblerSession::new();
-    let mut es = EvaluatorSession::new(gs.hash_key());
+    let mut gs = GarblerSession::with_scheme(scheme);
+    let mut es = EvaluatorSession::with_scheme(gs.hash_key(), scheme);
     run_in(&mut gs, &mut es, c, &schedule, bits, piece_tables)
 }
 
