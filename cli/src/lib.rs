@@ -8,7 +8,7 @@
 #![deny(missing_docs)]
 
 use circuits::{value, Circuit, Party};
-use protocol::{Limits, DEFAULT_SPIN};
+use protocol::{Limits, Window, DEFAULT_SPIN};
 use std::path::{Path, PathBuf};
 
 /// The flags both binaries take to name their circuit.
@@ -33,6 +33,14 @@ pub struct CircuitArgs {
     /// spends CPU to save the wake-up of a sleeping thread (0: never poll).
     #[arg(long, default_value_t = DEFAULT_SPIN.as_micros() as u64)]
     pub spin_us: u64,
+    /// Computations the garbler garbles ahead of requests, at most (the
+    /// smaller of the two sides' values holds; 0: garble on request only).
+    #[arg(long, default_value_t = Window::default().computations)]
+    pub pregarble: u32,
+    /// Bytes of garbled tables held ahead, at most, all computations
+    /// garbled ahead together.
+    #[arg(long, default_value_t = Window::default().bytes)]
+    pub pregarble_bytes: u64,
 }
 
 impl CircuitArgs {
@@ -43,6 +51,14 @@ impl CircuitArgs {
             self.circuit.as_deref(),
             self.garbler_values,
         )
+    }
+
+    /// The window of garbling ahead these flags ask for.
+    pub fn window(&self) -> Window {
+        Window {
+            computations: self.pregarble.min(protocol::MAX_AHEAD),
+            bytes: self.pregarble_bytes,
+        }
     }
 
     /// The limits these flags ask for.

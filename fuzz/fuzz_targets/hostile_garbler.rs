@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let config = SessionConfig {
         limits: limits(),
         transcript: mode & 0x40 != 0,
+        ..SessionConfig::default()
     };
     let Ok(mut session) = Session::over(Peer::new(&wire), prepared, config) else {
         return;

@@ -23,8 +23,9 @@ use crypto::Block;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, MAX_BATCH_LABELS, PROTOCOL_VERSION,
+    Refill, SessionStats, Window, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -125,6 +126,12 @@ pub struct SessionConfig {
     /// Lets [`serve`] be told to stop accepting and drain (`None`: it
     /// serves until the process ends).
     pub drain: Option<Drain>,
+    /// How far to garble ahead of the evaluator's requests, at most (the
+    /// session garbles within the evaluator's bound too): while it waits
+    /// for a request, the session keeps this many computations garbled and
+    /// their tables sent. [`Window::OFF`] garbles every computation on
+    /// request.
+    pub ahead: Window,
 }
 
 /// Tells a running [`serve`] to drain: stop accepting connections, let the
@@ -199,6 +206,7 @@ impl Default for SessionConfig {
             peer: String::new(),
             metrics: None,
             drain: None,
+            ahead: Window::default(),
         }
     }
 }
@@ -364,11 +372,21 @@ fn session<S: Read + Write>(
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
+    // How far to garble ahead: within the evaluator's bound and ours, and
+    // never beyond what the session may run.
+    let asked = Window::decode(&ch.recv_kind(Kind::Window)?)?;
+    let table_bytes = schedule.and_count() as u64 * crypto::TABLE_BYTES as u64;
+    let mut own = config.ahead;
+    if let Some(m) = config.max_computations {
+        own.computations = own.computations.min(m.min(u64::from(u32::MAX)) as u32);
+    }
+    let window = own.agree(&asked, table_bytes);
     // Delta and the hash key are drawn here, fresh for this session; the
     // key is public and goes to the evaluator in the same flight as the
-    // hello.
+    // hello, with the window.
     let mut garbler = GarblerSession::new();
     ch.send(Kind::HashKey, &garbler.hash_key().to_bytes())?;
+    ch.send(Kind::Window, &window.encode())?;
     t.stop(stats);
 
     let n_eval = schedule.evaluator_inputs().len();
@@ -396,21 +414,65 @@ fn session<S: Read + Write>(
     let n_out = circuit.output_wires.len();
     let eval_wires = circuit.output_bits_of(circuits::Party::Evaluator);
     let garbler_wires = circuit.output_bits_of(circuits::Party::Garbler);
-    // Output checks of garbled groups whose results have not arrived yet.
+    // Output checks of computations whose results have not arrived yet,
+    // with the number of copies side by side in each.
     let mut pending: Vec<(OutputCheck, usize)> = Vec::new();
-    // The active labels of the garbler's inputs of a computation, as sent:
-    // wiped before each reuse and when the session ends, however it ends.
+    // The garbled-ahead computations, oldest first: exactly `target` of
+    // them whenever the session waits for the evaluator.
+    let target = window.computations as usize;
+    let mut pool: VecDeque<Ahead> = VecDeque::with_capacity(target);
+    let zero_bits = vec![false; n_garbler];
+    // The active labels of the garbler's inputs of a computation, as sent,
+    // and the answer for computations garbled ahead: wiped before each
+    // reuse and when the session ends, however it ends.
     let mut labels = Zeroizing::new(Vec::new());
+    let mut decoding_bits: Vec<bool> = Vec::new();
+    let mut payload = Vec::new();
+    // The computations of the last request, with the time they took
+    // online, while their results are awaited.
+    let mut unchecked: Option<(u64, Duration)> = None;
     loop {
+        // Offline: garble ahead while the evaluator has not asked yet.
+        if pool.len() < target {
+            let start = Instant::now();
+            ch.set_phase(Phase::Garbling);
+            while pool.len() < target {
+                pool.push_back(garble_ahead(ch, &mut garbler, schedule, &zero_bits)?);
+            }
+            ch.flush()?;
+            stats.offline += start.elapsed();
+        }
+        if let Some((count, took)) = unchecked.take() {
+            let t = PhaseTimer::start(Phase::Output);
+            collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
+            t.stop(stats);
+            account(stats, &config, count, schedule.and_count(), took);
+        }
         ch.set_phase(Phase::OtExtension);
-        let (kind, payload) = ch.recv()?;
+        let kind = ch.recv_into(&mut payload)?;
         match kind {
             Kind::Bye => return Ok(()),
             Kind::Compute => {}
+            Kind::Refill => {
+                // A refill of the stock ahead of need, between computations.
+                let start = Instant::now();
+                let refill = Refill::decode(&payload)?;
+                let Some(sender) = ot.as_mut() else {
+                    return Err(no_ot_expected());
+                };
+                ExtendMsg::decode(refill.extension)
+                    .and_then(|msg| stock.refill(sender, refill.count as usize, &msg))
+                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                if let Some(m) = &config.metrics {
+                    m.ot_refill(start.elapsed());
+                }
+                stats.offline += start.elapsed();
+                continue;
+            }
             other => {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::OtExtension,
-                    msg: format!("expected Compute or Bye, got {other:?}"),
+                    msg: format!("expected Compute, Refill or Bye, got {other:?}"),
                 }
                 .into())
             }
@@ -444,19 +506,28 @@ fn session<S: Read + Write>(
         }
         let online = Instant::now();
         let t = PhaseTimer::start(Phase::OtExtension);
-        // A refill of the random-OT stock (if the evaluator's ran short),
-        // then one correction bit per evaluator input bit of the batch.
+        // A refill of the random-OT stock: made now if the stock cannot
+        // serve this request, else after the answer, off its path. Then one
+        // correction bit per evaluator input bit of the batch.
         let refill = request.refill as usize;
         let (extension, corrections) = (request.extension, request.corrections);
+        let needed = count as usize * n_eval;
+        let mut deferred = None;
         let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
                 if refill > 0 {
-                    let start = Instant::now();
-                    ExtendMsg::decode(extension)
-                        .and_then(|msg| stock.refill(sender, refill, &msg))
+                    let msg = ExtendMsg::decode(extension)
                         .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
-                    if let Some(m) = &config.metrics {
-                        m.ot_refill(start.elapsed());
+                    if stock.available() >= needed {
+                        deferred = Some(msg);
+                    } else {
+                        let start = Instant::now();
+                        stock
+                            .refill(sender, refill, &msg)
+                            .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                        if let Some(m) = &config.metrics {
+                            m.ot_refill(start.elapsed());
+                        }
                     }
                 } else if !extension.is_empty() {
                     return Err(ProtocolError::Malformed {
@@ -466,23 +537,52 @@ fn session<S: Read + Write>(
                     .into());
                 }
                 stock
-                    .spend(sender, count as usize * n_eval, corrections)
+                    .spend(sender, needed, corrections)
                     .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?
             }
             None if refill == 0 && extension.is_empty() && corrections.is_empty() => Vec::new(),
-            None => {
-                return Err(ProtocolError::Malformed {
-                    phase: Phase::OtExtension,
-                    msg: "OT data for a circuit without evaluator inputs".into(),
-                }
-                .into())
-            }
+            None => return Err(no_ot_expected()),
         });
         t.stop(stats);
-        // Narrow circuits run in groups of copies side by side (the same
-        // split on both sides): each group is one garbling.
-        let mut first = 0;
-        for copies in prepared.groups(count as usize) {
+        let delta = garbler.delta().block();
+        // The computations garbled ahead: their inputs' labels and the
+        // decoding bits, in one flight.
+        let ready = (count as usize).min(pool.len());
+        if ready > 0 {
+            let t = PhaseTimer::start(Phase::Garbling);
+            ch.set_phase(Phase::Garbling);
+            labels.zeroize();
+            labels.reserve(16 * ready * (n_garbler + n_eval));
+            decoding_bits.clear();
+            for i in 0..ready {
+                let Some(ahead) = pool.pop_front() else { break };
+                let bits = Zeroizing::new(inputs.next_inputs().map_err(GarbleError::Refused)?);
+                if bits.len() != n_garbler {
+                    return Err(GarbleError::GarblerInputs {
+                        expected: n_garbler,
+                        got: bits.len(),
+                    });
+                }
+                for (&z, &b) in ahead.garbler_zero.iter().zip(bits.iter()) {
+                    labels.extend_from_slice(&(z ^ delta.select(b)).to_bytes());
+                }
+                let spent = &zero_labels[i * n_eval..(i + 1) * n_eval];
+                for (&l0, &z) in ahead.evaluator_zero.iter().zip(spent) {
+                    labels.extend_from_slice(&(l0 ^ z).to_bytes());
+                }
+                decoding_bits.extend_from_slice(ahead.outputs.decoding(&eval_wires)?.bits());
+                pending.push((ahead.outputs.keep(&garbler_wires)?, 1));
+            }
+            ch.send(Kind::Inputs, &labels)?;
+            ch.set_phase(Phase::Output);
+            ch.send(Kind::Decoding, &protocol::pack_bits(&decoding_bits))?;
+            t.stop(stats);
+        }
+        // The rest is garbled now. Narrow circuits run in groups of copies
+        // side by side (the same split on both sides): each group is one
+        // garbling.
+        let mut first = ready;
+        for copies in prepared.groups(count as usize - ready) {
             let schedule = prepared.group_schedule(copies)?;
             let mut bits =
                 Zeroizing::new(Vec::with_capacity(copies * schedule.garbler_inputs().len()));
@@ -529,20 +629,100 @@ fn session<S: Read + Write>(
             t.stop(stats);
             first += copies;
         }
+        ch.flush()?;
         drop(zero_labels);
-        // The evaluator sends the batch's results once it has every garbled
-        // circuit of it (so neither side writes while the other does).
-        let t = PhaseTimer::start(Phase::Output);
-        ch.set_phase(Phase::Output);
-        collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
-        t.stop(stats);
-        stats.computations += count;
-        stats.and_gates += count * schedule.and_count() as u64;
-        tracing::debug!(count, total = stats.computations, "batch done");
-        if let Some(m) = &config.metrics {
-            m.batch(count, count * schedule.and_count() as u64, online.elapsed());
+        let took = online.elapsed();
+        stats.online.record(took / request.count, count);
+        if let Some(msg) = deferred {
+            let start = Instant::now();
+            if let Some(sender) = ot.as_mut() {
+                stock
+                    .refill(sender, refill, &msg)
+                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+            }
+            if let Some(m) = &config.metrics {
+                m.ot_refill(start.elapsed());
+            }
+            stats.offline += start.elapsed();
+        }
+        if garbler_wires.is_empty() {
+            // No result comes back: the computations end here.
+            for _ in 0..count {
+                on_result(&[]);
+            }
+            pending.clear();
+            account(stats, &config, count, schedule.and_count(), took);
+        } else {
+            // They end when their results are in and checked.
+            unchecked = Some((count, took));
         }
     }
+}
+
+/// Counts a request's computations once they are done.
+fn account(
+    stats: &mut SessionStats,
+    config: &SessionConfig,
+    count: u64,
+    and_count: usize,
+    took: Duration,
+) {
+    stats.computations += count;
+    stats.and_gates += count * and_count as u64;
+    tracing::debug!(count, total = stats.computations, "batch done");
+    if let Some(m) = &config.metrics {
+        m.batch(count, count * and_count as u64, took);
+    }
+}
+
+/// The error for OT data in a session of a circuit without evaluator inputs.
+fn no_ot_expected() -> GarbleError {
+    ProtocolError::Malformed {
+        phase: Phase::OtExtension,
+        msg: "OT data for a circuit without evaluator inputs".into(),
+    }
+    .into()
+}
+
+/// What the garbler keeps of a computation garbled ahead: the 0-labels of
+/// its input wires and of its outputs. Wiped when dropped.
+struct Ahead {
+    garbler_zero: Vec<Block>,
+    evaluator_zero: Vec<Block>,
+    outputs: OutputCheck,
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.garbler_zero.zeroize();
+        self.evaluator_zero.zeroize();
+    }
+}
+
+/// Garbles one computation ahead of its request, with random input
+/// 0-labels, and sends its tables ([`Kind::Ahead`]; one empty message for a
+/// circuit without AND gates).
+fn garble_ahead<S: Read + Write>(
+    ch: &mut Channel<S>,
+    garbler: &mut GarblerSession,
+    schedule: &crypto::Schedule,
+    zero_bits: &[bool],
+) -> Result<Ahead, GarbleError> {
+    let (mut run, evaluator_zero) = garbler.garble_ahead(schedule, zero_bits)?;
+    let garbler_zero = run.garbler_labels().to_vec();
+    let mut sent = false;
+    while let Some(chunk) = run.next_chunk() {
+        ch.send(Kind::Ahead, chunk)?;
+        sent = true;
+    }
+    if !sent {
+        ch.send(Kind::Ahead, &[])?;
+    }
+    Ok(Ahead {
+        garbler_zero,
+        evaluator_zero,
+        outputs: run.finish()?,
+    })
 }
 
 /// The output wires at `per_copy` (indices into one copy's outputs) of each
@@ -553,10 +733,11 @@ fn copy_wires(per_copy: &[usize], n_out: usize, copies: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Receives one result per computation of the `pending` groups, in order:
-/// the evaluator's labels of the outputs the garbler learns, `per_copy` of
-/// them (16 bytes each) per computation, each checked against the garbling
-/// and decoded; `on_result` sees the bits. Empties `pending`.
+/// Receives the result of a request (one message): the evaluator's labels
+/// of the outputs the garbler learns, `per_copy` of them (16 bytes each)
+/// per computation of the `pending` groups in order, each checked against
+/// the garbling and decoded; `on_result` sees each computation's bits.
+/// Empties `pending`.
 fn collect_results<S: Read + Write>(
     ch: &mut Channel<S>,
     pending: &mut Vec<(OutputCheck, usize)>,
@@ -564,28 +745,30 @@ fn collect_results<S: Read + Write>(
     on_result: &mut dyn FnMut(&[bool]),
 ) -> Result<(), GarbleError> {
     ch.set_phase(Phase::Output);
-    let wires: Vec<usize> = (0..per_copy).collect();
+    let computations: usize = pending.iter().map(|(_, c)| c).sum();
+    let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
+    if payload.len() != 16 * per_copy * computations {
+        return Err(ProtocolError::Malformed {
+            phase: Phase::Output,
+            msg: format!(
+                "a result of {} bytes for {computations} computations of {per_copy} output labels of 16 bytes",
+                payload.len()
+            ),
+        }
+        .into());
+    }
+    let mut labels = payload
+        .chunks_exact(16)
+        .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])));
+    let mut mine: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(per_copy));
+    let mut at: Vec<usize> = Vec::with_capacity(per_copy);
     for (check, copies) in pending.drain(..) {
         for c in 0..copies {
-            let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
-            if payload.len() != 16 * per_copy {
-                return Err(ProtocolError::Malformed {
-                    phase: Phase::Output,
-                    msg: format!(
-                        "a result of {} bytes for {per_copy} output labels of 16 bytes",
-                        payload.len()
-                    ),
-                }
-                .into());
-            }
-            let labels: Zeroizing<Vec<Block>> = Zeroizing::new(
-                payload
-                    .chunks_exact(16)
-                    .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])))
-                    .collect(),
-            );
-            let at: Vec<usize> = wires.iter().map(|&w| c * per_copy + w).collect();
-            let bits = check.verify(&at, &labels)?;
+            mine.clear();
+            mine.extend(labels.by_ref().take(per_copy));
+            at.clear();
+            at.extend((0..per_copy).map(|w| c * per_copy + w));
+            let bits = check.verify(&at, &mine)?;
             on_result(&bits);
         }
     }

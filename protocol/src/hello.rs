@@ -6,7 +6,7 @@ use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
 
 /// Version of the wire protocol; bumped on every incompatible change.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]

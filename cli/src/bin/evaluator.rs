@@ -54,6 +54,7 @@ fn run(args: Args) -> Result<(), String> {
     let config = SessionConfig {
         limits: args.common.limits(),
         transcript: args.common.stats,
+        ahead: args.common.window(),
     };
     let mut session = Session::connect(
         args.connect.as_str(),

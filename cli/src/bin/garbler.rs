@@ -139,6 +139,7 @@ fn run(args: Args) -> Result<(), String> {
         transcript: args.common.stats,
         max_sessions: args.max_sessions,
         budget: budget(&args).map(Arc::new),
+        ahead: args.common.window(),
         ..SessionConfig::default()
     };
     // Signals are caught from the start: a SIGTERM as soon as the service
