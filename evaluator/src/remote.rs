@@ -1,5 +1,17 @@
 //! The evaluator's side of a session: connect once, evaluate many times.
 //!
+//! The garbler garbles computations ahead of the requests, within the
+//! window this side accepts ([`SessionConfig::ahead`]; the protocol and its
+//! security argument are in the `garbler` crate's `service` module): their
+//! tables arrive while the session is idle or waiting, and are held here
+//! (never more than the window; a garbler that sends more ends the
+//! session). A computation then costs one round trip: this side sends one
+//! correction bit per input bit, the garbler answers with one 16-byte block
+//! per input bit and the decoding bits, and the tables already here are
+//! evaluated. Random OTs are refilled between computations, ahead of need.
+//! [`Session::stats`] splits time into offline (refills) and online per
+//! computation, with quantiles.
+//!
 //! Over TLS ([`ClientSecurity::Tls`]) the session is bound to the
 //! connection: the TLS channel binding opens the transcript digest, its hash
 //! goes in the hello (a relay between two TLS connections is reported as a

@@ -1,14 +1,82 @@
 //! The garbler's side of a session over any byte stream, and a TCP service
 //! that runs many sessions at once.
 //!
-//! One session: handshake (version and circuit, then the garbler's fresh
-//! public hash key for the session), base OTs once, then as many
-//! computations as the evaluator asks for, each one OT extension for the
-//! evaluator's input bits, the garbler's input labels, the garbled tables as
-//! a stream of chunks, and the output decoding bits of the outputs the
-//! evaluator learns; the evaluator answers with the output labels of the
-//! outputs the garbler learns, which the garbler checks and decodes. A failure ends the session with an error naming the phase,
-//! and the peer is told why (never with a secret in the message).
+//! # The session (protocol version 5)
+//!
+//! ```text
+//! evaluator                                   garbler
+//! Hello, Window (what it accepts), BaseOt  ->
+//!                                          <- Hello, HashKey, Window (agreed)
+//!                                          <- BaseOt reply
+//!   ... offline, whenever the garbler waits for the evaluator:
+//!                                          <- Ahead (tables of the next computations,
+//!                                             garbled with random input labels), up
+//!                                             to the window
+//! Refill (random OTs ahead of need)        ->
+//!   ... online, one round trip per request:
+//! Compute (count, corrections c = x ^ r)   ->
+//!                                          <- Inputs (per computation garbled ahead:
+//!                                             the garbler's active labels, one block
+//!                                             per evaluator input bit), Decoding
+//!                                          <- GarblerLabels, Tables..., Decoding per
+//!                                             group garbled on request (a batch
+//!                                             larger than the window)
+//! Result (labels of the garbler's outputs) ->
+//! Bye                                      ->
+//! ```
+//!
+//! Garbling ahead: while the session waits for a request, the garbler keeps
+//! exactly the agreed window of computations garbled ([`Window`]: at most
+//! [`SessionConfig::ahead`] computations and bytes, and at most what the
+//! evaluator accepts) and their tables sent. Each is garbled under the
+//! session's Delta with fresh random 0-labels `L0` for every input wire,
+//! the garbler's and the evaluator's; the garbler keeps those labels and
+//! its output 0-labels, never the tables. When a request comes, the
+//! computations garbled ahead are used first, oldest first. For each, the
+//! garbler reads its input bits `g` then (never earlier: the input source
+//! is asked online only) and sends `L0 ^ g*Delta` for each of them; for
+//! each evaluator input bit it spends one random OT of the stock: the
+//! evaluator holds `t = q ^ r*Delta` for a random choice `r` and sent
+//! `c = x ^ r` for its real bit `x`, the garbler computes `z = q ^ c*Delta`
+//! (so `t = z ^ x*Delta`) and sends `d = L0 ^ z`; the evaluator's
+//! `t ^ d = L0 ^ x*Delta` is the active label of its bit. The decoding bits
+//! of the evaluator's outputs follow in the same flight, after the inputs
+//! are fixed. The evaluator then evaluates tables it already holds: one
+//! round trip. Computations of a request beyond the window are garbled on
+//! request (in groups side by side, their evaluator 0-labels the spent OTs'
+//! `z`), as before.
+//!
+//! Why this is secure (semi-honest garbler, malicious evaluator as
+//! before):
+//! - Tables do not depend on inputs, so sending them early tells the
+//!   evaluator nothing more than sending them late. The decoding bits,
+//!   which would make outputs readable, go only with the inputs' labels,
+//!   after the evaluator has fixed its inputs (its corrections), so it
+//!   cannot choose inputs adaptively against a readable circuit.
+//! - `d = L0 ^ z` is a one-time pad under the fresh random `L0`; the
+//!   evaluator learns exactly one label per input wire, as with labels
+//!   from OT directly: `t ^ d` is the label of `x`, the other label would
+//!   need Delta. Each random OT and each set of input labels is used once.
+//! - The evaluator's random-OT labels are the KOS-checked correlated OTs
+//!   (unhashed: their correlation is the session's Delta) the protocol has
+//!   always used: a cheating receiver is caught by the check before any OT
+//!   of the refill is used, and may learn a few bits of Delta with
+//!   probability of being caught of at least one half per bit (the KOS
+//!   bound); its labels would then still be one of two per wire, and
+//!   guessing the remaining bits of Delta costs 2^(127-k) for k bits
+//!   learned, against the garbler aborting at once on a failed check.
+//! - Tweaks: every garbling, ahead or on request, reserves its hash
+//!   tweaks when it is garbled; the evaluator reserves them in the order
+//!   the tables arrive, which is the order of garbling, so no tweak repeats
+//!   and both sides agree.
+//! - Bounds: the evaluator states how many computations and bytes it will
+//!   hold; a garbler that offers more, or sends more, is a protocol error.
+//!   The evaluator writes a message over 16 KiB only after it has read
+//!   every computation owed ahead, so the two sides never block writing to
+//!   each other.
+//!
+//! A failure ends the session with an error naming the phase, and the peer
+//! is told why (never with a secret in the message).
 //!
 //! Over TLS ([`run_link`], [`serve`] with [`ServerSecurity::Tls`]) the
 //! session is bound to the connection: the TLS channel binding opens the
