@@ -499,6 +499,9 @@ fn session<S: Read + Write>(
     // The computations of the last request, with the time they took
     // online, while their results are awaited.
     let mut unchecked: Option<(u64, Duration)> = None;
+    // Refills received ahead and not yet made, with the OTs they add.
+    let mut queued: VecDeque<(usize, ExtendMsg)> = VecDeque::new();
+    let mut queued_ots = 0usize;
     loop {
         // Offline: garble ahead while the evaluator has not asked yet.
         if pool.len() < target {
@@ -522,19 +525,27 @@ fn session<S: Read + Write>(
             Kind::Bye => return Ok(()),
             Kind::Compute => {}
             Kind::Refill => {
-                // A refill of the stock ahead of need, between computations.
-                let start = Instant::now();
+                // A refill of the stock ahead of need, between computations:
+                // kept until a request needs it or its answer is out.
                 let refill = Refill::decode(&payload)?;
-                let Some(sender) = ot.as_mut() else {
+                if ot.is_none() {
                     return Err(no_ot_expected());
-                };
-                ExtendMsg::decode(refill.extension)
-                    .and_then(|msg| stock.refill(sender, refill.count as usize, &msg))
-                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
-                if let Some(m) = &config.metrics {
-                    m.ot_refill(start.elapsed());
                 }
-                stats.offline += start.elapsed();
+                let count = refill.count as usize;
+                queued_ots += count;
+                if stock.available() + queued_ots > ot::MAX_STOCK {
+                    return Err(GarbleError::ot(
+                        Phase::OtExtension,
+                        ot::OtError::TooLarge {
+                            what: "OT stock",
+                            len: (stock.available() + queued_ots) as u64,
+                            max: ot::MAX_STOCK as u64,
+                        },
+                    ));
+                }
+                let msg = ExtendMsg::decode(refill.extension)
+                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                queued.push_back((count, msg));
                 continue;
             }
             other => {
@@ -583,6 +594,14 @@ fn session<S: Read + Write>(
         let mut deferred = None;
         let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
+                // Refills sent ahead, as far as this request needs them.
+                while stock.available() < needed {
+                    let Some((n, msg)) = queued.pop_front() else {
+                        break;
+                    };
+                    queued_ots -= n;
+                    refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+                }
                 if refill > 0 {
                     let msg = ExtendMsg::decode(extension)
                         .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
@@ -701,17 +720,15 @@ fn session<S: Read + Write>(
         drop(zero_labels);
         let took = online.elapsed();
         stats.online.record(took / request.count, count);
-        if let Some(msg) = deferred {
-            let start = Instant::now();
-            if let Some(sender) = ot.as_mut() {
-                stock
-                    .refill(sender, refill, &msg)
-                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+        // Off the request's path now: the refills it did not need.
+        if let Some(sender) = ot.as_mut() {
+            while let Some((n, msg)) = queued.pop_front() {
+                queued_ots -= n;
+                refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
             }
-            if let Some(m) = &config.metrics {
-                m.ot_refill(start.elapsed());
+            if let Some(msg) = deferred {
+                refill_stock(&mut stock, sender, refill, &msg, &config, stats)?;
             }
-            stats.offline += start.elapsed();
         }
         if garbler_wires.is_empty() {
             // No result comes back: the computations end here.
@@ -725,6 +742,27 @@ fn session<S: Read + Write>(
             unchecked = Some((count, took));
         }
     }
+}
+
+/// Adds a refill's `n` OTs to the stock (the KOS check first), off the
+/// requests' path.
+fn refill_stock(
+    stock: &mut SenderStock,
+    sender: &mut OtSender,
+    n: usize,
+    msg: &ExtendMsg,
+    config: &SessionConfig,
+    stats: &mut SessionStats,
+) -> Result<(), GarbleError> {
+    let start = Instant::now();
+    stock
+        .refill(sender, n, msg)
+        .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+    if let Some(m) = &config.metrics {
+        m.ot_refill(start.elapsed());
+    }
+    stats.offline += start.elapsed();
+    Ok(())
 }
 
 /// Counts a request's computations once they are done.

@@ -389,3 +389,24 @@ fn a_peer_that_leaves_with_work_garbled_ahead_ends_both_sides_cleanly() {
     ));
     assert!(g.join().unwrap().is_err());
 }
+
+/// Many computations one at a time and batches larger than the stock: the
+/// random-OT stock is refilled ahead of need several times (between
+/// computations, and within a request when a batch outruns it), in order.
+#[test]
+fn refills_ahead_of_need_keep_both_stocks_in_step() {
+    let c = compiler::compile_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/millionaires.mpc"),
+    )
+    .unwrap();
+    let mut plan = vec![1; 120];
+    plan.extend([700, 1, 3, 1500, 1]);
+    same_answers(
+        c,
+        &plan,
+        Window {
+            computations: 4,
+            bytes: 1 << 20,
+        },
+    );
+}
