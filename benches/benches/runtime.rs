@@ -162,10 +162,26 @@ fn vickrey(c: &mut Criterion) {
     g.bench_function("one_at_a_time", |b| {
         b.iter(|| session.evaluate(&bits).expect("evaluate"))
     });
-    g.finish();
     let stats = session.close().expect("close");
     eprintln!(
         "runtime_vickrey64: online p50 {:?}, p99 {:?} over {} computations",
+        stats.online.quantile(0.5),
+        stats.online.quantile(0.99),
+        stats.online.count()
+    );
+    // The same without garbling ahead, for scale in the same run.
+    let config = SessionConfig {
+        ahead: protocol::Window::OFF,
+        ..SessionConfig::default()
+    };
+    let mut session = Session::connect(&addr, &PLAIN, &circuit, config).expect("connect");
+    g.bench_function("one_at_a_time_garbled_on_request", |b| {
+        b.iter(|| session.evaluate(&bits).expect("evaluate"))
+    });
+    g.finish();
+    let stats = session.close().expect("close");
+    eprintln!(
+        "runtime_vickrey64 garbled on request: online p50 {:?}, p99 {:?} over {} computations",
         stats.online.quantile(0.5),
         stats.online.quantile(0.99),
         stats.online.count()

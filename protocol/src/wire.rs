@@ -143,13 +143,16 @@ pub struct Window {
 }
 
 impl Default for Window {
-    /// 16 computations within 8 MiB: a session of small computations (a
+    /// 16 computations within 1 MiB: a session of small computations (a
     /// comparison is 2 KiB of tables, a 64-bid auction 270 KiB) always finds
-    /// its next computation garbled.
+    /// its next computation garbled, while a large circuit (SHA-256 is 720
+    /// KiB) keeps at most one ahead, so that batches of it stay pipelined
+    /// (the garbler garbling while the evaluator evaluates) and the tables
+    /// ahead fit in the sockets' buffers.
     fn default() -> Window {
         Window {
             computations: 16,
-            bytes: 8 << 20,
+            bytes: 1 << 20,
         }
     }
 }
