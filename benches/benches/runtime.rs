@@ -142,6 +142,52 @@ fn compare(c: &mut Criterion) {
     session.close().expect("close");
 }
 
+/// The Vickrey auction of 64 bids (`examples/vickrey_lean.mpc`), one at a
+/// time in a session: what an auction backend waits for when an auction
+/// closes, its computation garbled ahead.
+fn vickrey(c: &mut Criterion) {
+    let circuit = Prepared::new(
+        compiler::compile_file(&root("../examples/vickrey_lean.mpc")).expect("vickrey_lean.mpc"),
+    )
+    .expect("prepared");
+    let addr = service(&circuit);
+    let bits: Vec<bool> = (0..circuit.circuit.party_input_bits(Party::Evaluator))
+        .map(|i| i % 3 == 0)
+        .collect();
+    let mut session =
+        Session::connect(&addr, &PLAIN, &circuit, SessionConfig::default()).expect("connect");
+    let mut g = c.benchmark_group("runtime_vickrey64");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(30);
+    g.bench_function("one_at_a_time", |b| {
+        b.iter(|| session.evaluate(&bits).expect("evaluate"))
+    });
+    let stats = session.close().expect("close");
+    eprintln!(
+        "runtime_vickrey64: online p50 {:?}, p99 {:?} over {} computations",
+        stats.online.quantile(0.5),
+        stats.online.quantile(0.99),
+        stats.online.count()
+    );
+    // The same without garbling ahead, for scale in the same run.
+    let config = SessionConfig {
+        ahead: protocol::Window::OFF,
+        ..SessionConfig::default()
+    };
+    let mut session = Session::connect(&addr, &PLAIN, &circuit, config).expect("connect");
+    g.bench_function("one_at_a_time_garbled_on_request", |b| {
+        b.iter(|| session.evaluate(&bits).expect("evaluate"))
+    });
+    g.finish();
+    let stats = session.close().expect("close");
+    eprintln!(
+        "runtime_vickrey64 garbled on request: online p50 {:?}, p99 {:?} over {} computations",
+        stats.online.quantile(0.5),
+        stats.online.quantile(0.99),
+        stats.online.count()
+    );
+}
+
 fn throughput(c: &mut Criterion) {
     let circuit = Prepared::new(
         bristol::read_file(&root("../../shared/bristol/sha256.txt"), 1).expect("sha256.txt"),
@@ -242,5 +288,5 @@ fn loopback(n: usize) {
     reader.join().expect("reader");
 }
 
-criterion_group!(benches, aes, compare, throughput, tls_cost);
+criterion_group!(benches, aes, compare, vickrey, throughput, tls_cost);
 criterion_main!(benches);

@@ -8,7 +8,7 @@
 #![deny(missing_docs)]
 
 use circuits::{value, Circuit, Party};
-use protocol::{Limits, DEFAULT_SPIN};
+use protocol::{Limits, Window, DEFAULT_SPIN};
 use std::path::{Path, PathBuf};
 
 /// The flags both binaries take to name their circuit.
@@ -38,6 +38,14 @@ pub struct CircuitArgs {
     /// sides must name the same one.
     #[arg(long, default_value_t = garbler::Scheme::HalfGates)]
     pub scheme: garbler::Scheme,
+    /// Computations the garbler garbles ahead of requests, at most (the
+    /// smaller of the two sides' values holds; 0: garble on request only).
+    #[arg(long, default_value_t = Window::default().computations)]
+    pub pregarble: u32,
+    /// Bytes of garbled tables held ahead, at most, all computations
+    /// garbled ahead together.
+    #[arg(long, default_value_t = Window::default().bytes)]
+    pub pregarble_bytes: u64,
 }
 
 impl CircuitArgs {
@@ -48,6 +56,14 @@ impl CircuitArgs {
             self.circuit.as_deref(),
             self.garbler_values,
         )
+    }
+
+    /// The window of garbling ahead these flags ask for.
+    pub fn window(&self) -> Window {
+        Window {
+            computations: self.pregarble.min(protocol::MAX_AHEAD),
+            bytes: self.pregarble_bytes,
+        }
     }
 
     /// The limits these flags ask for.

@@ -483,6 +483,7 @@ pub fn run(args: &Args) -> Result<Report, String> {
             },
             transcript: false,
             scheme: args.scheme,
+            ..SessionConfig::default()
         },
         bits,
         expected,

@@ -1,5 +1,17 @@
 //! The evaluator's side of a session: connect once, evaluate many times.
 //!
+//! The garbler garbles computations ahead of the requests, within the
+//! window this side accepts ([`SessionConfig::ahead`]; the protocol and its
+//! security argument are in the `garbler` crate's `service` module): their
+//! tables arrive while the session is idle or waiting, and are held here
+//! (never more than the window; a garbler that sends more ends the
+//! session). A computation then costs one round trip: this side sends one
+//! correction bit per input bit, the garbler answers with one 16-byte block
+//! per input bit and the decoding bits, and the tables already here are
+//! evaluated. Random OTs are refilled between computations, ahead of need.
+//! [`Session::stats`] splits time into offline (refills) and online per
+//! computation, with quantiles.
+//!
 //! Over TLS ([`ClientSecurity::Tls`]) the session is bound to the
 //! connection: the TLS channel binding opens the transcript digest, its hash
 //! goes in the hello (a relay between two TLS connections is reported as a
@@ -33,10 +45,12 @@ use crypto::{Block, HashKey, OutputDecoding, Scheme};
 use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
 use protocol::{
     ot_context, pack_contexts, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
-    ProtocolError, SessionStats, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS, MAX_CONTEXT,
-    PROTOCOL_VERSION,
+    ProtocolError, Refill, SessionStats, Window, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS,
+    MAX_CONTEXT, PROTOCOL_VERSION,
 };
+use std::collections::VecDeque;
 use std::io::{Read, Write};
+use std::time::Instant;
 pub use transport::ClientSecurity;
 use transport::Link;
 use zeroize::{Zeroize, Zeroizing};
@@ -57,7 +71,19 @@ pub struct SessionConfig {
     /// The garbling scheme to ask the garbler for; a garbler running
     /// another ends the session at the handshake naming both.
     pub scheme: Scheme,
+    /// How far the garbler may garble ahead of this side's requests, at
+    /// most: the garbled tables of that many computations, within that many
+    /// bytes, are held here until a request uses them. A garbler that sends
+    /// more ends the session. [`Window::OFF`]: every computation is garbled
+    /// on request.
+    pub ahead: Window,
 }
+
+/// Requests, results and refills up to this size are written at once;
+/// a larger one is written only once every computation the garbler owes
+/// ahead has been read, so that neither side can block writing to the
+/// other while the other writes too.
+const SMALL_WRITE: usize = 16 << 10;
 
 /// A session with a garbler: the handshake and base OTs are done once, in
 /// [`Session::connect`]; each [`Session::evaluate`] is one computation.
@@ -80,6 +106,103 @@ pub struct Session<S: Read + Write = Link> {
     garbler_wires: Vec<usize>,
     /// Send wrong output labels (fault injection for tests).
     corrupt: bool,
+    /// Tables of computations garbled ahead, as they arrive.
+    ahead: AheadTables,
+    /// The refill to send before the next request, made after the last one.
+    refill: Option<(u32, Vec<u8>)>,
+}
+
+/// The garbled tables of the computations the garbler garbled ahead, held
+/// until requests use them: complete ones oldest first, then at most one
+/// arriving. All have the same size; never more than the agreed window.
+struct AheadTables {
+    /// Tables, from `head` on: the complete computations, then the arriving one.
+    bytes: Vec<u8>,
+    head: usize,
+    /// First tweak of each complete computation, oldest first.
+    tweaks: VecDeque<u64>,
+    /// First tweak of the computation arriving, if any.
+    arriving: Option<u64>,
+    /// Bytes of tables of one computation.
+    per: usize,
+    /// AND gates of one computation (the tweaks it reserves).
+    and_gates: usize,
+    /// Computations garbled ahead, as agreed: the garbler keeps exactly
+    /// this many ahead whenever it waits for a request.
+    window: usize,
+    /// Most bytes held at once over the session.
+    high_water: usize,
+}
+
+impl AheadTables {
+    fn new(window: usize, per: usize, and_gates: usize) -> AheadTables {
+        AheadTables {
+            bytes: Vec::with_capacity(window * per),
+            head: 0,
+            tweaks: VecDeque::with_capacity(window),
+            arriving: None,
+            per,
+            and_gates,
+            window,
+            high_water: 0,
+        }
+    }
+
+    /// Bytes of tables held.
+    fn held(&self) -> usize {
+        self.bytes.len() - self.head
+    }
+
+    /// Takes one [`Kind::Ahead`] message: a chunk of the computation
+    /// arriving, or the start of the next one (its tweaks reserved now, in
+    /// the order the garbler garbled it).
+    fn receive(&mut self, chunk: &[u8], eval: &mut EvaluatorSession) -> Result<(), EvalError> {
+        let refuse = |msg: String| -> EvalError {
+            ProtocolError::Malformed {
+                phase: Phase::Garbling,
+                msg,
+            }
+            .into()
+        };
+        if self.arriving.is_none() {
+            if self.tweaks.len() >= self.window {
+                return Err(refuse(format!(
+                    "more computations garbled ahead than the {} agreed",
+                    self.window
+                )));
+            }
+            if chunk.is_empty() && self.per > 0 {
+                return Err(refuse("an empty chunk of garbled tables".into()));
+            }
+            self.arriving = Some(eval.reserve(self.and_gates)?);
+        }
+        let done = self.held() - self.tweaks.len() * self.per;
+        if chunk.len() > self.per - done {
+            return Err(refuse(format!(
+                "{} bytes of tables garbled ahead, {} expected",
+                done + chunk.len(),
+                self.per
+            )));
+        }
+        if self.head > 0 && self.head >= self.bytes.len() / 2 {
+            self.bytes.drain(..self.head);
+            self.head = 0;
+        }
+        self.bytes.extend_from_slice(chunk);
+        self.high_water = self.high_water.max(self.held());
+        debug_assert!(self.held() <= self.window * self.per);
+        if done + chunk.len() == self.per {
+            if let Some(t) = self.arriving.take() {
+                self.tweaks.push_back(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every computation the garbler owes ahead is in.
+    fn full(&self) -> bool {
+        self.tweaks.len() == self.window
+    }
 }
 
 impl Session<Link> {
@@ -132,8 +255,9 @@ fn setup<S: Read + Write>(
     ch: &mut Channel<S>,
     prepared: &Prepared,
     scheme: Scheme,
+    ahead: Window,
     stats: &mut SessionStats,
-) -> Result<(Option<OtReceiver>, HashKey), EvalError> {
+) -> Result<(Option<OtReceiver>, HashKey, Window), EvalError> {
     let t = PhaseTimer::start(Phase::Handshake);
     ch.set_phase(Phase::Handshake);
     let ours = prepared.summary.clone();
@@ -146,6 +270,7 @@ fn setup<S: Read + Write>(
         scheme,
     };
     ch.send(Kind::Hello, &hello.encode())?;
+    ch.send(Kind::Window, &ahead.encode())?;
     let needs_ot = !prepared.schedule.evaluator_inputs().is_empty();
     // The base-OT opening goes in the same flight as the hello.
     let setup = if needs_ot {
@@ -180,6 +305,19 @@ fn setup<S: Read + Write>(
                     HashKey::BYTES
                 ),
             })?;
+    let window = Window::decode(&ch.recv_kind(Kind::Window)?)?;
+    let table_bytes = scheme.wire_bytes(prepared.schedule.and_count()) as u64;
+    if !ahead.admits(&window, table_bytes) {
+        return Err(ProtocolError::Malformed {
+            phase: Phase::Handshake,
+            msg: format!(
+                "the garbler would garble {} computations ahead, this side accepts at most {} \
+                 within {} bytes",
+                window.computations, ahead.computations, ahead.bytes
+            ),
+        }
+        .into());
+    }
     t.stop(stats);
     let mut ot = None;
     if let Some(setup) = setup {
@@ -194,7 +332,7 @@ fn setup<S: Read + Write>(
         );
         t.stop(stats);
     }
-    Ok((ot, HashKey::from_bytes(key)))
+    Ok((ot, HashKey::from_bytes(key), window))
 }
 
 impl<S: Read + Write> Session<S> {
@@ -228,14 +366,17 @@ impl<S: Read + Write> Session<S> {
             role: "evaluator",
             ..SessionStats::default()
         };
-        let (ot, hash_key) = match setup(&mut ch, prepared, config.scheme, &mut stats) {
+        let (ot, hash_key, window) =
+            match setup(&mut ch, prepared, config.scheme, config.ahead, &mut stats) {
             Ok(done) => done,
             Err(e) => {
                 tell_peer(&mut ch, &e);
                 return Err(e);
             }
         };
-        Ok(Session {
+        let and_gates = prepared.schedule.and_count();
+        let table_bytes = config.scheme.wire_bytes(and_gates);
+        let mut session = Session {
             ch,
             prepared: prepared.clone(),
             ot,
@@ -248,7 +389,101 @@ impl<S: Read + Write> Session<S> {
             eval_wires: prepared.circuit.output_bits_of(Party::Evaluator),
             garbler_wires: prepared.circuit.output_bits_of(Party::Garbler),
             corrupt: false,
-        })
+            ahead: AheadTables::new(window.computations as usize, table_bytes, and_gates),
+            refill: None,
+        };
+        if let Err(e) = session.refill_ahead() {
+            session.fail(&e);
+            return Err(e);
+        }
+        Ok(session)
+    }
+
+    /// Refills the random-OT stock ahead of need (between computations):
+    /// the refill goes to the garbler with the next request, or at once
+    /// when it is large. The first refill of a session covers the window.
+    fn refill_ahead(&mut self) -> Result<(), EvalError> {
+        let n_eval = self.prepared.schedule.evaluator_inputs().len();
+        let Some(r) = self.ot.as_mut() else {
+            return Ok(());
+        };
+        let low = n_eval * (self.ahead.window + 1);
+        if self.stock.available() >= low || self.refill.is_some() {
+            return Ok(());
+        }
+        let start = Instant::now();
+        let n = (2 * low).max(self.stock_goal).min(ot::MAX_STOCK / 2);
+        self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
+        let msg = self
+            .stock
+            .refill(r, n)
+            .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+        self.refill = Some((n as u32, msg.encode()));
+        self.stats.offline += start.elapsed();
+        Ok(())
+    }
+
+    /// Reads what the garbler sends until every computation it owes ahead
+    /// has arrived: then it waits for this side, and a write of any size
+    /// cannot block both sides.
+    fn await_ahead(&mut self) -> Result<(), EvalError> {
+        while !self.ahead.full() {
+            self.ch.set_phase(Phase::Garbling);
+            let kind = self.ch.recv_into(&mut self.buffer)?;
+            if kind != Kind::Ahead {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Garbling,
+                    msg: format!("expected garbled tables ahead, got {kind:?}"),
+                }
+                .into());
+            }
+            self.ahead.receive(&self.buffer, &mut self.eval)?;
+        }
+        Ok(())
+    }
+
+    /// Receives the next message of `kind`, keeping the garbled tables
+    /// that arrive ahead of it.
+    fn recv_online(&mut self, kind: Kind) -> Result<(), EvalError> {
+        loop {
+            let got = self.ch.recv_into(&mut self.buffer)?;
+            if got == kind {
+                return Ok(());
+            }
+            if got != Kind::Ahead {
+                return Err(ProtocolError::Malformed {
+                    phase: self.ch.phase(),
+                    msg: format!("expected a {kind:?} message, got {got:?}"),
+                }
+                .into());
+            }
+            self.ahead.receive(&self.buffer, &mut self.eval)?;
+        }
+    }
+
+    /// Writes a message, first reading what the garbler owes ahead when the
+    /// message is large (see [`SMALL_WRITE`]).
+    fn send_checked(&mut self, kind: Kind, payload: &[u8]) -> Result<(), EvalError> {
+        if payload.len() > SMALL_WRITE {
+            self.await_ahead()?;
+        }
+        self.ch.send(kind, payload)?;
+        Ok(())
+    }
+
+    /// Most bytes of tables garbled ahead this session has held at once;
+    /// never more than the agreed window's bytes.
+    pub fn ahead_high_water(&self) -> usize {
+        self.ahead.high_water
+    }
+
+    /// The window of garbling ahead agreed with the garbler: computations
+    /// and bytes of their tables.
+    pub fn ahead_window(&self) -> Window {
+        Window {
+            computations: self.ahead.window as u32,
+            bytes: (self.ahead.window * self.ahead.per) as u64,
+        }
     }
 
     fn fail(&mut self, e: &EvalError) {
@@ -467,71 +702,171 @@ impl<S: Read + Write> Session<S> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let online = Instant::now();
+        let count = batch.len();
         let n_eval = self.prepared.schedule.evaluator_inputs().len();
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
-        let (refill, extension, corrections, labels) = match self.ot.as_mut() {
-            Some(r) => {
-                let mut choices: Vec<bool> = batch
-                    .iter()
-                    .flat_map(|b| b.as_ref().iter().copied())
-                    .collect();
-                // Random OTs are made ahead in growing refills and spent with
-                // one correction bit per input: a small computation then
-                // costs a few bytes of OT traffic, not an extension of its own.
+        let (refill, extension, corrections, labels) = match self.ot.is_some() {
+            true => {
+                let mut choices: Vec<bool> = Vec::with_capacity(count * n_eval);
+                for b in batch {
+                    choices.extend_from_slice(b.as_ref());
+                }
+                // Random OTs are made ahead and spent with one correction
+                // bit per input: a small computation then costs a few bytes
+                // of OT traffic, not an extension of its own. A refill made
+                // after the last request goes first, on its own; a batch
+                // larger than the stock refills in its request.
                 let short = choices.len().saturating_sub(self.stock.available());
-                let refill = if short > 0 {
+                let mut carried = None;
+                if let Some((n, msg)) = self.refill.take() {
+                    if short > 0 || msg.len() > SMALL_WRITE {
+                        let payload = Refill {
+                            count: n,
+                            extension: &msg,
+                        }
+                        .encode();
+                        self.send_checked(Kind::Refill, &payload)?;
+                    } else {
+                        carried = Some((n, msg));
+                    }
+                }
+                let (refill, extension) = if let Some(c) = carried {
+                    c
+                } else if short > 0 {
                     let n = short.max(self.stock_goal);
                     self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
-                    n
+                    let msg = self
+                        .stock
+                        .refill(r_again(&mut self.ot)?, n)
+                        .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+                    (n as u32, msg.encode())
                 } else {
-                    0
-                };
-                let extension = if refill > 0 {
-                    self.stock
-                        .refill(r, refill)
-                        .map_err(|e| EvalError::ot(Phase::OtExtension, e))?
-                        .encode()
-                } else {
-                    Vec::new()
+                    (0, Vec::new())
                 };
                 let spent = self.stock.spend(&choices);
                 choices.zeroize();
                 let (corrections, labels) =
                     spent.map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                (refill as u32, extension, corrections, labels)
+                (refill, extension, corrections, labels)
             }
-            None => (0, Vec::new(), Vec::new(), Vec::new()),
+            false => (0, Vec::new(), Vec::new(), Vec::new()),
         };
-        let labels = Zeroizing::new(labels);
+        let mut labels = Zeroizing::new(labels);
         let contexts = pack_contexts(contexts)?;
         let request = Compute {
-            count: batch.len() as u32,
+            count: count as u32,
             refill,
             extension: &extension,
             corrections: &corrections,
             contexts: &contexts,
-        };
-        self.ch.send(Kind::Compute, &request.encode())?;
+        }
+        .encode();
+        self.send_checked(Kind::Compute, &request)?;
         self.ch.flush()?;
         t.stop(&mut self.stats);
 
         let n_out = self.prepared.circuit.output_wires.len();
-        let mut results = Vec::with_capacity(batch.len());
+        let mut results = Vec::with_capacity(count);
         // The output labels the garbler learns, of every computation.
-        let mut back = Zeroizing::new(Vec::with_capacity(
-            16 * batch.len() * self.garbler_wires.len(),
-        ));
-        // Narrow circuits run in groups of copies side by side, split as the
-        // garbler splits them: each group is one garbled circuit.
-        let mut first = 0;
-        for copies in self.prepared.groups(batch.len()) {
+        let mut back = Zeroizing::new(Vec::with_capacity(16 * count * self.garbler_wires.len()));
+        // The computations garbled ahead come first: the garbler answers
+        // with their input labels and decoding bits, and their tables are
+        // here already (or arrive before the answer).
+        let ready = count.min(self.ahead.window);
+        if ready > 0 {
+            let t = PhaseTimer::start(Phase::Garbling);
+            self.ch.set_phase(Phase::Garbling);
+            let n_g = self.prepared.schedule.garbler_inputs().len();
+            self.recv_online(Kind::Inputs)?;
+            let per = 16 * (n_g + n_eval);
+            if self.buffer.len() != ready * per {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Garbling,
+                    msg: format!(
+                        "{} bytes of input labels for {ready} computations, expected {}",
+                        self.buffer.len(),
+                        ready * per
+                    ),
+                }
+                .into());
+            }
+            let inputs = Zeroizing::new(std::mem::take(&mut self.buffer));
+            self.ch.set_phase(Phase::Output);
+            self.recv_online(Kind::Decoding)?;
+            let decoding = OutputDecoding::from_bytes(&self.buffer, ready * self.eval_wires.len())?;
+            if self.ahead.tweaks.len() < ready {
+                return Err(ProtocolError::Malformed {
+                    phase: Phase::Garbling,
+                    msg: format!(
+                        "input labels for {ready} computations garbled ahead, {} arrived",
+                        self.ahead.tweaks.len()
+                    ),
+                }
+                .into());
+            }
+            let schedule = self.prepared.schedule.clone();
+            let mut garbler_labels: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(n_g));
+            let mut mine: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(n_eval));
+            let per_eval = self.eval_wires.len();
+            for c in 0..ready {
+                let block = |i: usize| {
+                    Block::from_bytes(
+                        inputs[c * per + 16 * i..][..16]
+                            .try_into()
+                            .unwrap_or([0; 16]),
+                    )
+                };
+                garbler_labels.clear();
+                garbler_labels.extend((0..n_g).map(block));
+                mine.clear();
+                mine.extend((0..n_eval).map(|i| block(n_g + i) ^ labels[c * n_eval + i]));
+                let tweak = self.ahead.tweaks.pop_front().unwrap_or_default();
+                let tables = &self.ahead.bytes[self.ahead.head..][..self.ahead.per];
+                let mut run =
+                    self.eval
+                        .evaluate_reserved(&schedule, tweak, &garbler_labels, &mine)?;
+                run.feed(tables)?;
+                self.ahead.head += self.ahead.per;
+                let all = Zeroizing::new(run.finish_labels()?);
+                let learned: Vec<Block> = self.eval_wires.iter().map(|&w| all[w]).collect();
+                let d = OutputDecoding::from_bits(
+                    decoding.bits()[c * per_eval..(c + 1) * per_eval].to_vec(),
+                );
+                results.push(decode(&learned, &d));
+                for &w in &self.garbler_wires {
+                    let mut label = all[w];
+                    if self.corrupt {
+                        label ^= Block(1 << 77);
+                    }
+                    back.extend_from_slice(&label.to_bytes());
+                }
+            }
+            if self.ahead.head == self.ahead.bytes.len() {
+                self.ahead.bytes.clear();
+                self.ahead.head = 0;
+            }
+            labels[..ready * n_eval]
+                .iter_mut()
+                .for_each(Zeroize::zeroize);
+            let mut inputs = inputs;
+            inputs.zeroize();
+            self.buffer = std::mem::take(&mut *inputs);
+            t.stop(&mut self.stats);
+        }
+        // The rest was garbled on request. Narrow circuits run in groups of
+        // copies side by side, split as the garbler splits them: each group
+        // is one garbled circuit.
+        let mut first = ready;
+        for copies in self.prepared.groups(count - ready) {
             let schedule = self.prepared.group_schedule(copies)?;
             let t = PhaseTimer::start(Phase::Garbling);
             self.ch.set_phase(Phase::Garbling);
             let n_g = schedule.garbler_inputs().len();
             // The garbler's active labels: wiped with their copy below.
-            let payload = Zeroizing::new(self.ch.recv_kind(Kind::GarblerLabels)?);
+            self.recv_online(Kind::GarblerLabels)?;
+            let payload = Zeroizing::new(std::mem::take(&mut self.buffer));
             if payload.len() != 16 * n_g {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::Garbling,
@@ -563,8 +898,9 @@ impl<S: Read + Write> Session<S> {
             // Decoding bits come for the outputs the evaluator learns only;
             // the outputs the garbler learns go back as labels, which the
             // garbler checks and decodes.
-            let payload = self.ch.recv_kind(Kind::Decoding)?;
-            let decoding = OutputDecoding::from_bytes(&payload, copies * self.eval_wires.len())?;
+            self.ch.recv_kind_into(Kind::Decoding, &mut self.buffer)?;
+            let decoding =
+                OutputDecoding::from_bytes(&self.buffer, copies * self.eval_wires.len())?;
             let all = Zeroizing::new(run.finish_labels()?);
             let mine: Vec<Block> = (0..copies)
                 .flat_map(|c| self.eval_wires.iter().map(move |&w| c * n_out + w))
@@ -585,19 +921,22 @@ impl<S: Read + Write> Session<S> {
             t.stop(&mut self.stats);
             first += copies;
         }
-        // The labels of the outputs the garbler learns go back once every
-        // garbled circuit of the batch is in: the garbler reads them only
-        // then, so sending earlier could block both sides on full buffers.
-        // One Result per computation, empty when the garbler learns nothing.
-        let per_result = 16 * self.garbler_wires.len();
-        for c in 0..batch.len() {
-            self.ch
-                .send(Kind::Result, &back[c * per_result..(c + 1) * per_result])?;
-        }
-        self.ch.flush()?;
         drop(labels);
-        self.stats.computations += batch.len() as u64;
-        self.stats.and_gates += (batch.len() * self.prepared.schedule.and_count()) as u64;
+        self.stats
+            .online
+            .record(online.elapsed() / count as u32, count as u64);
+        // The labels of the outputs the garbler learns go back in one
+        // message once every computation of the request is evaluated;
+        // nothing when the garbler learns no output.
+        if !self.garbler_wires.is_empty() {
+            let t = PhaseTimer::start(Phase::Output);
+            self.send_checked(Kind::Result, &back)?;
+            self.ch.flush()?;
+            t.stop(&mut self.stats);
+        }
+        self.stats.computations += count as u64;
+        self.stats.and_gates += (count * self.prepared.schedule.and_count()) as u64;
+        self.refill_ahead()?;
         Ok(results)
     }
 
@@ -613,6 +952,9 @@ impl<S: Read + Write> Session<S> {
     pub fn close(mut self) -> Result<SessionStats, EvalError> {
         if !self.closed {
             self.closed = true;
+            // The garbler may still be sending tables ahead: read them, so
+            // that it reads the goodbye (not a reset) once it is done.
+            self.await_ahead()?;
             self.ch.send(Kind::Bye, &[])?;
             self.ch.flush()?;
         }
@@ -651,4 +993,15 @@ pub(crate) fn decode_typed<O: typed::DeserializeOwned>(
         &all,
         Some(Party::Evaluator),
     )?)
+}
+
+/// The OT receiver of a session whose circuit has evaluator inputs.
+fn r_again(ot: &mut Option<OtReceiver>) -> Result<&mut OtReceiver, EvalError> {
+    ot.as_mut().ok_or_else(|| {
+        ProtocolError::Malformed {
+            phase: Phase::OtExtension,
+            msg: "no OT session".into(),
+        }
+        .into()
+    })
 }

@@ -78,6 +78,41 @@ impl EvaluatorSession {
         let first_tweak = self
             .tweaks
             .reserve_for(self.scheme, schedule.and_count() as u64)?;
+        self.evaluate_reserved(schedule, first_tweak, garbler_labels, evaluator_labels)
+    }
+
+    /// Reserves the tweaks of one run of a circuit of `and_gates` AND
+    /// gates, in the order the garbler garbled it: for a circuit garbled
+    /// ahead, whose tables arrive before its inputs and other runs may be
+    /// evaluated in between. Returns the first tweak, for
+    /// [`EvaluatorSession::evaluate_reserved`].
+    pub fn reserve(&mut self, and_gates: usize) -> Result<u64, EvalError> {
+        Ok(self.tweaks.reserve_for(self.scheme, and_gates as u64)?)
+    }
+
+    /// Like [`EvaluatorSession::evaluate`], with tweaks reserved earlier by
+    /// [`EvaluatorSession::reserve`] (from `first_tweak` on).
+    pub fn evaluate_reserved<'a>(
+        &self,
+        schedule: &'a Schedule,
+        first_tweak: u64,
+        garbler_labels: &[Label],
+        evaluator_labels: &[Label],
+    ) -> Result<Evaluation<'a>, EvalError> {
+        let expected = schedule.garbler_inputs().len();
+        if garbler_labels.len() != expected {
+            return Err(EvalError::GarblerLabels {
+                expected,
+                got: garbler_labels.len(),
+            });
+        }
+        let expected = schedule.evaluator_inputs().len();
+        if evaluator_labels.len() != expected {
+            return Err(EvalError::EvaluatorLabels {
+                expected,
+                got: evaluator_labels.len(),
+            });
+        }
         Ok(Evaluation::new(
             schedule,
             self.scheme,

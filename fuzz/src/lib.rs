@@ -5,7 +5,7 @@
 use circuits::Party;
 use crypto::{Block, HashKey};
 use ot::{OtReceiver, OtSender, Security};
-use protocol::{Hello, Kind, Limits, Prepared, PROTOCOL_VERSION};
+use protocol::{Hello, Kind, Limits, Prepared, Window, PROTOCOL_VERSION};
 use std::io::{Read, Write};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -57,8 +57,10 @@ pub fn frame(kind: Kind, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The handshake a peer in `role` sends for `prepared`'s circuit: its hello,
-/// and for a garbler the session's hash key after it.
+/// The handshake a peer in `role` sends for `prepared`'s circuit: its hello
+/// and its window of garbling ahead (an evaluator accepts two computations;
+/// a garbler garbles one ahead), and for a garbler the session's hash key
+/// between them.
 pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
     let h = Hello {
         version: PROTOCOL_VERSION,
@@ -68,9 +70,21 @@ pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
         scheme: crypto::Scheme::HalfGates,
     };
     let mut out = frame(Kind::Hello, &h.encode());
-    if role == Party::Garbler {
-        out.extend(frame(Kind::HashKey, &HashKey::random().to_bytes()));
-    }
+    let window = match role {
+        Party::Garbler => {
+            out.extend(frame(Kind::HashKey, &HashKey::random().to_bytes()));
+            let per = prepared.schedule.and_count() * crypto::TABLE_BYTES;
+            Window {
+                computations: 1,
+                bytes: per as u64,
+            }
+        }
+        Party::Evaluator => Window {
+            computations: 2,
+            bytes: 1 << 16,
+        },
+    };
+    out.extend(frame(Kind::Window, &window.encode()));
     out
 }
 

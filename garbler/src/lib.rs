@@ -27,6 +27,10 @@
 //!    [`OutputCheck::verify`], which refuses any label that is neither of
 //!    its wire's two.
 //!
+//! [`GarblerSession::garble_ahead`] garbles a run before its inputs are
+//! known, with random input 0-labels; [`service`] describes how a session
+//! uses it to answer each request in one round trip.
+//!
 //! The evaluator (crate `evaluator`) mirrors this; its session's tweak
 //! counter follows this one as long as both run the same circuits in the
 //! same order.

@@ -1,14 +1,82 @@
 //! The garbler's side of a session over any byte stream, and a TCP service
 //! that runs many sessions at once.
 //!
-//! One session: handshake (version and circuit, then the garbler's fresh
-//! public hash key for the session), base OTs once, then as many
-//! computations as the evaluator asks for, each one OT extension for the
-//! evaluator's input bits, the garbler's input labels, the garbled tables as
-//! a stream of chunks, and the output decoding bits of the outputs the
-//! evaluator learns; the evaluator answers with the output labels of the
-//! outputs the garbler learns, which the garbler checks and decodes. A failure ends the session with an error naming the phase,
-//! and the peer is told why (never with a secret in the message).
+//! # The session (protocol version 5)
+//!
+//! ```text
+//! evaluator                                   garbler
+//! Hello, Window (what it accepts), BaseOt  ->
+//!                                          <- Hello, HashKey, Window (agreed)
+//!                                          <- BaseOt reply
+//!   ... offline, whenever the garbler waits for the evaluator:
+//!                                          <- Ahead (tables of the next computations,
+//!                                             garbled with random input labels), up
+//!                                             to the window
+//! Refill (random OTs ahead of need)        ->
+//!   ... online, one round trip per request:
+//! Compute (count, corrections c = x ^ r)   ->
+//!                                          <- Inputs (per computation garbled ahead:
+//!                                             the garbler's active labels, one block
+//!                                             per evaluator input bit), Decoding
+//!                                          <- GarblerLabels, Tables..., Decoding per
+//!                                             group garbled on request (a batch
+//!                                             larger than the window)
+//! Result (labels of the garbler's outputs) ->
+//! Bye                                      ->
+//! ```
+//!
+//! Garbling ahead: while the session waits for a request, the garbler keeps
+//! exactly the agreed window of computations garbled ([`Window`]: at most
+//! [`SessionConfig::ahead`] computations and bytes, and at most what the
+//! evaluator accepts) and their tables sent. Each is garbled under the
+//! session's Delta with fresh random 0-labels `L0` for every input wire,
+//! the garbler's and the evaluator's; the garbler keeps those labels and
+//! its output 0-labels, never the tables. When a request comes, the
+//! computations garbled ahead are used first, oldest first. For each, the
+//! garbler reads its input bits `g` then (never earlier: the input source
+//! is asked online only) and sends `L0 ^ g*Delta` for each of them; for
+//! each evaluator input bit it spends one random OT of the stock: the
+//! evaluator holds `t = q ^ r*Delta` for a random choice `r` and sent
+//! `c = x ^ r` for its real bit `x`, the garbler computes `z = q ^ c*Delta`
+//! (so `t = z ^ x*Delta`) and sends `d = L0 ^ z`; the evaluator's
+//! `t ^ d = L0 ^ x*Delta` is the active label of its bit. The decoding bits
+//! of the evaluator's outputs follow in the same flight, after the inputs
+//! are fixed. The evaluator then evaluates tables it already holds: one
+//! round trip. Computations of a request beyond the window are garbled on
+//! request (in groups side by side, their evaluator 0-labels the spent OTs'
+//! `z`), as before.
+//!
+//! Why this is secure (semi-honest garbler, malicious evaluator as
+//! before):
+//! - Tables do not depend on inputs, so sending them early tells the
+//!   evaluator nothing more than sending them late. The decoding bits,
+//!   which would make outputs readable, go only with the inputs' labels,
+//!   after the evaluator has fixed its inputs (its corrections), so it
+//!   cannot choose inputs adaptively against a readable circuit.
+//! - `d = L0 ^ z` is a one-time pad under the fresh random `L0`; the
+//!   evaluator learns exactly one label per input wire, as with labels
+//!   from OT directly: `t ^ d` is the label of `x`, the other label would
+//!   need Delta. Each random OT and each set of input labels is used once.
+//! - The evaluator's random-OT labels are the KOS-checked correlated OTs
+//!   (unhashed: their correlation is the session's Delta) the protocol has
+//!   always used: a cheating receiver is caught by the check before any OT
+//!   of the refill is used, and may learn a few bits of Delta with
+//!   probability of being caught of at least one half per bit (the KOS
+//!   bound); its labels would then still be one of two per wire, and
+//!   guessing the remaining bits of Delta costs 2^(127-k) for k bits
+//!   learned, against the garbler aborting at once on a failed check.
+//! - Tweaks: every garbling, ahead or on request, reserves its hash
+//!   tweaks when it is garbled; the evaluator reserves them in the order
+//!   the tables arrive, which is the order of garbling, so no tweak repeats
+//!   and both sides agree.
+//! - Bounds: the evaluator states how many computations and bytes it will
+//!   hold; a garbler that offers more, or sends more, is a protocol error.
+//!   The evaluator writes a message over 16 KiB only after it has read
+//!   every computation owed ahead, so the two sides never block writing to
+//!   each other.
+//!
+//! A failure ends the session with an error naming the phase, and the peer
+//! is told why (never with a secret in the message).
 //!
 //! Over TLS ([`run_link`], [`serve`] with [`ServerSecurity::Tls`]) the
 //! session is bound to the connection: the TLS channel binding opens the
@@ -23,8 +91,9 @@ use crypto::{Block, Scheme};
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
-    SessionStats, MAX_BATCH_LABELS, PROTOCOL_VERSION,
+    Refill, SessionStats, Window, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
+use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -141,6 +210,12 @@ pub struct SessionConfig {
     /// The garbling scheme; the evaluator must ask for the same one in its
     /// hello, or the session ends at the handshake naming both.
     pub scheme: Scheme,
+    /// How far to garble ahead of the evaluator's requests, at most (the
+    /// session garbles within the evaluator's bound too): while it waits
+    /// for a request, the session keeps this many computations garbled and
+    /// their tables sent. [`Window::OFF`] garbles every computation on
+    /// request.
+    pub ahead: Window,
 }
 
 /// Tells a running [`serve`] to drain: stop accepting connections, let the
@@ -224,6 +299,7 @@ impl Default for SessionConfig {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: DEFAULT_MAX_HANDSHAKES,
             scheme: Scheme::default(),
+            ahead: Window::default(),
         }
     }
 }
@@ -392,11 +468,21 @@ fn session<S: Read + Write>(
     if let Some(diff) = ours.difference(&theirs.circuit) {
         return Err(ProtocolError::Mismatch(diff).into());
     }
+    // How far to garble ahead: within the evaluator's bound and ours, and
+    // never beyond what the session may run.
+    let asked = Window::decode(&ch.recv_kind(Kind::Window)?)?;
+    let table_bytes = config.scheme.wire_bytes(schedule.and_count()) as u64;
+    let mut own = config.ahead;
+    if let Some(m) = config.max_computations {
+        own.computations = own.computations.min(m.min(u64::from(u32::MAX)) as u32);
+    }
+    let window = own.agree(&asked, table_bytes);
     // Delta and the hash key are drawn here, fresh for this session; the
     // key is public and goes to the evaluator in the same flight as the
-    // hello.
+    // hello, with the window.
     let mut garbler = GarblerSession::with_scheme(config.scheme);
     ch.send(Kind::HashKey, &garbler.hash_key().to_bytes())?;
+    ch.send(Kind::Window, &window.encode())?;
     t.stop(stats);
 
     let n_eval = schedule.evaluator_inputs().len();
@@ -424,21 +510,76 @@ fn session<S: Read + Write>(
     let n_out = circuit.output_wires.len();
     let eval_wires = circuit.output_bits_of(circuits::Party::Evaluator);
     let garbler_wires = circuit.output_bits_of(circuits::Party::Garbler);
-    // Output checks of garbled groups whose results have not arrived yet.
+    // Output checks of computations whose results have not arrived yet,
+    // with the number of copies side by side in each.
     let mut pending: Vec<(OutputCheck, usize)> = Vec::new();
-    // The active labels of the garbler's inputs of a computation, as sent:
-    // wiped before each reuse and when the session ends, however it ends.
+    // The garbled-ahead computations, oldest first: exactly `target` of
+    // them whenever the session waits for the evaluator.
+    let target = window.computations as usize;
+    let mut pool: VecDeque<Ahead> = VecDeque::with_capacity(target);
+    let zero_bits = vec![false; n_garbler];
+    // The active labels of the garbler's inputs of a computation, as sent,
+    // and the answer for computations garbled ahead: wiped before each
+    // reuse and when the session ends, however it ends.
     let mut labels = Zeroizing::new(Vec::new());
+    let mut decoding_bits: Vec<bool> = Vec::new();
+    let mut payload = Vec::new();
+    // The computations of the last request, with the time they took
+    // online, while their results are awaited.
+    let mut unchecked: Option<(u64, Duration)> = None;
+    // Refills received ahead and not yet made, with the OTs they add.
+    let mut queued: VecDeque<(usize, ExtendMsg)> = VecDeque::new();
+    let mut queued_ots = 0usize;
     loop {
+        // Offline: garble ahead while the evaluator has not asked yet.
+        if pool.len() < target {
+            let start = Instant::now();
+            ch.set_phase(Phase::Garbling);
+            while pool.len() < target {
+                pool.push_back(garble_ahead(ch, &mut garbler, schedule, &zero_bits)?);
+            }
+            ch.flush()?;
+            stats.offline += start.elapsed();
+        }
+        if let Some((count, took)) = unchecked.take() {
+            let t = PhaseTimer::start(Phase::Output);
+            collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
+            t.stop(stats);
+            account(stats, &config, count, schedule.and_count(), took);
+        }
         ch.set_phase(Phase::OtExtension);
-        let (kind, payload) = ch.recv()?;
+        let kind = ch.recv_into(&mut payload)?;
         match kind {
             Kind::Bye => return Ok(()),
             Kind::Compute => {}
+            Kind::Refill => {
+                // A refill of the stock ahead of need, between computations:
+                // kept until a request needs it or its answer is out.
+                let refill = Refill::decode(&payload)?;
+                if ot.is_none() {
+                    return Err(no_ot_expected());
+                }
+                let count = refill.count as usize;
+                queued_ots += count;
+                if stock.available() + queued_ots > ot::MAX_STOCK {
+                    return Err(GarbleError::ot(
+                        Phase::OtExtension,
+                        ot::OtError::TooLarge {
+                            what: "OT stock",
+                            len: (stock.available() + queued_ots) as u64,
+                            max: ot::MAX_STOCK as u64,
+                        },
+                    ));
+                }
+                let msg = ExtendMsg::decode(refill.extension)
+                    .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                queued.push_back((count, msg));
+                continue;
+            }
             other => {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::OtExtension,
-                    msg: format!("expected Compute or Bye, got {other:?}"),
+                    msg: format!("expected Compute, Refill or Bye, got {other:?}"),
                 }
                 .into())
             }
@@ -474,19 +615,36 @@ fn session<S: Read + Write>(
         }
         let online = Instant::now();
         let t = PhaseTimer::start(Phase::OtExtension);
-        // A refill of the random-OT stock (if the evaluator's ran short),
-        // then one correction bit per evaluator input bit of the batch.
+        // A refill of the random-OT stock: made now if the stock cannot
+        // serve this request, else after the answer, off its path. Then one
+        // correction bit per evaluator input bit of the batch.
         let refill = request.refill as usize;
         let (extension, corrections) = (request.extension, request.corrections);
+        let needed = count as usize * n_eval;
+        let mut deferred = None;
         let zero_labels = Zeroizing::new(match ot.as_mut() {
             Some(sender) => {
+                // Refills sent ahead, as far as this request needs them.
+                while stock.available() < needed {
+                    let Some((n, msg)) = queued.pop_front() else {
+                        break;
+                    };
+                    queued_ots -= n;
+                    refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+                }
                 if refill > 0 {
-                    let start = Instant::now();
-                    ExtendMsg::decode(extension)
-                        .and_then(|msg| stock.refill(sender, refill, &msg))
+                    let msg = ExtendMsg::decode(extension)
                         .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
-                    if let Some(m) = &config.metrics {
-                        m.ot_refill(start.elapsed());
+                    if stock.available() >= needed {
+                        deferred = Some(msg);
+                    } else {
+                        let start = Instant::now();
+                        stock
+                            .refill(sender, refill, &msg)
+                            .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                        if let Some(m) = &config.metrics {
+                            m.ot_refill(start.elapsed());
+                        }
                     }
                 } else if !extension.is_empty() {
                     return Err(ProtocolError::Malformed {
@@ -496,23 +654,56 @@ fn session<S: Read + Write>(
                     .into());
                 }
                 stock
-                    .spend(sender, count as usize * n_eval, corrections)
+                    .spend(sender, needed, corrections)
                     .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?
             }
             None if refill == 0 && extension.is_empty() && corrections.is_empty() => Vec::new(),
-            None => {
-                return Err(ProtocolError::Malformed {
-                    phase: Phase::OtExtension,
-                    msg: "OT data for a circuit without evaluator inputs".into(),
-                }
-                .into())
-            }
+            None => return Err(no_ot_expected()),
         });
         t.stop(stats);
-        // Narrow circuits run in groups of copies side by side (the same
-        // split on both sides): each group is one garbling.
-        let mut first = 0;
-        for copies in prepared.groups(count as usize) {
+        let delta = garbler.delta().block();
+        // The computations garbled ahead: their inputs' labels and the
+        // decoding bits, in one flight.
+        let ready = (count as usize).min(pool.len());
+        if ready > 0 {
+            let t = PhaseTimer::start(Phase::Garbling);
+            ch.set_phase(Phase::Garbling);
+            labels.zeroize();
+            labels.reserve(16 * ready * (n_garbler + n_eval));
+            decoding_bits.clear();
+            for i in 0..ready {
+                let Some(ahead) = pool.pop_front() else { break };
+                let bits = Zeroizing::new(
+                    inputs
+                        .next_inputs(contexts[i])
+                        .map_err(GarbleError::Refused)?,
+                );
+                if bits.len() != n_garbler {
+                    return Err(GarbleError::GarblerInputs {
+                        expected: n_garbler,
+                        got: bits.len(),
+                    });
+                }
+                for (&z, &b) in ahead.garbler_zero.iter().zip(bits.iter()) {
+                    labels.extend_from_slice(&(z ^ delta.select(b)).to_bytes());
+                }
+                let spent = &zero_labels[i * n_eval..(i + 1) * n_eval];
+                for (&l0, &z) in ahead.evaluator_zero.iter().zip(spent) {
+                    labels.extend_from_slice(&(l0 ^ z).to_bytes());
+                }
+                decoding_bits.extend_from_slice(ahead.outputs.decoding(&eval_wires)?.bits());
+                pending.push((ahead.outputs.keep(&garbler_wires)?, 1));
+            }
+            ch.send(Kind::Inputs, &labels)?;
+            ch.set_phase(Phase::Output);
+            ch.send(Kind::Decoding, &protocol::pack_bits(&decoding_bits))?;
+            t.stop(stats);
+        }
+        // The rest is garbled now. Narrow circuits run in groups of copies
+        // side by side (the same split on both sides): each group is one
+        // garbling.
+        let mut first = ready;
+        for copies in prepared.groups(count as usize - ready) {
             let schedule = prepared.group_schedule(copies)?;
             let mut bits =
                 Zeroizing::new(Vec::with_capacity(copies * schedule.garbler_inputs().len()));
@@ -561,20 +752,119 @@ fn session<S: Read + Write>(
             t.stop(stats);
             first += copies;
         }
+        ch.flush()?;
         drop(zero_labels);
-        // The evaluator sends the batch's results once it has every garbled
-        // circuit of it (so neither side writes while the other does).
-        let t = PhaseTimer::start(Phase::Output);
-        ch.set_phase(Phase::Output);
-        collect_results(ch, &mut pending, garbler_wires.len(), on_result)?;
-        t.stop(stats);
-        stats.computations += count;
-        stats.and_gates += count * schedule.and_count() as u64;
-        tracing::debug!(count, total = stats.computations, "batch done");
-        if let Some(m) = &config.metrics {
-            m.batch(count, count * schedule.and_count() as u64, online.elapsed());
+        let took = online.elapsed();
+        stats.online.record(took / request.count, count);
+        // Off the request's path now: the refills it did not need.
+        if let Some(sender) = ot.as_mut() {
+            while let Some((n, msg)) = queued.pop_front() {
+                queued_ots -= n;
+                refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+            }
+            if let Some(msg) = deferred {
+                refill_stock(&mut stock, sender, refill, &msg, &config, stats)?;
+            }
+        }
+        if garbler_wires.is_empty() {
+            // No result comes back: the computations end here.
+            for _ in 0..count {
+                on_result(&[]);
+            }
+            pending.clear();
+            account(stats, &config, count, schedule.and_count(), took);
+        } else {
+            // They end when their results are in and checked.
+            unchecked = Some((count, took));
         }
     }
+}
+
+/// Adds a refill's `n` OTs to the stock (the KOS check first), off the
+/// requests' path.
+fn refill_stock(
+    stock: &mut SenderStock,
+    sender: &mut OtSender,
+    n: usize,
+    msg: &ExtendMsg,
+    config: &SessionConfig,
+    stats: &mut SessionStats,
+) -> Result<(), GarbleError> {
+    let start = Instant::now();
+    stock
+        .refill(sender, n, msg)
+        .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+    if let Some(m) = &config.metrics {
+        m.ot_refill(start.elapsed());
+    }
+    stats.offline += start.elapsed();
+    Ok(())
+}
+
+/// Counts a request's computations once they are done.
+fn account(
+    stats: &mut SessionStats,
+    config: &SessionConfig,
+    count: u64,
+    and_count: usize,
+    took: Duration,
+) {
+    stats.computations += count;
+    stats.and_gates += count * and_count as u64;
+    tracing::debug!(count, total = stats.computations, "batch done");
+    if let Some(m) = &config.metrics {
+        m.batch(count, count * and_count as u64, took);
+    }
+}
+
+/// The error for OT data in a session of a circuit without evaluator inputs.
+fn no_ot_expected() -> GarbleError {
+    ProtocolError::Malformed {
+        phase: Phase::OtExtension,
+        msg: "OT data for a circuit without evaluator inputs".into(),
+    }
+    .into()
+}
+
+/// What the garbler keeps of a computation garbled ahead: the 0-labels of
+/// its input wires and of its outputs. Wiped when dropped.
+struct Ahead {
+    garbler_zero: Vec<Block>,
+    evaluator_zero: Vec<Block>,
+    outputs: OutputCheck,
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.garbler_zero.zeroize();
+        self.evaluator_zero.zeroize();
+    }
+}
+
+/// Garbles one computation ahead of its request, with random input
+/// 0-labels, and sends its tables ([`Kind::Ahead`]; one empty message for a
+/// circuit without AND gates).
+fn garble_ahead<S: Read + Write>(
+    ch: &mut Channel<S>,
+    garbler: &mut GarblerSession,
+    schedule: &crypto::Schedule,
+    zero_bits: &[bool],
+) -> Result<Ahead, GarbleError> {
+    let (mut run, evaluator_zero) = garbler.garble_ahead(schedule, zero_bits)?;
+    let garbler_zero = run.garbler_labels().to_vec();
+    let mut sent = false;
+    while let Some(chunk) = run.next_chunk() {
+        ch.send(Kind::Ahead, chunk)?;
+        sent = true;
+    }
+    if !sent {
+        ch.send(Kind::Ahead, &[])?;
+    }
+    Ok(Ahead {
+        garbler_zero,
+        evaluator_zero,
+        outputs: run.finish()?,
+    })
 }
 
 /// The output wires at `per_copy` (indices into one copy's outputs) of each
@@ -585,10 +875,11 @@ fn copy_wires(per_copy: &[usize], n_out: usize, copies: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Receives one result per computation of the `pending` groups, in order:
-/// the evaluator's labels of the outputs the garbler learns, `per_copy` of
-/// them (16 bytes each) per computation, each checked against the garbling
-/// and decoded; `on_result` sees the bits. Empties `pending`.
+/// Receives the result of a request (one message): the evaluator's labels
+/// of the outputs the garbler learns, `per_copy` of them (16 bytes each)
+/// per computation of the `pending` groups in order, each checked against
+/// the garbling and decoded; `on_result` sees each computation's bits.
+/// Empties `pending`.
 fn collect_results<S: Read + Write>(
     ch: &mut Channel<S>,
     pending: &mut Vec<(OutputCheck, usize)>,
@@ -596,28 +887,30 @@ fn collect_results<S: Read + Write>(
     on_result: &mut dyn FnMut(&[bool]),
 ) -> Result<(), GarbleError> {
     ch.set_phase(Phase::Output);
-    let wires: Vec<usize> = (0..per_copy).collect();
+    let computations: usize = pending.iter().map(|(_, c)| c).sum();
+    let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
+    if payload.len() != 16 * per_copy * computations {
+        return Err(ProtocolError::Malformed {
+            phase: Phase::Output,
+            msg: format!(
+                "a result of {} bytes for {computations} computations of {per_copy} output labels of 16 bytes",
+                payload.len()
+            ),
+        }
+        .into());
+    }
+    let mut labels = payload
+        .chunks_exact(16)
+        .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])));
+    let mut mine: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(per_copy));
+    let mut at: Vec<usize> = Vec::with_capacity(per_copy);
     for (check, copies) in pending.drain(..) {
         for c in 0..copies {
-            let payload = Zeroizing::new(ch.recv_kind(Kind::Result)?);
-            if payload.len() != 16 * per_copy {
-                return Err(ProtocolError::Malformed {
-                    phase: Phase::Output,
-                    msg: format!(
-                        "a result of {} bytes for {per_copy} output labels of 16 bytes",
-                        payload.len()
-                    ),
-                }
-                .into());
-            }
-            let labels: Zeroizing<Vec<Block>> = Zeroizing::new(
-                payload
-                    .chunks_exact(16)
-                    .map(|b| Block::from_bytes(b.try_into().unwrap_or([0; 16])))
-                    .collect(),
-            );
-            let at: Vec<usize> = wires.iter().map(|&w| c * per_copy + w).collect();
-            let bits = check.verify(&at, &labels)?;
+            mine.clear();
+            mine.extend(labels.by_ref().take(per_copy));
+            at.clear();
+            at.extend((0..per_copy).map(|w| c * per_copy + w));
+            let bits = check.verify(&at, &mine)?;
             on_result(&bits);
         }
     }

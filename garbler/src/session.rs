@@ -103,6 +103,28 @@ impl GarblerSession {
             evaluator_zero_labels,
         ))
     }
+
+    /// Starts garbling one run of `schedule` ahead of its inputs: every
+    /// input wire, the garbler's and the evaluator's, gets a fresh random
+    /// 0-label from the session's PRG. Returns the garbling, whose
+    /// [`Garbling::garbler_labels`] are then the 0-labels of the garbler's
+    /// input wires (not active labels: never send them), and the 0-labels
+    /// of the evaluator's input wires. Once the inputs are known, the
+    /// garbler sends `L0 ^ x*Delta` for each of its bits `x`, and for each
+    /// evaluator input the block `L0 ^ z` where `z` is the 0-label its
+    /// spent random OT gave (`ot::SenderStock::spend`), which turns the
+    /// evaluator's OT label into `L0 ^ y*Delta` for its real bit `y`.
+    /// Reserves the run's tweaks.
+    pub fn garble_ahead<'a>(
+        &mut self,
+        schedule: &'a Schedule,
+        zero_bits: &[bool],
+    ) -> Result<(Garbling<'a>, Vec<crypto::Label>), GarbleError> {
+        let mut evaluator_zero = vec![crypto::Block::ZERO; schedule.evaluator_inputs().len()];
+        self.prg.fill(&mut evaluator_zero);
+        let run = self.garble(schedule, zero_bits, &evaluator_zero)?;
+        Ok((run, evaluator_zero))
+    }
 }
 
 impl Default for GarblerSession {

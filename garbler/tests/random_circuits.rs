@@ -4,74 +4,10 @@
 
 mod common;
 
-use circuits::{Circuit, Gate, GateKind, Input, Output, Party, Type};
-use common::{run, run_with};
+use circuits::GateKind;
+use common::{build, run, run_with};
 use crypto::Scheme;
 use proptest::prelude::*;
-
-/// Builds a valid circuit from raw choices: each gate reads wires already
-/// set and writes any wire slot (reusing slots freely).
-fn build(
-    widths: &[(usize, bool)],
-    extra_wires: u32,
-    raw_gates: &[(u8, u32, u32, u32)],
-    raw_outputs: &[u32],
-) -> Circuit {
-    let mut inputs = Vec::new();
-    let mut next = 0u32;
-    for (i, &(w, garbler)) in widths.iter().enumerate() {
-        inputs.push(Input {
-            name: format!("in{i}"),
-            party: if garbler {
-                Party::Garbler
-            } else {
-                Party::Evaluator
-            },
-            ty: Type::Unsigned(w as u32),
-            first_wire: next,
-        });
-        next += w as u32;
-    }
-    let num_wires = next + extra_wires;
-    let mut set: Vec<u32> = (0..next).collect();
-    let mut is_set = vec![false; num_wires as usize];
-    is_set[..next as usize].iter_mut().for_each(|s| *s = true);
-    let mut gates = Vec::new();
-    for &(k, a, b, out) in raw_gates {
-        let out = out % num_wires;
-        let pick = |x: u32| set[x as usize % set.len()];
-        let g = match k % 8 {
-            0..=2 => Gate::xor(pick(a), pick(b), out),
-            3..=5 => Gate::and(pick(a), pick(b), out),
-            6 => Gate::inv(pick(a), out),
-            _ => Gate::constant(a % 2 == 1, out),
-        };
-        if !is_set[out as usize] {
-            is_set[out as usize] = true;
-            set.push(out);
-        }
-        gates.push(g);
-    }
-    let output_wires: Vec<u32> = raw_outputs
-        .iter()
-        .map(|&o| set[o as usize % set.len()])
-        .collect();
-    let outputs = vec![Output {
-        party: None,
-        name: "out".into(),
-        ty: Type::Bits(output_wires.len() as u32),
-        first_bit: 0,
-    }];
-    let c = Circuit {
-        num_wires,
-        inputs,
-        outputs,
-        gates,
-        output_wires,
-    };
-    c.validate().unwrap();
-    c
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]

@@ -10,7 +10,7 @@ use common::{bristol_dir, random_bits, run_in, split_inputs};
 use crypto::{Block, CryptoError, Delta, HashKey, OutputDecoding, Schedule, TABLE_BYTES};
 use evaluator::{EvalError, EvaluatorSession};
 use garbler::{run_session, FixedInputs, GarbleError, GarblerSession, Prepared, SessionConfig};
-use protocol::{Channel, Hello, Kind, Limits, PROTOCOL_VERSION};
+use protocol::{Channel, Hello, Kind, Limits, Window, PROTOCOL_VERSION};
 use std::os::unix::net::UnixStream;
 
 /// Two ANDs of the same two evaluator wires: `x & y` twice.
@@ -355,9 +355,14 @@ fn hash_key_of_one_session(prepared: &Prepared) -> Vec<u8> {
         scheme: crypto::Scheme::HalfGates,
     };
     ch.send(Kind::Hello, &hello.encode()).unwrap();
+    ch.send(Kind::Window, &Window::OFF.encode()).unwrap();
     let theirs = Hello::decode(&ch.recv_kind(Kind::Hello).unwrap()).unwrap();
     assert_eq!(theirs.role, Party::Garbler);
     let key = ch.recv_kind(Kind::HashKey).unwrap();
+    assert_eq!(
+        Window::decode(&ch.recv_kind(Kind::Window).unwrap()).unwrap(),
+        Window::OFF
+    );
     ch.send(Kind::Bye, &[]).unwrap();
     ch.flush().unwrap();
     garbler.join().unwrap().unwrap();

@@ -21,15 +21,17 @@ pub enum Kind {
     GarblerLabels = 4,
     /// A chunk of garbled tables, raw.
     Tables = 5,
-    /// Output decoding bits of one garbled circuit, packed: one per output
-    /// bit the evaluator learns (outputs revealed to it or to both), copy
-    /// after copy; none for outputs revealed to the garbler alone.
+    /// Output decoding bits of one garbled circuit, or of the computations
+    /// of a request garbled ahead, packed: one per output bit the evaluator
+    /// learns (outputs revealed to it or to both), copy after copy; none
+    /// for outputs revealed to the garbler alone. Sent only once the
+    /// computation's inputs are fixed.
     Decoding = 6,
-    /// The result of one computation, evaluator to garbler: the active
+    /// The results of one request, evaluator to garbler: the active
     /// output labels (16 raw bytes each) of the output bits the garbler
-    /// learns (outputs revealed to it or to both), in order, for the
-    /// garbler to check and decode; nothing for outputs revealed to the
-    /// evaluator alone.
+    /// learns (outputs revealed to it or to both), computation after
+    /// computation, for the garbler to check and decode. Not sent when the
+    /// garbler learns no output.
     Result = 7,
     /// Start of a batch of computations: a [`crate::Compute`].
     Compute = 8,
@@ -40,6 +42,23 @@ pub enum Kind {
     /// The garbler's public hash key for the session (16 bytes), right
     /// after its hello.
     HashKey = 11,
+    /// How many computations the garbler garbles ahead: a
+    /// [`crate::Window`], from the evaluator (what it accepts) in its first
+    /// flight and from the garbler (what it will do) after its hash key.
+    Window = 12,
+    /// A chunk of garbled tables of a computation garbled ahead, before
+    /// any request for it (raw; an empty one for a circuit without AND
+    /// gates). Sent by the garbler whenever it is idle, within the window.
+    Ahead = 13,
+    /// The online answer for the computations of a request that were
+    /// garbled ahead, per computation in order: the active labels of the
+    /// garbler's input bits, then one block per evaluator input bit that
+    /// turns the evaluator's random-OT label into the active label of its
+    /// real bit (16 raw bytes each).
+    Inputs = 14,
+    /// A refill of the random-OT stock ahead of need, evaluator to garbler,
+    /// between computations: a [`crate::Refill`].
+    Refill = 15,
 }
 
 impl Kind {
@@ -56,6 +75,10 @@ impl Kind {
             9 => Kind::Error,
             10 => Kind::Bye,
             11 => Kind::HashKey,
+            12 => Kind::Window,
+            13 => Kind::Ahead,
+            14 => Kind::Inputs,
+            15 => Kind::Refill,
             _ => return None,
         })
     }

@@ -41,8 +41,8 @@ pub use error::{Phase, ProtocolError};
 pub use hello::{binding_tag, ot_context, Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
-pub use stats::{PhaseTimer, SessionStats};
-pub use wire::{pack_bits, pack_contexts, unpack_bits, Compute};
+pub use stats::{Latencies, PhaseTimer, SessionStats};
+pub use wire::{pack_bits, pack_contexts, unpack_bits, Compute, Refill, Window, MAX_AHEAD};
 
 /// Most computations one `Compute` request may ask for.
 pub const MAX_BATCH: u64 = 1 << 16;

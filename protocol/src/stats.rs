@@ -27,6 +27,65 @@ pub struct SessionStats {
     pub scheme: Option<crypto::Scheme>,
     /// Bytes of garbled tables sent or received, all computations together.
     pub table_bytes: u64,
+    /// Work done off the requests' path: OT refills and garbling ahead.
+    pub offline: Duration,
+    /// Online time per computation: from a request to its answer (the
+    /// garbler: request received to answer sent; the evaluator: request
+    /// sent to outputs decoded), a batch's time shared by its computations.
+    pub online: Latencies,
+}
+
+/// A histogram of durations with about 2% resolution in constant memory:
+/// quantiles over a whole session, however long.
+#[derive(Clone, Debug, Default)]
+pub struct Latencies {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+/// Buckets per doubling of the duration.
+const PER_OCTAVE: f64 = 32.0;
+/// Buckets: 1 ns to about 2^40 ns (18 minutes).
+const BUCKETS: usize = 40 * PER_OCTAVE as usize;
+
+impl Latencies {
+    /// Records `count` computations that took `each` apiece.
+    pub fn record(&mut self, each: Duration, count: u64) {
+        if count == 0 {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![0; BUCKETS];
+        }
+        let ns = (each.as_nanos() as f64).max(1.0);
+        let i = ((ns.log2() * PER_OCTAVE) as usize).min(BUCKETS - 1);
+        self.counts[i] += count;
+        self.total += count;
+    }
+
+    /// Computations recorded.
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// The duration below which a fraction `q` (0 to 1) of the recorded
+    /// computations fall (within the bucket's 2%); zero when none.
+    pub fn quantile(&self, q: f64) -> Duration {
+        if self.total == 0 {
+            return Duration::ZERO;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                // The bucket's middle.
+                let ns = ((i as f64 + 0.5) / PER_OCTAVE).exp2();
+                return Duration::from_nanos(ns as u64);
+            }
+        }
+        Duration::ZERO
+    }
 }
 
 /// Adds the time from its creation to a phase of [`SessionStats`].
@@ -119,6 +178,14 @@ impl SessionStats {
         if let Some(scheme) = self.scheme {
             let _ = write!(s, ",\"scheme\":\"{scheme}\"");
         }
+        let _ = write!(
+            s,
+            ",\"offline_ms\":{:.3},\"online_us\":{{\"computations\":{},\"p50\":{:.1},\"p99\":{:.1}}}",
+            self.offline.as_secs_f64() * 1e3,
+            self.online.count(),
+            self.online.quantile(0.5).as_secs_f64() * 1e6,
+            self.online.quantile(0.99).as_secs_f64() * 1e6
+        );
         if let Some(t) = self.transcript {
             s.push_str(",\"transcript\":\"");
             for b in t {
@@ -134,6 +201,27 @@ impl SessionStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_within_two_percent() {
+        let mut l = Latencies::default();
+        assert_eq!(l.quantile(0.5), Duration::ZERO);
+        for us in 1..=100u64 {
+            l.record(Duration::from_micros(us), 1);
+        }
+        l.record(Duration::from_millis(5), 0);
+        assert_eq!(l.count(), 100);
+        let near = |d: Duration, us: f64| (d.as_secs_f64() * 1e6 / us - 1.0).abs() < 0.03;
+        assert!(near(l.quantile(0.5), 50.0), "{:?}", l.quantile(0.5));
+        assert!(near(l.quantile(0.99), 99.0), "{:?}", l.quantile(0.99));
+        let s = SessionStats {
+            online: l,
+            ..SessionStats::default()
+        };
+        assert!(s
+            .to_json()
+            .contains("\"online_us\":{\"computations\":100,\"p50\":"));
+    }
 
     #[test]
     fn the_peer_is_a_json_string() {

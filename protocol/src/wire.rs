@@ -188,6 +188,133 @@ impl std::fmt::Debug for Compute<'_> {
     }
 }
 
+/// Most computations a garbler may garble ahead of requests in one session
+/// (a [`Window`] beyond it is refused).
+pub const MAX_AHEAD: u32 = 1 << 12;
+
+/// How far the garbler garbles ahead of the evaluator's requests
+/// ([`crate::Kind::Window`]): at most `computations` computations whose
+/// garbled tables, all together, take at most `bytes` bytes. The evaluator
+/// states what it accepts; the garbler answers with what it will do, within
+/// both sides' bounds, and keeps exactly that many computations garbled
+/// ahead whenever it waits for a request. A garbler that sends more is a
+/// protocol error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, BorrowDecode)]
+pub struct Window {
+    /// Computations garbled ahead (0: none, every computation is garbled
+    /// on request).
+    pub computations: u32,
+    /// Bytes of garbled tables held ahead, all computations together.
+    pub bytes: u64,
+}
+
+impl Default for Window {
+    /// 16 computations within 1 MiB: a session of small computations (a
+    /// comparison is 2 KiB of tables, a 64-bid auction 270 KiB) always finds
+    /// its next computation garbled, while a large circuit (SHA-256 is 720
+    /// KiB) keeps at most one ahead, so that batches of it stay pipelined
+    /// (the garbler garbling while the evaluator evaluates) and the tables
+    /// ahead fit in the sockets' buffers.
+    fn default() -> Window {
+        Window {
+            computations: 16,
+            bytes: 1 << 20,
+        }
+    }
+}
+
+impl Window {
+    /// No garbling ahead.
+    pub const OFF: Window = Window {
+        computations: 0,
+        bytes: 0,
+    };
+
+    /// Encodes the message payload.
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+
+    /// Decodes a payload, refusing more than [`MAX_AHEAD`] computations.
+    pub fn decode(payload: &[u8]) -> Result<Window, ProtocolError> {
+        let w: Window = decode::<_, 64>(payload, Phase::Handshake, "window")?;
+        if w.computations > MAX_AHEAD {
+            return Err(ProtocolError::Malformed {
+                phase: Phase::Handshake,
+                msg: format!(
+                    "a window of {} computations (at most {MAX_AHEAD})",
+                    w.computations
+                ),
+            });
+        }
+        Ok(w)
+    }
+
+    /// What the garbler does, given its own bound (`self`), the
+    /// evaluator's (`peer`) and the bytes of garbled tables per
+    /// computation: as many computations as both allow, their tables within
+    /// both byte bounds.
+    pub fn agree(&self, peer: &Window, table_bytes: u64) -> Window {
+        let bytes = self.bytes.min(peer.bytes);
+        let mut n = self.computations.min(peer.computations).min(MAX_AHEAD);
+        if let Some(fit) = bytes.checked_div(table_bytes) {
+            n = n.min(fit.min(u64::from(MAX_AHEAD)) as u32);
+        }
+        Window {
+            computations: n,
+            bytes: u64::from(n) * table_bytes,
+        }
+    }
+
+    /// Whether `offer` (the garbler's answer) stays within this bound for
+    /// computations of `table_bytes` bytes of tables each.
+    pub fn admits(&self, offer: &Window, table_bytes: u64) -> bool {
+        offer.computations <= self.computations
+            && offer.bytes == u64::from(offer.computations) * table_bytes
+            && offer.bytes <= self.bytes
+    }
+}
+
+/// A refill of the random-OT stock sent ahead of need, between
+/// computations ([`crate::Kind::Refill`]): how many OTs and the OT
+/// extension message that makes them.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, BorrowDecode)]
+pub struct Refill<'a> {
+    /// How many random OTs `extension` makes, at least 1.
+    pub count: u32,
+    /// The OT extension message (an `ot::ExtendMsg`).
+    pub extension: &'a [u8],
+}
+
+impl<'a> Refill<'a> {
+    /// Encodes the message payload.
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+
+    /// Decodes a payload (borrowing the extension), checking the count.
+    pub fn decode(payload: &'a [u8]) -> Result<Refill<'a>, ProtocolError> {
+        let phase = Phase::OtExtension;
+        let r: Refill = decode::<_, FRAME_LIMIT>(payload, phase, "OT refill")?;
+        if r.count == 0 {
+            return Err(ProtocolError::Malformed {
+                phase,
+                msg: "an OT refill of 0 OTs".into(),
+            });
+        }
+        Ok(r)
+    }
+}
+
+impl std::fmt::Debug for Refill<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Refill")
+            .field("count", &self.count)
+            .field("extension_bytes", &self.extension.len())
+            .finish()
+    }
+}
+
 /// Packs bits least significant first into bytes (results, decoding bits).
 pub fn pack_bits(bits: &[bool]) -> Vec<u8> {
     let mut out = vec![0u8; bits.len().div_ceil(8)];
@@ -284,6 +411,56 @@ mod tests {
         let bytes = encode((1u32, 1u32, 1u64 << 62));
         let e = Compute::decode(&bytes).unwrap_err().to_string();
         assert!(e.contains("announces more than"), "{e}");
+    }
+
+    #[test]
+    fn windows_agree_within_both_bounds() {
+        let ours = Window {
+            computations: 16,
+            bytes: 1 << 20,
+        };
+        let theirs = Window {
+            computations: 8,
+            bytes: 10_000,
+        };
+        let w = ours.agree(&theirs, 2048);
+        assert_eq!(
+            w,
+            Window {
+                computations: 4,
+                bytes: 8192
+            }
+        );
+        assert!(theirs.admits(&w, 2048) && ours.admits(&w, 2048));
+        assert!(!theirs.admits(
+            &Window {
+                computations: 5,
+                bytes: 10_240
+            },
+            2048
+        ));
+        assert!(!theirs.admits(
+            &Window {
+                computations: 4,
+                bytes: 0
+            },
+            2048
+        ));
+        // No tables: only the counts bound it.
+        assert_eq!(ours.agree(&theirs, 0).computations, 8);
+        assert_eq!(ours.agree(&Window::OFF, 64).computations, 0);
+        assert_eq!(Window::decode(&w.encode()).unwrap(), w);
+        let huge = Window {
+            computations: MAX_AHEAD + 1,
+            bytes: 0,
+        };
+        assert!(Window::decode(&huge.encode()).is_err());
+        let r = Refill {
+            count: 9,
+            extension: &[1, 2, 3],
+        };
+        assert_eq!(Refill::decode(&r.encode()).unwrap(), r);
+        assert!(Refill::decode(&Refill { count: 0, ..r }.encode()).is_err());
     }
 
     #[test]

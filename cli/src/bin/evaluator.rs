@@ -55,6 +55,7 @@ fn run(args: Args) -> Result<(), String> {
         limits: args.common.limits(),
         transcript: args.common.stats,
         scheme: args.common.scheme,
+        ahead: args.common.window(),
     };
     let mut session = Session::connect(
         args.connect.as_str(),

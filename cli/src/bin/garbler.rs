@@ -151,6 +151,7 @@ fn run(args: Args) -> Result<(), String> {
         max_handshakes: args.max_handshakes,
         budget: budget(&args).map(Arc::new),
         scheme: args.common.scheme,
+        ahead: args.common.window(),
         ..SessionConfig::default()
     };
     // Signals are caught from the start: a SIGTERM as soon as the service

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use circuits::{Circuit, Party};
+use circuits::{Circuit, Gate, Input, Output, Party, Type};
 use crypto::{threehalves, Block, Schedule, Scheme};
 use evaluator::EvaluatorSession;
 use garbler::GarblerSession;
@@ -89,4 +89,68 @@ pub fn random_bits(n: usize) -> Vec<bool> {
 /// The reference circuits directory.
 pub fn bristol_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bristol")
+}
+
+/// Builds a valid circuit from raw choices: each gate reads wires already
+/// set and writes any wire slot (reusing slots freely).
+pub fn build(
+    widths: &[(usize, bool)],
+    extra_wires: u32,
+    raw_gates: &[(u8, u32, u32, u32)],
+    raw_outputs: &[u32],
+) -> Circuit {
+    let mut inputs = Vec::new();
+    let mut next = 0u32;
+    for (i, &(w, garbler)) in widths.iter().enumerate() {
+        inputs.push(Input {
+            name: format!("in{i}"),
+            party: if garbler {
+                Party::Garbler
+            } else {
+                Party::Evaluator
+            },
+            ty: Type::Unsigned(w as u32),
+            first_wire: next,
+        });
+        next += w as u32;
+    }
+    let num_wires = next + extra_wires;
+    let mut set: Vec<u32> = (0..next).collect();
+    let mut is_set = vec![false; num_wires as usize];
+    is_set[..next as usize].iter_mut().for_each(|s| *s = true);
+    let mut gates = Vec::new();
+    for &(k, a, b, out) in raw_gates {
+        let out = out % num_wires;
+        let pick = |x: u32| set[x as usize % set.len()];
+        let g = match k % 8 {
+            0..=2 => Gate::xor(pick(a), pick(b), out),
+            3..=5 => Gate::and(pick(a), pick(b), out),
+            6 => Gate::inv(pick(a), out),
+            _ => Gate::constant(a % 2 == 1, out),
+        };
+        if !is_set[out as usize] {
+            is_set[out as usize] = true;
+            set.push(out);
+        }
+        gates.push(g);
+    }
+    let output_wires: Vec<u32> = raw_outputs
+        .iter()
+        .map(|&o| set[o as usize % set.len()])
+        .collect();
+    let outputs = vec![Output {
+        party: None,
+        name: "out".into(),
+        ty: Type::Bits(output_wires.len() as u32),
+        first_bit: 0,
+    }];
+    let c = Circuit {
+        num_wires,
+        inputs,
+        outputs,
+        gates,
+        output_wires,
+    };
+    c.validate().unwrap();
+    c
 }

@@ -1,0 +1,414 @@
+//! Garbling ahead: sessions whose computations were garbled before their
+//! requests give the same answers as sessions that garble on request, on
+//! every reference circuit and on random circuits, with garbler inputs that
+//! change per computation; the pool of tables garbled ahead stays within
+//! its bounds; a peer that leaves with computations garbled ahead ends the
+//! session cleanly on both sides.
+
+mod common;
+
+use circuits::{bristol, Circuit, Party};
+use common::{bristol_dir, build, random_bits, split_inputs};
+use evaluator::{EvalError, Prepared, Session, SessionConfig};
+use garbler::{run_session, GarbleError, SessionConfig as ServiceConfig};
+use proptest::prelude::*;
+use protocol::{Channel, Hello, Kind, Limits, ProtocolError, Window, PROTOCOL_VERSION};
+use std::collections::VecDeque;
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+/// What a session gave each side: the evaluator's outputs per computation,
+/// the garbler's, and the evaluator's most bytes held ahead.
+struct Ran {
+    evaluator: Vec<Vec<bool>>,
+    garbler: Vec<Vec<bool>>,
+    high_water: usize,
+    window: Window,
+}
+
+/// Runs `inputs` (whole input bit strings, wire order) in one session, in
+/// requests of the sizes `plan` gives, each side garbling ahead within its
+/// window. The garbler's inputs change per computation.
+fn session(
+    prepared: &Prepared,
+    inputs: &[Vec<bool>],
+    plan: &[usize],
+    garbler_window: Window,
+    evaluator_window: Window,
+) -> Ran {
+    let c = &prepared.circuit;
+    let (g_bits, e_bits): (VecDeque<Vec<bool>>, Vec<Vec<bool>>) =
+        inputs.iter().map(|b| split_inputs(c, b)).unzip();
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            let mut queue = g_bits;
+            let mut source =
+                move |_: &[u8]| -> Result<Vec<bool>, String> { queue.pop_front().ok_or("no more".into()) };
+            let mut learned = Vec::new();
+            let config = ServiceConfig {
+                ahead: garbler_window,
+                ..ServiceConfig::default()
+            };
+            run_session(
+                theirs,
+                &prepared,
+                &mut source,
+                &mut |r| learned.push(r.to_vec()),
+                config,
+            )
+            .map(|_| learned)
+        })
+    };
+    let config = SessionConfig {
+        ahead: evaluator_window,
+        ..SessionConfig::default()
+    };
+    let mut s = Session::over(ours, prepared, config).unwrap();
+    let mut evaluator = Vec::new();
+    let mut at = 0;
+    for &n in plan {
+        let batch = &e_bits[at..at + n];
+        if n == 1 {
+            evaluator.push(s.evaluate(&batch[0]).unwrap());
+        } else {
+            evaluator.extend(s.evaluate_batch(batch).unwrap());
+        }
+        at += n;
+    }
+    assert_eq!(at, inputs.len());
+    let (high_water, window) = (s.ahead_high_water(), s.ahead_window());
+    s.close().unwrap();
+    let garbler = g.join().unwrap().unwrap();
+    Ran {
+        evaluator,
+        garbler,
+        high_water,
+        window,
+    }
+}
+
+/// The output bits of `party` in plaintext, per computation.
+fn plaintext(c: &Circuit, inputs: &[Vec<bool>], party: Party) -> Vec<Vec<bool>> {
+    let wires = c.output_bits_of(party);
+    inputs
+        .iter()
+        .map(|b| {
+            let out = c.eval_bits(b).unwrap();
+            wires.iter().map(|&w| out[w]).collect()
+        })
+        .collect()
+}
+
+/// Runs `c` with and without garbling ahead and checks both against
+/// plaintext, and the pool's bound.
+fn same_answers(c: Circuit, plan: &[usize], window: Window) {
+    let prepared = Prepared::new(c).unwrap();
+    let c = &prepared.circuit;
+    let n: usize = plan.iter().sum();
+    let inputs: Vec<Vec<bool>> = (0..n)
+        .map(|_| random_bits(c.num_inputs() as usize))
+        .collect();
+    let ahead = session(&prepared, &inputs, plan, window, Window::default());
+    let on_request = session(&prepared, &inputs, plan, Window::default(), Window::OFF);
+    let want_e = plaintext(c, &inputs, Party::Evaluator);
+    let want_g = plaintext(c, &inputs, Party::Garbler);
+    assert_eq!(ahead.evaluator, want_e);
+    assert_eq!(on_request.evaluator, want_e);
+    assert_eq!(ahead.garbler, want_g);
+    assert_eq!(on_request.garbler, want_g);
+    assert_eq!(on_request.window, Window::OFF);
+    assert_eq!(on_request.high_water, 0);
+    let per = (c.and_count() * crypto::TABLE_BYTES) as u64;
+    assert!(ahead.window.computations <= window.computations);
+    assert!(ahead.window.bytes <= window.bytes);
+    assert_eq!(
+        ahead.window.bytes,
+        u64::from(ahead.window.computations) * per
+    );
+    assert!(ahead.high_water as u64 <= ahead.window.bytes);
+}
+
+#[test]
+fn every_reference_circuit_gives_the_same_answers_garbled_ahead() {
+    let mut files: Vec<_> = std::fs::read_dir(bristol_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt") && !p.ends_with("License.txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "{files:?}");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let values = bristol::parse(&text, 0).unwrap().inputs.len();
+        // Both parties' inputs where there are two values; one party's
+        // alone, each in turn, where there is one.
+        let splits: Vec<usize> = if values >= 2 { vec![1] } else { vec![0, 1] };
+        for garbler_values in splits {
+            let c = bristol::parse(&text, garbler_values).unwrap();
+            // Requests within the window, then one larger than it: half
+            // from the pool, half garbled on request.
+            let window = Window {
+                computations: 2,
+                bytes: 8 << 20,
+            };
+            same_answers(c, &[1, 2, 1, 4], window);
+        }
+    }
+}
+
+#[test]
+fn a_byte_cap_below_one_computation_garbles_on_request() {
+    let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 1).unwrap();
+    let per = (c.and_count() * crypto::TABLE_BYTES) as u64;
+    same_answers(
+        c.clone(),
+        &[1, 3],
+        Window {
+            computations: 8,
+            bytes: per - 1,
+        },
+    );
+    // Three fit in the cap: three ahead, whatever the count allows.
+    same_answers(
+        c,
+        &[1, 1, 5, 1],
+        Window {
+            computations: 8,
+            bytes: 3 * per + 5,
+        },
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_circuits_give_the_same_answers_garbled_ahead(
+        widths in proptest::collection::vec((1usize..6, any::<bool>()), 1..5),
+        extra in 1u32..40,
+        gates in proptest::collection::vec((any::<u8>(), any::<u32>(), any::<u32>(), any::<u32>()), 0..200),
+        outs in proptest::collection::vec(any::<u32>(), 1..20),
+        window in 1u32..4,
+    ) {
+        let c = build(&widths, extra, &gates, &outs);
+        same_answers(c, &[1, 2, 5], Window { computations: window, bytes: 1 << 20 });
+    }
+}
+
+/// A garbler of a circuit without evaluator inputs (no OT) that agrees on
+/// a window of one computation and then sends two.
+#[test]
+fn a_garbler_past_the_window_is_a_protocol_error() {
+    let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 2).unwrap();
+    let prepared = Prepared::new(c).unwrap();
+    let per = prepared.circuit.and_count() * crypto::TABLE_BYTES;
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let summary = (*prepared.summary).clone();
+    let hostile = std::thread::spawn(move || {
+        let mut ch = Channel::new(theirs, Limits::default());
+        let _ = ch.recv_kind(Kind::Hello).unwrap();
+        let _ = ch.recv_kind(Kind::Window).unwrap();
+        let hello = Hello {
+            version: PROTOCOL_VERSION,
+            role: Party::Garbler,
+            circuit: summary,
+            binding: None,
+            scheme: crypto::Scheme::HalfGates,
+        };
+        ch.send(Kind::Hello, &hello.encode()).unwrap();
+        ch.send(Kind::HashKey, &[7; 16]).unwrap();
+        let one = Window {
+            computations: 1,
+            bytes: per as u64,
+        };
+        ch.send(Kind::Window, &one.encode()).unwrap();
+        for _ in 0..2 {
+            ch.send(Kind::Ahead, &vec![0; per]).unwrap();
+        }
+        ch.flush().unwrap();
+        // Whatever the evaluator says next.
+        let _ = ch.recv();
+    });
+    let mut s = Session::over(ours, &prepared, SessionConfig::default()).unwrap();
+    let err = s.evaluate(&[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("more computations garbled ahead than the 1 agreed"),
+        "{err}"
+    );
+    assert!(s.ahead_high_water() <= per);
+    hostile.join().unwrap();
+}
+
+/// A garbler that offers more than the evaluator accepts is refused in the
+/// handshake.
+#[test]
+fn a_window_beyond_the_evaluators_bound_is_refused() {
+    let c = bristol::read_file(&bristol_dir().join("adder64.txt"), 2).unwrap();
+    let prepared = Prepared::new(c).unwrap();
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let summary = (*prepared.summary).clone();
+    let per = prepared.circuit.and_count() * crypto::TABLE_BYTES;
+    let hostile = std::thread::spawn(move || {
+        let mut ch = Channel::new(theirs, Limits::default());
+        let _ = ch.recv_kind(Kind::Hello).unwrap();
+        let _ = ch.recv_kind(Kind::Window).unwrap();
+        let hello = Hello {
+            version: PROTOCOL_VERSION,
+            role: Party::Garbler,
+            circuit: summary,
+            binding: None,
+            scheme: crypto::Scheme::HalfGates,
+        };
+        ch.send(Kind::Hello, &hello.encode()).unwrap();
+        ch.send(Kind::HashKey, &[7; 16]).unwrap();
+        let many = Window {
+            computations: 3,
+            bytes: 3 * per as u64,
+        };
+        ch.send(Kind::Window, &many.encode()).unwrap();
+        ch.flush().unwrap();
+        let _ = ch.recv();
+    });
+    let config = SessionConfig {
+        ahead: Window {
+            computations: 2,
+            bytes: 1 << 20,
+        },
+        ..SessionConfig::default()
+    };
+    let err = match Session::over(ours, &prepared, config) {
+        Ok(_) => panic!("a window of 3 accepted"),
+        Err(e) => e,
+    };
+    assert!(
+        err.to_string().contains("garble 3 computations ahead"),
+        "{err}"
+    );
+    hostile.join().unwrap();
+}
+
+/// An evaluator that leaves (without a goodbye) while computations are
+/// garbled ahead for it ends the garbler with "the peer closed the
+/// connection", not a hang; a garbler that leaves ends the evaluator's
+/// next computation the same way.
+#[test]
+fn a_peer_that_leaves_with_work_garbled_ahead_ends_both_sides_cleanly() {
+    let prepared = Prepared::new(
+        compiler::compile_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/millionaires.mpc"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let n_g = prepared.circuit.party_input_bits(Party::Garbler);
+    let n_e = prepared.circuit.party_input_bits(Party::Evaluator);
+    let limits = Limits {
+        timeout: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    // The evaluator leaves.
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            run_session(
+                theirs,
+                &prepared,
+                &mut garbler::FixedInputs(vec![true; n_g]),
+                &mut |_| {},
+                ServiceConfig {
+                    limits,
+                    ..ServiceConfig::default()
+                },
+            )
+        })
+    };
+    let mut s = Session::over(
+        ours,
+        &prepared,
+        SessionConfig {
+            limits,
+            ..SessionConfig::default()
+        },
+    )
+    .unwrap();
+    s.evaluate(&vec![false; n_e]).unwrap();
+    assert!(s.ahead_window().computations > 0);
+    drop(s);
+    let err = g.join().unwrap().unwrap_err();
+    assert!(
+        matches!(err, GarbleError::Protocol(ProtocolError::Closed { .. })),
+        "{err:?}"
+    );
+    // The garbler leaves: it garbles ahead, then its connection drops.
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            let mut served = 0;
+            let mut one = move |_: &[u8]| -> Result<Vec<bool>, String> {
+                served += 1;
+                if served > 1 {
+                    Err("no more inputs".into())
+                } else {
+                    Ok(vec![true; n_g])
+                }
+            };
+            run_session(
+                theirs,
+                &prepared,
+                &mut one,
+                &mut |_| {},
+                ServiceConfig::default(),
+            )
+        })
+    };
+    let mut s = Session::over(
+        ours,
+        &prepared,
+        SessionConfig {
+            limits,
+            ..SessionConfig::default()
+        },
+    )
+    .unwrap();
+    s.evaluate(&vec![false; n_e]).unwrap();
+    // The garbler refuses the second computation and ends its session.
+    let err = s.evaluate(&vec![false; n_e]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EvalError::Protocol(ProtocolError::Peer { .. } | ProtocolError::Closed { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(matches!(
+        s.evaluate(&vec![false; n_e]),
+        Err(EvalError::SessionClosed)
+    ));
+    assert!(g.join().unwrap().is_err());
+}
+
+/// Many computations one at a time and batches larger than the stock: the
+/// random-OT stock is refilled ahead of need several times (between
+/// computations, and within a request when a batch outruns it), in order.
+#[test]
+fn refills_ahead_of_need_keep_both_stocks_in_step() {
+    let c = compiler::compile_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/millionaires.mpc"),
+    )
+    .unwrap();
+    let mut plan = vec![1; 120];
+    plan.extend([700, 1, 3, 1500, 1]);
+    same_answers(
+        c,
+        &plan,
+        Window {
+            computations: 4,
+            bytes: 1 << 20,
+        },
+    );
+}
