@@ -290,6 +290,48 @@ fn values_from_stdin_one_line_per_computation() {
 }
 
 #[test]
+fn garbler_values_change_per_computation_garbled_ahead_or_not() {
+    let add = shared("adder64.txt");
+    for (garbler_window, evaluator_window) in [("1", "16"), ("16", "0"), ("3", "2")] {
+        let mut g = Garbler::start(&["--circuit", &add, "--stdin", "--pregarble", garbler_window]);
+        g.child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"1\n0x10\n100\n7\n")
+            .unwrap();
+        let mut e = Command::new(env!("CARGO_BIN_EXE_evaluator"))
+            .args([
+                "--connect",
+                &g.addr,
+                "--insecure-plaintext",
+                "--circuit",
+                &add,
+                "--stdin",
+                "--pregarble",
+                evaluator_window,
+                "--pregarble-bytes",
+                "100000",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        e.stdin.take().unwrap().write_all(b"2\n3\n5\n0\n").unwrap();
+        let e = e.wait_with_output().unwrap();
+        let (code, gout, gerr) = g.finish(Duration::from_secs(30));
+        assert_eq!(code, Some(0), "{gerr}");
+        assert!(e.status.success(), "{}", text(&e.stderr));
+        assert_eq!(
+            text(&e.stdout),
+            "0x0000000000000003\n0x0000000000000013\n0x0000000000000069\n0x0000000000000007\n"
+        );
+        assert_eq!(gout, text(&e.stdout));
+    }
+}
+
+#[test]
 fn different_circuits_fail_the_handshake_naming_the_difference() {
     let g = Garbler::start(&["--circuit", &shared("aes_128.txt"), "0"]);
     let e = evaluator(&g.addr, &["--circuit", &shared("sha256.txt"), "0"]);
