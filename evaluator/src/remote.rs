@@ -368,12 +368,12 @@ impl<S: Read + Write> Session<S> {
         };
         let (ot, hash_key, window) =
             match setup(&mut ch, prepared, config.scheme, config.ahead, &mut stats) {
-            Ok(done) => done,
-            Err(e) => {
-                tell_peer(&mut ch, &e);
-                return Err(e);
-            }
-        };
+                Ok(done) => done,
+                Err(e) => {
+                    tell_peer(&mut ch, &e);
+                    return Err(e);
+                }
+            };
         let and_gates = prepared.schedule.and_count();
         let table_bytes = config.scheme.wire_bytes(and_gates);
         let mut session = Session {

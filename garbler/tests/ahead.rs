@@ -44,8 +44,9 @@ fn session(
         let prepared = prepared.clone();
         std::thread::spawn(move || {
             let mut queue = g_bits;
-            let mut source =
-                move |_: &[u8]| -> Result<Vec<bool>, String> { queue.pop_front().ok_or("no more".into()) };
+            let mut source = move |_: &[u8]| -> Result<Vec<bool>, String> {
+                queue.pop_front().ok_or("no more".into())
+            };
             let mut learned = Vec::new();
             let config = ServiceConfig {
                 ahead: garbler_window,
