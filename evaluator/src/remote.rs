@@ -164,15 +164,15 @@ impl AheadTables {
             }
             .into()
         };
+        if chunk.is_empty() && self.per > 0 {
+            return Err(refuse("an empty chunk of garbled tables".into()));
+        }
         if self.arriving.is_none() {
             if self.tweaks.len() >= self.window {
                 return Err(refuse(format!(
                     "more computations garbled ahead than the {} agreed",
                     self.window
                 )));
-            }
-            if chunk.is_empty() && self.per > 0 {
-                return Err(refuse("an empty chunk of garbled tables".into()));
             }
             self.arriving = Some(eval.reserve(self.and_gates)?);
         }
@@ -412,7 +412,14 @@ impl<S: Read + Write> Session<S> {
             return Ok(());
         }
         let start = Instant::now();
-        let n = (2 * low).max(self.stock_goal).min(ot::MAX_STOCK / 2);
+        // Never past the stock's bound, whatever the window.
+        let n = (2 * low)
+            .max(self.stock_goal)
+            .min(ot::MAX_STOCK / 2)
+            .min(ot::MAX_STOCK - self.stock.available());
+        if n == 0 {
+            return Ok(());
+        }
         self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
         let msg = self
             .stock
@@ -438,6 +445,7 @@ impl<S: Read + Write> Session<S> {
                 .into());
             }
             self.ahead.receive(&self.buffer, &mut self.eval)?;
+            self.stats.table_bytes += self.buffer.len() as u64;
         }
         Ok(())
     }
@@ -458,6 +466,7 @@ impl<S: Read + Write> Session<S> {
                 .into());
             }
             self.ahead.receive(&self.buffer, &mut self.eval)?;
+            self.stats.table_bytes += self.buffer.len() as u64;
         }
     }
 

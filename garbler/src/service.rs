@@ -536,7 +536,13 @@ fn session<S: Read + Write>(
             let start = Instant::now();
             ch.set_phase(Phase::Garbling);
             while pool.len() < target {
-                pool.push_back(garble_ahead(ch, &mut garbler, schedule, &zero_bits)?);
+                pool.push_back(garble_ahead(
+                    ch,
+                    &mut garbler,
+                    schedule,
+                    &zero_bits,
+                    &mut stats.table_bytes,
+                )?);
             }
             ch.flush()?;
             stats.offline += start.elapsed();
@@ -560,6 +566,16 @@ fn session<S: Read + Write>(
                     return Err(no_ot_expected());
                 }
                 let count = refill.count as usize;
+                // An honest evaluator sends at most one refill between two
+                // requests: more would let a peer pile up extension
+                // messages here without bound.
+                if !queued.is_empty() {
+                    return Err(ProtocolError::Malformed {
+                        phase: Phase::OtExtension,
+                        msg: "a second OT refill before a request".into(),
+                    }
+                    .into());
+                }
                 queued_ots += count;
                 if stock.available() + queued_ots > ot::MAX_STOCK {
                     return Err(GarbleError::ot(
@@ -573,6 +589,16 @@ fn session<S: Read + Write>(
                 }
                 let msg = ExtendMsg::decode(refill.extension)
                     .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
+                if msg.count() != count as u64 {
+                    return Err(ProtocolError::Malformed {
+                        phase: Phase::OtExtension,
+                        msg: format!(
+                            "a refill of {count} OTs carrying an extension of {}",
+                            msg.count()
+                        ),
+                    }
+                    .into());
+                }
                 queued.push_back((count, msg));
                 continue;
             }
@@ -849,12 +875,14 @@ fn garble_ahead<S: Read + Write>(
     garbler: &mut GarblerSession,
     schedule: &crypto::Schedule,
     zero_bits: &[bool],
+    table_bytes: &mut u64,
 ) -> Result<Ahead, GarbleError> {
     let (mut run, evaluator_zero) = garbler.garble_ahead(schedule, zero_bits)?;
     let garbler_zero = run.garbler_labels().to_vec();
     let mut sent = false;
     while let Some(chunk) = run.next_chunk() {
         ch.send(Kind::Ahead, chunk)?;
+        *table_bytes += chunk.len() as u64;
         sent = true;
     }
     if !sent {

@@ -25,7 +25,9 @@ pub struct SessionStats {
     pub transcript: Option<[u8; 32]>,
     /// The garbling scheme agreed at the handshake.
     pub scheme: Option<crypto::Scheme>,
-    /// Bytes of garbled tables sent or received, all computations together.
+    /// Bytes of garbled tables sent or received, all computations together,
+    /// those garbled ahead included (also the computations garbled ahead that
+    /// the session ended before using).
     pub table_bytes: u64,
     /// Work done off the requests' path: OT refills and garbling ahead.
     pub offline: Duration,
