@@ -413,3 +413,81 @@ fn refills_ahead_of_need_keep_both_stocks_in_step() {
         },
     );
 }
+
+/// The evaluator's side of a stream that sends every refill message twice
+/// (a peer piling up OT extensions ahead of its requests).
+struct RefillTwice {
+    inner: UnixStream,
+    /// Bytes written but not yet a whole frame.
+    pending: Vec<u8>,
+}
+
+impl std::io::Read for RefillTwice {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Write for RefillTwice {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // Frames: a kind byte, a 4-byte little-endian length, the payload.
+        while self.pending.len() >= 5 {
+            let len = u32::from_le_bytes(self.pending[1..5].try_into().unwrap()) as usize;
+            if self.pending.len() < 5 + len {
+                break;
+            }
+            let frame: Vec<u8> = self.pending.drain(..5 + len).collect();
+            self.inner.write_all(&frame)?;
+            if frame[0] == Kind::Refill as u8 {
+                self.inner.write_all(&frame)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// An evaluator may have one refill outstanding between two requests; a
+/// second is refused before it is kept, so that a peer cannot make the
+/// garbler hold OT extensions without bound.
+#[test]
+fn a_second_refill_before_a_request_ends_the_session() {
+    let c = compiler::compile_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/millionaires.mpc"),
+    )
+    .unwrap();
+    let prepared = Prepared::new(c).unwrap();
+    let n_e = prepared.circuit.party_input_bits(Party::Evaluator);
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            let mut inputs = |_: &[u8]| -> Result<Vec<bool>, String> { Ok(vec![true; 64]) };
+            run_session(
+                theirs,
+                &prepared,
+                &mut inputs,
+                &mut |_| {},
+                ServiceConfig::default(),
+            )
+        })
+    };
+    let stream = RefillTwice {
+        inner: ours,
+        pending: Vec::new(),
+    };
+    let mut s = Session::over(stream, &prepared, SessionConfig::default()).unwrap();
+    // The session's first refill (its window's worth of OTs, more than a
+    // request carries) goes on its own before the first request.
+    let err = s.evaluate(&vec![false; n_e]).unwrap_err();
+    assert!(err.to_string().contains("second OT refill"), "{err}");
+    let err = g.join().unwrap().unwrap_err();
+    assert!(
+        matches!(&err, GarbleError::Protocol(ProtocolError::Malformed { msg, .. }) if msg.contains("second OT refill")),
+        "{err:?}"
+    );
+}
