@@ -476,6 +476,13 @@ fn session<S: Read + Write>(
     if let Some(m) = config.max_computations {
         own.computations = own.computations.min(m.min(u64::from(u32::MAX)) as u32);
     }
+    // The answer to a request carries one label per input bit of each
+    // computation garbled ahead that it uses, in one message: the window
+    // keeps that message within the size limit.
+    let per_answer = 16 * (schedule.garbler_inputs().len() + schedule.evaluator_inputs().len());
+    if let Some(fit) = (config.limits.max_message as usize).checked_div(per_answer) {
+        own.computations = own.computations.min(fit.min(u32::MAX as usize) as u32);
+    }
     let window = own.agree(&asked, table_bytes);
     // Delta and the hash key are drawn here, fresh for this session; the
     // key is public and goes to the evaluator in the same flight as the

@@ -491,3 +491,61 @@ fn a_second_refill_before_a_request_ends_the_session() {
         "{err:?}"
     );
 }
+
+/// A circuit with many garbler input bits: the answer to a request (one
+/// label per input bit of each computation garbled ahead) would pass a
+/// small message limit if the window were not bounded by it.
+#[test]
+fn the_window_keeps_the_answer_within_the_message_limit() {
+    let c = compiler::compile_source(
+        "fn main(garbler a: [u64; 64], evaluator b: u8) -> u8 {
+            let mut x: u8 = b;
+            for v in a { x = x ^ (v as u8); }
+            x
+        }",
+        "wide_garbler.mpc",
+    )
+    .unwrap();
+    let prepared = Prepared::new(c).unwrap();
+    let n_g = prepared.circuit.party_input_bits(Party::Garbler);
+    let limits = Limits {
+        max_message: 200 << 10,
+        ..Limits::default()
+    };
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let g = {
+        let prepared = prepared.clone();
+        std::thread::spawn(move || {
+            // a[i] = i: the XOR of their low bytes is 0.
+            let mut bits = Vec::with_capacity(n_g);
+            for i in 0..64u64 {
+                bits.extend((0..64).map(|k| (i >> k) & 1 == 1));
+            }
+            let mut inputs = move |_: &[u8]| -> Result<Vec<bool>, String> { Ok(bits.clone()) };
+            let config = ServiceConfig {
+                limits,
+                ..ServiceConfig::default()
+            };
+            run_session(theirs, &prepared, &mut inputs, &mut |_| {}, config)
+        })
+    };
+    let config = SessionConfig {
+        limits,
+        ..SessionConfig::default()
+    };
+    let mut s = Session::over(ours, &prepared, config).unwrap();
+    let window = s.ahead_window();
+    assert!(window.computations >= 1, "{window:?}");
+    assert!(
+        16 * n_g as u64 * u64::from(window.computations) <= limits.max_message,
+        "{window:?}"
+    );
+    let b: Vec<bool> = (0..8).map(|k| (0x5au8 >> k) & 1 == 1).collect();
+    let batch = vec![b.clone(); 6];
+    for out in s.evaluate_batch(&batch).unwrap() {
+        assert_eq!(out, b);
+    }
+    assert_eq!(s.evaluate(&b).unwrap(), b);
+    s.close().unwrap();
+    g.join().unwrap().unwrap();
+}
