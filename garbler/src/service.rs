@@ -186,7 +186,9 @@ pub struct SessionConfig {
     pub max_sessions: usize,
     /// Computations the garbler's input may take part in, shared by every
     /// session that holds it (`None`: no limit beyond `max_computations`).
-    /// Each batch is taken from it before anything of it is garbled.
+    /// Each request is taken from it before the garbler's input enters
+    /// any of its computations (computations garbled ahead carry random
+    /// input labels only, and are answered only once the budget allows).
     pub budget: Option<Arc<Budget>>,
     /// The identity the session's computations count against in `budget`:
     /// [`serve`] and [`run_link`] set it to [`PeerInfo::budget_key`].
