@@ -13,6 +13,8 @@
 //! (`auction.mpc`, with N bidders), the JSON bodies and errors, and the
 //! book of shares each service keeps.
 
+#![deny(missing_docs)]
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use circuits::Circuit;
