@@ -374,6 +374,13 @@ async fn a_share_holder_restart_is_an_error_then_works() {
     let (status, json) = close(&client, &house.url(), "one").await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(outcome(&json), vickrey(&first));
+    // The state file holds shares of bids: its owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(state).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     // Killed: the auction-house says the garbler service is unreachable.
     drop(holder);
     let (status, json) = close(&client, &house.url(), "two").await;

@@ -122,9 +122,13 @@ fn load(path: &std::path::Path, bidders: usize) -> Result<(Book, std::fs::File),
             }
         }
     }
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
+    // It holds shares of bids: readable by the service's user only, from
+    // its creation on.
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let log = options
         .open(path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((book, log))
