@@ -483,8 +483,17 @@ fn a_second_refill_before_a_request_ends_the_session() {
     let mut s = Session::over(stream, &prepared, SessionConfig::default()).unwrap();
     // The session's first refill (its window's worth of OTs, more than a
     // request carries) goes on its own before the first request.
+    // The evaluator reads the garbler's reason, or finds the connection
+    // closed if its own writes ran into the closed socket first.
     let err = s.evaluate(&vec![false; n_e]).unwrap_err();
-    assert!(err.to_string().contains("second OT refill"), "{err}");
+    assert!(
+        err.to_string().contains("second OT refill")
+            || matches!(
+                err,
+                EvalError::Protocol(ProtocolError::Closed { .. } | ProtocolError::Io { .. })
+            ),
+        "{err}"
+    );
     let err = g.join().unwrap().unwrap_err();
     assert!(
         matches!(&err, GarbleError::Protocol(ProtocolError::Malformed { msg, .. }) if msg.contains("second OT refill")),
