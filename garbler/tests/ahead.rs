@@ -198,6 +198,30 @@ proptest! {
     }
 }
 
+/// A hand-driven garbler's side of the handshake of a circuit without
+/// evaluator inputs: it reads the evaluator's hello and window, answers with
+/// its hello, a hash key and `window`, and hands back the channel.
+fn garbler_opening(
+    stream: UnixStream,
+    circuit: protocol::Summary,
+    window: Window,
+) -> Channel<UnixStream> {
+    let mut ch = Channel::new(stream, Limits::default());
+    let _ = ch.recv_kind(Kind::Hello).unwrap();
+    let _ = ch.recv_kind(Kind::Window).unwrap();
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        role: Party::Garbler,
+        circuit,
+        binding: None,
+        scheme: crypto::Scheme::HalfGates,
+    };
+    ch.send(Kind::Hello, &hello.encode()).unwrap();
+    ch.send(Kind::HashKey, &[7; 16]).unwrap();
+    ch.send(Kind::Window, &window.encode()).unwrap();
+    ch
+}
+
 /// A garbler of a circuit without evaluator inputs (no OT) that agrees on
 /// a window of one computation and then sends two.
 #[test]
@@ -208,23 +232,11 @@ fn a_garbler_past_the_window_is_a_protocol_error() {
     let (ours, theirs) = UnixStream::pair().unwrap();
     let summary = (*prepared.summary).clone();
     let hostile = std::thread::spawn(move || {
-        let mut ch = Channel::new(theirs, Limits::default());
-        let _ = ch.recv_kind(Kind::Hello).unwrap();
-        let _ = ch.recv_kind(Kind::Window).unwrap();
-        let hello = Hello {
-            version: PROTOCOL_VERSION,
-            role: Party::Garbler,
-            circuit: summary,
-            binding: None,
-            scheme: crypto::Scheme::HalfGates,
-        };
-        ch.send(Kind::Hello, &hello.encode()).unwrap();
-        ch.send(Kind::HashKey, &[7; 16]).unwrap();
         let one = Window {
             computations: 1,
             bytes: per as u64,
         };
-        ch.send(Kind::Window, &one.encode()).unwrap();
+        let mut ch = garbler_opening(theirs, summary, one);
         for _ in 0..2 {
             ch.send(Kind::Ahead, &vec![0; per]).unwrap();
         }
@@ -253,23 +265,11 @@ fn a_window_beyond_the_evaluators_bound_is_refused() {
     let summary = (*prepared.summary).clone();
     let per = prepared.circuit.and_count() * crypto::TABLE_BYTES;
     let hostile = std::thread::spawn(move || {
-        let mut ch = Channel::new(theirs, Limits::default());
-        let _ = ch.recv_kind(Kind::Hello).unwrap();
-        let _ = ch.recv_kind(Kind::Window).unwrap();
-        let hello = Hello {
-            version: PROTOCOL_VERSION,
-            role: Party::Garbler,
-            circuit: summary,
-            binding: None,
-            scheme: crypto::Scheme::HalfGates,
-        };
-        ch.send(Kind::Hello, &hello.encode()).unwrap();
-        ch.send(Kind::HashKey, &[7; 16]).unwrap();
         let many = Window {
             computations: 3,
             bytes: 3 * per as u64,
         };
-        ch.send(Kind::Window, &many.encode()).unwrap();
+        let mut ch = garbler_opening(theirs, summary, many);
         ch.flush().unwrap();
         let _ = ch.recv();
     });

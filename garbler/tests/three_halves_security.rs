@@ -6,20 +6,14 @@
 mod common;
 
 use circuits::{bristol, Party};
-use common::{bristol_dir, random_bits, run_in, split_inputs};
+use common::{
+    all_tables, assert_tweak_ranges_never_overlap, bristol_dir, random_bits, run_in, split_inputs,
+};
 use crypto::{threehalves, Block, OutputDecoding, Schedule, Scheme};
 use evaluator::{EvalError, EvaluatorSession};
 use garbler::{GarbleError, GarblerSession};
 
 const TH: Scheme = Scheme::ThreeHalves;
-
-fn all_tables(g: &mut garbler::Garbling<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(c) = g.next_chunk() {
-        out.extend_from_slice(c);
-    }
-    out
-}
 
 #[test]
 fn no_two_hash_calls_of_a_three_halves_session_share_a_tweak() {
@@ -47,29 +41,7 @@ fn no_two_hash_calls_of_a_three_halves_session_share_a_tweak() {
     assert_eq!((r1.end - r1.start, r2.end - r2.start), (6, 6));
     assert_eq!(session.next_tweak(), 12);
     // Runs of different circuits never overlap.
-    let aes = bristol::read_file(&bristol_dir().join("aes_128.txt"), 1).unwrap();
-    let sa = Schedule::new(&aes).unwrap();
-    let mut ranges = vec![r1, r2];
-    for _ in 0..3 {
-        for (sch, e) in [(&sa, 128usize), (&s, 2)] {
-            let zero: Vec<Block> = (0..e).map(|_| Block::random()).collect();
-            let bits = random_bits(sch.garbler_inputs().len());
-            let g = session.garble(sch, &bits, &zero).unwrap();
-            assert_eq!(
-                g.tweak_range().end - g.tweak_range().start,
-                3 * sch.and_count() as u64
-            );
-            ranges.push(g.tweak_range());
-        }
-    }
-    for (i, a) in ranges.iter().enumerate() {
-        for b in &ranges[..i] {
-            assert!(
-                a.start >= b.end || b.start >= a.end,
-                "tweak ranges {a:?} and {b:?} overlap"
-            );
-        }
-    }
+    assert_tweak_ranges_never_overlap(&mut session, &s, vec![r1, r2], 3);
 }
 
 #[test]

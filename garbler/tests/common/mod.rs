@@ -154,3 +154,45 @@ pub fn build(
     c.validate().unwrap();
     c
 }
+
+/// Every chunk of garbled tables of a run, concatenated.
+pub fn all_tables(g: &mut garbler::Garbling<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(c) = g.next_chunk() {
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+/// Garbles AES-128 and `small` (two evaluator inputs) three times each in
+/// `session`, checks that each run takes `tweaks_per_gate` tweaks per AND
+/// gate, and that no two of those runs' tweak ranges and `earlier` overlap.
+pub fn assert_tweak_ranges_never_overlap(
+    session: &mut GarblerSession,
+    small: &Schedule,
+    mut ranges: Vec<std::ops::Range<u64>>,
+    tweaks_per_gate: u64,
+) {
+    let aes = circuits::bristol::read_file(&bristol_dir().join("aes_128.txt"), 1).unwrap();
+    let sa = Schedule::new(&aes).unwrap();
+    for _ in 0..3 {
+        for (sch, e) in [(&sa, 128usize), (small, 2)] {
+            let zero: Vec<Block> = (0..e).map(|_| Block::random()).collect();
+            let bits = random_bits(sch.garbler_inputs().len());
+            let g = session.garble(sch, &bits, &zero).unwrap();
+            assert_eq!(
+                g.tweak_range().end - g.tweak_range().start,
+                tweaks_per_gate * sch.and_count() as u64
+            );
+            ranges.push(g.tweak_range());
+        }
+    }
+    for (i, a) in ranges.iter().enumerate() {
+        for b in &ranges[..i] {
+            assert!(
+                a.start >= b.end || b.start >= a.end,
+                "tweak ranges {a:?} and {b:?} overlap"
+            );
+        }
+    }
+}
