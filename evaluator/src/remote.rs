@@ -42,7 +42,7 @@
 use crate::{decode, EvalError, EvaluatorSession};
 use circuits::{typed, value, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding, Scheme};
-use ot::{BaseOtReply, OtReceiver, ReceiverStock, Security};
+use ot::{BaseOtReply, ExtendMsg, OtReceiver, ReceiverStock, Security};
 use protocol::{
     ot_context, pack_contexts, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
     ProtocolError, Refill, SessionStats, Window, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS,
@@ -108,8 +108,30 @@ pub struct Session<S: Read + Write = Link> {
     corrupt: bool,
     /// Tables of computations garbled ahead, as they arrive.
     ahead: AheadTables,
-    /// The refill to send before the next request, made after the last one.
-    refill: Option<(u32, Vec<u8>)>,
+    /// The size of the refill to send before the next request, made after
+    /// the last one; its extension message is in `ext`.
+    refill: Option<u32>,
+    /// Buffers kept from request to request, so that a session allocates
+    /// (and page-faults) once, not per request: the extension message of a
+    /// refill, its bytes, the encoded request, its choice and correction
+    /// bits, and the labels of the spent OTs, of secret payloads received,
+    /// and of the outputs sent back (secret ones wiped after each request).
+    ext: ExtendMsg,
+    ext_bytes: Vec<u8>,
+    request: Vec<u8>,
+    choices: Vec<bool>,
+    corrections: Vec<u8>,
+    ot_labels: Zeroizing<Vec<Block>>,
+    secret: Zeroizing<Vec<u8>>,
+    back: Zeroizing<Vec<u8>>,
+}
+
+/// Wipes the bytes a buffer holds and empties it, keeping its memory (whose
+/// unused part was wiped before): a kept buffer costs its contents' length to
+/// wipe, not its capacity.
+fn wipe<T: Zeroize>(buf: &mut Vec<T>) {
+    buf.iter_mut().for_each(Zeroize::zeroize);
+    buf.clear();
 }
 
 /// The garbled tables of the computations the garbler garbled ahead, held
@@ -391,6 +413,14 @@ impl<S: Read + Write> Session<S> {
             corrupt: false,
             ahead: AheadTables::new(window.computations as usize, table_bytes, and_gates),
             refill: None,
+            ext: ExtendMsg::new(),
+            ext_bytes: Vec::new(),
+            request: Vec::new(),
+            choices: Vec::new(),
+            corrections: Vec::new(),
+            ot_labels: Zeroizing::new(Vec::new()),
+            secret: Zeroizing::new(Vec::new()),
+            back: Zeroizing::new(Vec::new()),
         };
         if let Err(e) = session.refill_ahead() {
             session.fail(&e);
@@ -421,11 +451,10 @@ impl<S: Read + Write> Session<S> {
             return Ok(());
         }
         self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
-        let msg = self
-            .stock
-            .refill(r, n)
+        self.stock
+            .refill_into(r, n, &mut self.ext)
             .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-        self.refill = Some((n as u32, msg.encode()));
+        self.refill = Some(n as u32);
         self.stats.offline += start.elapsed();
         Ok(())
     }
@@ -716,70 +745,100 @@ impl<S: Read + Write> Session<S> {
         let n_eval = self.prepared.schedule.evaluator_inputs().len();
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
-        let (refill, extension, corrections, labels) = match self.ot.is_some() {
-            true => {
-                let mut choices: Vec<bool> = Vec::with_capacity(count * n_eval);
-                for b in batch {
-                    choices.extend_from_slice(b.as_ref());
-                }
-                // Random OTs are made ahead and spent with one correction
-                // bit per input: a small computation then costs a few bytes
-                // of OT traffic, not an extension of its own. A refill made
-                // after the last request goes first, on its own; a batch
-                // larger than the stock refills in its request.
-                let short = choices.len().saturating_sub(self.stock.available());
-                let mut carried = None;
-                if let Some((n, msg)) = self.refill.take() {
-                    if short > 0 || msg.len() > SMALL_WRITE {
-                        let payload = Refill {
-                            count: n,
-                            extension: &msg,
-                        }
-                        .encode();
-                        self.send_checked(Kind::Refill, &payload)?;
-                    } else {
-                        carried = Some((n, msg));
-                    }
-                }
-                let (refill, extension) = if let Some(c) = carried {
-                    c
-                } else if short > 0 {
-                    let n = short.max(self.stock_goal);
-                    self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
-                    let msg = self
-                        .stock
-                        .refill(r_again(&mut self.ot)?, n)
-                        .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                    (n as u32, msg.encode())
-                } else {
-                    (0, Vec::new())
-                };
-                let spent = self.stock.spend(&choices);
-                choices.zeroize();
-                let (corrections, labels) =
-                    spent.map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                (refill, extension, corrections, labels)
+        self.corrections.clear();
+        self.ext_bytes.clear();
+        wipe(&mut self.ot_labels);
+        let mut refill = 0;
+        if self.ot.is_some() {
+            self.choices.clear();
+            for b in batch {
+                self.choices.extend_from_slice(b.as_ref());
             }
-            false => (0, Vec::new(), Vec::new(), Vec::new()),
-        };
-        let mut labels = Zeroizing::new(labels);
+            // Random OTs are made ahead and spent with one correction bit
+            // per input: a small computation then costs a few bytes of OT
+            // traffic, not an extension of its own. A refill made after the
+            // last request goes first, on its own; a batch larger than the
+            // stock refills in its request.
+            let short = self.choices.len().saturating_sub(self.stock.available());
+            if let Some(n) = self.refill.take() {
+                self.ext.encode_into(&mut self.ext_bytes);
+                if short > 0 || self.ext_bytes.len() > SMALL_WRITE {
+                    Refill {
+                        count: n,
+                        extension: &self.ext_bytes,
+                    }
+                    .encode_into(&mut self.request);
+                    self.ext_bytes.clear();
+                    let request = std::mem::take(&mut self.request);
+                    let sent = self.send_checked(Kind::Refill, &request);
+                    self.request = request;
+                    sent?;
+                } else {
+                    refill = n;
+                }
+            }
+            if refill == 0 && short > 0 {
+                let mut n = short.max(self.stock_goal);
+                self.stock_goal = (2 * self.stock_goal).min(MAX_STOCK_GOAL);
+                // A refill larger than one checked chunk goes ahead as a run
+                // of chunk-sized refills, each sent as soon as it is made:
+                // the garbler checks and extends one while this side makes
+                // the next. The last goes in the request.
+                let chunk = Security::Malicious.chunk_ots();
+                while n > chunk {
+                    self.stock
+                        .refill_into(r_again(&mut self.ot)?, chunk, &mut self.ext)
+                        .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+                    self.ext.encode_into(&mut self.ext_bytes);
+                    Refill {
+                        count: chunk as u32,
+                        extension: &self.ext_bytes,
+                    }
+                    .encode_into(&mut self.request);
+                    self.ext_bytes.clear();
+                    let request = std::mem::take(&mut self.request);
+                    let sent = self.send_checked(Kind::Refill, &request);
+                    self.request = request;
+                    sent?;
+                    self.ch.flush()?;
+                    n -= chunk;
+                }
+                self.stock
+                    .refill_into(r_again(&mut self.ot)?, n, &mut self.ext)
+                    .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+                self.ext.encode_into(&mut self.ext_bytes);
+                refill = n as u32;
+            }
+            let spent =
+                self.stock
+                    .spend_append(&self.choices, &mut self.corrections, &mut self.ot_labels);
+            wipe(&mut self.choices);
+            spent.map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
+        }
+        // Taken for the request (put back, wiped, at its end): the labels
+        // of the evaluator's inputs.
+        let mut labels = std::mem::take(&mut self.ot_labels);
         let contexts = pack_contexts(contexts)?;
-        let request = Compute {
+        Compute {
             count: count as u32,
             refill,
-            extension: &extension,
-            corrections: &corrections,
+            extension: &self.ext_bytes,
+            corrections: &self.corrections,
             contexts: &contexts,
         }
-        .encode();
-        self.send_checked(Kind::Compute, &request)?;
+        .encode_into(&mut self.request);
+        let request = std::mem::take(&mut self.request);
+        let sent = self.send_checked(Kind::Compute, &request);
+        self.request = request;
+        sent?;
         self.ch.flush()?;
         t.stop(&mut self.stats);
 
         let n_out = self.prepared.circuit.output_wires.len();
         let mut results = Vec::with_capacity(count);
         // The output labels the garbler learns, of every computation.
-        let mut back = Zeroizing::new(Vec::with_capacity(16 * count * self.garbler_wires.len()));
+        let mut back = std::mem::take(&mut self.back);
+        wipe(&mut back);
         // The computations garbled ahead come first: the garbler answers
         // with their input labels and decoding bits, and their tables are
         // here already (or arrive before the answer).
@@ -801,7 +860,10 @@ impl<S: Read + Write> Session<S> {
                 }
                 .into());
             }
-            let inputs = Zeroizing::new(std::mem::take(&mut self.buffer));
+            // The answer moves to the kept secret buffer (wiped below), the
+            // receive buffer takes that one's memory.
+            let mut inputs = std::mem::take(&mut self.secret);
+            std::mem::swap(&mut *inputs, &mut self.buffer);
             self.ch.set_phase(Phase::Output);
             self.recv_online(Kind::Decoding)?;
             let decoding = OutputDecoding::from_bytes(&self.buffer, ready * self.eval_wires.len())?;
@@ -859,9 +921,8 @@ impl<S: Read + Write> Session<S> {
             labels[..ready * n_eval]
                 .iter_mut()
                 .for_each(Zeroize::zeroize);
-            let mut inputs = inputs;
-            inputs.zeroize();
-            self.buffer = std::mem::take(&mut *inputs);
+            wipe(&mut inputs);
+            self.secret = inputs;
             t.stop(&mut self.stats);
         }
         // The rest was garbled on request. Narrow circuits run in groups of
@@ -875,24 +936,24 @@ impl<S: Read + Write> Session<S> {
             let n_g = schedule.garbler_inputs().len();
             // The garbler's active labels: wiped with their copy below.
             self.recv_online(Kind::GarblerLabels)?;
-            let payload = Zeroizing::new(std::mem::take(&mut self.buffer));
-            if payload.len() != 16 * n_g {
+            if self.buffer.len() != 16 * n_g {
                 return Err(ProtocolError::Malformed {
                     phase: Phase::Garbling,
                     msg: format!(
                         "{} bytes of garbler labels, expected {}",
-                        payload.len(),
+                        self.buffer.len(),
                         16 * n_g
                     ),
                 }
                 .into());
             }
             let garbler_labels: Zeroizing<Vec<Block>> = Zeroizing::new(
-                payload
+                self.buffer
                     .chunks_exact(16)
                     .map(|c| Block::from_bytes(c.try_into().unwrap_or([0; 16])))
                     .collect(),
             );
+            wipe(&mut self.buffer);
             let mine = &labels[first * n_eval..(first + copies) * n_eval];
             let mut run = self.eval.evaluate(&schedule, &garbler_labels, mine)?;
             while run.remaining_tables() > 0 {
@@ -930,7 +991,8 @@ impl<S: Read + Write> Session<S> {
             t.stop(&mut self.stats);
             first += copies;
         }
-        drop(labels);
+        wipe(&mut labels);
+        self.ot_labels = labels;
         self.stats
             .online
             .record(online.elapsed() / count as u32, count as u64);
@@ -939,7 +1001,10 @@ impl<S: Read + Write> Session<S> {
         // nothing when the garbler learns no output.
         if !self.garbler_wires.is_empty() {
             let t = PhaseTimer::start(Phase::Output);
-            self.send_checked(Kind::Result, &back)?;
+            let sent = self.send_checked(Kind::Result, &back);
+            wipe(&mut back);
+            self.back = back;
+            sent?;
             self.ch.flush()?;
             t.stop(&mut self.stats);
         }

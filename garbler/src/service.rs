@@ -539,6 +539,11 @@ fn session<S: Read + Write>(
     // Refills received ahead and not yet made, with the OTs they add.
     let mut queued: VecDeque<(usize, ExtendMsg)> = VecDeque::new();
     let mut queued_ots = 0usize;
+    // Buffers kept from request to request (a session allocates, and
+    // page-faults, once): extension messages decoded and done with, and the
+    // 0-labels of the evaluator's spent OTs (wiped after each request).
+    let mut spare: Vec<ExtendMsg> = Vec::new();
+    let mut zero_labels: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::new());
     loop {
         // Offline: garble ahead while the evaluator has not asked yet.
         if pool.len() < target {
@@ -575,15 +580,14 @@ fn session<S: Read + Write>(
                     return Err(no_ot_expected());
                 }
                 let count = refill.count as usize;
-                // An honest evaluator sends at most one refill between two
-                // requests: more would let a peer pile up extension
-                // messages here without bound.
-                if !queued.is_empty() {
-                    return Err(ProtocolError::Malformed {
-                        phase: Phase::OtExtension,
-                        msg: "a second OT refill before a request".into(),
-                    }
-                    .into());
+                // At most one refill waits: one arriving while another
+                // waits has that one made now. An evaluator streams a large
+                // refill as a run of chunk-sized ones, each made here while
+                // it makes the next; extension messages never pile up.
+                if let (Some((n, msg)), Some(sender)) = (queued.pop_front(), ot.as_mut()) {
+                    queued_ots -= n;
+                    refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+                    spare.push(msg);
                 }
                 queued_ots += count;
                 if stock.available() + queued_ots > ot::MAX_STOCK {
@@ -596,7 +600,8 @@ fn session<S: Read + Write>(
                         },
                     ));
                 }
-                let msg = ExtendMsg::decode(refill.extension)
+                let mut msg = spare.pop().unwrap_or_default();
+                msg.decode_into(refill.extension)
                     .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
                 if msg.count() != count as u64 {
                     return Err(ProtocolError::Malformed {
@@ -657,7 +662,9 @@ fn session<S: Read + Write>(
         let (extension, corrections) = (request.extension, request.corrections);
         let needed = count as usize * n_eval;
         let mut deferred = None;
-        let zero_labels = Zeroizing::new(match ot.as_mut() {
+        zero_labels.iter_mut().for_each(Zeroize::zeroize);
+        zero_labels.clear();
+        match ot.as_mut() {
             Some(sender) => {
                 // Refills sent ahead, as far as this request needs them.
                 while stock.available() < needed {
@@ -666,9 +673,11 @@ fn session<S: Read + Write>(
                     };
                     queued_ots -= n;
                     refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+                    spare.push(msg);
                 }
                 if refill > 0 {
-                    let msg = ExtendMsg::decode(extension)
+                    let mut msg = spare.pop().unwrap_or_default();
+                    msg.decode_into(extension)
                         .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?;
                     if stock.available() >= needed {
                         deferred = Some(msg);
@@ -680,6 +689,7 @@ fn session<S: Read + Write>(
                         if let Some(m) = &config.metrics {
                             m.ot_refill(start.elapsed());
                         }
+                        spare.push(msg);
                     }
                 } else if !extension.is_empty() {
                     return Err(ProtocolError::Malformed {
@@ -689,12 +699,12 @@ fn session<S: Read + Write>(
                     .into());
                 }
                 stock
-                    .spend(sender, needed, corrections)
+                    .spend_append(sender, needed, corrections, &mut zero_labels)
                     .map_err(|e| GarbleError::ot(Phase::OtExtension, e))?
             }
-            None if refill == 0 && extension.is_empty() && corrections.is_empty() => Vec::new(),
+            None if refill == 0 && extension.is_empty() && corrections.is_empty() => {}
             None => return Err(no_ot_expected()),
-        });
+        }
         t.stop(stats);
         let delta = garbler.delta().block();
         // The computations garbled ahead: their inputs' labels and the
@@ -788,7 +798,8 @@ fn session<S: Read + Write>(
             first += copies;
         }
         ch.flush()?;
-        drop(zero_labels);
+        zero_labels.iter_mut().for_each(Zeroize::zeroize);
+        zero_labels.clear();
         let took = online.elapsed();
         stats.online.record(took / request.count, count);
         // Off the request's path now: the refills it did not need.
@@ -796,9 +807,11 @@ fn session<S: Read + Write>(
             while let Some((n, msg)) = queued.pop_front() {
                 queued_ots -= n;
                 refill_stock(&mut stock, sender, n, &msg, &config, stats)?;
+                spare.push(msg);
             }
             if let Some(msg) = deferred {
                 refill_stock(&mut stock, sender, refill, &msg, &config, stats)?;
+                spare.push(msg);
             }
         }
         if garbler_wires.is_empty() {

@@ -415,7 +415,7 @@ fn refills_ahead_of_need_keep_both_stocks_in_step() {
 }
 
 /// The evaluator's side of a stream that sends every refill message twice
-/// (a peer piling up OT extensions ahead of its requests).
+/// (a peer replaying OT extensions ahead of its requests).
 struct RefillTwice {
     inner: UnixStream,
     /// Bytes written but not yet a whole frame.
@@ -451,11 +451,12 @@ impl std::io::Write for RefillTwice {
     }
 }
 
-/// An evaluator may have one refill outstanding between two requests; a
-/// second is refused before it is kept, so that a peer cannot make the
-/// garbler hold OT extensions without bound.
+/// A refill that arrives while another waits has the waiting one made at
+/// once, so the garbler never holds more than one extension message; a
+/// refill sent twice (replayed) then fails the OT consistency check, and the
+/// session ends naming it.
 #[test]
-fn a_second_refill_before_a_request_ends_the_session() {
+fn a_replayed_refill_fails_the_ot_check_and_ends_the_session() {
     let c = compiler::compile_file(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/millionaires.mpc"),
     )
@@ -487,7 +488,7 @@ fn a_second_refill_before_a_request_ends_the_session() {
     // closed if its own writes ran into the closed socket first.
     let err = s.evaluate(&vec![false; n_e]).unwrap_err();
     assert!(
-        err.to_string().contains("second OT refill")
+        err.to_string().contains("consistency check")
             || matches!(
                 err,
                 EvalError::Protocol(ProtocolError::Closed { .. } | ProtocolError::Io { .. })
@@ -496,7 +497,13 @@ fn a_second_refill_before_a_request_ends_the_session() {
     );
     let err = g.join().unwrap().unwrap_err();
     assert!(
-        matches!(&err, GarbleError::Protocol(ProtocolError::Malformed { msg, .. }) if msg.contains("second OT refill")),
+        matches!(
+            &err,
+            GarbleError::Ot {
+                source: ot::OtError::ConsistencyCheckFailed { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
 }

@@ -58,6 +58,14 @@ pub enum Security {
 }
 
 impl Security {
+    /// Most OTs one checked chunk of an extension carries: an extension of
+    /// at most this many OTs is one chunk, checked on its own, so a large
+    /// refill sent as messages of this size lets the sender check and
+    /// extend each while the next is being made.
+    pub fn chunk_ots(self) -> usize {
+        self.max_real_rows()
+    }
+
     fn max_real_rows(self) -> usize {
         match self {
             Security::SemiHonest => CHUNK_ROWS,
@@ -122,11 +130,23 @@ impl ExtendMsg {
 
     /// Wire form: tag, security mode, u64 count, then the chunk bodies.
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`encode`](Self::encode), appended to `out` (a buffer the caller
+    /// reuses).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         let (head, body) = self.encoded_parts();
-        let mut out = Vec::with_capacity(head.len() + body.len());
+        out.reserve(head.len() + body.len());
         out.extend_from_slice(&head);
         out.extend_from_slice(body);
-        out
+    }
+
+    /// The length of [`encode`](Self::encode)'s output.
+    pub fn encoded_len(&self) -> usize {
+        Self::HEADER_BYTES + self.body.len()
     }
 
     /// Parses a message; the count is bounded and the body length must be

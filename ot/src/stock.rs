@@ -50,6 +50,20 @@ impl ReceiverStock {
     /// Makes `n` more random OTs; send the message to the sender, who adds
     /// them to its stock with [`SenderStock::refill`].
     pub fn refill(&mut self, ot: &mut OtReceiver, n: usize) -> Result<ExtendMsg, OtError> {
+        let mut msg = ExtendMsg::new();
+        self.refill_into(ot, n, &mut msg)?;
+        Ok(msg)
+    }
+
+    /// [`refill`](Self::refill) into a message buffer the caller keeps, so
+    /// that a session's refills reuse one allocation (fresh multi-megabyte
+    /// buffers cost more in page faults than the OTs they carry).
+    pub fn refill_into(
+        &mut self,
+        ot: &mut OtReceiver,
+        n: usize,
+        msg: &mut ExtendMsg,
+    ) -> Result<(), OtError> {
         if self.available() + n > MAX_STOCK {
             return Err(OtError::TooLarge {
                 what: "OT stock",
@@ -64,8 +78,7 @@ impl ReceiverStock {
         self.bits
             .extend((0..n).map(|j| (random[j / 128].0 >> (j % 128)) & 1 == 1));
         random.zeroize();
-        let mut msg = ExtendMsg::new();
-        if let Err(e) = ot.extend_append(&self.bits[start..], &mut msg, &mut self.labels) {
+        if let Err(e) = ot.extend_append(&self.bits[start..], msg, &mut self.labels) {
             self.bits.truncate(start);
             self.labels[labels_start..]
                 .iter_mut()
@@ -73,13 +86,28 @@ impl ReceiverStock {
             self.labels.truncate(labels_start);
             return Err(e);
         }
-        Ok(msg)
+        Ok(())
     }
 
     /// Spends one stocked OT per choice: the correction bits to send (packed
     /// eight to a byte, first choice in the lowest bit) and the label of
     /// each choice. Fails, spending nothing, if the stock is short.
     pub fn spend(&mut self, choices: &[bool]) -> Result<(Vec<u8>, Vec<Block>), OtError> {
+        let (mut corrections, mut labels) = (Vec::new(), Vec::new());
+        self.spend_append(choices, &mut corrections, &mut labels)?;
+        Ok((corrections, labels))
+    }
+
+    /// [`spend`](Self::spend), appending the correction bytes to
+    /// `corrections` and the labels to `labels`: buffers the caller keeps
+    /// from request to request. `corrections` must hold whole bytes already
+    /// (the first choice lands in the lowest bit of a new byte).
+    pub fn spend_append(
+        &mut self,
+        choices: &[bool],
+        corrections: &mut Vec<u8>,
+        labels: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
         if choices.len() > self.available() {
             return Err(OtError::CountMismatch {
                 what: "OT stock",
@@ -88,15 +116,17 @@ impl ReceiverStock {
             });
         }
         let range = self.used..self.used + choices.len();
-        let mut corrections = vec![0u8; choices.len().div_ceil(8)];
+        let at = corrections.len();
+        corrections.resize(at + choices.len().div_ceil(8), 0);
+        let out = &mut corrections[at..];
         for (j, (&x, &r)) in choices.iter().zip(&self.bits[range.clone()]).enumerate() {
-            corrections[j / 8] |= ((x ^ r) as u8) << (j % 8);
+            out[j / 8] |= ((x ^ r) as u8) << (j % 8);
         }
-        let labels = self.labels[range.clone()].to_vec();
+        labels.extend_from_slice(&self.labels[range.clone()]);
         self.bits[range.clone()].zeroize();
         self.labels[range].iter_mut().for_each(Zeroize::zeroize);
         self.used += choices.len();
-        Ok((corrections, labels))
+        Ok(())
     }
 
     /// Drops the spent OTs once they are most of the buffers.
@@ -153,6 +183,20 @@ impl SenderStock {
         n: usize,
         corrections: &[u8],
     ) -> Result<Vec<Block>, OtError> {
+        let mut out = Vec::new();
+        self.spend_append(ot, n, corrections, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`spend`](Self::spend), appending the 0-labels to `out`: a buffer the
+    /// caller keeps from request to request.
+    pub fn spend_append(
+        &mut self,
+        ot: &OtSender,
+        n: usize,
+        corrections: &[u8],
+        out: &mut Vec<Block>,
+    ) -> Result<(), OtError> {
         if n > self.available() {
             return Err(OtError::CountMismatch {
                 what: "OT stock",
@@ -174,14 +218,15 @@ impl SenderStock {
         }
         let delta = ot.delta();
         let range = self.used..self.used + n;
-        let zeros = self.zeros[range.clone()]
-            .iter()
-            .enumerate()
-            .map(|(j, &q)| q ^ delta.select((corrections[j / 8] >> (j % 8)) & 1 == 1))
-            .collect();
+        out.extend(
+            self.zeros[range.clone()]
+                .iter()
+                .enumerate()
+                .map(|(j, &q)| q ^ delta.select((corrections[j / 8] >> (j % 8)) & 1 == 1)),
+        );
         self.zeros[range].iter_mut().for_each(Zeroize::zeroize);
         self.used += n;
-        Ok(zeros)
+        Ok(())
     }
 }
 

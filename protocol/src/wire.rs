@@ -26,6 +26,12 @@ pub(crate) fn encode(value: impl Encode) -> Vec<u8> {
         .expect("encoding a message into memory cannot fail")
 }
 
+/// [`encode`], appended to `out` (a buffer the caller reuses).
+pub(crate) fn encode_append(value: impl Encode, out: &mut Vec<u8>) {
+    bincode::encode_into_std_write(value, out, config::<FRAME_LIMIT>())
+        .expect("encoding a message into memory cannot fail");
+}
+
 /// Decodes a `T` from the start of `payload` within `LIMIT` bytes; returns
 /// it and the bytes it took.
 pub(crate) fn decode_prefix<'a, T: BorrowDecode<'a, ()>, const LIMIT: usize>(
@@ -98,6 +104,13 @@ impl<'a> Compute<'a> {
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         encode(self)
+    }
+
+    /// [`encode`](Self::encode), into `out` (cleared first; a buffer the
+    /// caller reuses from request to request).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.clear();
+        encode_append(self, out);
     }
 
     /// Decodes a payload (borrowing its byte strings), checking the count.
@@ -290,6 +303,13 @@ impl<'a> Refill<'a> {
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         encode(self)
+    }
+
+    /// [`encode`](Self::encode), into `out` (cleared first; a buffer the
+    /// caller reuses from request to request).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.clear();
+        encode_append(self, out);
     }
 
     /// Decodes a payload (borrowing the extension), checking the count.
