@@ -8,6 +8,7 @@
 //! back to a blocking read (which honours the socket's read timeout). Writes
 //! go straight through and block only when the send buffer is full.
 
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -59,10 +60,14 @@ impl Read for TcpLink {
         loop {
             match self.stream.read(buf) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    if start.elapsed() >= self.spin {
+                    // Poll for readiness rather than read again: a read takes
+                    // the socket's lock, which the peer's sending side needs
+                    // to queue its bytes here, so reading in a loop slows the
+                    // very delivery it waits for (on a virtual machine a
+                    // contended kernel lock can halt the virtual CPU).
+                    if !self.wait_readable(start) {
                         break;
                     }
-                    std::hint::spin_loop();
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 other => return other,
@@ -75,6 +80,27 @@ impl Read for TcpLink {
 }
 
 impl TcpLink {
+    /// Polls until the socket is readable (true) or the spin time since
+    /// `start` is over (false). Readiness checks take no socket lock.
+    fn wait_readable(&self, start: Instant) -> bool {
+        let mut fds = [PollFd::new(&self.stream, PollFlags::IN)];
+        let zero = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        loop {
+            // Readable, closed, in error, or poll itself failing: the read
+            // that follows reports which.
+            if !matches!(poll(&mut fds, Some(&zero)), Ok(0)) {
+                return true;
+            }
+            if start.elapsed() >= self.spin {
+                return false;
+            }
+            std::hint::spin_loop();
+        }
+    }
+
     /// Runs a write: at once if the socket takes it, else (send buffer
     /// full) blocking, under the write timeout.
     fn write_with(
