@@ -33,10 +33,14 @@ pub const MAX_BATCH: usize = 256;
 /// Gates reordered together. Bounds the live wires the reordering adds.
 pub const SEGMENT_GATES: usize = 1 << 17;
 
-/// A free (hash-less) gate of the schedule, on slots, in one branch-free
-/// form for both parties: `out = a ^ b`. XOR is `(a, b)`; INV is
-/// `(a, delta)`; constant false is `(zero, zero)` and constant true
-/// `(zero, delta)`, so the public label 0 is the label of a constant's value.
+/// A free (hash-less) operation of the schedule, on slots, in one
+/// branch-free form for both parties: `out = a ^ b ^ c`. XOR is
+/// `(a, b, zero)`; INV is `(a, delta, zero)`; constant false is
+/// `(zero, zero, zero)` and constant true `(zero, delta, zero)`, so the
+/// public label 0 is the label of a constant's value. A free gate whose
+/// value only one other free gate reads is folded into that gate's
+/// operation (`(x ^ y) ^ z` becomes one `(x, y, z)`), so one operation may
+/// stand for two gates: labels add, so the result is the same label.
 /// `zero` is [`Schedule::zero_slot`] (always the all-zero label) and `delta`
 /// is [`Schedule::delta_slot`] (Delta for the garbler, zero for the
 /// evaluator). Free gates outnumber AND gates several times over, and one
@@ -47,20 +51,27 @@ pub struct FreeOp {
     pub a: u32,
     /// Second input slot.
     pub b: u32,
+    /// Third input slot (the zero slot for a single gate).
+    pub c: u32,
     /// Output slot.
     pub out: u32,
 }
 
-/// Runs free gates over a slot array of labels: `out = a ^ b` for each op.
-/// The same code serves both parties: free-XOR (KS08) makes XOR add labels,
-/// and INV and constants go through the zero and Delta slots (Delta for the
-/// garbler, zero for the evaluator), so neither side branches per gate.
+/// Runs free operations over a slot array of labels: `out = a ^ b ^ c`
+/// for each op. The same code serves both parties: free-XOR (KS08) makes
+/// XOR add labels, and INV and constants go through the zero and Delta
+/// slots (Delta for the garbler, zero for the evaluator), so neither side
+/// branches per gate.
 #[inline]
 pub fn run_free_ops(labels: &mut [crate::Lane], ops: &[FreeOp]) {
     for op in ops {
-        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
+        labels[op.out as usize] =
+            labels[op.a as usize] ^ labels[op.b as usize] ^ labels[op.c as usize];
     }
 }
+
+/// Most input terms of one [`FreeOp`].
+const TERMS: usize = 3;
 
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
 /// gates fixes its tweaks.
@@ -170,6 +181,54 @@ impl Schedule {
             uses[v as usize] = PINNED;
         }
 
+        // Folding: the terms each free gate adds, its inputs with the free
+        // gates it absorbs replaced by their own terms, at most `TERMS`. A
+        // gate is absorbed when it is an XOR or INV that exactly one gate
+        // reads, that gate is a free one and the terms fit. An absorbed gate
+        // gets no operation and no slot; the reads of its inputs pass to
+        // the absorbing gate, so the use counts stay as they are. Depths
+        // and chains stay those of the circuit: the absorbing gate is no
+        // earlier than the gates it absorbs, and its inputs are theirs.
+        let is_free_xor = |v: u32| {
+            (v as usize) >= n_in
+                && matches!(
+                    circuit.gates[v as usize - n_in].kind,
+                    GateKind::Xor | GateKind::Inv
+                )
+        };
+        let mut terms: Vec<[u32; TERMS]> = vec![[ZERO; TERMS]; n_values];
+        let mut n_terms: Vec<u8> = vec![0; n_values];
+        let mut folded: Vec<bool> = vec![false; n_values];
+        for (i, g) in circuit.gates.iter().enumerate() {
+            let v = n_in + i;
+            let [a, b] = reads[i];
+            let inputs = match g.kind {
+                GateKind::Xor => [a, b],
+                GateKind::Inv => [a, DELTA],
+                _ => continue,
+            };
+            let mut t = [ZERO; TERMS];
+            let mut n = 0usize;
+            for (k, &x) in inputs.iter().enumerate() {
+                let rest = inputs.len() - k - 1;
+                let xn = if x != DELTA && is_free_xor(x) && uses[x as usize] == 1 {
+                    n_terms[x as usize] as usize
+                } else {
+                    usize::MAX
+                };
+                if xn != usize::MAX && n + xn + rest <= TERMS {
+                    folded[x as usize] = true;
+                    t[n..n + xn].copy_from_slice(&terms[x as usize][..xn]);
+                    n += xn;
+                } else {
+                    t[n] = x;
+                    n += 1;
+                }
+            }
+            terms[v] = t;
+            n_terms[v] = n as u8;
+        }
+
         let mut alloc = SlotAllocator::new(n_in as u32);
         let mut slot_of: Vec<u32> = vec![u32::MAX; n_values];
         for (v, s) in slot_of.iter_mut().enumerate().take(n_in) {
@@ -245,6 +304,9 @@ impl Schedule {
             for &(_, _, i) in &order {
                 let g = circuit.gates[i as usize];
                 let v = n_in as u32 + i;
+                if folded[v as usize] {
+                    continue;
+                }
                 let [a, b] = reads[i as usize];
                 if g.kind == GateKind::And {
                     let d = depth[v as usize];
@@ -277,20 +339,24 @@ impl Schedule {
                             &mut slot_of,
                         );
                     }
-                    let (sa, sb) = match g.kind {
-                        GateKind::Xor => {
-                            let s = (slot_of[a as usize], slot_of[b as usize]);
-                            release(a, &mut uses, &mut alloc, &slot_of);
-                            release(b, &mut uses, &mut alloc, &slot_of);
+                    let t = match g.kind {
+                        GateKind::Xor | GateKind::Inv => {
+                            let t = &terms[v as usize][..n_terms[v as usize] as usize];
+                            let mut s = [ZERO; TERMS];
+                            for (s, &x) in s.iter_mut().zip(t) {
+                                *s = if x == DELTA {
+                                    DELTA
+                                } else {
+                                    slot_of[x as usize]
+                                };
+                            }
+                            for &x in t.iter().filter(|&&x| x != DELTA) {
+                                release(x, &mut uses, &mut alloc, &slot_of);
+                            }
                             s
                         }
-                        GateKind::Inv => {
-                            let s = slot_of[a as usize];
-                            release(a, &mut uses, &mut alloc, &slot_of);
-                            (s, DELTA)
-                        }
-                        GateKind::ConstTrue => (ZERO, DELTA),
-                        _ => (ZERO, ZERO),
+                        GateKind::ConstTrue => [ZERO, DELTA, ZERO],
+                        _ => [ZERO; TERMS],
                     };
                     // A free gate reads before it writes, so its output may
                     // take the slot one of its inputs just gave up.
@@ -299,7 +365,12 @@ impl Schedule {
                     if uses[v as usize] == 0 {
                         alloc.release(out);
                     }
-                    free.push(FreeOp { a: sa, b: sb, out });
+                    free.push(FreeOp {
+                        a: t[0],
+                        b: t[1],
+                        c: t[2],
+                        out,
+                    });
                     pending.free += 1;
                 }
             }
@@ -325,7 +396,7 @@ impl Schedule {
         let outputs = out_values.iter().map(|&v| slot_of[v as usize]).collect();
         let zero_slot = alloc.high_water;
         for op in &mut free {
-            for s in [&mut op.a, &mut op.b] {
+            for s in [&mut op.a, &mut op.b, &mut op.c] {
                 if *s == ZERO {
                     *s = zero_slot;
                 } else if *s == DELTA {
@@ -516,7 +587,7 @@ mod tests {
             assert!(step.ands as usize <= MAX_BATCH);
             for op in &s.free_ops()[f..f + step.free as usize] {
                 assert!(op.out != s.zero_slot() && op.out != s.delta_slot());
-                v[op.out as usize] = v[op.a as usize] ^ v[op.b as usize];
+                v[op.out as usize] = v[op.a as usize] ^ v[op.b as usize] ^ v[op.c as usize];
             }
             f += step.free as usize;
             // A wide layer runs read-all-then-write: no AND of it may read a
