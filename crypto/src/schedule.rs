@@ -75,6 +75,13 @@ const TERMS: usize = 3;
 
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
 /// gates fixes its tweaks.
+///
+/// Each input is the sum of two slots: `labels[a] ^ labels[a2]` and
+/// `labels[b] ^ labels[b2]`. A free gate whose value only this AND gate
+/// reads and that adds at most two labels is folded into the input (its
+/// operation, store and reload are saved, SHA-256 has 40k such gates); an
+/// input of one label has the zero slot as its second slot. Every kernel
+/// reads the inputs through [`AndOp::inputs`] or the same two loads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AndOp {
     /// First input slot.
@@ -83,6 +90,37 @@ pub struct AndOp {
     pub b: u32,
     /// Output slot.
     pub out: u32,
+    /// Slot added to the first input.
+    pub a2: u32,
+    /// Slot added to the second input.
+    pub b2: u32,
+}
+
+impl AndOp {
+    /// A gate whose inputs are the single slots `a` and `b`; `zero` is a
+    /// slot that holds the all-zero label.
+    pub fn new(a: u32, b: u32, out: u32, zero: u32) -> AndOp {
+        AndOp {
+            a,
+            b,
+            out,
+            a2: zero,
+            b2: zero,
+        }
+    }
+
+    /// The two input labels: `labels[a] ^ labels[a2]` and
+    /// `labels[b] ^ labels[b2]`.
+    ///
+    /// # Panics
+    /// If a slot is out of `labels`.
+    #[inline(always)]
+    pub fn inputs<T: Copy + std::ops::BitXor<Output = T>>(&self, labels: &[T]) -> (T, T) {
+        (
+            labels[self.a as usize] ^ labels[self.a2 as usize],
+            labels[self.b as usize] ^ labels[self.b2 as usize],
+        )
+    }
 }
 
 /// One step: run `free` free gates in order, then `ands` independent AND
@@ -199,12 +237,28 @@ impl Schedule {
         let mut terms: Vec<[u32; TERMS]> = vec![[ZERO; TERMS]; n_values];
         let mut n_terms: Vec<u8> = vec![0; n_values];
         let mut folded: Vec<bool> = vec![false; n_values];
+        // The input values of each AND gate, as `[a, a2, b, b2]`: a free
+        // gate that only this AND gate reads and that adds at most two
+        // labels is absorbed into the input the same way.
+        let mut and_terms: Vec<[u32; 4]> = vec![[ZERO; 4]; n_gates];
         for (i, g) in circuit.gates.iter().enumerate() {
             let v = n_in + i;
             let [a, b] = reads[i];
             let inputs = match g.kind {
                 GateKind::Xor => [a, b],
                 GateKind::Inv => [a, DELTA],
+                GateKind::And => {
+                    for (k, x) in [a, b].into_iter().enumerate() {
+                        let t = &mut and_terms[i][2 * k..2 * k + 2];
+                        if is_free_xor(x) && uses[x as usize] == 1 && n_terms[x as usize] <= 2 {
+                            folded[x as usize] = true;
+                            t.copy_from_slice(&terms[x as usize][..2]);
+                        } else {
+                            t[0] = x;
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let mut t = [ZERO; TERMS];
@@ -284,13 +338,13 @@ impl Schedule {
                     slot_of[v as usize] = s;
                     op.out = s;
                 }
-                for op in &ands[first..] {
-                    release(op.a, uses, alloc, slot_of);
-                    release(op.b, uses, alloc, slot_of);
-                }
                 for op in &mut ands[first..] {
-                    op.a = slot_of[op.a as usize];
-                    op.b = slot_of[op.b as usize];
+                    for s in [&mut op.a, &mut op.a2, &mut op.b, &mut op.b2] {
+                        if *s != ZERO && *s != DELTA {
+                            release(*s, uses, alloc, slot_of);
+                            *s = slot_of[*s as usize];
+                        }
+                    }
                 }
                 for &v in batch_outs.iter() {
                     if uses[v as usize] == 0 {
@@ -307,7 +361,6 @@ impl Schedule {
                 if folded[v as usize] {
                     continue;
                 }
-                let [a, b] = reads[i as usize];
                 if g.kind == GateKind::And {
                     let d = depth[v as usize];
                     if pending.ands as usize == MAX_BATCH || (pending.ands > 0 && d != batch_depth)
@@ -325,7 +378,14 @@ impl Schedule {
                     }
                     batch_depth = d;
                     // Input values for now; turned into slots when flushed.
-                    ands.push(AndOp { a, b, out: 0 });
+                    let [a, a2, b, b2] = and_terms[i as usize];
+                    ands.push(AndOp {
+                        a,
+                        b,
+                        out: 0,
+                        a2,
+                        b2,
+                    });
                     batch_outs.push(v);
                     pending.ands += 1;
                 } else {
@@ -395,14 +455,22 @@ impl Schedule {
         }
         let outputs = out_values.iter().map(|&v| slot_of[v as usize]).collect();
         let zero_slot = alloc.high_water;
-        for op in &mut free {
-            for s in [&mut op.a, &mut op.b, &mut op.c] {
-                if *s == ZERO {
-                    *s = zero_slot;
-                } else if *s == DELTA {
-                    *s = zero_slot + 1;
-                }
+        let fixed = |s: &mut u32| {
+            if *s == ZERO {
+                *s = zero_slot;
+            } else if *s == DELTA {
+                *s = zero_slot + 1;
             }
+        };
+        for op in &mut free {
+            [&mut op.a, &mut op.b, &mut op.c]
+                .into_iter()
+                .for_each(fixed);
+        }
+        for op in &mut ands {
+            [&mut op.a, &mut op.a2, &mut op.b, &mut op.b2]
+                .into_iter()
+                .for_each(fixed);
         }
         let packed = crate::lane::PackedFree::new(&free, zero_slot + 2);
         Ok(Schedule {
@@ -597,7 +665,7 @@ mod tests {
             for op in layer {
                 for other in layer {
                     assert!(
-                        op.a != other.out && op.b != other.out,
+                        [op.a, op.a2, op.b, op.b2].iter().all(|&s| s != other.out),
                         "batch output aliases input"
                     );
                 }
@@ -605,7 +673,10 @@ mod tests {
             let ands = &s.and_ops()[a..a + step.ands as usize];
             let outs: Vec<bool> = ands
                 .iter()
-                .map(|op| v[op.a as usize] & v[op.b as usize])
+                .map(|op| {
+                    let (x, y) = op.inputs(&v);
+                    x & y
+                })
                 .collect();
             for (op, o) in ands.iter().zip(outs) {
                 v[op.out as usize] = o;

@@ -216,6 +216,13 @@ unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
     _mm_load_si128((&labels[s as usize] as *const Lane).cast())
 }
 
+/// The input label `labels[s] ^ labels[s2]` of an AND gate (see
+/// [`AndOp`]).
+#[inline(always)]
+unsafe fn load_input(labels: &[Lane], s: u32, s2: u32) -> __m128i {
+    _mm_xor_si128(load_label(labels, s), load_label(labels, s2))
+}
+
 #[inline(always)]
 unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
     _mm_store_si128((&mut labels[s as usize] as *mut Lane).cast(), v)
@@ -237,23 +244,23 @@ unsafe fn gather(labels: &[Lane], ops: &[AndOp]) -> (__m512i, __m512i) {
     if let [o0, o1, o2, o3] = ops {
         (
             lanes4([
-                load_label(labels, o0.a),
-                load_label(labels, o1.a),
-                load_label(labels, o2.a),
-                load_label(labels, o3.a),
+                load_input(labels, o0.a, o0.a2),
+                load_input(labels, o1.a, o1.a2),
+                load_input(labels, o2.a, o2.a2),
+                load_input(labels, o3.a, o3.a2),
             ]),
             lanes4([
-                load_label(labels, o0.b),
-                load_label(labels, o1.b),
-                load_label(labels, o2.b),
-                load_label(labels, o3.b),
+                load_input(labels, o0.b, o0.b2),
+                load_input(labels, o1.b, o1.b2),
+                load_input(labels, o2.b, o2.b2),
+                load_input(labels, o3.b, o3.b2),
             ]),
         )
     } else {
         let (mut a, mut b) = ([_mm_setzero_si128(); 4], [_mm_setzero_si128(); 4]);
         for (j, op) in ops.iter().enumerate() {
-            a[j] = load_label(labels, op.a);
-            b[j] = load_label(labels, op.b);
+            a[j] = load_input(labels, op.a, op.a2);
+            b[j] = load_input(labels, op.b, op.b2);
         }
         (lanes4(a), lanes4(b))
     }
@@ -644,15 +651,15 @@ unsafe fn evaluate_narrow<const R: usize>(
     for (i, wi) in w.iter_mut().enumerate() {
         let g = &ands[2 * i];
         let lo = _mm256_inserti128_si256::<1>(
-            _mm256_castsi128_si256(load_label(labels, g.a)),
-            load_label(labels, g.b),
+            _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
+            load_input(labels, g.b, g.b2),
         );
         let lo = _mm512_zextsi256_si512(lo);
         *wi = if pair(i) {
             let g = &ands[2 * i + 1];
             let hi = _mm256_inserti128_si256::<1>(
-                _mm256_castsi128_si256(load_label(labels, g.a)),
-                load_label(labels, g.b),
+                _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
+                load_input(labels, g.b, g.b2),
             );
             _mm512_inserti64x4::<1>(lo, hi)
         } else {
