@@ -137,10 +137,6 @@ impl<'a> Evaluation<'a> {
         let mut tables = chunk;
         let stride = self.stride();
         let per_gate = self.scheme.tweaks_per_gate();
-        let threads = rayon::current_num_threads();
-        if self.scheme == Scheme::HalfGates {
-            tables = self.run_whole_steps(threads, tables);
-        }
         while self.step < schedule.steps().len() {
             let step = schedule.steps()[self.step];
             if !self.free_done {
@@ -149,7 +145,7 @@ impl<'a> Evaluation<'a> {
                 self.free_done = true;
             }
             let wide = match self.scheme {
-                Scheme::HalfGates => self.wide_layer(threads, tables.len() / TABLE_BYTES),
+                Scheme::HalfGates => self.wide_layer(tables.len() / TABLE_BYTES),
                 Scheme::ThreeHalves => None,
             };
             if let Some((n, steps)) = wide {
@@ -194,48 +190,11 @@ impl<'a> Evaluation<'a> {
         }
     }
 
-    /// Half-gates: runs whole steps, from the start of the current one, as
-    /// long as `tables` holds all of a step's tables, on local positions
-    /// (the common case, where each chunk holds many steps, with no
-    /// per-step bookkeeping); returns the tables left. Stops before a full
-    /// batch when more than one thread is available, so that wide layers
-    /// still go to [`Evaluation::wide_layer`].
-    fn run_whole_steps<'t>(&mut self, threads: usize, mut tables: &'t [u8]) -> &'t [u8] {
-        if self.free_done || self.in_step != 0 {
-            return tables;
-        }
-        let schedule = self.schedule;
-        let (steps, ands) = (schedule.steps(), schedule.and_ops());
-        let (mut step, mut free_pos, mut and_pos) = (self.step, self.free_pos, self.and_pos);
-        while let Some(s) = steps.get(step) {
-            let n = s.ands as usize;
-            if threads >= 2 && n == MAX_BATCH {
-                break;
-            }
-            let Some((now, later)) = tables.split_at_checked(n * TABLE_BYTES) else {
-                break;
-            };
-            schedule.run_free(&mut self.labels, free_pos, s.free as usize);
-            free_pos += s.free as usize;
-            if n > 0 {
-                let tweak = self.first_tweak + 2 * and_pos as u64;
-                self.hash
-                    .eval_ands(&mut self.labels, &ands[and_pos..and_pos + n], now, tweak);
-            }
-            tables = later;
-            and_pos += n;
-            step += 1;
-        }
-        (self.step, self.free_pos, self.and_pos) = (step, free_pos, and_pos);
-        tables
-    }
-
     /// If the schedule is at a wide layer of at least [`PARALLEL_MIN_ANDS`]
     /// AND gates whose tables are all among the `available` ones, and more
-    /// than one thread (of `threads`) is available: the number of AND gates
-    /// and of steps.
-    fn wide_layer(&self, threads: usize, available: usize) -> Option<(usize, usize)> {
-        if threads < 2 {
+    /// than one thread is available: the number of AND gates and of steps.
+    fn wide_layer(&self, available: usize) -> Option<(usize, usize)> {
+        if rayon::current_num_threads() < 2 {
             return None;
         }
         let (n, steps) = self.schedule.layer(self.step, self.in_step, available);

@@ -138,9 +138,6 @@ impl<'a> Garbling<'a> {
         let schedule = self.schedule;
         let per_gate = self.scheme.tweaks_per_gate();
         let three_halves = self.scheme == Scheme::ThreeHalves;
-        if !three_halves {
-            room = self.garble_whole_steps(room);
-        }
         while room > 0 && self.cursor.step < schedule.steps().len() {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
@@ -217,56 +214,6 @@ impl<'a> Garbling<'a> {
         } else {
             Some(&self.chunk)
         }
-    }
-
-    /// Half-gates: garbles whole steps, from the start of the current one,
-    /// into the chunk while their tables fit in `room`, on local positions
-    /// (no per-step bookkeeping); returns the room left. Stops before a full
-    /// batch when more than one thread is available, so that wide layers
-    /// still go to [`garble_parallel`].
-    fn garble_whole_steps(&mut self, mut room: usize) -> usize {
-        if self.cursor.free_done || self.cursor.in_step != 0 {
-            return room;
-        }
-        let schedule = self.schedule;
-        let (steps, ands) = (schedule.steps(), schedule.and_ops());
-        let threads = rayon::current_num_threads();
-        let Cursor {
-            mut step,
-            mut free_pos,
-            mut and_pos,
-            ..
-        } = self.cursor;
-        while let Some(s) = steps.get(step) {
-            let n = s.ands as usize;
-            if n > room || (threads >= 2 && n == MAX_BATCH) {
-                break;
-            }
-            schedule.run_free(&mut self.labels, free_pos, s.free as usize);
-            free_pos += s.free as usize;
-            if n > 0 {
-                let tweak = self.first_tweak + 2 * and_pos as u64;
-                garble_batch(
-                    &self.hash,
-                    &mut self.labels,
-                    &mut self.chunk,
-                    &ands[and_pos..and_pos + n],
-                    self.delta,
-                    tweak,
-                );
-            }
-            and_pos += n;
-            room -= n;
-            step += 1;
-        }
-        self.cursor = Cursor {
-            step,
-            free_done: false,
-            in_step: 0,
-            free_pos,
-            and_pos,
-        };
-        room
     }
 
     /// Ends the run: computes the remaining free gates and returns the
