@@ -58,12 +58,16 @@ fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("half_gates_window");
     let n = crypto::MAX_BATCH;
     g.throughput(Throughput::Elements(n as u64));
-    let slots = 3 * n as u32;
+    // Inputs in 0..2n, outputs in 2n..3n, slot 3n the zero label.
+    let slots = 3 * n as u32 + 1;
     let ands: Vec<AndOp> = (0..n as u32)
-        .map(|i| AndOp {
-            a: (i * 7) % (2 * n as u32),
-            b: (i * 13 + 1) % (2 * n as u32),
-            out: 2 * n as u32 + i,
+        .map(|i| {
+            AndOp::new(
+                (i * 7) % (2 * n as u32),
+                (i * 13 + 1) % (2 * n as u32),
+                2 * n as u32 + i,
+                3 * n as u32,
+            )
         })
         .collect();
     let delta = Lane::from(Delta::random().block());
@@ -72,6 +76,7 @@ fn kernels(c: &mut Criterion) {
             continue;
         };
         let mut labels: Vec<Lane> = (0..slots).map(|_| Lane::from(Block::random())).collect();
+        labels[3 * n] = Lane::zero();
         let mut tables = vec![0u8; n * TABLE_BYTES];
         g.bench_function(format!("{}/garble", path.name()), |b| {
             b.iter(|| h.garble_ands(&mut labels, &ands, delta, 0, black_box(&mut tables)))

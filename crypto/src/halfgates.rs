@@ -159,7 +159,7 @@ impl HalfGateHash {
             let mut h = [Lane::zero(); 4 * MAX_BATCH];
             let h = &mut h[..4 * ands.len()];
             for (g, op) in h.chunks_exact_mut(4).zip(ands) {
-                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                let (a0, b0) = op.inputs(labels);
                 g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
             }
             self.hash_garbler(Lane::as_blocks_mut(h), tweak);
@@ -168,7 +168,7 @@ impl HalfGateHash {
                 .zip(ands)
                 .zip(tables.chunks_exact_mut(TABLE_BYTES))
             {
-                let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                let (a0, b0) = op.inputs(labels);
                 let (pa, pb) = (a0.lsb(), b0.lsb());
                 let tg = g[0] ^ g[1] ^ delta.select(pb);
                 let wg0 = g[0] ^ tg.select(pa);
@@ -210,8 +210,7 @@ impl HalfGateHash {
             let mut h = [Lane::zero(); 2 * MAX_BATCH];
             let h = &mut h[..2 * ands.len()];
             for (g, op) in h.chunks_exact_mut(2).zip(ands) {
-                g[0] = labels[op.a as usize];
-                g[1] = labels[op.b as usize];
+                (g[0], g[1]) = op.inputs(labels);
             }
             self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
             for ((g, op), table) in h
@@ -219,7 +218,7 @@ impl HalfGateHash {
                 .zip(ands)
                 .zip(tables.chunks_exact(TABLE_BYTES))
             {
-                let (wa, wb) = (labels[op.a as usize], labels[op.b as usize]);
+                let (wa, wb) = op.inputs(labels);
                 let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
                 let wg = g[0] ^ tg.select(wa.lsb());
                 let we = g[1] ^ (te ^ wa).select(wb.lsb());
@@ -377,14 +376,25 @@ mod tests {
     }
 
     /// `n` independent AND gates on fresh slots: inputs in slots
-    /// `0..2n`, outputs in `2n..3n`.
+    /// `0..2n`, outputs in `2n..3n`. Each first input also adds one of the
+    /// labels in `3n..4n` (a wire of constant value, as a folded free gate
+    /// would), every third second input another; the others add the zero
+    /// label of slot `4n`.
     fn window(n: usize) -> (Vec<Lane>, Vec<AndOp>) {
-        let labels = (0..3 * n).map(|_| Lane::from(Block::random())).collect();
-        let ands = (0..n as u32)
+        let mut labels: Vec<Lane> = (0..4 * n).map(|_| Lane::from(Block::random())).collect();
+        labels.push(Lane::zero());
+        let n32 = n as u32;
+        let ands = (0..n32)
             .map(|g| AndOp {
                 a: 2 * g,
                 b: 2 * g + 1,
-                out: 2 * n as u32 + g,
+                out: 2 * n32 + g,
+                a2: 3 * n32 + g,
+                b2: if g % 3 == 0 {
+                    3 * n32 + (g + 1) % n32
+                } else {
+                    4 * n32
+                },
             })
             .collect();
         (labels, ands)
@@ -489,10 +499,8 @@ mod tests {
             let mut t = vec![0u8; 20 * TABLE_BYTES];
             h.garble_ands(&mut l, &ands, delta, first, &mut t);
             for (g, op) in ands.iter().enumerate() {
-                let (a0, b0) = (
-                    Block::from(labels[op.a as usize]),
-                    Block::from(labels[op.b as usize]),
-                );
+                let (a0, b0) = op.inputs(&labels);
+                let (a0, b0) = (Block::from(a0), Block::from(b0));
                 let d = Block::from(delta);
                 let j = first + 2 * g as u64;
                 let te = h.hash_one(b0, j + 1) ^ h.hash_one(b0 ^ d, j + 1) ^ a0;

@@ -161,68 +161,98 @@ impl std::fmt::Debug for Lane {
     }
 }
 
-/// Bits per byte offset in a [`PackedFree`] op.
-pub(crate) const PACK_BITS: u32 = 21;
-
-/// Free gates in a packed form: each op is one `u64` holding the byte
-/// offsets (slot times 16) of its two inputs and its output, 21 bits each.
-/// One 8-byte load per gate instead of three 4-byte ones, and no index
-/// arithmetic or bounds check in the loop: a fifth faster than
-/// [`crate::FreeOp`]s on the AES-128 circuit, where free gates take a
-/// third of an evaluator's time.
+/// Free operations in a packed form: each op is four byte offsets into the
+/// label array (slot times 16) of its three inputs and its output, 16 bits
+/// each when every slot fits (at most 4,096 slots, 64 KiB of labels) and 32
+/// bits otherwise. No index arithmetic or bounds check in the loop: each
+/// term is one load and one XOR.
 ///
 /// Only a [`crate::Schedule`] builds one, from its own slots, all below its
 /// `num_slots`; running it checks once that the label array is that long.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PackedFree {
-    ops: Vec<u64>,
+    ops: PackedOps,
     /// Every offset is below `16 * slots`.
     slots: usize,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PackedOps {
+    Short(Vec<[u16; 4]>),
+    Long(Vec<[u32; 4]>),
+}
+
+/// An offset type of [`PackedOps`].
+trait Offset: Copy {
+    fn get(self) -> usize;
+}
+
+impl Offset for u16 {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self as usize
+    }
+}
+
+impl Offset for u32 {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self as usize
+    }
+}
+
+/// `out = a ^ b ^ c` for each op `[a, b, c, out]` of byte offsets.
+///
+/// # Safety
+/// Every offset must be a multiple of 16 below `16 * labels.len()`.
+#[inline(always)]
+unsafe fn run_packed<T: Offset>(labels: &mut [Lane], ops: &[[T; 4]]) {
+    let base = labels.as_mut_ptr().cast::<u8>();
+    for op in ops {
+        let at = |k: usize| base.add(op[k].get()).cast::<Lane>();
+        // SAFETY: the caller's promise makes each offset an aligned `Lane`
+        // inside `labels`. All reads happen before the write, so `out` may
+        // equal an input.
+        let x = *at(0) ^ *at(1) ^ *at(2);
+        *at(3) = x;
+    }
+}
+
 impl PackedFree {
     /// Packs `ops` on `slots` slots, or `None` if an offset needs more than
-    /// [`PACK_BITS`] bits.
+    /// 32 bits.
     pub(crate) fn new(ops: &[crate::FreeOp], slots: u32) -> Option<PackedFree> {
-        if u64::from(slots) * 16 > 1 << PACK_BITS {
+        let span = u64::from(slots) * 16;
+        if span > 1 << 32 {
             return None;
         }
-        let packed = ops
-            .iter()
-            .map(|op| {
-                assert!(op.a < slots && op.b < slots && op.out < slots);
-                (u64::from(op.a) * 16)
-                    | ((u64::from(op.b) * 16) << PACK_BITS)
-                    | ((u64::from(op.out) * 16) << (2 * PACK_BITS))
-            })
-            .collect();
+        let offsets = |op: &crate::FreeOp| {
+            assert!(op.a < slots && op.b < slots && op.c < slots && op.out < slots);
+            [op.a, op.b, op.c, op.out].map(|s| s * 16)
+        };
+        let ops = if span <= 1 << 16 {
+            PackedOps::Short(ops.iter().map(|op| offsets(op).map(|o| o as u16)).collect())
+        } else {
+            PackedOps::Long(ops.iter().map(offsets).collect())
+        };
         Some(PackedFree {
-            ops: packed,
+            ops,
             slots: slots as usize,
         })
     }
 
-    /// Runs ops `range`: `out = a ^ b` on `labels`.
+    /// Runs ops `range`: `out = a ^ b ^ c` on `labels`.
     ///
     /// # Panics
     /// If `labels` is shorter than the slot count the ops were packed for.
     pub(crate) fn run(&self, labels: &mut [Lane], range: std::ops::Range<usize>) {
         assert!(labels.len() >= self.slots, "label array too short");
-        const MASK: u64 = (1 << PACK_BITS) - 1;
-        let base = labels.as_mut_ptr().cast::<u8>();
-        for &op in &self.ops[range] {
-            let (a, b, out) = (
-                (op & MASK) as usize,
-                ((op >> PACK_BITS) & MASK) as usize,
-                (op >> (2 * PACK_BITS)) as usize,
-            );
-            // SAFETY: `new` checked every slot against `slots`, so each
-            // offset is a multiple of 16 below `16 * slots <= 16 *
-            // labels.len()`: an aligned `Lane` inside `labels`. Reads happen
-            // before the write, so `out` may equal `a` or `b`.
-            unsafe {
-                let x = *base.add(a).cast::<Lane>() ^ *base.add(b).cast::<Lane>();
-                *base.add(out).cast::<Lane>() = x;
+        // SAFETY: `new` checked every slot against `slots`, so each offset
+        // is a multiple of 16 below `16 * slots <= 16 * labels.len()`.
+        unsafe {
+            match &self.ops {
+                PackedOps::Short(ops) => run_packed(labels, &ops[range]),
+                PackedOps::Long(ops) => run_packed(labels, &ops[range]),
             }
         }
     }
@@ -260,30 +290,45 @@ mod tests {
     #[test]
     fn packed_free_gates_match_the_plain_loop() {
         use crate::FreeOp;
-        let ops: Vec<FreeOp> = (0..500u32)
-            .map(|i| FreeOp {
-                a: (i * 7) % 64,
-                b: (i * 13 + 5) % 64,
-                out: (i * 3 + 1) % 64,
-            })
-            .collect();
-        let start: Vec<Lane> = (0..64u128)
-            .map(|i| Lane::from(Block(i * 0x9e37_79b9 + 1)))
-            .collect();
-        let (mut x, mut y) = (start.clone(), start);
-        crate::run_free_ops(&mut x, &ops);
-        let p = PackedFree::new(&ops, 64).unwrap();
-        p.run(&mut y, 0..200);
-        p.run(&mut y, 200..500);
-        assert_eq!(Lane::as_blocks_mut(&mut x), Lane::as_blocks_mut(&mut y));
-        assert!(PackedFree::new(&ops, 1 << 17).is_some());
-        assert!(PackedFree::new(&ops, (1 << 17) + 1).is_none());
+        for slots in [64u32, 4096, 4097] {
+            let ops: Vec<FreeOp> = (0..500u32)
+                .map(|i| FreeOp {
+                    a: (i * 7) % slots,
+                    b: (i * 13 + 5) % slots,
+                    c: (i * 11 + 2) % 64,
+                    out: (i * 3 + 1) % 64,
+                })
+                .collect();
+            let start: Vec<Lane> = (0..slots as u128)
+                .map(|i| Lane::from(Block(i * 0x9e37_79b9 + 1)))
+                .collect();
+            let (mut x, mut y) = (start.clone(), start);
+            crate::run_free_ops(&mut x, &ops);
+            let p = PackedFree::new(&ops, slots).unwrap();
+            assert_eq!(matches!(p.ops, PackedOps::Short(_)), slots <= 4096);
+            p.run(&mut y, 0..200);
+            p.run(&mut y, 200..500);
+            assert_eq!(Lane::as_blocks_mut(&mut x), Lane::as_blocks_mut(&mut y));
+        }
+        let ops = [FreeOp {
+            a: 0,
+            b: 1,
+            c: 2,
+            out: 3,
+        }];
+        assert!(PackedFree::new(&ops, 1 << 28).is_some());
+        assert!(PackedFree::new(&ops, (1 << 28) + 1).is_none());
     }
 
     #[test]
     #[should_panic(expected = "label array too short")]
     fn packed_free_gates_refuse_a_short_array() {
-        let ops = [crate::FreeOp { a: 0, b: 1, out: 9 }];
+        let ops = [crate::FreeOp {
+            a: 0,
+            b: 1,
+            c: 2,
+            out: 9,
+        }];
         PackedFree::new(&ops, 10)
             .unwrap()
             .run(&mut [Lane::zero(); 9], 0..1);

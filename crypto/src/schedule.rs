@@ -33,10 +33,14 @@ pub const MAX_BATCH: usize = 256;
 /// Gates reordered together. Bounds the live wires the reordering adds.
 pub const SEGMENT_GATES: usize = 1 << 17;
 
-/// A free (hash-less) gate of the schedule, on slots, in one branch-free
-/// form for both parties: `out = a ^ b`. XOR is `(a, b)`; INV is
-/// `(a, delta)`; constant false is `(zero, zero)` and constant true
-/// `(zero, delta)`, so the public label 0 is the label of a constant's value.
+/// A free (hash-less) operation of the schedule, on slots, in one
+/// branch-free form for both parties: `out = a ^ b ^ c`. XOR is
+/// `(a, b, zero)`; INV is `(a, delta, zero)`; constant false is
+/// `(zero, zero, zero)` and constant true `(zero, delta, zero)`, so the
+/// public label 0 is the label of a constant's value. A free gate whose
+/// value only one other free gate reads is folded into that gate's
+/// operation (`(x ^ y) ^ z` becomes one `(x, y, z)`), so one operation may
+/// stand for two gates: labels add, so the result is the same label.
 /// `zero` is [`Schedule::zero_slot`] (always the all-zero label) and `delta`
 /// is [`Schedule::delta_slot`] (Delta for the garbler, zero for the
 /// evaluator). Free gates outnumber AND gates several times over, and one
@@ -47,23 +51,37 @@ pub struct FreeOp {
     pub a: u32,
     /// Second input slot.
     pub b: u32,
+    /// Third input slot (the zero slot for a single gate).
+    pub c: u32,
     /// Output slot.
     pub out: u32,
 }
 
-/// Runs free gates over a slot array of labels: `out = a ^ b` for each op.
-/// The same code serves both parties: free-XOR (KS08) makes XOR add labels,
-/// and INV and constants go through the zero and Delta slots (Delta for the
-/// garbler, zero for the evaluator), so neither side branches per gate.
+/// Runs free operations over a slot array of labels: `out = a ^ b ^ c`
+/// for each op. The same code serves both parties: free-XOR (KS08) makes
+/// XOR add labels, and INV and constants go through the zero and Delta
+/// slots (Delta for the garbler, zero for the evaluator), so neither side
+/// branches per gate.
 #[inline]
 pub fn run_free_ops(labels: &mut [crate::Lane], ops: &[FreeOp]) {
     for op in ops {
-        labels[op.out as usize] = labels[op.a as usize] ^ labels[op.b as usize];
+        labels[op.out as usize] =
+            labels[op.a as usize] ^ labels[op.b as usize] ^ labels[op.c as usize];
     }
 }
 
+/// Most input terms of one [`FreeOp`].
+const TERMS: usize = 3;
+
 /// An AND gate of the schedule, on slots. Its index among the schedule's AND
 /// gates fixes its tweaks.
+///
+/// Each input is the sum of two slots: `labels[a] ^ labels[a2]` and
+/// `labels[b] ^ labels[b2]`. A free gate whose value only this AND gate
+/// reads and that adds at most two labels is folded into the input (its
+/// operation, store and reload are saved, SHA-256 has 40k such gates); an
+/// input of one label has the zero slot as its second slot. Every kernel
+/// reads the inputs through [`AndOp::inputs`] or the same two loads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AndOp {
     /// First input slot.
@@ -72,6 +90,37 @@ pub struct AndOp {
     pub b: u32,
     /// Output slot.
     pub out: u32,
+    /// Slot added to the first input.
+    pub a2: u32,
+    /// Slot added to the second input.
+    pub b2: u32,
+}
+
+impl AndOp {
+    /// A gate whose inputs are the single slots `a` and `b`; `zero` is a
+    /// slot that holds the all-zero label.
+    pub fn new(a: u32, b: u32, out: u32, zero: u32) -> AndOp {
+        AndOp {
+            a,
+            b,
+            out,
+            a2: zero,
+            b2: zero,
+        }
+    }
+
+    /// The two input labels: `labels[a] ^ labels[a2]` and
+    /// `labels[b] ^ labels[b2]`.
+    ///
+    /// # Panics
+    /// If a slot is out of `labels`.
+    #[inline(always)]
+    pub fn inputs<T: Copy + std::ops::BitXor<Output = T>>(&self, labels: &[T]) -> (T, T) {
+        (
+            labels[self.a as usize] ^ labels[self.a2 as usize],
+            labels[self.b as usize] ^ labels[self.b2 as usize],
+        )
+    }
 }
 
 /// One step: run `free` free gates in order, then `ands` independent AND
@@ -170,6 +219,70 @@ impl Schedule {
             uses[v as usize] = PINNED;
         }
 
+        // Folding: the terms each free gate adds, its inputs with the free
+        // gates it absorbs replaced by their own terms, at most `TERMS`. A
+        // gate is absorbed when it is an XOR or INV that exactly one gate
+        // reads, that gate is a free one and the terms fit. An absorbed gate
+        // gets no operation and no slot; the reads of its inputs pass to
+        // the absorbing gate, so the use counts stay as they are. Depths
+        // and chains stay those of the circuit: the absorbing gate is no
+        // earlier than the gates it absorbs, and its inputs are theirs.
+        let is_free_xor = |v: u32| {
+            (v as usize) >= n_in
+                && matches!(
+                    circuit.gates[v as usize - n_in].kind,
+                    GateKind::Xor | GateKind::Inv
+                )
+        };
+        let mut terms: Vec<[u32; TERMS]> = vec![[ZERO; TERMS]; n_values];
+        let mut n_terms: Vec<u8> = vec![0; n_values];
+        let mut folded: Vec<bool> = vec![false; n_values];
+        // The input values of each AND gate, as `[a, a2, b, b2]`: a free
+        // gate that only this AND gate reads and that adds at most two
+        // labels is absorbed into the input the same way.
+        let mut and_terms: Vec<[u32; 4]> = vec![[ZERO; 4]; n_gates];
+        for (i, g) in circuit.gates.iter().enumerate() {
+            let v = n_in + i;
+            let [a, b] = reads[i];
+            let inputs = match g.kind {
+                GateKind::Xor => [a, b],
+                GateKind::Inv => [a, DELTA],
+                GateKind::And => {
+                    for (k, x) in [a, b].into_iter().enumerate() {
+                        let t = &mut and_terms[i][2 * k..2 * k + 2];
+                        if is_free_xor(x) && uses[x as usize] == 1 && n_terms[x as usize] <= 2 {
+                            folded[x as usize] = true;
+                            t.copy_from_slice(&terms[x as usize][..2]);
+                        } else {
+                            t[0] = x;
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let mut t = [ZERO; TERMS];
+            let mut n = 0usize;
+            for (k, &x) in inputs.iter().enumerate() {
+                let rest = inputs.len() - k - 1;
+                let xn = if x != DELTA && is_free_xor(x) && uses[x as usize] == 1 {
+                    n_terms[x as usize] as usize
+                } else {
+                    usize::MAX
+                };
+                if xn != usize::MAX && n + xn + rest <= TERMS {
+                    folded[x as usize] = true;
+                    t[n..n + xn].copy_from_slice(&terms[x as usize][..xn]);
+                    n += xn;
+                } else {
+                    t[n] = x;
+                    n += 1;
+                }
+            }
+            terms[v] = t;
+            n_terms[v] = n as u8;
+        }
+
         let mut alloc = SlotAllocator::new(n_in as u32);
         let mut slot_of: Vec<u32> = vec![u32::MAX; n_values];
         for (v, s) in slot_of.iter_mut().enumerate().take(n_in) {
@@ -225,13 +338,13 @@ impl Schedule {
                     slot_of[v as usize] = s;
                     op.out = s;
                 }
-                for op in &ands[first..] {
-                    release(op.a, uses, alloc, slot_of);
-                    release(op.b, uses, alloc, slot_of);
-                }
                 for op in &mut ands[first..] {
-                    op.a = slot_of[op.a as usize];
-                    op.b = slot_of[op.b as usize];
+                    for s in [&mut op.a, &mut op.a2, &mut op.b, &mut op.b2] {
+                        if *s != ZERO && *s != DELTA {
+                            release(*s, uses, alloc, slot_of);
+                            *s = slot_of[*s as usize];
+                        }
+                    }
                 }
                 for &v in batch_outs.iter() {
                     if uses[v as usize] == 0 {
@@ -245,7 +358,9 @@ impl Schedule {
             for &(_, _, i) in &order {
                 let g = circuit.gates[i as usize];
                 let v = n_in as u32 + i;
-                let [a, b] = reads[i as usize];
+                if folded[v as usize] {
+                    continue;
+                }
                 if g.kind == GateKind::And {
                     let d = depth[v as usize];
                     if pending.ands as usize == MAX_BATCH || (pending.ands > 0 && d != batch_depth)
@@ -263,7 +378,14 @@ impl Schedule {
                     }
                     batch_depth = d;
                     // Input values for now; turned into slots when flushed.
-                    ands.push(AndOp { a, b, out: 0 });
+                    let [a, a2, b, b2] = and_terms[i as usize];
+                    ands.push(AndOp {
+                        a,
+                        b,
+                        out: 0,
+                        a2,
+                        b2,
+                    });
                     batch_outs.push(v);
                     pending.ands += 1;
                 } else {
@@ -277,20 +399,24 @@ impl Schedule {
                             &mut slot_of,
                         );
                     }
-                    let (sa, sb) = match g.kind {
-                        GateKind::Xor => {
-                            let s = (slot_of[a as usize], slot_of[b as usize]);
-                            release(a, &mut uses, &mut alloc, &slot_of);
-                            release(b, &mut uses, &mut alloc, &slot_of);
+                    let t = match g.kind {
+                        GateKind::Xor | GateKind::Inv => {
+                            let t = &terms[v as usize][..n_terms[v as usize] as usize];
+                            let mut s = [ZERO; TERMS];
+                            for (s, &x) in s.iter_mut().zip(t) {
+                                *s = if x == DELTA {
+                                    DELTA
+                                } else {
+                                    slot_of[x as usize]
+                                };
+                            }
+                            for &x in t.iter().filter(|&&x| x != DELTA) {
+                                release(x, &mut uses, &mut alloc, &slot_of);
+                            }
                             s
                         }
-                        GateKind::Inv => {
-                            let s = slot_of[a as usize];
-                            release(a, &mut uses, &mut alloc, &slot_of);
-                            (s, DELTA)
-                        }
-                        GateKind::ConstTrue => (ZERO, DELTA),
-                        _ => (ZERO, ZERO),
+                        GateKind::ConstTrue => [ZERO, DELTA, ZERO],
+                        _ => [ZERO; TERMS],
                     };
                     // A free gate reads before it writes, so its output may
                     // take the slot one of its inputs just gave up.
@@ -299,7 +425,12 @@ impl Schedule {
                     if uses[v as usize] == 0 {
                         alloc.release(out);
                     }
-                    free.push(FreeOp { a: sa, b: sb, out });
+                    free.push(FreeOp {
+                        a: t[0],
+                        b: t[1],
+                        c: t[2],
+                        out,
+                    });
                     pending.free += 1;
                 }
             }
@@ -324,14 +455,22 @@ impl Schedule {
         }
         let outputs = out_values.iter().map(|&v| slot_of[v as usize]).collect();
         let zero_slot = alloc.high_water;
-        for op in &mut free {
-            for s in [&mut op.a, &mut op.b] {
-                if *s == ZERO {
-                    *s = zero_slot;
-                } else if *s == DELTA {
-                    *s = zero_slot + 1;
-                }
+        let fixed = |s: &mut u32| {
+            if *s == ZERO {
+                *s = zero_slot;
+            } else if *s == DELTA {
+                *s = zero_slot + 1;
             }
+        };
+        for op in &mut free {
+            [&mut op.a, &mut op.b, &mut op.c]
+                .into_iter()
+                .for_each(fixed);
+        }
+        for op in &mut ands {
+            [&mut op.a, &mut op.a2, &mut op.b, &mut op.b2]
+                .into_iter()
+                .for_each(fixed);
         }
         let packed = crate::lane::PackedFree::new(&free, zero_slot + 2);
         Ok(Schedule {
@@ -516,7 +655,7 @@ mod tests {
             assert!(step.ands as usize <= MAX_BATCH);
             for op in &s.free_ops()[f..f + step.free as usize] {
                 assert!(op.out != s.zero_slot() && op.out != s.delta_slot());
-                v[op.out as usize] = v[op.a as usize] ^ v[op.b as usize];
+                v[op.out as usize] = v[op.a as usize] ^ v[op.b as usize] ^ v[op.c as usize];
             }
             f += step.free as usize;
             // A wide layer runs read-all-then-write: no AND of it may read a
@@ -526,7 +665,7 @@ mod tests {
             for op in layer {
                 for other in layer {
                     assert!(
-                        op.a != other.out && op.b != other.out,
+                        [op.a, op.a2, op.b, op.b2].iter().all(|&s| s != other.out),
                         "batch output aliases input"
                     );
                 }
@@ -534,7 +673,10 @@ mod tests {
             let ands = &s.and_ops()[a..a + step.ands as usize];
             let outs: Vec<bool> = ands
                 .iter()
-                .map(|op| v[op.a as usize] & v[op.b as usize])
+                .map(|op| {
+                    let (x, y) = op.inputs(&v);
+                    x & y
+                })
                 .collect();
             for (op, o) in ands.iter().zip(outs) {
                 v[op.out as usize] = o;

@@ -332,7 +332,7 @@ impl HalfGateHash {
                 let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
                 let h = &mut h[..6 * ands.len()];
                 for (g, op) in h.chunks_exact_mut(6).zip(ands) {
-                    let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (a0, b0) = op.inputs(labels);
                     let a = a0 ^ delta.select(a0.lsb());
                     let b = b0 ^ delta.select(b0.lsb());
                     g.copy_from_slice(&[a, a ^ delta, b, b ^ delta, a ^ b, a ^ b ^ delta]);
@@ -345,7 +345,7 @@ impl HalfGateHash {
                     .enumerate()
                 {
                     let gate = w * MAX_BATCH + k;
-                    let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (a0, b0) = op.inputs(labels);
                     let (alpha, beta) = (u8::from(a0.lsb()), u8::from(b0.lsb()));
                     let a = a0 ^ delta.select(a0.lsb());
                     let b = b0 ^ delta.select(b0.lsb());
@@ -417,7 +417,7 @@ impl HalfGateHash {
                 let tweak = first_tweak.wrapping_add(TWEAKS_PER_GATE * (w * MAX_BATCH) as u64);
                 let h = &mut h[..3 * ands.len()];
                 for (g, op) in h.chunks_exact_mut(3).zip(ands) {
-                    let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (x, y) = op.inputs(labels);
                     g.copy_from_slice(&[x, y, x ^ y]);
                 }
                 self.pi.tccr_seq(h, tweak, 1);
@@ -426,7 +426,7 @@ impl HalfGateHash {
                     .zip(ands)
                     .zip(records.chunks_exact(RECORD_BYTES))
                 {
-                    let (x, y) = (labels[op.a as usize], labels[op.b as usize]);
+                    let (x, y) = op.inputs(labels);
                     let (i, j) = (u8::from(x.lsb()), u8::from(y.lsb()));
                     let z = rec[24];
                     let zb = |k: u32| (z >> k) & 1;
@@ -481,8 +481,8 @@ mod tests {
                 if b0.lsb() != (beta == 1) {
                     b0 ^= Block(1);
                 }
-                let ands = [AndOp { a: 0, b: 1, out: 2 }];
-                let mut labels = vec![a0, b0, Block::ZERO];
+                let ands = [AndOp::new(0, 1, 2, 3)];
+                let mut labels = vec![a0, b0, Block::ZERO, Block::ZERO];
                 let mut rec = [0u8; RECORD_BYTES];
                 let tweak = 1000 + 3 * trial;
                 hash.garble_ands_three_halves(
@@ -495,7 +495,12 @@ mod tests {
                 );
                 let c0 = labels[2];
                 for (x, y) in [(false, false), (false, true), (true, false), (true, true)] {
-                    let mut active = vec![a0 ^ delta.select(x), b0 ^ delta.select(y), Block::ZERO];
+                    let mut active = vec![
+                        a0 ^ delta.select(x),
+                        b0 ^ delta.select(y),
+                        Block::ZERO,
+                        Block::ZERO,
+                    ];
                     hash.eval_ands_three_halves(&mut active, &ands, &rec, tweak);
                     assert_eq!(
                         active[2],
@@ -622,13 +627,10 @@ mod tests {
         let hash = HalfGateHash::new(HashKey::random());
         let delta = Delta::random().block();
         let n = 300;
-        let labels: Vec<Block> = (0..3 * n).map(|_| Block::random()).collect();
+        let mut labels: Vec<Block> = (0..3 * n).map(|_| Block::random()).collect();
+        labels.push(Block::ZERO);
         let ands: Vec<AndOp> = (0..n as u32)
-            .map(|g| AndOp {
-                a: 2 * g,
-                b: 2 * g + 1,
-                out: 2 * n as u32 + g,
-            })
+            .map(|g| AndOp::new(2 * g, 2 * g + 1, 2 * n as u32 + g, 3 * n as u32))
             .collect();
         let random = vec![Block(0x5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a); n];
         let first = 77;
@@ -636,7 +638,7 @@ mod tests {
         let mut l = labels.clone();
         hash.garble_ands_three_halves(&mut l, &ands, delta, first, &random, &mut records);
         for (g, op) in ands.iter().enumerate() {
-            let (a0, b0) = (labels[op.a as usize], labels[op.b as usize]);
+            let (a0, b0) = op.inputs(&labels);
             let a = a0 ^ delta.select(a0.lsb());
             let b = b0 ^ delta.select(b0.lsb());
             let t = first + 3 * g as u64;
@@ -673,12 +675,18 @@ mod tests {
         let (fast, slow) = (HalfGateHash::new(key), HalfGateHash::new_portable(key));
         let delta = Delta::random().block();
         for n in [1usize, 7, 255, 256, 257, 600] {
-            let labels: Vec<Block> = (0..3 * n).map(|_| Block::random()).collect();
-            let ands: Vec<AndOp> = (0..n as u32)
+            // Inputs in 0..2n, outputs in 2n..3n; some inputs add a second
+            // label (from 3n..4n), the others the zero label of slot 4n.
+            let mut labels: Vec<Block> = (0..4 * n).map(|_| Block::random()).collect();
+            labels.push(Block::ZERO);
+            let n32 = n as u32;
+            let ands: Vec<AndOp> = (0..n32)
                 .map(|g| AndOp {
                     a: 2 * g,
                     b: 2 * g + 1,
-                    out: 2 * n as u32 + g,
+                    out: 2 * n32 + g,
+                    a2: if g % 2 == 0 { 3 * n32 + g } else { 4 * n32 },
+                    b2: if g % 3 == 0 { 3 * n32 + g } else { 4 * n32 },
                 })
                 .collect();
             let random: Vec<Block> = (0..n).map(|_| Block::random()).collect();

@@ -304,8 +304,7 @@ fn eval_parallel(
             {
                 let h = &mut scratch[..2 * ands.len()];
                 for (g, op) in h.chunks_exact_mut(2).zip(ands) {
-                    g[0] = read[op.a as usize];
-                    g[1] = read[op.b as usize];
+                    (g[0], g[1]) = op.inputs(read);
                 }
                 hash.hash_evaluator(Lane::as_blocks_mut(h), tweak + 2 * (w * MAX_BATCH) as u64);
                 for ((g, op), table) in h
@@ -313,12 +312,8 @@ fn eval_parallel(
                     .zip(ands)
                     .zip(tables.chunks_exact(TABLE_BYTES))
                 {
-                    outs.push(half_gate(
-                        g,
-                        read[op.a as usize],
-                        read[op.b as usize],
-                        table,
-                    ));
+                    let (wa, wb) = op.inputs(read);
+                    outs.push(half_gate(g, wa, wb, table));
                 }
             }
             scratch.zeroize();

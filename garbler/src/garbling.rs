@@ -369,7 +369,7 @@ fn garble_parallel(
             {
                 let h = &mut scratch[..4 * ands.len()];
                 for (g, op) in h.chunks_exact_mut(4).zip(ands) {
-                    let (a0, b0) = (read[op.a as usize], read[op.b as usize]);
+                    let (a0, b0) = op.inputs(read);
                     g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
                 }
                 hash.hash_garbler(Lane::as_blocks_mut(h), tweak + 2 * (w * MAX_BATCH) as u64);
@@ -378,8 +378,8 @@ fn garble_parallel(
                     .zip(ands)
                     .zip(tables.chunks_exact_mut(TABLE_BYTES))
                 {
-                    let (tg, te, c0) =
-                        half_gate(g, read[op.a as usize], read[op.b as usize], delta);
+                    let (a0, b0) = op.inputs(read);
+                    let (tg, te, c0) = half_gate(g, a0, b0, delta);
                     outs.push(c0);
                     tg.write_to(&mut table[..16]);
                     te.write_to(&mut table[16..]);

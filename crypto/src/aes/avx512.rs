@@ -216,6 +216,13 @@ unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
     _mm_load_si128((&labels[s as usize] as *const Lane).cast())
 }
 
+/// The input label `labels[s] ^ labels[s2]` of an AND gate (see
+/// [`AndOp`]).
+#[inline(always)]
+unsafe fn load_input(labels: &[Lane], s: u32, s2: u32) -> __m128i {
+    _mm_xor_si128(load_label(labels, s), load_label(labels, s2))
+}
+
 #[inline(always)]
 unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
     _mm_store_si128((&mut labels[s as usize] as *mut Lane).cast(), v)
@@ -237,23 +244,23 @@ unsafe fn gather(labels: &[Lane], ops: &[AndOp]) -> (__m512i, __m512i) {
     if let [o0, o1, o2, o3] = ops {
         (
             lanes4([
-                load_label(labels, o0.a),
-                load_label(labels, o1.a),
-                load_label(labels, o2.a),
-                load_label(labels, o3.a),
+                load_input(labels, o0.a, o0.a2),
+                load_input(labels, o1.a, o1.a2),
+                load_input(labels, o2.a, o2.a2),
+                load_input(labels, o3.a, o3.a2),
             ]),
             lanes4([
-                load_label(labels, o0.b),
-                load_label(labels, o1.b),
-                load_label(labels, o2.b),
-                load_label(labels, o3.b),
+                load_input(labels, o0.b, o0.b2),
+                load_input(labels, o1.b, o1.b2),
+                load_input(labels, o2.b, o2.b2),
+                load_input(labels, o3.b, o3.b2),
             ]),
         )
     } else {
         let (mut a, mut b) = ([_mm_setzero_si128(); 4], [_mm_setzero_si128(); 4]);
         for (j, op) in ops.iter().enumerate() {
-            a[j] = load_label(labels, op.a);
-            b[j] = load_label(labels, op.b);
+            a[j] = load_input(labels, op.a, op.a2);
+            b[j] = load_input(labels, op.b, op.b2);
         }
         (lanes4(a), lanes4(b))
     }
@@ -609,6 +616,119 @@ unsafe fn evaluate(
     }
 }
 
+/// Most AND gates [`evaluate_narrow`] takes: two per register, 16
+/// registers.
+const NARROW_MAX: usize = 32;
+
+/// Half-gates evaluation of a narrow batch, `2R - 1` or `2R` independent
+/// AND gates (at most [`NARROW_MAX`]), on exactly `R` registers held in
+/// table order: register `i` holds `[Wa, Wb]` of gates `2i` and `2i + 1`,
+/// the layout of their 64 bytes of table `[TG, TE, TG, TE]` and of their
+/// tweaks `first + 4i + 0..4`. Circuits with a long AND depth (SHA-256: 22k
+/// AND gates over 1.6k layers, most of 9 to 21 gates) run almost only such
+/// batches; the quad kernel would round whole groups of 32 blocks for them,
+/// this one rounds `2n` blocks rounded up to 4, with both passes and the
+/// combining step in registers. Same tweaks, tables and outputs as the
+/// other back ends.
+///
+/// Per register, with `x = H ^ sel(lsb(W), T ^ [0, Wa])` (lanes of gate `g`:
+/// `H(Wa) ^ sa*TG` and `H(Wb) ^ sb*(TE ^ Wa)`), the output label of a gate
+/// is the XOR of its two lanes of `x`.
+#[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
+unsafe fn evaluate_narrow<const R: usize>(
+    rk: &[[u8; 16]; 11],
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    tables: &[u8],
+    first: u64,
+) {
+    let n = ands.len();
+    assert!(n.div_ceil(2) == R && tables.len() >= n * 32);
+    // The last register holds one gate when `n` is odd.
+    let pair = |i: usize| i + 1 < R || n == 2 * R;
+    let k = load_keys!(rk);
+    let mut w = [_mm512_setzero_si512(); R];
+    for (i, wi) in w.iter_mut().enumerate() {
+        let g = &ands[2 * i];
+        let lo = _mm256_inserti128_si256::<1>(
+            _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
+            load_input(labels, g.b, g.b2),
+        );
+        let lo = _mm512_zextsi256_si512(lo);
+        *wi = if pair(i) {
+            let g = &ands[2 * i + 1];
+            let hi = _mm256_inserti128_si256::<1>(
+                _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
+                load_input(labels, g.b, g.b2),
+            );
+            _mm512_inserti64x4::<1>(lo, hi)
+        } else {
+            lo
+        };
+    }
+    let mut y = [_mm512_setzero_si512(); R];
+    for (yi, wi) in y.iter_mut().zip(w.iter()) {
+        *yi = _mm512_xor_si512(*wi, k[0]);
+    }
+    rounds!(k, y);
+    // Lane j of register i: tweak first + 4i + j (low 64 bits only).
+    let lo = _mm512_set_epi64(0, -1, 0, -1, 0, -1, 0, -1);
+    let mut t = _mm512_add_epi64(
+        _mm512_and_si512(_mm512_set1_epi64(first as i64), lo),
+        _mm512_set_epi64(0, 3, 0, 2, 0, 1, 0, 0),
+    );
+    let step = _mm512_set_epi64(0, 4, 0, 4, 0, 4, 0, 4);
+    let mut v = [_mm512_setzero_si512(); R];
+    for (vi, yi) in v.iter_mut().zip(y.iter()) {
+        *vi = xor3(*yi, t, k[0]);
+        t = _mm512_add_epi64(t, step);
+    }
+    rounds!(k, v);
+    let tp = tables.as_ptr();
+    for i in 0..R {
+        let h = _mm512_xor_si512(v[i], y[i]);
+        let tab = if pair(i) {
+            _mm512_loadu_si512(tp.add(64 * i).cast())
+        } else {
+            _mm512_maskz_loadu_epi64(0x0f, tp.add(64 * i).cast())
+        };
+        // [Wa, Wa] of each gate, to add Wa to its TE lane.
+        let wa = _mm512_shuffle_i64x2::<0xa0>(w[i], w[i]);
+        let te = _mm512_mask_xor_epi64(tab, 0xcc, tab, wa);
+        let x = _mm512_mask_xor_epi64(h, lsb_mask(w[i]), h, te);
+        let c = _mm512_xor_si512(x, _mm512_shuffle_i64x2::<0xb1>(x, x));
+        store_label(labels, ands[2 * i].out, _mm512_castsi512_si128(c));
+        if pair(i) {
+            store_label(
+                labels,
+                ands[2 * i + 1].out,
+                _mm512_extracti32x4_epi32::<2>(c),
+            );
+        }
+    }
+}
+
+/// Runs [`evaluate_narrow`] with the register count `ands` needs (1 to
+/// [`NARROW_MAX`] gates).
+#[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
+unsafe fn evaluate_narrow_any(
+    rk: &[[u8; 16]; 11],
+    labels: &mut [Lane],
+    ands: &[AndOp],
+    tables: &[u8],
+    first: u64,
+) {
+    macro_rules! by_regs {
+        ($($r:literal)*) => {
+            match ands.len().div_ceil(2) {
+                $($r => evaluate_narrow::<$r>(rk, labels, ands, tables, first),)*
+                _ => unreachable!("narrow batches hold 1 to {NARROW_MAX} gates"),
+            }
+        };
+    }
+    by_regs!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
 impl RoundKeys {
     /// The expanded key, or `None` when this CPU lacks the features.
     pub(crate) fn new(key: Block) -> Option<RoundKeys> {
@@ -663,7 +783,14 @@ impl RoundKeys {
     /// Evaluates `ands` (at most [`MAX_BATCH`]) in place on `labels`,
     /// reading 32 bytes of table per gate from `tables`.
     pub(crate) fn eval_ands(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], first: u64) {
-        // SAFETY: as in `garble_ands`, with table loads in place of stores.
-        unsafe { evaluate(&self.rk, labels, ands, tables, first) }
+        // SAFETY: as in `garble_ands`, with table loads in place of stores
+        // (the narrow kernel's masked for a last register of one gate).
+        unsafe {
+            match ands.len() {
+                0 => {}
+                1..=NARROW_MAX => evaluate_narrow_any(&self.rk, labels, ands, tables, first),
+                _ => evaluate(&self.rk, labels, ands, tables, first),
+            }
+        }
     }
 }

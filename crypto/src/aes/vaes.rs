@@ -277,6 +277,13 @@ unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
     _mm_load_si128((&labels[s as usize] as *const Lane).cast())
 }
 
+/// The input label `labels[s] ^ labels[s2]` of an AND gate (see
+/// [`AndOp`]).
+#[inline(always)]
+unsafe fn load_input(labels: &[Lane], s: u32, s2: u32) -> __m128i {
+    _mm_xor_si128(load_label(labels, s), load_label(labels, s2))
+}
+
 #[inline(always)]
 unsafe fn store_label(labels: &mut [Lane], s: u32, v: __m128i) {
     _mm_store_si128((&mut labels[s as usize] as *mut Lane).cast(), v)
@@ -312,8 +319,8 @@ unsafe fn garble_vaes(
     for (g, quad) in ands.chunks(4).enumerate() {
         let mut v = [_mm256_setzero_si256(); LANES / 2];
         for (j, op) in quad.iter().enumerate() {
-            let a0 = _mm256_broadcastsi128_si256(load_label(labels, op.a));
-            let b0 = _mm256_broadcastsi128_si256(load_label(labels, op.b));
+            let a0 = _mm256_broadcastsi128_si256(load_input(labels, op.a, op.a2));
+            let b0 = _mm256_broadcastsi128_si256(load_input(labels, op.b, op.b2));
             v[2 * j] = _mm256_xor_si256(a0, dmask);
             v[2 * j + 1] = _mm256_xor_si256(b0, dmask);
         }
@@ -396,8 +403,8 @@ unsafe fn garble_gate(
     delta: __m128i,
     t: *mut __m256i,
 ) {
-    let a0 = load_label(labels, op.a);
-    let b0 = load_label(labels, op.b);
+    let a0 = load_input(labels, op.a, op.a2);
+    let b0 = load_input(labels, op.b, op.b2);
     // [pa, pb] masks from the permute bits.
     let m = lsb_mask256(_mm256_inserti128_si256::<1>(_mm256_castsi128_si256(a0), b0));
     let (ma, mb) = (_mm256_castsi256_si128(m), _mm256_extracti128_si256::<1>(m));
