@@ -210,11 +210,40 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 None => "three_halves_faster_below: none (no AND gates)".to_string(),
             };
+            // The hardware ceiling in the same run: raw fixed-key AES on one
+            // thread, divided by the AES calls per AND gate (each TCCR hash
+            // is two: half-gates hashes 4 times to garble and 2 to evaluate,
+            // three-halves 6 and 3).
+            let raw = mpcc::speed::raw_aes_blocks_per_second(time);
+            let (g_calls, e_calls) = match scheme {
+                crypto::Scheme::HalfGates => (8.0, 4.0),
+                crypto::Scheme::ThreeHalves => (12.0, 6.0),
+            };
+            let of = |rate: f64| {
+                if raw > 0.0 {
+                    rate / (raw / g_calls)
+                } else {
+                    0.0
+                }
+            };
+            let of_e = |rate: f64| {
+                if raw > 0.0 {
+                    rate / (raw / e_calls)
+                } else {
+                    0.0
+                }
+            };
             print_lines(&[
                 format!("path: {}", crypto::aes_path()),
                 format!("scheme: {scheme}"),
                 report.to_string().trim_end().to_string(),
                 advice,
+                format!("raw_aes: {:.1} M blocks/s", raw / 1e6),
+                format!(
+                    "of_ceiling: garble {:.2}, evaluate {:.2} (raw AES / {g_calls} and / {e_calls})",
+                    of(report.garble),
+                    of_e(report.evaluate)
+                ),
             ])
         }
         Command::Certs {

@@ -170,9 +170,20 @@ fn bench_prints_its_aes_path_throughputs_bytes_per_and_and_the_crossover() {
                 "garble_parallel",
                 "evaluate_parallel",
                 "bytes_per_and",
-                "three_halves_faster_below"
+                "three_halves_faster_below",
+                "raw_aes",
+                "of_ceiling"
             ]
         );
+        assert!(lines[8].ends_with(" M blocks/s"), "{out}");
+        let ratio: f64 = lines[9]
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .trim_end_matches(',')
+            .parse()
+            .unwrap();
+        assert!(ratio > 0.0 && ratio < 2.0, "{out}");
         for line in &lines[2..6] {
             let rate: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
             assert!(rate > 0.0 && line.ends_with(" M AND/s"), "{line}");
