@@ -459,6 +459,28 @@ impl<S: Read + Write> Session<S> {
         Ok(())
     }
 
+    /// Sends the refill of `count` OTs whose extension is in `self.ext` as
+    /// a message of its own.
+    fn send_refill(&mut self, count: u32) -> Result<(), EvalError> {
+        self.ext_bytes.clear();
+        self.ext.encode_into(&mut self.ext_bytes);
+        Refill {
+            count,
+            extension: &self.ext_bytes,
+        }
+        .encode_into(&mut self.request);
+        self.ext_bytes.clear();
+        self.send_request(Kind::Refill)
+    }
+
+    /// Sends the payload encoded in the kept `self.request` buffer.
+    fn send_request(&mut self, kind: Kind) -> Result<(), EvalError> {
+        let request = std::mem::take(&mut self.request);
+        let sent = self.send_checked(kind, &request);
+        self.request = request;
+        sent
+    }
+
     /// Reads what the garbler sends until every computation it owes ahead
     /// has arrived: then it waits for this side, and a write of any size
     /// cannot block both sides.
@@ -747,7 +769,6 @@ impl<S: Read + Write> Session<S> {
         self.ch.set_phase(Phase::OtExtension);
         self.corrections.clear();
         self.ext_bytes.clear();
-        wipe(&mut self.ot_labels);
         let mut refill = 0;
         if self.ot.is_some() {
             self.choices.clear();
@@ -761,19 +782,10 @@ impl<S: Read + Write> Session<S> {
             // stock refills in its request.
             let short = self.choices.len().saturating_sub(self.stock.available());
             if let Some(n) = self.refill.take() {
-                self.ext.encode_into(&mut self.ext_bytes);
-                if short > 0 || self.ext_bytes.len() > SMALL_WRITE {
-                    Refill {
-                        count: n,
-                        extension: &self.ext_bytes,
-                    }
-                    .encode_into(&mut self.request);
-                    self.ext_bytes.clear();
-                    let request = std::mem::take(&mut self.request);
-                    let sent = self.send_checked(Kind::Refill, &request);
-                    self.request = request;
-                    sent?;
+                if short > 0 || self.ext.encoded_len() > SMALL_WRITE {
+                    self.send_refill(n)?;
                 } else {
+                    self.ext.encode_into(&mut self.ext_bytes);
                     refill = n;
                 }
             }
@@ -789,17 +801,7 @@ impl<S: Read + Write> Session<S> {
                     self.stock
                         .refill_into(r_again(&mut self.ot)?, chunk, &mut self.ext)
                         .map_err(|e| EvalError::ot(Phase::OtExtension, e))?;
-                    self.ext.encode_into(&mut self.ext_bytes);
-                    Refill {
-                        count: chunk as u32,
-                        extension: &self.ext_bytes,
-                    }
-                    .encode_into(&mut self.request);
-                    self.ext_bytes.clear();
-                    let request = std::mem::take(&mut self.request);
-                    let sent = self.send_checked(Kind::Refill, &request);
-                    self.request = request;
-                    sent?;
+                    self.send_refill(chunk as u32)?;
                     self.ch.flush()?;
                     n -= chunk;
                 }
@@ -827,10 +829,7 @@ impl<S: Read + Write> Session<S> {
             contexts: &contexts,
         }
         .encode_into(&mut self.request);
-        let request = std::mem::take(&mut self.request);
-        let sent = self.send_checked(Kind::Compute, &request);
-        self.request = request;
-        sent?;
+        self.send_request(Kind::Compute)?;
         self.ch.flush()?;
         t.stop(&mut self.stats);
 

@@ -662,8 +662,8 @@ fn session<S: Read + Write>(
         let (extension, corrections) = (request.extension, request.corrections);
         let needed = count as usize * n_eval;
         let mut deferred = None;
-        zero_labels.iter_mut().for_each(Zeroize::zeroize);
-        zero_labels.clear();
+        // Empty: wiped at the end of every request (an error ends the
+        // session, and the buffer is wiped when dropped).
         match ot.as_mut() {
             Some(sender) => {
                 // Refills sent ahead, as far as this request needs them.

@@ -219,20 +219,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 crypto::Scheme::HalfGates => (8.0, 4.0),
                 crypto::Scheme::ThreeHalves => (12.0, 6.0),
             };
-            let of = |rate: f64| {
-                if raw > 0.0 {
-                    rate / (raw / g_calls)
-                } else {
-                    0.0
-                }
-            };
-            let of_e = |rate: f64| {
-                if raw > 0.0 {
-                    rate / (raw / e_calls)
-                } else {
-                    0.0
-                }
-            };
+            let of = |rate: f64, calls: f64| if raw > 0.0 { rate * calls / raw } else { 0.0 };
             print_lines(&[
                 format!("path: {}", crypto::aes_path()),
                 format!("scheme: {scheme}"),
@@ -241,8 +228,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 format!("raw_aes: {:.1} M blocks/s", raw / 1e6),
                 format!(
                     "of_ceiling: garble {:.2}, evaluate {:.2} (raw AES / {g_calls} and / {e_calls})",
-                    of(report.garble),
-                    of_e(report.evaluate)
+                    of(report.garble, g_calls),
+                    of(report.evaluate, e_calls)
                 ),
             ])
         }
