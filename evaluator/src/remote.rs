@@ -290,6 +290,7 @@ fn setup<S: Read + Write>(
         circuit: (*ours).clone(),
         binding: binding.as_ref().map(protocol::binding_tag),
         scheme,
+        security: protocol::Security::SemiHonest,
     };
     ch.send(Kind::Hello, &hello.encode())?;
     ch.send(Kind::Window, &ahead.encode())?;
@@ -308,6 +309,7 @@ fn setup<S: Read + Write>(
         return Err(ProtocolError::Mismatch("the peer is not a garbler".into()).into());
     }
     theirs.check_binding(binding.as_ref())?;
+    theirs.check_security(protocol::Security::SemiHonest)?;
     theirs.check_scheme(scheme)?;
     stats.scheme = Some(scheme);
     if let Some(diff) = ours.difference(&theirs.circuit) {

@@ -68,6 +68,7 @@ pub fn hello(prepared: &Prepared, role: Party) -> Vec<u8> {
         circuit: (*prepared.summary).clone(),
         binding: None,
         scheme: crypto::Scheme::HalfGates,
+        security: protocol::Security::SemiHonest,
     };
     let mut out = frame(Kind::Hello, &h.encode());
     let window = match role {

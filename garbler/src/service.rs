@@ -1,7 +1,7 @@
 //! The garbler's side of a session over any byte stream, and a TCP service
 //! that runs many sessions at once.
 //!
-//! # The session (protocol version 5)
+//! # The session (protocol version 6)
 //!
 //! ```text
 //! evaluator                                   garbler
@@ -461,10 +461,12 @@ fn session<S: Read + Write>(
             circuit: ours.clone(),
             binding: ch.binding().map(protocol::binding_tag),
             scheme: config.scheme,
+            security: protocol::Security::SemiHonest,
         }
         .encode(),
     )?;
     theirs.check_binding(ch.binding())?;
+    theirs.check_security(protocol::Security::SemiHonest)?;
     theirs.check_scheme(config.scheme)?;
     stats.scheme = Some(config.scheme);
     if let Some(diff) = ours.difference(&theirs.circuit) {

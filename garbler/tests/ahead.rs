@@ -215,6 +215,7 @@ fn garbler_opening(
         circuit,
         binding: None,
         scheme: crypto::Scheme::HalfGates,
+        security: protocol::Security::SemiHonest,
     };
     ch.send(Kind::Hello, &hello.encode()).unwrap();
     ch.send(Kind::HashKey, &[7; 16]).unwrap();

@@ -325,6 +325,7 @@ fn hash_key_of_one_session(prepared: &Prepared) -> Vec<u8> {
         circuit: (*prepared.summary).clone(),
         binding: None,
         scheme: crypto::Scheme::HalfGates,
+        security: protocol::Security::SemiHonest,
     };
     ch.send(Kind::Hello, &hello.encode()).unwrap();
     ch.send(Kind::Window, &Window::OFF.encode()).unwrap();

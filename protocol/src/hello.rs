@@ -1,15 +1,16 @@
 //! The handshake: both sides state the protocol version and what circuit
 //! they run; any difference ends the session with a message saying what differs.
 
-use crate::{wire, Phase, ProtocolError};
+use crate::{wire, Phase, ProtocolError, Security};
 use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
 use crypto::Scheme;
 
 /// Version of the wire protocol; bumped on every incompatible change
 /// (5: the hello names the garbling scheme, each computation has a public
-/// context, the garbler garbles ahead).
-pub const PROTOCOL_VERSION: u32 = 5;
+/// context, the garbler garbles ahead; 6: the hello names the security
+/// mode).
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// What a side knows of its circuit, enough to say how two circuits differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +97,8 @@ pub struct Hello {
     pub binding: Option<[u8; 32]>,
     /// The garbling scheme the sender runs; both sides must run the same.
     pub scheme: Scheme,
+    /// The security mode the sender runs; both sides must run the same.
+    pub security: Security,
 }
 
 /// What a hello carries of a channel binding: a hash of it, so that the two
@@ -141,6 +144,7 @@ struct Body {
     outputs: Vec<u32>,
     binding: Option<[u8; 32]>,
     scheme: u8,
+    security: u8,
 }
 
 impl Hello {
@@ -175,6 +179,18 @@ impl Hello {
         )))
     }
 
+    /// Checks the peer's security mode against ours: a difference is a
+    /// mismatch naming both.
+    pub fn check_security(&self, ours: Security) -> Result<(), ProtocolError> {
+        if self.security == ours {
+            return Ok(());
+        }
+        Err(ProtocolError::Mismatch(format!(
+            "security modes differ: this side runs {ours}, the peer runs {} (use the same --security on both sides)",
+            self.security
+        )))
+    }
+
     /// Encodes the message payload.
     pub fn encode(&self) -> Vec<u8> {
         let s = &self.circuit;
@@ -191,6 +207,7 @@ impl Hello {
             outputs: s.outputs.clone(),
             binding: self.binding,
             scheme: self.scheme.code(),
+            security: self.security.code(),
         };
         wire::encode((preamble, body))
     }
@@ -226,8 +243,15 @@ impl Hello {
                 body.scheme
             ))
         })?;
+        let security = Security::from_code(body.security).ok_or_else(|| {
+            ProtocolError::Mismatch(format!(
+                "the peer runs a security mode this side does not know (code {})",
+                body.security
+            ))
+        })?;
         Ok(Hello {
             scheme,
+            security,
             version,
             role: body.role,
             circuit: Summary {
@@ -260,7 +284,36 @@ mod tests {
             },
             binding: Some(binding_tag(&[5; 32])),
             scheme: Scheme::ThreeHalves,
+            security: Security::SemiHonest,
         }
+    }
+
+    #[test]
+    fn security_modes_must_agree() {
+        let h = sample();
+        assert!(h.check_security(Security::SemiHonest).is_ok());
+        let e = h
+            .check_security(Security::DualExecution)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("this side runs dual-execution, the peer runs semi-honest (use the same --security on both sides)"),
+            "{e}"
+        );
+        for security in Security::ALL {
+            let h = Hello {
+                security,
+                ..sample()
+            };
+            assert_eq!(Hello::decode(&h.encode()).unwrap(), h);
+        }
+        let mut bytes = sample().encode();
+        *bytes.last_mut().unwrap() = 9;
+        let e = Hello::decode(&bytes).unwrap_err().to_string();
+        assert!(
+            e.contains("security mode this side does not know (code 9)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -277,7 +330,8 @@ mod tests {
             assert_eq!(Hello::decode(&h.encode()).unwrap(), h);
         }
         let mut bytes = sample().encode();
-        *bytes.last_mut().unwrap() = 9;
+        let at = bytes.len() - 2;
+        bytes[at] = 9;
         let e = Hello::decode(&bytes).unwrap_err().to_string();
         assert!(
             e.contains("garbling scheme this side does not know (code 9)"),

@@ -33,6 +33,7 @@ mod error;
 mod hello;
 mod link;
 mod prepared;
+mod security;
 mod stats;
 mod wire;
 
@@ -41,6 +42,7 @@ pub use error::{Phase, ProtocolError};
 pub use hello::{binding_tag, ot_context, Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
+pub use security::Security;
 pub use stats::{Latencies, PhaseTimer, SessionStats};
 pub use wire::{pack_bits, pack_contexts, unpack_bits, Compute, Refill, Window, MAX_AHEAD};
 
