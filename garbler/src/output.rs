@@ -67,6 +67,13 @@ impl OutputCheck {
         Ok(OutputCheck::new(zero, self.delta))
     }
 
+    /// The label of value `bit` on output wire `wire` (secret: never send
+    /// it). Dual execution compares it, hashed, with the label the peer
+    /// evaluated. `None` for a wire out of range.
+    pub fn label(&self, wire: usize, bit: bool) -> Option<Label> {
+        self.zero.get(wire).map(|&z| z ^ self.delta.select(bit))
+    }
+
     /// The decoding bits of every output wire.
     pub fn decoding_all(&self) -> OutputDecoding {
         OutputDecoding::from_bits(self.zero.iter().map(|z| z.lsb()).collect())

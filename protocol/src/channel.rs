@@ -59,6 +59,9 @@ pub enum Kind {
     /// A refill of the random-OT stock ahead of need, evaluator to garbler,
     /// between computations: a [`crate::Refill`].
     Refill = 15,
+    /// A message of dual execution's equality test (`dualex::equality`):
+    /// group elements and a commitment, in both directions.
+    Equality = 16,
 }
 
 impl Kind {
@@ -79,6 +82,7 @@ impl Kind {
             13 => Kind::Ahead,
             14 => Kind::Inputs,
             15 => Kind::Refill,
+            16 => Kind::Equality,
             _ => return None,
         })
     }

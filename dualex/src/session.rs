@@ -1,0 +1,745 @@
+//! The dual-execution session: handshake, both OT directions, and per
+//! computation both garblings, both evaluations, the decoding bits and the
+//! equality test. One thread per side, every message in a fixed order, so
+//! that neither side ever writes while the other writes too.
+
+use crate::equality::{self, First, Second};
+use crate::{Deviation, DualError};
+use circuits::{Circuit, Party};
+use crypto::{Block, HashKey, Label, OutputDecoding, Scheme};
+use evaluator::EvaluatorSession;
+use garbler::service::InputSource;
+use garbler::{GarblerSession, OutputCheck};
+use ot::{BaseOtHello, BaseOtReply, ExtendMsg, OtReceiver, OtSender};
+use protocol::{
+    Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Security,
+    SessionStats, PROTOCOL_VERSION,
+};
+use std::io::{Read, Write};
+use transport::{ClientSecurity, Link};
+use zeroize::Zeroize;
+
+/// Session settings, the same for both sides.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Message size limit and peer timeout.
+    pub limits: Limits,
+    /// Most computations the session may run (`None`: as many as the
+    /// evaluator side asks). Counted by the garbler side.
+    pub max_computations: Option<u64>,
+    /// Record the transcript digest (costs a blake3 pass over the traffic).
+    pub transcript: bool,
+    /// A deviation from the protocol, for the tests of what an honest side
+    /// detects. [`Deviation::None`] in any real use.
+    #[doc(hidden)]
+    pub deviation: Deviation,
+}
+
+/// The circuit with the parties' inputs swapped: what the evaluator side
+/// garbles, its own inputs then being the schedule's garbler inputs and the
+/// garbler side's the ones that come by OT. The gates and outputs are the
+/// same, so both garblings compute the same function.
+fn swapped(c: &Circuit) -> Circuit {
+    let mut s = c.clone();
+    for i in &mut s.inputs {
+        i.party = match i.party {
+            Party::Garbler => Party::Evaluator,
+            Party::Evaluator => Party::Garbler,
+        };
+    }
+    s
+}
+
+/// What one side holds for the whole session.
+struct Core<S: Read + Write> {
+    ch: Channel<S>,
+    /// The side's party: the garbler side garbles first and speaks first in
+    /// the equality test; the evaluator side asks for computations.
+    me: Party,
+    prepared: Prepared,
+    /// The circuit this side garbles (its inputs are the schedule's
+    /// garbler inputs).
+    mine: Prepared,
+    /// The circuit the peer garbles, which this side evaluates.
+    theirs: Prepared,
+    garbler: GarblerSession,
+    eval: EvaluatorSession,
+    /// Sends the peer's input labels into this side's garbling.
+    ot_send: Option<OtSender>,
+    /// Receives this side's input labels into the peer's garbling.
+    ot_recv: Option<OtReceiver>,
+    /// Both hash keys and the channel binding: what every equality point
+    /// of the session is bound to.
+    context: [u8; 32],
+    deviation: Deviation,
+    /// The circuit a deviating side garbles instead of `mine`.
+    cheat: Option<Prepared>,
+    stats: SessionStats,
+    buffer: Vec<u8>,
+}
+
+impl<S: Read + Write> Core<S> {
+    fn new(
+        stream: S,
+        binding: Option<[u8; 32]>,
+        me: Party,
+        prepared: &Prepared,
+        config: &Config,
+    ) -> Result<Core<S>, DualError> {
+        let mut ch = Channel::new(stream, config.limits);
+        if let Some(b) = binding {
+            ch.bind(b);
+        }
+        if config.transcript {
+            ch.record_transcript(me == Party::Garbler);
+        }
+        let other = Prepared::new(swapped(&prepared.circuit))?;
+        let (mine, theirs) = match me {
+            Party::Garbler => (prepared.clone(), other),
+            Party::Evaluator => (other, prepared.clone()),
+        };
+        let cheat = match &config.deviation {
+            Deviation::GarbleCircuit(c) => Some(Prepared::new(match me {
+                Party::Garbler => c.clone(),
+                Party::Evaluator => swapped(c),
+            })?),
+            _ => None,
+        };
+        Ok(Core {
+            ch,
+            me,
+            prepared: prepared.clone(),
+            mine,
+            theirs,
+            garbler: GarblerSession::with_scheme(Scheme::HalfGates),
+            // Replaced by one under the peer's key at the handshake.
+            eval: EvaluatorSession::new(HashKey::random()),
+            ot_send: None,
+            ot_recv: None,
+            context: [0; 32],
+            deviation: config.deviation.clone(),
+            cheat,
+            stats: SessionStats {
+                role: match me {
+                    Party::Garbler => "garbler",
+                    Party::Evaluator => "evaluator",
+                },
+                scheme: Some(Scheme::HalfGates),
+                ..SessionStats::default()
+            },
+            buffer: Vec::new(),
+        })
+    }
+
+    fn hello(&self) -> Hello {
+        Hello {
+            version: PROTOCOL_VERSION,
+            role: self.me,
+            circuit: (*self.prepared.summary).clone(),
+            binding: self.ch.binding().map(protocol::binding_tag),
+            scheme: Scheme::HalfGates,
+            security: Security::DualExecution,
+        }
+    }
+
+    /// The peer's hello, checked: role, binding, mode, scheme, circuit.
+    fn check_hello(&self, payload: &[u8]) -> Result<(), DualError> {
+        let theirs = Hello::decode(payload)?;
+        let want = match self.me {
+            Party::Garbler => Party::Evaluator,
+            Party::Evaluator => Party::Garbler,
+        };
+        if theirs.role != want {
+            return Err(
+                ProtocolError::Mismatch(format!("the peer is not {}", party_name(want))).into(),
+            );
+        }
+        theirs.check_binding(self.ch.binding())?;
+        theirs.check_security(Security::DualExecution)?;
+        theirs.check_scheme(Scheme::HalfGates)?;
+        if let Some(diff) = self.prepared.summary.difference(&theirs.circuit) {
+            return Err(ProtocolError::Mismatch(diff).into());
+        }
+        Ok(())
+    }
+
+    /// The OT context of one direction: `to` is the party whose inputs the
+    /// OTs carry.
+    fn ot_context(&self, to: Party) -> [u8; 32] {
+        let base = protocol::ot_context(self.ch.binding());
+        let label = match to {
+            Party::Evaluator => "mpcc dual execution OT to the evaluator side v1",
+            Party::Garbler => "mpcc dual execution OT to the garbler side v1",
+        };
+        blake3::derive_key(label, &base)
+    }
+
+    /// Input bits of `party` in the circuit.
+    fn bits_of(&self, party: Party) -> usize {
+        self.prepared.circuit.party_input_bits(party)
+    }
+
+    /// The handshake and both directions' base OTs. The evaluator side
+    /// speaks first: hello and the base-OT opening for its inputs; the
+    /// garbler side answers with its hello, hash key, base-OT reply and the
+    /// opening for its own inputs; the evaluator side ends with its reply
+    /// and hash key.
+    fn handshake(&mut self) -> Result<(), DualError> {
+        let t = PhaseTimer::start(Phase::Handshake);
+        self.ch.set_phase(Phase::Handshake);
+        let (e_bits, g_bits) = (self.bits_of(Party::Evaluator), self.bits_of(Party::Garbler));
+        let delta = self.garbler.delta().block();
+        let my_key = self.garbler.hash_key();
+        let peer_key;
+        match self.me {
+            Party::Evaluator => {
+                self.ch.send(Kind::Hello, &self.hello().encode())?;
+                let setup = (e_bits > 0).then(|| {
+                    let (setup, hello) = OtReceiver::setup_with_context(
+                        ot::Security::Malicious,
+                        self.ot_context(Party::Evaluator),
+                    );
+                    (setup, hello.encode())
+                });
+                let setup = match setup {
+                    Some((setup, hello)) => {
+                        self.ch.send(Kind::BaseOt, &hello)?;
+                        Some(setup)
+                    }
+                    None => None,
+                };
+                self.ch.flush()?;
+                let hello = self.ch.recv_kind(Kind::Hello)?;
+                self.check_hello(&hello)?;
+                peer_key = recv_key(&mut self.ch)?;
+                self.ch.set_phase(Phase::BaseOt);
+                if let Some(setup) = setup {
+                    let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+                    self.ot_recv = Some(setup.finish(&reply)?);
+                }
+                if g_bits > 0 {
+                    let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+                    let (sender, reply) = OtSender::setup_with_context(
+                        delta,
+                        ot::Security::Malicious,
+                        &hello,
+                        self.ot_context(Party::Garbler),
+                    )?;
+                    self.ot_send = Some(sender);
+                    self.ch.send(Kind::BaseOt, &reply.encode())?;
+                }
+                self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
+                self.ch.flush()?;
+            }
+            Party::Garbler => {
+                let hello = self.ch.recv_kind(Kind::Hello)?;
+                // Our hello goes out before any check, so that a peer of
+                // another mode or circuit reports the difference too.
+                self.ch.send(Kind::Hello, &self.hello().encode())?;
+                self.ch.flush()?;
+                self.check_hello(&hello)?;
+                self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
+                self.ch.set_phase(Phase::BaseOt);
+                if e_bits > 0 {
+                    let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+                    let (sender, reply) = OtSender::setup_with_context(
+                        delta,
+                        ot::Security::Malicious,
+                        &hello,
+                        self.ot_context(Party::Evaluator),
+                    )?;
+                    self.ot_send = Some(sender);
+                    self.ch.send(Kind::BaseOt, &reply.encode())?;
+                }
+                if g_bits > 0 {
+                    let (setup, hello) = OtReceiver::setup_with_context(
+                        ot::Security::Malicious,
+                        self.ot_context(Party::Garbler),
+                    );
+                    self.ch.send(Kind::BaseOt, &hello.encode())?;
+                    self.ch.flush()?;
+                    let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+                    self.ot_recv = Some(setup.finish(&reply)?);
+                } else {
+                    self.ch.flush()?;
+                }
+                peer_key = recv_key(&mut self.ch)?;
+            }
+        }
+        self.eval = EvaluatorSession::new(peer_key);
+        let (g_key, e_key) = match self.me {
+            Party::Garbler => (my_key, peer_key),
+            Party::Evaluator => (peer_key, my_key),
+        };
+        let mut h = blake3::Hasher::new_derive_key("mpcc dual execution session v1");
+        h.update(&protocol::ot_context(self.ch.binding()));
+        h.update(&g_key.to_bytes());
+        h.update(&e_key.to_bytes());
+        self.context = *h.finalize().as_bytes();
+        t.stop(&mut self.stats);
+        Ok(())
+    }
+
+    /// One computation with this side's input `bits`: both executions,
+    /// then the equality test. Returns the output bits this side learns
+    /// (those of outputs revealed to it or to both, in order), only once
+    /// the test has passed.
+    fn compute(&mut self, bits: &[bool]) -> Result<Vec<bool>, DualError> {
+        let peer = match self.me {
+            Party::Garbler => Party::Evaluator,
+            Party::Evaluator => Party::Garbler,
+        };
+        let expected = self.bits_of(self.me);
+        if bits.len() != expected {
+            return Err(DualError::Inputs {
+                expected,
+                got: bits.len(),
+            });
+        }
+        let first = self.me == Party::Garbler;
+
+        // Input labels by OT, the evaluator side's inputs first. A side's
+        // choice bits here are its input: what it feeds its own garbling
+        // matters only through the equality test (see the crate docs).
+        let t = PhaseTimer::start(Phase::OtExtension);
+        self.ch.set_phase(Phase::OtExtension);
+        let (mut zero, mut mine) = if first {
+            let zero = self.ot_zero_labels(self.bits_of(peer))?;
+            (zero, self.ot_my_labels(bits)?)
+        } else {
+            let mine = self.ot_my_labels(bits)?;
+            (self.ot_zero_labels(self.bits_of(peer))?, mine)
+        };
+        t.stop(&mut self.stats);
+
+        // Both garblings, the garbler side's first.
+        let t = PhaseTimer::start(Phase::Garbling);
+        self.ch.set_phase(Phase::Garbling);
+        let garble_bits = match &self.deviation {
+            Deviation::GarbleWithInputs(b) => b.clone(),
+            _ => bits.to_vec(),
+        };
+        let (check, evaluated) = if first {
+            let check = self.garble_and_send(&garble_bits, &zero)?;
+            (check, self.receive_and_evaluate(&mine)?)
+        } else {
+            let evaluated = self.receive_and_evaluate(&mine)?;
+            (self.garble_and_send(&garble_bits, &zero)?, evaluated)
+        };
+        zero.zeroize();
+        mine.zeroize();
+        if matches!(self.deviation, Deviation::StopAfterGarbling) {
+            return Err(DualError::Closed);
+        }
+        t.stop(&mut self.stats);
+
+        // Decoding bits: each side tells the other how to read, in the
+        // other's evaluation of its garbling, the outputs the other learns.
+        let t = PhaseTimer::start(Phase::Output);
+        self.ch.set_phase(Phase::Output);
+        let circuit = &self.prepared.circuit;
+        let my_bits = circuit.output_bits_of(self.me);
+        let peer_bits = circuit.output_bits_of(peer);
+        let theirs = check.decoding(&peer_bits)?.to_bytes();
+        let decoding = if first {
+            self.ch.send(Kind::Decoding, &theirs)?;
+            self.ch.flush()?;
+            self.ch.recv_kind(Kind::Decoding)?
+        } else {
+            let d = self.ch.recv_kind(Kind::Decoding)?;
+            self.ch.send(Kind::Decoding, &theirs)?;
+            self.ch.flush()?;
+            d
+        };
+        let decoding = OutputDecoding::from_bytes(&decoding, my_bits.len()).map_err(|e| {
+            ProtocolError::Malformed {
+                phase: Phase::Output,
+                msg: format!("decoding bits: {e}"),
+            }
+        })?;
+        let read: Vec<Label> = my_bits.iter().map(|&w| evaluated[w]).collect();
+        let values = evaluator::decode(&read, &decoding);
+
+        // The string each side puts into the equality test, output bit by
+        // output bit: for a bit the garbler side learns, the label of the
+        // garbler side's garbling (its own at the value it read; the
+        // evaluator side's evaluated one), then for a bit the evaluator side
+        // learns, the label of the evaluator side's garbling likewise. Equal
+        // exactly when, for every bit, the value a side read from the peer's
+        // garbling is the value its own garbling carries in the peer's
+        // evaluation.
+        let mut string = Vec::with_capacity(32 * circuit.output_wires.len());
+        let mut value_at = my_bits.iter().zip(&values);
+        let mut mine_at = |w: usize| -> Option<bool> {
+            value_at.by_ref().find(|(&b, _)| b == w).map(|(_, &v)| v)
+        };
+        for (w, &ev) in evaluated.iter().enumerate() {
+            for party in [Party::Garbler, Party::Evaluator] {
+                if !circuit.output_bits_of(party).contains(&w) {
+                    continue;
+                }
+                let label = if party == self.me {
+                    let v = mine_at(w).expect("every bit this side learns has a value");
+                    check.label(w, v).expect("an output wire")
+                } else {
+                    ev
+                };
+                string.extend_from_slice(&label.to_bytes());
+            }
+        }
+        drop(check);
+        if matches!(self.deviation, Deviation::LieInEquality) {
+            getrandom::getrandom(&mut string).expect("the OS random number generator failed");
+        }
+        let mut context = blake3::Hasher::new_derive_key("mpcc dual execution computation v1");
+        context.update(&self.context);
+        context.update(&self.stats.computations.to_le_bytes());
+        let context = *context.finalize().as_bytes();
+        let point = equality::point_of(&context, &string);
+        string.zeroize();
+        let equal = if first {
+            let (state, x1) = First::start(&point);
+            self.ch.send(Kind::Equality, &x1)?;
+            self.ch.flush()?;
+            let answer = self.ch.recv_kind(Kind::Equality)?;
+            let (open, y1) = state.answer(&answer)?;
+            self.ch.send(Kind::Equality, &y1)?;
+            self.ch.flush()?;
+            open.finish(&self.ch.recv_kind(Kind::Equality)?)?
+        } else {
+            let x1 = self.ch.recv_kind(Kind::Equality)?;
+            let (state, answer) = Second::respond(&point, &x1)?;
+            self.ch.send(Kind::Equality, &answer)?;
+            self.ch.flush()?;
+            let (equal, opening) = state.finish(&self.ch.recv_kind(Kind::Equality)?);
+            self.ch.send(Kind::Equality, &opening)?;
+            self.ch.flush()?;
+            equal
+        };
+        t.stop(&mut self.stats);
+        if !equal {
+            return Err(DualError::EqualityCheckFailed);
+        }
+        self.stats.computations += 1;
+        self.stats.and_gates += 2 * self.prepared.schedule.and_count() as u64;
+        Ok(values)
+    }
+
+    /// The 0-labels of the peer's `n` input bits in this side's garbling,
+    /// from the peer's OT extension message (checked before any label is
+    /// returned).
+    fn ot_zero_labels(&mut self, n: usize) -> Result<Vec<Block>, DualError> {
+        let Some(ot) = self.ot_send.as_mut() else {
+            return Ok(Vec::new());
+        };
+        self.ch
+            .recv_kind_into(Kind::OtExtension, &mut self.buffer)?;
+        let msg = ExtendMsg::decode(&self.buffer)?;
+        Ok(ot.extend(n, &msg)?)
+    }
+
+    /// This side's input labels in the peer's garbling, by OT on `bits`.
+    fn ot_my_labels(&mut self, bits: &[bool]) -> Result<Vec<Block>, DualError> {
+        let Some(ot) = self.ot_recv.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let (msg, labels) = ot.extend(bits)?;
+        self.ch.send(Kind::OtExtension, &msg.encode())?;
+        self.ch.flush()?;
+        Ok(labels)
+    }
+
+    /// Garbles this side's circuit with its `bits` and the peer's input
+    /// 0-labels `zero`; sends its input labels and the tables. Returns the
+    /// output labels' check.
+    fn garble_and_send(&mut self, bits: &[bool], zero: &[Block]) -> Result<OutputCheck, DualError> {
+        let prepared = self.cheat.as_ref().unwrap_or(&self.mine);
+        let mut run = self.garbler.garble(&prepared.schedule, bits, zero)?;
+        let mut labels = Vec::with_capacity(16 * run.garbler_labels().len());
+        for l in run.garbler_labels() {
+            labels.extend_from_slice(&l.to_bytes());
+        }
+        self.ch.send(Kind::GarblerLabels, &labels)?;
+        labels.zeroize();
+        let mut flip = matches!(self.deviation, Deviation::FlipTableBit);
+        while let Some(chunk) = run.next_chunk() {
+            self.stats.table_bytes += chunk.len() as u64;
+            if flip {
+                let mut c = chunk.to_vec();
+                c[0] ^= 1;
+                self.ch.send(Kind::Tables, &c)?;
+                flip = false;
+            } else {
+                self.ch.send(Kind::Tables, chunk)?;
+            }
+        }
+        self.ch.flush()?;
+        Ok(run.finish()?)
+    }
+
+    /// Receives the peer's input labels and tables and evaluates its
+    /// garbling with this side's OT labels `mine`: every output label.
+    fn receive_and_evaluate(&mut self, mine: &[Block]) -> Result<Vec<Label>, DualError> {
+        let schedule = self.theirs.schedule.clone();
+        self.ch
+            .recv_kind_into(Kind::GarblerLabels, &mut self.buffer)?;
+        let n = schedule.garbler_inputs().len();
+        if self.buffer.len() != 16 * n {
+            return Err(ProtocolError::Malformed {
+                phase: Phase::Garbling,
+                msg: format!(
+                    "{} bytes of input labels, expected {} ({n} labels)",
+                    self.buffer.len(),
+                    16 * n
+                ),
+            }
+            .into());
+        }
+        let mut peer: Vec<Label> = self
+            .buffer
+            .chunks_exact(16)
+            .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
+            .collect();
+        self.buffer.zeroize();
+        let mut run = self.eval.evaluate(&schedule, &peer, mine)?;
+        peer.zeroize();
+        while run.remaining_tables() > 0 {
+            self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
+            self.stats.table_bytes += self.buffer.len() as u64;
+            run.feed(&self.buffer)?;
+        }
+        Ok(run.finish_labels()?)
+    }
+
+    fn finish_stats(&mut self) -> SessionStats {
+        let mut stats = self.stats.clone();
+        stats.channel = self.ch.stats();
+        stats.transcript = self.ch.transcript_digest();
+        stats
+    }
+}
+
+fn party_name(p: Party) -> &'static str {
+    match p {
+        Party::Garbler => "a garbler",
+        Party::Evaluator => "an evaluator",
+    }
+}
+
+fn recv_key<S: Read + Write>(ch: &mut Channel<S>) -> Result<HashKey, DualError> {
+    let key = ch.recv_kind(Kind::HashKey)?;
+    let key: [u8; HashKey::BYTES] =
+        key.as_slice()
+            .try_into()
+            .map_err(|_| ProtocolError::Malformed {
+                phase: Phase::Handshake,
+                msg: format!(
+                    "a hash key of {} bytes, expected {}",
+                    key.len(),
+                    HashKey::BYTES
+                ),
+            })?;
+    Ok(HashKey::from_bytes(key))
+}
+
+/// Tells the peer why the session ends, unless it is the peer that failed
+/// or the equality test (whose verdict the peer holds already).
+fn tell_peer<S: Read + Write>(ch: &mut Channel<S>, e: &DualError) {
+    let peer_side = matches!(
+        e,
+        DualError::Protocol(
+            ProtocolError::Peer { .. }
+                | ProtocolError::Closed { .. }
+                | ProtocolError::Timeout { .. }
+        ) | DualError::EqualityCheckFailed
+            | DualError::Closed
+    );
+    if !peer_side {
+        ch.send_error(&e.to_string());
+    }
+}
+
+/// The evaluator side of a dual-execution session: it asks for each
+/// computation, garbles second, and answers second in the equality test.
+pub struct Session<S: Read + Write = Link> {
+    core: Core<S>,
+    closed: bool,
+}
+
+impl Session<Link> {
+    /// Connects to a dual-execution garbler at `addr`, secures the
+    /// connection as `security` says, agrees on the circuit and runs the
+    /// base OTs of both directions, bound to the TLS channel binding.
+    pub fn connect(
+        addr: &str,
+        security: &ClientSecurity,
+        prepared: &Prepared,
+        config: Config,
+    ) -> Result<Session<Link>, DualError> {
+        let link = security.dial(addr, config.limits)?;
+        let binding = link.channel_binding();
+        let peer = link
+            .peer_identity()
+            .map(|p| p.name().to_string())
+            .unwrap_or_else(|| addr.to_string());
+        let mut s = Session::over(link, binding, prepared, config)?;
+        s.core.stats.peer = Some(peer);
+        Ok(s)
+    }
+}
+
+impl<S: Read + Write> Session<S> {
+    /// A session over an established `stream` whose channel binding is
+    /// `binding` (the garbler side must hold the same): the handshake and
+    /// both directions' base OTs.
+    pub fn over(
+        stream: S,
+        binding: Option<[u8; 32]>,
+        prepared: &Prepared,
+        config: Config,
+    ) -> Result<Session<S>, DualError> {
+        let mut core = Core::new(stream, binding, Party::Evaluator, prepared, &config)?;
+        if let Err(e) = core.handshake() {
+            tell_peer(&mut core.ch, &e);
+            return Err(e);
+        }
+        Ok(Session {
+            core,
+            closed: false,
+        })
+    }
+
+    /// The session's circuit.
+    pub fn circuit(&self) -> &Circuit {
+        &self.core.prepared.circuit
+    }
+
+    /// One computation on this side's input `bits` (its input values'
+    /// bits, in wire order): the output bits this side learns (outputs
+    /// revealed to it or to both, in order), released only once the
+    /// equality test has passed. Any error ends the session.
+    pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, DualError> {
+        if self.closed {
+            return Err(DualError::Closed);
+        }
+        let expected = self.core.bits_of(Party::Evaluator);
+        if bits.len() != expected {
+            return Err(DualError::Inputs {
+                expected,
+                got: bits.len(),
+            });
+        }
+        let result = self
+            .core
+            .ch
+            .send(Kind::Compute, &[])
+            .map_err(DualError::from)
+            .and_then(|()| self.core.compute(bits));
+        if let Err(e) = &result {
+            tell_peer(&mut self.core.ch, e);
+            self.closed = true;
+        }
+        result
+    }
+
+    /// Ends the session (the garbler side is told) and returns its
+    /// statistics.
+    pub fn close(mut self) -> Result<SessionStats, DualError> {
+        if !self.closed {
+            self.core.ch.send(Kind::Bye, &[])?;
+            self.core.ch.flush()?;
+            self.closed = true;
+        }
+        Ok(self.core.finish_stats())
+    }
+
+    /// The session's statistics so far.
+    pub fn stats(&self) -> SessionStats {
+        let mut stats = self.core.stats.clone();
+        stats.channel = self.core.ch.stats();
+        stats
+    }
+}
+
+/// Runs the garbler side of one dual-execution session over `stream`
+/// (channel binding `binding`) until the evaluator side says goodbye: for
+/// each computation it asks for, takes this side's input from `inputs`,
+/// runs both executions and the equality test, and gives `on_result` the
+/// output bits this side learns once the test has passed. Returns the
+/// session's statistics.
+pub fn serve_session<S: Read + Write>(
+    stream: S,
+    binding: Option<[u8; 32]>,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: Config,
+) -> Result<SessionStats, DualError> {
+    let mut core = Core::new(stream, binding, Party::Garbler, prepared, &config)?;
+    let result = serve_core(&mut core, inputs, on_result, &config);
+    match result {
+        Ok(()) => Ok(core.finish_stats()),
+        Err(e) => {
+            tell_peer(&mut core.ch, &e);
+            Err(e)
+        }
+    }
+}
+
+/// [`serve_session`] over an established [`Link`], bound to its TLS
+/// channel binding; the statistics name the peer. A TLS link is closed
+/// with `close_notify` when the session ends.
+pub fn serve_link<S: Read + Write>(
+    link: Link<S>,
+    peer: &str,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: Config,
+) -> Result<SessionStats, DualError> {
+    let binding = link.channel_binding();
+    let mut core = Core::new(link, binding, Party::Garbler, prepared, &config)?;
+    core.stats.peer = Some(peer.to_string());
+    let result = serve_core(&mut core, inputs, on_result, &config);
+    let stats = core.finish_stats();
+    if let Err(e) = &result {
+        tell_peer(&mut core.ch, e);
+    }
+    // The outcome is decided; a failed close adds nothing to it.
+    let _ = core.ch.into_inner().close();
+    result.map(|()| stats)
+}
+
+fn serve_core<S: Read + Write>(
+    core: &mut Core<S>,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: &Config,
+) -> Result<(), DualError> {
+    core.handshake()?;
+    loop {
+        let mut buffer = std::mem::take(&mut core.buffer);
+        let kind = core.ch.recv_into(&mut buffer)?;
+        core.buffer = buffer;
+        match kind {
+            Kind::Bye => return Ok(()),
+            Kind::Compute if core.buffer.is_empty() => {}
+            other => {
+                return Err(ProtocolError::Malformed {
+                    phase: core.ch.phase(),
+                    msg: format!("expected a request or goodbye, got {other:?}"),
+                }
+                .into())
+            }
+        }
+        if let Some(max) = config.max_computations {
+            if core.stats.computations >= max {
+                return Err(DualError::MaxComputations(max));
+            }
+        }
+        let mut bits = inputs.next_inputs(&[]).map_err(DualError::InputSource)?;
+        let out = core.compute(&bits);
+        bits.zeroize();
+        on_result(&out?);
+    }
+}
