@@ -46,6 +46,12 @@ pub struct CircuitArgs {
     /// garbled ahead together.
     #[arg(long, default_value_t = Window::default().bytes)]
     pub pregarble_bytes: u64,
+    /// semi-honest (one garbling, the garbler's) or dual-execution (each
+    /// side garbles once and evaluates the other's, and an equality test
+    /// must pass before any output is released: a cheating side learns at
+    /// most one bit). Both sides must name the same one.
+    #[arg(long, default_value_t = protocol::Security::SemiHonest)]
+    pub security: protocol::Security,
 }
 
 impl CircuitArgs {
@@ -63,6 +69,17 @@ impl CircuitArgs {
         Window {
             computations: self.pregarble.min(protocol::MAX_AHEAD),
             bytes: self.pregarble_bytes,
+        }
+    }
+
+    /// The dual-execution settings these flags ask for (`max_computations`
+    /// the garbler's most computations per session).
+    pub fn dual_config(&self, max_computations: Option<u64>) -> dualex::Config {
+        dualex::Config {
+            limits: self.limits(),
+            max_computations,
+            transcript: self.stats,
+            ..dualex::Config::default()
         }
     }
 

@@ -502,3 +502,22 @@ fn unfinished_tls_handshakes_hold_no_session_slot_and_time_out() {
     let _ = g.child.kill();
     let _ = g.child.wait();
 }
+
+#[test]
+fn dual_execution_runs_over_tls() {
+    let c = Certs::new("dual");
+    let dual = ["--security".to_string(), "dual-execution".to_string()];
+    let g = Garbler::start(&[c.flags("garbler", "ca.pem"), dual.to_vec()].concat());
+    let e = evaluator(
+        &g.port,
+        &[c.flags("evaluator", "ca.pem"), dual.to_vec()].concat(),
+    );
+    let (code, gout, gerr) = g.finish();
+    let eerr = String::from_utf8_lossy(&e.stderr);
+    assert_eq!(code, Some(0), "{gerr}");
+    assert!(e.status.success(), "{eerr}");
+    assert_eq!(gout, "0x000000000000000c\n");
+    assert_eq!(String::from_utf8_lossy(&e.stdout), gout);
+    assert!(gerr.contains("\"peer\":\"evaluator\""), "{gerr}");
+    assert!(eerr.contains("\"peer\":\"garbler\""), "{eerr}");
+}
