@@ -29,7 +29,7 @@ fn links(krate: &str) -> Vec<String> {
 #[test]
 fn dependencies_point_one_way() {
     const BINARIES: [&str; 2] = ["cli", "mpcc"];
-    let rules: [(&str, &[&str]); 7] = [
+    let rules: [(&str, &[&str]); 8] = [
         (
             "circuits",
             &[
@@ -54,8 +54,11 @@ fn dependencies_point_one_way() {
             "protocol",
             &["compiler", "pest", "ot", "garbler", "evaluator"],
         ),
-        ("garbler", &["compiler", "pest", "evaluator"]),
-        ("evaluator", &["compiler", "pest", "garbler"]),
+        ("garbler", &["compiler", "pest", "evaluator", "dualex"]),
+        ("evaluator", &["compiler", "pest", "garbler", "dualex"]),
+        // Dual execution hosts both engines; it still never links the
+        // compiler.
+        ("dualex", &["compiler", "pest"]),
     ];
     for (krate, never) in rules {
         let linked = links(krate);
@@ -69,7 +72,7 @@ fn dependencies_point_one_way() {
     }
     // And the binaries do link what they glue together.
     let cli = links("cli");
-    for part in ["compiler", "garbler", "evaluator", "protocol"] {
+    for part in ["compiler", "garbler", "evaluator", "protocol", "dualex"] {
         assert!(cli.iter().any(|p| p == part), "cli does not link {part}");
     }
 }

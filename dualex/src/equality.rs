@@ -1,8 +1,9 @@
 //! The secure equality test on the output labels: a Diffie-Hellman
 //! comparison on Ristretto with a commitment, sans-I/O.
 //!
-//! Each side hashes its string to a group element `P`. The first side
-//! sends `X1 = a·P1`; the second answers `X2 = b·P2` and a commitment to
+//! Each side hashes its string to a group element `P`. The second side
+//! sends `X2 = b·P2` (with the message before, as it does not depend on the
+//! first side's); the first sends `X1 = a·P1`; the second commits to
 //! `Y2 = b·X1 = ab·P1`; the first sends `Y1 = a·X2 = ab·P2`; the second
 //! compares `Y1` with `Y2` and opens its commitment; the first checks the
 //! opening and compares too. Equal strings give equal values.
@@ -28,11 +29,7 @@ use zeroize::Zeroize;
 /// Bytes of a compressed group element.
 pub const POINT_BYTES: usize = 32;
 
-/// Bytes of the first side's messages (`X1`, then `Y1`).
-pub const FIRST_BYTES: usize = POINT_BYTES;
-
-/// Bytes of the second side's answer (`X2`, commitment) and of its
-/// opening (`Y2`, randomness).
+/// Bytes of the second side's opening (`Y2`, randomness).
 pub const SECOND_BYTES: usize = 2 * POINT_BYTES;
 
 /// The group element a side's string hashes to, under a context both sides
@@ -81,6 +78,7 @@ fn commitment(y: &[u8; POINT_BYTES], r: &[u8; POINT_BYTES]) -> [u8; 32] {
 /// The first side, after sending `X1`.
 pub struct First {
     a: Scalar,
+    x2: RistrettoPoint,
 }
 
 /// The first side, after sending `Y1`: waits for the opening.
@@ -90,27 +88,42 @@ pub struct FirstOpen {
 }
 
 impl First {
-    /// Starts the test on `point` (from [`point_of`]): returns the state
-    /// and `X1`.
-    pub fn start(point: &RistrettoPoint) -> (First, [u8; FIRST_BYTES]) {
+    /// Starts the test on `point` (from [`point_of`]) once the second
+    /// side's `X2` is in: returns the state and `X1`.
+    pub fn start(
+        point: &RistrettoPoint,
+        x2: &[u8],
+    ) -> Result<(First, [u8; POINT_BYTES]), DualError> {
+        let x2 = peer_point(x2, "group element")?;
         let a = random_scalar();
         let x1 = (a * point).compress().to_bytes();
-        (First { a }, x1)
+        Ok((First { a, x2 }, x1))
     }
 
-    /// Takes the second side's answer (`X2`, commitment): returns the state
-    /// and `Y1`.
-    pub fn answer(mut self, msg: &[u8]) -> Result<(FirstOpen, [u8; FIRST_BYTES]), DualError> {
-        if msg.len() != SECOND_BYTES {
-            return Err(DualError::EqualityMessage {
-                what: "answer length",
-            });
-        }
-        let x2 = peer_point(&msg[..POINT_BYTES], "group element")?;
-        let y1 = (self.a * x2).compress().to_bytes();
+    /// `Y1 = a·X2`, to send once the second side's commitment is in (it
+    /// may be computed while the second side computes its own).
+    pub fn y1(mut self) -> (FirstCommitted, [u8; POINT_BYTES]) {
+        let y1 = (self.a * self.x2).compress().to_bytes();
         self.a.zeroize();
-        let commitment = msg[POINT_BYTES..].try_into().expect("32 bytes");
-        Ok((FirstOpen { y1, commitment }, y1))
+        (FirstCommitted { y1 }, y1)
+    }
+}
+
+/// The first side with `Y1` computed.
+pub struct FirstCommitted {
+    y1: [u8; POINT_BYTES],
+}
+
+impl FirstCommitted {
+    /// Takes the second side's commitment (before `Y1` goes out).
+    pub fn commitment(self, msg: &[u8]) -> Result<FirstOpen, DualError> {
+        let commitment = msg.try_into().map_err(|_| DualError::EqualityMessage {
+            what: "commitment length",
+        })?;
+        Ok(FirstOpen {
+            y1: self.y1,
+            commitment,
+        })
     }
 }
 
@@ -132,32 +145,39 @@ impl FirstOpen {
     }
 }
 
-/// The second side, after answering: holds `Y2` and its opening.
+/// The second side, after sending `X2`.
 pub struct Second {
+    b: Scalar,
+}
+
+/// The second side, after committing to `Y2`.
+pub struct SecondCommitted {
     y2: [u8; POINT_BYTES],
     r: [u8; POINT_BYTES],
 }
 
 impl Second {
-    /// Answers `X1` for `point`: returns the state and the answer (`X2`,
-    /// commitment to `Y2`).
-    pub fn respond(
-        point: &RistrettoPoint,
-        x1: &[u8],
-    ) -> Result<(Second, [u8; SECOND_BYTES]), DualError> {
-        let x1 = peer_point(x1, "group element")?;
-        let mut b = random_scalar();
+    /// Starts the test on `point`: returns the state and `X2`, which goes
+    /// first (it does not depend on the first side's message).
+    pub fn start(point: &RistrettoPoint) -> (Second, [u8; POINT_BYTES]) {
+        let b = random_scalar();
         let x2 = (b * point).compress().to_bytes();
-        let y2 = (b * x1).compress().to_bytes();
-        b.zeroize();
-        let mut r = [0u8; POINT_BYTES];
-        getrandom::getrandom(&mut r).expect("the OS random number generator failed");
-        let mut out = [0u8; SECOND_BYTES];
-        out[..POINT_BYTES].copy_from_slice(&x2);
-        out[POINT_BYTES..].copy_from_slice(&commitment(&y2, &r));
-        Ok((Second { y2, r }, out))
+        (Second { b }, x2)
     }
 
+    /// Takes `X1`: returns the state and the commitment to `Y2 = b·X1`.
+    pub fn commit(mut self, x1: &[u8]) -> Result<(SecondCommitted, [u8; 32]), DualError> {
+        let x1 = peer_point(x1, "group element")?;
+        let y2 = (self.b * x1).compress().to_bytes();
+        self.b.zeroize();
+        let mut r = [0u8; POINT_BYTES];
+        getrandom::getrandom(&mut r).expect("the OS random number generator failed");
+        let c = commitment(&y2, &r);
+        Ok((SecondCommitted { y2, r }, c))
+    }
+}
+
+impl SecondCommitted {
     /// Takes `Y1`: whether the strings are equal, and the opening to send
     /// (sent whatever the verdict, so that the first side learns it too).
     pub fn finish(self, y1: &[u8]) -> (bool, [u8; SECOND_BYTES]) {
@@ -174,9 +194,11 @@ mod tests {
 
     fn run(s1: &[u8], s2: &[u8]) -> (bool, bool) {
         let ctx = [7u8; 32];
-        let (first, x1) = First::start(&point_of(&ctx, s1));
-        let (second, answer) = Second::respond(&point_of(&ctx, s2), &x1).unwrap();
-        let (open, y1) = first.answer(&answer).unwrap();
+        let (second, x2) = Second::start(&point_of(&ctx, s2));
+        let (first, x1) = First::start(&point_of(&ctx, s1), &x2).unwrap();
+        let (first, y1) = first.y1();
+        let (second, c) = second.commit(&x1).unwrap();
+        let open = first.commitment(&c).unwrap();
         let (v2, opening) = second.finish(&y1);
         (open.finish(&opening).unwrap(), v2)
     }
@@ -195,27 +217,27 @@ mod tests {
     fn the_identity_and_bad_encodings_are_refused() {
         let id = RistrettoPoint::identity().compress().to_bytes();
         let p = point_of(&[0; 32], b"s");
-        assert!(Second::respond(&p, &id).is_err());
-        assert!(Second::respond(&p, &[0xff; 32]).is_err());
-        assert!(Second::respond(&p, &[1; 5]).is_err());
-        let (first, _) = First::start(&p);
-        let mut answer = [0u8; SECOND_BYTES];
-        answer[..32].copy_from_slice(&id);
-        let e = first.answer(&answer).err().unwrap().to_string();
-        assert!(e.contains("group element is invalid"), "{e}");
+        for bad in [&id[..], &[0xff; 32], &[1; 5]] {
+            let (second, _) = Second::start(&p);
+            assert!(second.commit(bad).is_err());
+            let e = First::start(&p, bad).err().unwrap().to_string();
+            assert!(e.contains("group element is invalid"), "{e}");
+        }
     }
 
     #[test]
     fn an_echo_or_a_forged_opening_does_not_pass() {
         let ctx = [3u8; 32];
-        // The first side echoing X1 back as Y1 (or any value it can form
+        // The first side sending X1 again as Y1 (or any value it can form
         // without b) does not match Y2.
-        let (first, x1) = First::start(&point_of(&ctx, b"a"));
-        let (second, answer) = Second::respond(&point_of(&ctx, b"b"), &x1).unwrap();
-        let (v2, _) = second.finish(&x1);
+        let (second, x2) = Second::start(&point_of(&ctx, b"b"));
+        let (first, x1) = First::start(&point_of(&ctx, b"a"), &x2).unwrap();
+        let (committed, c) = second.commit(&x1).unwrap();
+        let (v2, _) = committed.finish(&x1);
         assert!(!v2);
         // An opening to another value than committed is refused.
-        let (open, y1) = first.answer(&answer).unwrap();
+        let (first, y1) = first.y1();
+        let open = first.commitment(&c).unwrap();
         let mut forged = [0u8; SECOND_BYTES];
         forged[..32].copy_from_slice(&y1);
         let e = open.finish(&forged).unwrap_err().to_string();

@@ -10,7 +10,7 @@ use crypto::{Block, HashKey, Label, OutputDecoding, Scheme};
 use evaluator::EvaluatorSession;
 use garbler::service::InputSource;
 use garbler::{GarblerSession, OutputCheck};
-use ot::{BaseOtHello, BaseOtReply, ExtendMsg, OtReceiver, OtSender};
+use ot::{BaseOtHello, BaseOtReply, ExtendMsg, OtReceiver, OtSender, ReceiverStock, SenderStock};
 use protocol::{
     Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Security,
     SessionStats, PROTOCOL_VERSION,
@@ -18,6 +18,9 @@ use protocol::{
 use std::io::{Read, Write};
 use transport::{ClientSecurity, Link};
 use zeroize::Zeroize;
+
+/// Most random OTs one refill makes (a message of about 2 MiB).
+const MAX_REFILL: usize = 1 << 17;
 
 /// Session settings, the same for both sides.
 #[derive(Clone, Debug, Default)]
@@ -68,6 +71,13 @@ struct Core<S: Read + Write> {
     ot_send: Option<OtSender>,
     /// Receives this side's input labels into the peer's garbling.
     ot_recv: Option<OtReceiver>,
+    /// Random OTs made ahead for this side's inputs, spent with one
+    /// correction bit each.
+    recv_stock: ReceiverStock,
+    /// The peer's random OTs, spent as it corrects them.
+    send_stock: SenderStock,
+    /// The next refill's size (doubling up to [`MAX_REFILL`]).
+    refill_goal: usize,
     /// Both hash keys and the channel binding: what every equality point
     /// of the session is bound to.
     context: [u8; 32],
@@ -116,6 +126,9 @@ impl<S: Read + Write> Core<S> {
             eval: EvaluatorSession::new(HashKey::random()),
             ot_send: None,
             ot_recv: None,
+            recv_stock: ReceiverStock::new(),
+            send_stock: SenderStock::new(),
+            refill_goal: (16 * prepared.circuit.party_input_bits(me)).max(1024),
             context: [0; 32],
             deviation: config.deviation.clone(),
             cheat,
@@ -179,93 +192,87 @@ impl<S: Read + Write> Core<S> {
         self.prepared.circuit.party_input_bits(party)
     }
 
-    /// The handshake and both directions' base OTs. The evaluator side
-    /// speaks first: hello and the base-OT opening for its inputs; the
-    /// garbler side answers with its hello, hash key, base-OT reply and the
-    /// opening for its own inputs; the evaluator side ends with its reply
-    /// and hash key.
+    /// The handshake and both directions' base OTs, arranged so that the
+    /// two directions' heavy halves run at once on the two sides. The
+    /// evaluator side speaks first: hello and the base-OT opening for its
+    /// inputs. The garbler side answers with its hello, hash key and the
+    /// opening for its own inputs, then computes its reply to the first
+    /// opening while the evaluator side computes its reply to the second;
+    /// each then finishes the direction it opened.
     fn handshake(&mut self) -> Result<(), DualError> {
         let t = PhaseTimer::start(Phase::Handshake);
         self.ch.set_phase(Phase::Handshake);
         let (e_bits, g_bits) = (self.bits_of(Party::Evaluator), self.bits_of(Party::Garbler));
+        let (to_me, to_peer) = match self.me {
+            Party::Garbler => (g_bits, e_bits),
+            Party::Evaluator => (e_bits, g_bits),
+        };
         let delta = self.garbler.delta().block();
         let my_key = self.garbler.hash_key();
-        let peer_key;
-        match self.me {
-            Party::Evaluator => {
-                self.ch.send(Kind::Hello, &self.hello().encode())?;
-                let setup = (e_bits > 0).then(|| {
-                    let (setup, hello) = OtReceiver::setup_with_context(
-                        ot::Security::Malicious,
-                        self.ot_context(Party::Evaluator),
-                    );
-                    (setup, hello.encode())
-                });
-                let setup = match setup {
-                    Some((setup, hello)) => {
-                        self.ch.send(Kind::BaseOt, &hello)?;
-                        Some(setup)
-                    }
-                    None => None,
-                };
-                self.ch.flush()?;
-                let hello = self.ch.recv_kind(Kind::Hello)?;
-                self.check_hello(&hello)?;
-                peer_key = recv_key(&mut self.ch)?;
-                self.ch.set_phase(Phase::BaseOt);
-                if let Some(setup) = setup {
-                    let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-                    self.ot_recv = Some(setup.finish(&reply)?);
-                }
-                if g_bits > 0 {
-                    let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-                    let (sender, reply) = OtSender::setup_with_context(
-                        delta,
-                        ot::Security::Malicious,
-                        &hello,
-                        self.ot_context(Party::Garbler),
-                    )?;
-                    self.ot_send = Some(sender);
-                    self.ch.send(Kind::BaseOt, &reply.encode())?;
-                }
-                self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
-                self.ch.flush()?;
+        let opening = |core: &Self| {
+            (to_me > 0).then(|| {
+                OtReceiver::setup_with_context(ot::Security::Malicious, core.ot_context(core.me))
+            })
+        };
+        let setup;
+        if self.me == Party::Evaluator {
+            self.ch.send(Kind::Hello, &self.hello().encode())?;
+            setup = opening(self);
+            if let Some((_, hello)) = &setup {
+                self.ch.send(Kind::BaseOt, &hello.encode())?;
             }
-            Party::Garbler => {
-                let hello = self.ch.recv_kind(Kind::Hello)?;
-                // Our hello goes out before any check, so that a peer of
-                // another mode or circuit reports the difference too.
-                self.ch.send(Kind::Hello, &self.hello().encode())?;
-                self.ch.flush()?;
-                self.check_hello(&hello)?;
-                self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
-                self.ch.set_phase(Phase::BaseOt);
-                if e_bits > 0 {
-                    let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-                    let (sender, reply) = OtSender::setup_with_context(
-                        delta,
-                        ot::Security::Malicious,
-                        &hello,
-                        self.ot_context(Party::Evaluator),
-                    )?;
-                    self.ot_send = Some(sender);
-                    self.ch.send(Kind::BaseOt, &reply.encode())?;
-                }
-                if g_bits > 0 {
-                    let (setup, hello) = OtReceiver::setup_with_context(
-                        ot::Security::Malicious,
-                        self.ot_context(Party::Garbler),
-                    );
-                    self.ch.send(Kind::BaseOt, &hello.encode())?;
-                    self.ch.flush()?;
-                    let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-                    self.ot_recv = Some(setup.finish(&reply)?);
-                } else {
-                    self.ch.flush()?;
-                }
-                peer_key = recv_key(&mut self.ch)?;
+            self.ch.flush()?;
+            let hello = self.ch.recv_kind(Kind::Hello)?;
+            self.check_hello(&hello)?;
+        } else {
+            let hello = self.ch.recv_kind(Kind::Hello)?;
+            // Our hello goes out before any check, so that a peer of
+            // another mode or circuit reports the difference too.
+            self.ch.send(Kind::Hello, &self.hello().encode())?;
+            self.ch.flush()?;
+            self.check_hello(&hello)?;
+            self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
+            setup = opening(self);
+            if let Some((_, hello)) = &setup {
+                self.ch.send(Kind::BaseOt, &hello.encode())?;
             }
+            self.ch.flush()?;
         }
+        let peer_key = if self.me == Party::Evaluator {
+            Some(recv_key(&mut self.ch)?)
+        } else {
+            None
+        };
+        self.ch.set_phase(Phase::BaseOt);
+        // Our reply to the peer's opening: the base OTs with our Delta's
+        // bits, for the peer's inputs in our garbling.
+        if to_peer > 0 {
+            let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+            let peer = match self.me {
+                Party::Garbler => Party::Evaluator,
+                Party::Evaluator => Party::Garbler,
+            };
+            let (sender, reply) = OtSender::setup_with_context(
+                delta,
+                ot::Security::Malicious,
+                &hello,
+                self.ot_context(peer),
+            )?;
+            self.ot_send = Some(sender);
+            self.ch.send(Kind::BaseOt, &reply.encode())?;
+        }
+        if self.me == Party::Evaluator {
+            self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
+        }
+        self.ch.flush()?;
+        if let Some((setup, _)) = setup {
+            let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+            self.ot_recv = Some(setup.finish(&reply)?);
+        }
+        let peer_key = match peer_key {
+            Some(k) => k,
+            None => recv_key(&mut self.ch)?,
+        };
         self.eval = EvaluatorSession::new(peer_key);
         let (g_key, e_key) = match self.me {
             Party::Garbler => (my_key, peer_key),
@@ -319,12 +326,20 @@ impl<S: Read + Write> Core<S> {
             Deviation::GarbleWithInputs(b) => b.clone(),
             _ => bits.to_vec(),
         };
-        let (check, evaluated) = if first {
-            let check = self.garble_and_send(&garble_bits, &zero)?;
-            (check, self.receive_and_evaluate(&mine)?)
+        // Each garbling goes with the decoding bits of the outputs the
+        // peer learns (inputs are fixed by now, so nothing is sent early).
+        let circuit = self.prepared.circuit.clone();
+        let my_bits = circuit.output_bits_of(self.me);
+        let peer_bits = circuit.output_bits_of(peer);
+        let (check, (evaluated, decoding)) = if first {
+            let check = self.garble_and_send(&garble_bits, &zero, &peer_bits)?;
+            (check, self.receive_and_evaluate(&mine, my_bits.len())?)
         } else {
-            let evaluated = self.receive_and_evaluate(&mine)?;
-            (self.garble_and_send(&garble_bits, &zero)?, evaluated)
+            let evaluated = self.receive_and_evaluate(&mine, my_bits.len())?;
+            (
+                self.garble_and_send(&garble_bits, &zero, &peer_bits)?,
+                evaluated,
+            )
         };
         zero.zeroize();
         mine.zeroize();
@@ -333,30 +348,8 @@ impl<S: Read + Write> Core<S> {
         }
         t.stop(&mut self.stats);
 
-        // Decoding bits: each side tells the other how to read, in the
-        // other's evaluation of its garbling, the outputs the other learns.
         let t = PhaseTimer::start(Phase::Output);
         self.ch.set_phase(Phase::Output);
-        let circuit = &self.prepared.circuit;
-        let my_bits = circuit.output_bits_of(self.me);
-        let peer_bits = circuit.output_bits_of(peer);
-        let theirs = check.decoding(&peer_bits)?.to_bytes();
-        let decoding = if first {
-            self.ch.send(Kind::Decoding, &theirs)?;
-            self.ch.flush()?;
-            self.ch.recv_kind(Kind::Decoding)?
-        } else {
-            let d = self.ch.recv_kind(Kind::Decoding)?;
-            self.ch.send(Kind::Decoding, &theirs)?;
-            self.ch.flush()?;
-            d
-        };
-        let decoding = OutputDecoding::from_bytes(&decoding, my_bits.len()).map_err(|e| {
-            ProtocolError::Malformed {
-                phase: Phase::Output,
-                msg: format!("decoding bits: {e}"),
-            }
-        })?;
         let read: Vec<Label> = my_bits.iter().map(|&w| evaluated[w]).collect();
         let values = evaluator::decode(&read, &decoding);
 
@@ -373,9 +366,18 @@ impl<S: Read + Write> Core<S> {
         let mut mine_at = |w: usize| -> Option<bool> {
             value_at.by_ref().find(|(&b, _)| b == w).map(|(_, &v)| v)
         };
+        let visible = |party: Party| {
+            let mut v = vec![false; evaluated.len()];
+            circuit
+                .output_bits_of(party)
+                .into_iter()
+                .for_each(|w| v[w] = true);
+            v
+        };
+        let visible = [visible(Party::Garbler), visible(Party::Evaluator)];
         for (w, &ev) in evaluated.iter().enumerate() {
-            for party in [Party::Garbler, Party::Evaluator] {
-                if !circuit.output_bits_of(party).contains(&w) {
+            for (party, seen) in [Party::Garbler, Party::Evaluator].into_iter().zip(&visible) {
+                if !seen[w] {
                     continue;
                 }
                 let label = if party == self.me {
@@ -398,18 +400,22 @@ impl<S: Read + Write> Core<S> {
         let point = equality::point_of(&context, &string);
         string.zeroize();
         let equal = if first {
-            let (state, x1) = First::start(&point);
+            let x2 = self.ch.recv_kind(Kind::Equality)?;
+            let (state, x1) = First::start(&point, &x2)?;
             self.ch.send(Kind::Equality, &x1)?;
             self.ch.flush()?;
-            let answer = self.ch.recv_kind(Kind::Equality)?;
-            let (open, y1) = state.answer(&answer)?;
+            // Y1 while the peer computes its commitment.
+            let (state, y1) = state.y1();
+            let open = state.commitment(&self.ch.recv_kind(Kind::Equality)?)?;
             self.ch.send(Kind::Equality, &y1)?;
             self.ch.flush()?;
             open.finish(&self.ch.recv_kind(Kind::Equality)?)?
         } else {
-            let x1 = self.ch.recv_kind(Kind::Equality)?;
-            let (state, answer) = Second::respond(&point, &x1)?;
-            self.ch.send(Kind::Equality, &answer)?;
+            let (state, x2) = Second::start(&point);
+            self.ch.send(Kind::Equality, &x2)?;
+            self.ch.flush()?;
+            let (state, c) = state.commit(&self.ch.recv_kind(Kind::Equality)?)?;
+            self.ch.send(Kind::Equality, &c)?;
             self.ch.flush()?;
             let (equal, opening) = state.finish(&self.ch.recv_kind(Kind::Equality)?);
             self.ch.send(Kind::Equality, &opening)?;
@@ -426,33 +432,83 @@ impl<S: Read + Write> Core<S> {
     }
 
     /// The 0-labels of the peer's `n` input bits in this side's garbling,
-    /// from the peer's OT extension message (checked before any label is
-    /// returned).
+    /// from the peer's OT message: a refill of the random-OT stock when the
+    /// peer's stock ran short (checked before any label is kept), then one
+    /// correction bit per input bit.
     fn ot_zero_labels(&mut self, n: usize) -> Result<Vec<Block>, DualError> {
         let Some(ot) = self.ot_send.as_mut() else {
             return Ok(Vec::new());
         };
         self.ch
             .recv_kind_into(Kind::OtExtension, &mut self.buffer)?;
-        let msg = ExtendMsg::decode(&self.buffer)?;
-        Ok(ot.extend(n, &msg)?)
+        let malformed = |msg: String| ProtocolError::Malformed {
+            phase: Phase::OtExtension,
+            msg,
+        };
+        let corr = n.div_ceil(8);
+        if self.buffer.len() < 4 + corr {
+            return Err(malformed(format!(
+                "an OT message of {} bytes, at least {} expected",
+                self.buffer.len(),
+                4 + corr
+            ))
+            .into());
+        }
+        let refill = u32::from_le_bytes(self.buffer[..4].try_into().expect("4 bytes")) as usize;
+        if refill > MAX_REFILL {
+            return Err(
+                malformed(format!("a refill of {refill} OTs (at most {MAX_REFILL})")).into(),
+            );
+        }
+        let rest = &self.buffer[4 + corr..];
+        if refill > 0 {
+            let msg = ExtendMsg::decode(rest)?;
+            self.send_stock.refill(ot, refill, &msg)?;
+        } else if !rest.is_empty() {
+            return Err(malformed("bytes after the correction bits".into()).into());
+        }
+        let zero = self.send_stock.spend(ot, n, &self.buffer[4..4 + corr])?;
+        Ok(zero)
     }
 
-    /// This side's input labels in the peer's garbling, by OT on `bits`.
+    /// This side's input labels in the peer's garbling: OTs from the stock,
+    /// one correction bit per input bit, the stock refilled first (in the
+    /// same message) when it is short.
     fn ot_my_labels(&mut self, bits: &[bool]) -> Result<Vec<Block>, DualError> {
         let Some(ot) = self.ot_recv.as_mut() else {
             return Ok(Vec::new());
         };
-        let (msg, labels) = ot.extend(bits)?;
-        self.ch.send(Kind::OtExtension, &msg.encode())?;
+        let mut refill = 0usize;
+        let mut ext = Vec::new();
+        if self.recv_stock.available() < bits.len() {
+            refill = self
+                .refill_goal
+                .max(bits.len())
+                .min(MAX_REFILL)
+                .max(bits.len());
+            ext = self.recv_stock.refill(ot, refill)?.encode();
+            self.refill_goal = (2 * self.refill_goal).min(MAX_REFILL);
+        }
+        let (corrections, labels) = self.recv_stock.spend(bits)?;
+        let mut payload = Vec::with_capacity(4 + corrections.len() + ext.len());
+        payload.extend_from_slice(&(refill as u32).to_le_bytes());
+        payload.extend_from_slice(&corrections);
+        payload.extend_from_slice(&ext);
+        self.ch.send(Kind::OtExtension, &payload)?;
         self.ch.flush()?;
         Ok(labels)
     }
 
     /// Garbles this side's circuit with its `bits` and the peer's input
-    /// 0-labels `zero`; sends its input labels and the tables. Returns the
+    /// 0-labels `zero`; sends its input labels, the tables and the decoding
+    /// bits of the output bits `peer_bits` the peer learns. Returns the
     /// output labels' check.
-    fn garble_and_send(&mut self, bits: &[bool], zero: &[Block]) -> Result<OutputCheck, DualError> {
+    fn garble_and_send(
+        &mut self,
+        bits: &[bool],
+        zero: &[Block],
+        peer_bits: &[usize],
+    ) -> Result<OutputCheck, DualError> {
         let prepared = self.cheat.as_ref().unwrap_or(&self.mine);
         let mut run = self.garbler.garble(&prepared.schedule, bits, zero)?;
         let mut labels = Vec::with_capacity(16 * run.garbler_labels().len());
@@ -473,13 +529,21 @@ impl<S: Read + Write> Core<S> {
                 self.ch.send(Kind::Tables, chunk)?;
             }
         }
+        let check = run.finish()?;
+        self.ch
+            .send(Kind::Decoding, &check.decoding(peer_bits)?.to_bytes())?;
         self.ch.flush()?;
-        Ok(run.finish()?)
+        Ok(check)
     }
 
     /// Receives the peer's input labels and tables and evaluates its
-    /// garbling with this side's OT labels `mine`: every output label.
-    fn receive_and_evaluate(&mut self, mine: &[Block]) -> Result<Vec<Label>, DualError> {
+    /// garbling with this side's OT labels `mine`: every output label, and
+    /// the decoding bits of the `learned` output bits this side learns.
+    fn receive_and_evaluate(
+        &mut self,
+        mine: &[Block],
+        learned: usize,
+    ) -> Result<(Vec<Label>, OutputDecoding), DualError> {
         let schedule = self.theirs.schedule.clone();
         self.ch
             .recv_kind_into(Kind::GarblerLabels, &mut self.buffer)?;
@@ -508,7 +572,15 @@ impl<S: Read + Write> Core<S> {
             self.stats.table_bytes += self.buffer.len() as u64;
             run.feed(&self.buffer)?;
         }
-        Ok(run.finish_labels()?)
+        let labels = run.finish_labels()?;
+        let decoding = self.ch.recv_kind(Kind::Decoding)?;
+        let decoding = OutputDecoding::from_bytes(&decoding, learned).map_err(|e| {
+            ProtocolError::Malformed {
+                phase: Phase::Garbling,
+                msg: format!("decoding bits: {e}"),
+            }
+        })?;
+        Ok((labels, decoding))
     }
 
     fn finish_stats(&mut self) -> SessionStats {
