@@ -57,8 +57,9 @@ pub enum Deviation {
     /// Garbles this circuit instead of the agreed one (same inputs,
     /// outputs and AND gate count, so that only the equality test can tell).
     GarbleCircuit(circuits::Circuit),
-    /// Flips one bit of the first chunk of garbled tables it sends.
-    FlipTableBit,
+    /// Flips one bit of every garbled table it sends (of its first half,
+    /// which the evaluator uses for about half of the gates).
+    FlipTableBits,
     /// Feeds these input bits to its own garbling, and its real ones to the
     /// OTs of the peer's garbling.
     GarbleWithInputs(Vec<bool>),

@@ -19,6 +19,10 @@ use std::io::{Read, Write};
 use transport::{ClientSecurity, Link};
 use zeroize::Zeroize;
 
+/// Most bytes of one message of the garbling exchange: far below the
+/// socket buffers of any system, so that both sides may write one at once.
+const PIECE: usize = 16 << 10;
+
 /// Most random OTs one refill makes (a message of about 2 MiB).
 const MAX_REFILL: usize = 1 << 17;
 
@@ -36,21 +40,6 @@ pub struct Config {
     /// detects. [`Deviation::None`] in any real use.
     #[doc(hidden)]
     pub deviation: Deviation,
-}
-
-/// The circuit with the parties' inputs swapped: what the evaluator side
-/// garbles, its own inputs then being the schedule's garbler inputs and the
-/// garbler side's the ones that come by OT. The gates and outputs are the
-/// same, so both garblings compute the same function.
-fn swapped(c: &Circuit) -> Circuit {
-    let mut s = c.clone();
-    for i in &mut s.inputs {
-        i.party = match i.party {
-            Party::Garbler => Party::Evaluator,
-            Party::Evaluator => Party::Garbler,
-        };
-    }
-    s
 }
 
 /// What one side holds for the whole session.
@@ -103,16 +92,22 @@ impl<S: Read + Write> Core<S> {
         if config.transcript {
             ch.record_transcript(me == Party::Garbler);
         }
-        let other = Prepared::new(swapped(&prepared.circuit))?;
+        // The evaluator side garbles the circuit with the inputs swapped:
+        // its own are then the schedule's garbler inputs, the garbler
+        // side's come by OT; gates and outputs are the same.
+        let other = prepared.swapped()?;
         let (mine, theirs) = match me {
             Party::Garbler => (prepared.clone(), other),
             Party::Evaluator => (other, prepared.clone()),
         };
         let cheat = match &config.deviation {
-            Deviation::GarbleCircuit(c) => Some(Prepared::new(match me {
-                Party::Garbler => c.clone(),
-                Party::Evaluator => swapped(c),
-            })?),
+            Deviation::GarbleCircuit(c) => {
+                let p = Prepared::new(c.clone())?;
+                Some(match me {
+                    Party::Garbler => p,
+                    Party::Evaluator => p.swapped()?,
+                })
+            }
             _ => None,
         };
         Ok(Core {
@@ -319,7 +314,7 @@ impl<S: Read + Write> Core<S> {
         };
         t.stop(&mut self.stats);
 
-        // Both garblings, the garbler side's first.
+        // Both garblings at once.
         let t = PhaseTimer::start(Phase::Garbling);
         self.ch.set_phase(Phase::Garbling);
         let garble_bits = match &self.deviation {
@@ -331,16 +326,8 @@ impl<S: Read + Write> Core<S> {
         let circuit = self.prepared.circuit.clone();
         let my_bits = circuit.output_bits_of(self.me);
         let peer_bits = circuit.output_bits_of(peer);
-        let (check, (evaluated, decoding)) = if first {
-            let check = self.garble_and_send(&garble_bits, &zero, &peer_bits)?;
-            (check, self.receive_and_evaluate(&mine, my_bits.len())?)
-        } else {
-            let evaluated = self.receive_and_evaluate(&mine, my_bits.len())?;
-            (
-                self.garble_and_send(&garble_bits, &zero, &peer_bits)?,
-                evaluated,
-            )
-        };
+        let (check, evaluated, decoding) =
+            self.exchange(&garble_bits, &zero, &mine, &peer_bits, my_bits.len())?;
         zero.zeroize();
         mine.zeroize();
         if matches!(self.deviation, Deviation::StopAfterGarbling) {
@@ -499,88 +486,137 @@ impl<S: Read + Write> Core<S> {
         Ok(labels)
     }
 
-    /// Garbles this side's circuit with its `bits` and the peer's input
-    /// 0-labels `zero`; sends its input labels, the tables and the decoding
-    /// bits of the output bits `peer_bits` the peer learns. Returns the
-    /// output labels' check.
-    fn garble_and_send(
+    /// Both executions at once: garbles this side's circuit with its `bits`
+    /// and the peer's input 0-labels `zero` while it evaluates the peer's
+    /// garbling with its own OT labels `mine`. What each side sends (its
+    /// input labels, its tables, then the decoding bits of the output bits
+    /// `peer_bits` the peer learns) goes in pieces of at most [`PIECE`]
+    /// bytes, and a side reads one piece of the peer's after each piece of
+    /// its own while the peer has more to send: when both write at once,
+    /// each has at most one piece unread by the other, which the socket
+    /// buffers hold, so neither blocks for ever. Returns the check of this
+    /// side's output labels, the output labels it evaluated, and the
+    /// decoding bits of the `learned` output bits it learns.
+    fn exchange(
         &mut self,
         bits: &[bool],
         zero: &[Block],
-        peer_bits: &[usize],
-    ) -> Result<OutputCheck, DualError> {
-        let prepared = self.cheat.as_ref().unwrap_or(&self.mine);
-        let mut run = self.garbler.garble(&prepared.schedule, bits, zero)?;
-        let mut labels = Vec::with_capacity(16 * run.garbler_labels().len());
-        for l in run.garbler_labels() {
-            labels.extend_from_slice(&l.to_bytes());
-        }
-        self.ch.send(Kind::GarblerLabels, &labels)?;
-        labels.zeroize();
-        let mut flip = matches!(self.deviation, Deviation::FlipTableBit);
-        while let Some(chunk) = run.next_chunk() {
-            self.stats.table_bytes += chunk.len() as u64;
-            if flip {
-                let mut c = chunk.to_vec();
-                c[0] ^= 1;
-                self.ch.send(Kind::Tables, &c)?;
-                flip = false;
-            } else {
-                self.ch.send(Kind::Tables, chunk)?;
-            }
-        }
-        let check = run.finish()?;
-        self.ch
-            .send(Kind::Decoding, &check.decoding(peer_bits)?.to_bytes())?;
-        self.ch.flush()?;
-        Ok(check)
-    }
-
-    /// Receives the peer's input labels and tables and evaluates its
-    /// garbling with this side's OT labels `mine`: every output label, and
-    /// the decoding bits of the `learned` output bits this side learns.
-    fn receive_and_evaluate(
-        &mut self,
         mine: &[Block],
+        peer_bits: &[usize],
         learned: usize,
-    ) -> Result<(Vec<Label>, OutputDecoding), DualError> {
-        let schedule = self.theirs.schedule.clone();
-        self.ch
-            .recv_kind_into(Kind::GarblerLabels, &mut self.buffer)?;
-        let n = schedule.garbler_inputs().len();
-        if self.buffer.len() != 16 * n {
-            return Err(ProtocolError::Malformed {
-                phase: Phase::Garbling,
-                msg: format!(
-                    "{} bytes of input labels, expected {} ({n} labels)",
-                    self.buffer.len(),
-                    16 * n
-                ),
-            }
-            .into());
+    ) -> Result<(OutputCheck, Vec<Label>, OutputDecoding), DualError> {
+        let ours = self.cheat.as_ref().unwrap_or(&self.mine).schedule.clone();
+        let theirs = self.theirs.schedule.clone();
+        let run = self.garbler.garble(&ours, bits, zero)?;
+        let flip = matches!(self.deviation, Deviation::FlipTableBits);
+
+        // What this side still has to send: `out[sent..]` and then the
+        // garbling's further chunks; `check` once the tables are all out.
+        let mut out: Vec<u8> = Vec::with_capacity(PIECE);
+        for l in run.garbler_labels() {
+            out.extend_from_slice(&l.to_bytes());
         }
-        let mut peer: Vec<Label> = self
-            .buffer
-            .chunks_exact(16)
-            .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
-            .collect();
-        self.buffer.zeroize();
-        let mut run = self.eval.evaluate(&schedule, &peer, mine)?;
-        peer.zeroize();
-        while run.remaining_tables() > 0 {
-            self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
-            self.stats.table_bytes += self.buffer.len() as u64;
-            run.feed(&self.buffer)?;
+        let mut out_kind = Kind::GarblerLabels;
+        let mut sent = 0usize;
+        let mut run = Some(run);
+        let mut check: Option<OutputCheck> = None;
+        let mut decoding_sent = false;
+
+        // What the peer still has to send.
+        let n_labels = 16 * theirs.garbler_inputs().len();
+        let mut labels: Vec<u8> = Vec::with_capacity(n_labels);
+        let mut evaluation = None;
+        let mut evaluated: Option<Vec<Label>> = None;
+        let mut decoding: Option<OutputDecoding> = None;
+        if n_labels == 0 {
+            evaluation = Some(self.eval.evaluate(&theirs, &[], mine)?);
         }
-        let labels = run.finish_labels()?;
-        let decoding = self.ch.recv_kind(Kind::Decoding)?;
-        let decoding = OutputDecoding::from_bytes(&decoding, learned).map_err(|e| {
-            ProtocolError::Malformed {
-                phase: Phase::Garbling,
-                msg: format!("decoding bits: {e}"),
+        loop {
+            // One piece of ours, if any is left.
+            if sent == out.len() && out_kind != Kind::Decoding {
+                out.clear();
+                sent = 0;
+                if let Some(r) = run.as_mut() {
+                    out_kind = Kind::Tables;
+                    if let Some(chunk) = r.next_chunk() {
+                        self.stats.table_bytes += chunk.len() as u64;
+                        out.extend_from_slice(chunk);
+                        if flip {
+                            out.chunks_mut(crypto::TABLE_BYTES).for_each(|t| t[0] ^= 1);
+                        }
+                    } else {
+                        check = Some(run.take().expect("a run").finish()?);
+                    }
+                }
+                if run.is_none() && !decoding_sent {
+                    let c = check.as_ref().expect("the run's check");
+                    out = c.decoding(peer_bits)?.to_bytes();
+                    out_kind = Kind::Decoding;
+                    decoding_sent = true;
+                    // An empty decoding still goes, as the end of the stream.
+                    self.ch.send(Kind::Decoding, &out)?;
+                    self.ch.flush()?;
+                    sent = out.len();
+                }
             }
-        })?;
-        Ok((labels, decoding))
+            if sent < out.len() {
+                let end = (sent + PIECE).min(out.len());
+                self.ch.send(out_kind, &out[sent..end])?;
+                self.ch.flush()?;
+                sent = end;
+            }
+            let done_sending = decoding_sent && sent == out.len();
+
+            // One piece of theirs, if they have any left.
+            if decoding.is_some() {
+                if done_sending {
+                    break;
+                }
+                continue;
+            }
+            if evaluation.is_none() && evaluated.is_none() {
+                self.ch
+                    .recv_kind_into(Kind::GarblerLabels, &mut self.buffer)?;
+                if labels.len() + self.buffer.len() > n_labels {
+                    return Err(ProtocolError::Malformed {
+                        phase: Phase::Garbling,
+                        msg: format!("more than the {n_labels} bytes of input labels"),
+                    }
+                    .into());
+                }
+                labels.extend_from_slice(&self.buffer);
+                self.buffer.zeroize();
+                if labels.len() == n_labels {
+                    let mut peer: Vec<Label> = labels
+                        .chunks_exact(16)
+                        .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
+                        .collect();
+                    labels.zeroize();
+                    evaluation = Some(self.eval.evaluate(&theirs, &peer, mine)?);
+                    peer.zeroize();
+                }
+            } else if let Some(e) = evaluation.as_mut().filter(|e| e.remaining_tables() > 0) {
+                self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
+                self.stats.table_bytes += self.buffer.len() as u64;
+                e.feed(&self.buffer)?;
+            } else {
+                if let Some(e) = evaluation.take() {
+                    evaluated = Some(e.finish_labels()?);
+                }
+                let d = self.ch.recv_kind(Kind::Decoding)?;
+                decoding = Some(OutputDecoding::from_bytes(&d, learned).map_err(|e| {
+                    ProtocolError::Malformed {
+                        phase: Phase::Garbling,
+                        msg: format!("decoding bits: {e}"),
+                    }
+                })?);
+            }
+        }
+        Ok((
+            check.expect("sent all"),
+            evaluated.expect("evaluated"),
+            decoding.expect("received"),
+        ))
     }
 
     fn finish_stats(&mut self) -> SessionStats {

@@ -247,7 +247,7 @@ fn flipped_table_bits_are_caught() {
             &c,
             &random_bits(256),
             cheater,
-            Deviation::FlipTableBit,
+            Deviation::FlipTableBits,
             CHECK,
         );
     }

@@ -37,6 +37,8 @@ pub struct Prepared {
     /// What the handshake states about it.
     pub summary: Arc<Summary>,
     copies: Arc<Copies>,
+    /// The circuit with the parties' inputs swapped, prepared on first use.
+    swapped: Arc<OnceLock<Result<Prepared, String>>>,
 }
 
 /// The group sizes of a circuit (powers of two, largest first, down to 2)
@@ -61,6 +63,7 @@ impl Prepared {
             schedule: Arc::new(schedule),
             summary: Arc::new(summary),
             copies: Arc::new(copies),
+            swapped: Arc::new(OnceLock::new()),
         })
     }
 
@@ -78,6 +81,26 @@ impl Prepared {
         }
         out.extend(std::iter::repeat_n(1, left));
         out
+    }
+
+    /// The same circuit with the parties' inputs swapped (the garbler's
+    /// parameters become the evaluator's and the other way round; gates and
+    /// outputs unchanged), prepared once, on first use, and kept: what the
+    /// evaluator side garbles in dual execution.
+    pub fn swapped(&self) -> Result<Prepared, CryptoError> {
+        self.swapped
+            .get_or_init(|| {
+                let mut c = (*self.circuit).clone();
+                for i in &mut c.inputs {
+                    i.party = match i.party {
+                        circuits::Party::Garbler => circuits::Party::Evaluator,
+                        circuits::Party::Evaluator => circuits::Party::Garbler,
+                    };
+                }
+                Prepared::new(c).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(CryptoError::TooLarge)
     }
 
     /// The schedule of a group of `copies` computations (one of the sizes
