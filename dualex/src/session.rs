@@ -123,7 +123,9 @@ impl<S: Read + Write> Core<S> {
             ot_recv: None,
             recv_stock: ReceiverStock::new(),
             send_stock: SenderStock::new(),
-            refill_goal: (16 * prepared.circuit.party_input_bits(me)).max(1024),
+            // A one-shot session makes just the OTs its computation needs; a
+            // longer one twice as many at each refill.
+            refill_goal: prepared.circuit.party_input_bits(me),
             context: [0; 32],
             deviation: config.deviation.clone(),
             cheat,
