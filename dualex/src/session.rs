@@ -19,9 +19,11 @@ use std::io::{Read, Write};
 use transport::{ClientSecurity, Link};
 use zeroize::Zeroize;
 
-/// Most bytes of one message of the garbling exchange: far below the
-/// socket buffers of any system, so that both sides may write one at once.
-const PIECE: usize = 16 << 10;
+/// Most bytes of one message of the garbling exchange: one chunk of the
+/// garbling engine, within the socket buffers of every common system
+/// (Linux receives 128 KiB by default), so that both sides may write one at
+/// once. Smaller pieces cost a hand-over between the parties each.
+const PIECE: usize = crypto::MAX_CHUNK_ANDS * crypto::TABLE_BYTES;
 
 /// Most random OTs one refill makes (a message of about 2 MiB).
 const MAX_REFILL: usize = 1 << 17;
