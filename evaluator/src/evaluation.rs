@@ -170,7 +170,10 @@ impl<'a> Evaluation<'a> {
                 let (now, later) = tables.split_at(n * stride);
                 let tweak = self.first_tweak + per_gate * self.and_pos as u64;
                 match self.scheme {
-                    Scheme::HalfGates => self.hash.eval_ands(&mut self.labels, ands, now, tweak),
+                    Scheme::HalfGates => {
+                        self.hash
+                            .eval_ands(&mut self.labels, ands, now, tweak, step.folded)
+                    }
                     Scheme::ThreeHalves => self.hash.eval_ands_three_halves(
                         Lane::as_blocks_mut(&mut self.labels),
                         ands,

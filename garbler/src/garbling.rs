@@ -190,6 +190,7 @@ impl<'a> Garbling<'a> {
                         ands,
                         self.delta,
                         tweak,
+                        step.folded,
                     );
                 }
                 self.cursor.in_step += n;
@@ -260,6 +261,7 @@ impl std::fmt::Debug for Garbling<'_> {
 /// Half-gates garbling of independent AND gates (ZRE15 sec. 3), appending
 /// their tables to `out`; the hash, the tables and the output labels are
 /// formed by [`HalfGateHash::garble_ands`] in one fused pass per window.
+/// `folded`: whether an input of `ands` is folded ([`crypto::Step::folded`]).
 fn garble_batch(
     hash: &HalfGateHash,
     labels: &mut [Lane],
@@ -267,10 +269,11 @@ fn garble_batch(
     ands: &[AndOp],
     delta: Lane,
     first_tweak: u64,
+    folded: bool,
 ) {
     let start = out.len();
     out.resize(start + ands.len() * TABLE_BYTES, 0);
-    hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..]);
+    hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..], folded);
 }
 
 /// Three-halves garbling of independent AND gates (RR21, see
