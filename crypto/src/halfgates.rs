@@ -162,36 +162,49 @@ impl HalfGateHash {
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
-            if self
+            if !self
                 .pi
                 .garble_fused(labels, ands, delta, tweak, tables, folded)
             {
-                continue;
+                self.garble_window(labels, ands, delta, tweak, tables);
             }
-            let mut h = [Lane::zero(); 4 * MAX_BATCH];
-            let h = &mut h[..4 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(4).zip(ands) {
-                let (a0, b0) = op.inputs(labels);
-                g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
-            }
-            self.hash_garbler(Lane::as_blocks_mut(h), tweak);
-            for ((g, op), table) in h
-                .chunks_exact(4)
-                .zip(ands)
-                .zip(tables.chunks_exact_mut(TABLE_BYTES))
-            {
-                let (a0, b0) = op.inputs(labels);
-                let (pa, pb) = (a0.lsb(), b0.lsb());
-                let tg = g[0] ^ g[1] ^ delta.select(pb);
-                let wg0 = g[0] ^ tg.select(pa);
-                let te = g[2] ^ g[3] ^ a0;
-                let we0 = g[2] ^ (te ^ a0).select(pb);
-                labels[op.out as usize] = wg0 ^ we0;
-                tg.write_to(&mut table[..16]);
-                te.write_to(&mut table[16..]);
-            }
-            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
         }
+    }
+
+    /// [`HalfGateHash::garble_ands`] on one window where no fused kernel
+    /// runs (out of line for the reason [`HalfGateHash::eval_window`] is).
+    #[inline(never)]
+    fn garble_window(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        tweak: u64,
+        tables: &mut [u8],
+    ) {
+        let mut h = [Lane::zero(); 4 * MAX_BATCH];
+        let h = &mut h[..4 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(4).zip(ands) {
+            let (a0, b0) = op.inputs(labels);
+            g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
+        }
+        self.hash_garbler(Lane::as_blocks_mut(h), tweak);
+        for ((g, op), table) in h
+            .chunks_exact(4)
+            .zip(ands)
+            .zip(tables.chunks_exact_mut(TABLE_BYTES))
+        {
+            let (a0, b0) = op.inputs(labels);
+            let (pa, pb) = (a0.lsb(), b0.lsb());
+            let tg = g[0] ^ g[1] ^ delta.select(pb);
+            let wg0 = g[0] ^ tg.select(pa);
+            let te = g[2] ^ g[3] ^ a0;
+            let we0 = g[2] ^ (te ^ a0).select(pb);
+            labels[op.out as usize] = wg0 ^ we0;
+            tg.write_to(&mut table[..16]);
+            te.write_to(&mut table[16..]);
+        }
+        h.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
 
     /// Evaluates independent AND gates in place (ZRE15 sec. 3): reads the
@@ -225,28 +238,37 @@ impl HalfGateHash {
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
-            if self.pi.eval_fused(labels, ands, tables, tweak, folded) {
-                continue;
+            if !self.pi.eval_fused(labels, ands, tables, tweak, folded) {
+                self.eval_window(labels, ands, tables, tweak);
             }
-            let mut h = [Lane::zero(); 2 * MAX_BATCH];
-            let h = &mut h[..2 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(2).zip(ands) {
-                (g[0], g[1]) = op.inputs(labels);
-            }
-            self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
-            for ((g, op), table) in h
-                .chunks_exact(2)
-                .zip(ands)
-                .zip(tables.chunks_exact(TABLE_BYTES))
-            {
-                let (wa, wb) = op.inputs(labels);
-                let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
-                let wg = g[0] ^ tg.select(wa.lsb());
-                let we = g[1] ^ (te ^ wa).select(wb.lsb());
-                labels[op.out as usize] = wg ^ we;
-            }
-            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
         }
+    }
+
+    /// [`HalfGateHash::eval_ands`] on one window where no fused kernel
+    /// runs: the gathered labels are hashed in one pass and combined in
+    /// another. Out of line, so that its 8 KiB of scratch is not reserved
+    /// (nor its stack pages probed) on every call of the fused path, which
+    /// SHA-256's thousands of short batches measured.
+    #[inline(never)]
+    fn eval_window(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], tweak: u64) {
+        let mut h = [Lane::zero(); 2 * MAX_BATCH];
+        let h = &mut h[..2 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(2).zip(ands) {
+            (g[0], g[1]) = op.inputs(labels);
+        }
+        self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
+        for ((g, op), table) in h
+            .chunks_exact(2)
+            .zip(ands)
+            .zip(tables.chunks_exact(TABLE_BYTES))
+        {
+            let (wa, wb) = op.inputs(labels);
+            let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
+            let wg = g[0] ^ tg.select(wa.lsb());
+            let we = g[1] ^ (te ^ wa).select(wb.lsb());
+            labels[op.out as usize] = wg ^ we;
+        }
+        h.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
 
     /// One hash, `H(x, tweak)`: the reference the batched forms follow.
