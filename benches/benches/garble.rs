@@ -79,10 +79,10 @@ fn kernels(c: &mut Criterion) {
         labels[3 * n] = Lane::zero();
         let mut tables = vec![0u8; n * TABLE_BYTES];
         g.bench_function(format!("{}/garble", path.name()), |b| {
-            b.iter(|| h.garble_ands(&mut labels, &ands, delta, 0, black_box(&mut tables)))
+            b.iter(|| h.garble_ands(&mut labels, &ands, delta, 0, black_box(&mut tables), false))
         });
         g.bench_function(format!("{}/evaluate", path.name()), |b| {
-            b.iter(|| h.eval_ands(&mut labels, &ands, black_box(&tables), 0))
+            b.iter(|| h.eval_ands(&mut labels, &ands, black_box(&tables), 0, false))
         });
     }
     g.finish();

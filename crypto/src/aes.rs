@@ -224,7 +224,8 @@ impl FixedKeyAes {
     /// Half-gates garbling of at most [`crate::MAX_BATCH`] independent AND
     /// gates fused with their TCCR hashes, on the VAES back end; `false`
     /// (nothing done) on the portable one, whose caller hashes with
-    /// [`FixedKeyAes::tccr_seq`] instead.
+    /// [`FixedKeyAes::tccr_seq`] instead. `folded` as in
+    /// [`crate::HalfGateHash::garble_ands`].
     pub(crate) fn garble_fused(
         &self,
         labels: &mut [Lane],
@@ -232,11 +233,12 @@ impl FixedKeyAes {
         delta: Lane,
         first_tweak: u64,
         tables: &mut [u8],
+        folded: bool,
     ) -> bool {
         match &self.backend {
             #[cfg(target_arch = "x86_64")]
             Backend::Avx512(rk) => {
-                rk.garble_ands(labels, ands, delta, first_tweak, tables);
+                rk.garble_ands(labels, ands, delta, first_tweak, tables, folded);
                 true
             }
             #[cfg(target_arch = "x86_64")]
@@ -251,18 +253,20 @@ impl FixedKeyAes {
     /// Half-gates evaluation of at most [`crate::MAX_BATCH`] independent
     /// AND gates fused with their TCCR hashes, on the AVX-512 back end;
     /// `false` (nothing done) on the others, whose caller hashes with
-    /// [`FixedKeyAes::tccr_seq`] instead.
+    /// [`FixedKeyAes::tccr_seq`] instead. `folded` as in
+    /// [`crate::HalfGateHash::eval_ands`].
     pub(crate) fn eval_fused(
         &self,
         labels: &mut [Lane],
         ands: &[AndOp],
         tables: &[u8],
         first_tweak: u64,
+        folded: bool,
     ) -> bool {
         match &self.backend {
             #[cfg(target_arch = "x86_64")]
             Backend::Avx512(rk) => {
-                rk.eval_ands(labels, ands, tables, first_tweak);
+                rk.eval_ands(labels, ands, tables, first_tweak, folded);
                 true
             }
             _ => false,

@@ -135,6 +135,13 @@ impl HalfGateHash {
     /// fused kernel per window of [`MAX_BATCH`] gates, so labels and hashes
     /// cross memory once.
     ///
+    /// `folded` says whether some gate of `ands` has a folded input (an
+    /// `a2` or `b2` slot other than the zero slot, see [`AndOp`]); without
+    /// it, a kernel may skip the second load of every input, which is
+    /// several percent of a wide batch. `true` is always right;
+    /// [`crate::Step::folded`] gives it per step. The result does not
+    /// depend on it.
+    ///
     /// # Panics
     /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
     /// out of `labels`.
@@ -145,41 +152,59 @@ impl HalfGateHash {
         delta: Lane,
         first_tweak: u64,
         tables: &mut [u8],
+        folded: bool,
     ) {
         assert!(tables.len() >= ands.len() * TABLE_BYTES);
+        debug_assert!(folded || one_second_slot(ands), "folded inputs");
         for (w, (ands, tables)) in ands
             .chunks(MAX_BATCH)
             .zip(tables.chunks_mut(MAX_BATCH * TABLE_BYTES))
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
-            if self.pi.garble_fused(labels, ands, delta, tweak, tables) {
-                continue;
-            }
-            let mut h = [Lane::zero(); 4 * MAX_BATCH];
-            let h = &mut h[..4 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(4).zip(ands) {
-                let (a0, b0) = op.inputs(labels);
-                g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
-            }
-            self.hash_garbler(Lane::as_blocks_mut(h), tweak);
-            for ((g, op), table) in h
-                .chunks_exact(4)
-                .zip(ands)
-                .zip(tables.chunks_exact_mut(TABLE_BYTES))
+            if !self
+                .pi
+                .garble_fused(labels, ands, delta, tweak, tables, folded)
             {
-                let (a0, b0) = op.inputs(labels);
-                let (pa, pb) = (a0.lsb(), b0.lsb());
-                let tg = g[0] ^ g[1] ^ delta.select(pb);
-                let wg0 = g[0] ^ tg.select(pa);
-                let te = g[2] ^ g[3] ^ a0;
-                let we0 = g[2] ^ (te ^ a0).select(pb);
-                labels[op.out as usize] = wg0 ^ we0;
-                tg.write_to(&mut table[..16]);
-                te.write_to(&mut table[16..]);
+                self.garble_window(labels, ands, delta, tweak, tables);
             }
-            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
         }
+    }
+
+    /// [`HalfGateHash::garble_ands`] on one window where no fused kernel
+    /// runs (out of line for the reason [`HalfGateHash::eval_window`] is).
+    #[inline(never)]
+    fn garble_window(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        delta: Lane,
+        tweak: u64,
+        tables: &mut [u8],
+    ) {
+        let mut h = [Lane::zero(); 4 * MAX_BATCH];
+        let h = &mut h[..4 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(4).zip(ands) {
+            let (a0, b0) = op.inputs(labels);
+            g.copy_from_slice(&[a0, a0 ^ delta, b0, b0 ^ delta]);
+        }
+        self.hash_garbler(Lane::as_blocks_mut(h), tweak);
+        for ((g, op), table) in h
+            .chunks_exact(4)
+            .zip(ands)
+            .zip(tables.chunks_exact_mut(TABLE_BYTES))
+        {
+            let (a0, b0) = op.inputs(labels);
+            let (pa, pb) = (a0.lsb(), b0.lsb());
+            let tg = g[0] ^ g[1] ^ delta.select(pb);
+            let wg0 = g[0] ^ tg.select(pa);
+            let te = g[2] ^ g[3] ^ a0;
+            let we0 = g[2] ^ (te ^ a0).select(pb);
+            labels[op.out as usize] = wg0 ^ we0;
+            tg.write_to(&mut table[..16]);
+            te.write_to(&mut table[16..]);
+        }
+        h.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
 
     /// Evaluates independent AND gates in place (ZRE15 sec. 3): reads the
@@ -191,41 +216,59 @@ impl HalfGateHash {
     /// unfused on 256-bit VAES, where a fused kernel measured slower than
     /// hashing the gathered labels in one pass and combining them in another
     /// (the evaluator's two AES calls per gate leave too little AES work to
-    /// hide the combining behind).
+    /// hide the combining behind). `folded` as in
+    /// [`HalfGateHash::garble_ands`].
     ///
     /// # Panics
     /// If `tables` is shorter than `TABLE_BYTES * ands.len()` or a slot is
     /// out of `labels`.
-    pub fn eval_ands(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], first_tweak: u64) {
+    pub fn eval_ands(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        tables: &[u8],
+        first_tweak: u64,
+        folded: bool,
+    ) {
         assert!(tables.len() >= ands.len() * TABLE_BYTES);
+        debug_assert!(folded || one_second_slot(ands), "folded inputs");
         for (w, (ands, tables)) in ands
             .chunks(MAX_BATCH)
             .zip(tables.chunks(MAX_BATCH * TABLE_BYTES))
             .enumerate()
         {
             let tweak = first_tweak.wrapping_add(2 * (w * MAX_BATCH) as u64);
-            if self.pi.eval_fused(labels, ands, tables, tweak) {
-                continue;
+            if !self.pi.eval_fused(labels, ands, tables, tweak, folded) {
+                self.eval_window(labels, ands, tables, tweak);
             }
-            let mut h = [Lane::zero(); 2 * MAX_BATCH];
-            let h = &mut h[..2 * ands.len()];
-            for (g, op) in h.chunks_exact_mut(2).zip(ands) {
-                (g[0], g[1]) = op.inputs(labels);
-            }
-            self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
-            for ((g, op), table) in h
-                .chunks_exact(2)
-                .zip(ands)
-                .zip(tables.chunks_exact(TABLE_BYTES))
-            {
-                let (wa, wb) = op.inputs(labels);
-                let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
-                let wg = g[0] ^ tg.select(wa.lsb());
-                let we = g[1] ^ (te ^ wa).select(wb.lsb());
-                labels[op.out as usize] = wg ^ we;
-            }
-            h.iter_mut().for_each(zeroize::Zeroize::zeroize);
         }
+    }
+
+    /// [`HalfGateHash::eval_ands`] on one window where no fused kernel
+    /// runs: the gathered labels are hashed in one pass and combined in
+    /// another. Out of line, so that its 8 KiB of scratch is not reserved
+    /// (nor its stack pages probed) on every call of the fused path, which
+    /// SHA-256's thousands of short batches measured.
+    #[inline(never)]
+    fn eval_window(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], tweak: u64) {
+        let mut h = [Lane::zero(); 2 * MAX_BATCH];
+        let h = &mut h[..2 * ands.len()];
+        for (g, op) in h.chunks_exact_mut(2).zip(ands) {
+            (g[0], g[1]) = op.inputs(labels);
+        }
+        self.hash_evaluator(Lane::as_blocks_mut(h), tweak);
+        for ((g, op), table) in h
+            .chunks_exact(2)
+            .zip(ands)
+            .zip(tables.chunks_exact(TABLE_BYTES))
+        {
+            let (wa, wb) = op.inputs(labels);
+            let (tg, te) = (Lane::read_from(&table[..16]), Lane::read_from(&table[16..]));
+            let wg = g[0] ^ tg.select(wa.lsb());
+            let we = g[1] ^ (te ^ wa).select(wb.lsb());
+            labels[op.out as usize] = wg ^ we;
+        }
+        h.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
 
     /// One hash, `H(x, tweak)`: the reference the batched forms follow.
@@ -237,6 +280,13 @@ impl HalfGateHash {
     pub fn is_vaes(&self) -> bool {
         self.pi.is_vaes()
     }
+}
+
+/// Whether every second input slot of `ands` is one and the same slot (the
+/// zero slot, when the schedule says no input is folded).
+fn one_second_slot(ands: &[AndOp]) -> bool {
+    ands.first()
+        .is_none_or(|f| ands.iter().all(|op| op.a2 == f.a2 && op.b2 == f.a2))
 }
 
 /// The hash-tweak counter of a session. Both parties keep one, advanced by
@@ -376,11 +426,11 @@ mod tests {
     }
 
     /// `n` independent AND gates on fresh slots: inputs in slots
-    /// `0..2n`, outputs in `2n..3n`. Each first input also adds one of the
-    /// labels in `3n..4n` (a wire of constant value, as a folded free gate
-    /// would), every third second input another; the others add the zero
-    /// label of slot `4n`.
-    fn window(n: usize) -> (Vec<Lane>, Vec<AndOp>) {
+    /// `0..2n`, outputs in `2n..3n`. With `folded`, each first input also
+    /// adds one of the labels in `3n..4n` (a wire of constant value, as a
+    /// folded free gate would), every third second input another; the
+    /// others add the zero label of slot `4n`.
+    fn window(n: usize, folded: bool) -> (Vec<Lane>, Vec<AndOp>) {
         let mut labels: Vec<Lane> = (0..4 * n).map(|_| Lane::from(Block::random())).collect();
         labels.push(Lane::zero());
         let n32 = n as u32;
@@ -389,8 +439,8 @@ mod tests {
                 a: 2 * g,
                 b: 2 * g + 1,
                 out: 2 * n32 + g,
-                a2: 3 * n32 + g,
-                b2: if g % 3 == 0 {
+                a2: if folded { 3 * n32 + g } else { 4 * n32 },
+                b2: if folded && g % 3 == 0 {
                     3 * n32 + (g + 1) % n32
                 } else {
                     4 * n32
@@ -405,13 +455,16 @@ mod tests {
         let key = HashKey::random();
         let (fast, slow) = (HalfGateHash::new(key), HalfGateHash::new_portable(key));
         let delta = Lane::from(crate::Delta::random().block());
-        for n in [0usize, 1, 3, 4, 5, 7, 8, 9, 17, 255, 256, 257, 600] {
-            let (labels, ands) = window(n);
+        for (n, folded) in [0usize, 1, 3, 4, 5, 7, 8, 9, 17, 255, 256, 257, 600]
+            .into_iter()
+            .flat_map(|n| [(n, true), (n, false)])
+        {
+            let (labels, ands) = window(n, folded);
             let first = u64::MAX - 2000;
             let mut tables = [vec![0u8; n * TABLE_BYTES], vec![0u8; n * TABLE_BYTES]];
             let mut outs = [labels.clone(), labels.clone()];
             for ((h, t), l) in [&fast, &slow].iter().zip(&mut tables).zip(&mut outs) {
-                h.garble_ands(l, &ands, delta, first, t);
+                h.garble_ands(l, &ands, delta, first, t, folded);
             }
             assert_eq!(tables[0], tables[1], "{n} gates");
             let out_blocks =
@@ -431,8 +484,8 @@ mod tests {
                     })
                     .collect();
                 let mut active2 = active.clone();
-                fast.eval_ands(&mut active, &ands, &tables[0], first);
-                slow.eval_ands(&mut active2, &ands, &tables[0], first);
+                fast.eval_ands(&mut active, &ands, &tables[0], first, folded);
+                slow.eval_ands(&mut active2, &ands, &tables[0], first, folded);
                 assert_eq!(out_blocks(&active), out_blocks(&active2));
                 for (g, op) in ands.iter().enumerate() {
                     let zero = outs[0][op.out as usize];
@@ -448,7 +501,8 @@ mod tests {
     }
 
     /// Every AES path this CPU runs garbles and evaluates to the same bytes:
-    /// tables, output labels and evaluated labels.
+    /// tables, output labels and evaluated labels; and where no input is
+    /// folded, the same with the kernels told so as without.
     #[test]
     fn every_path_garbles_and_evaluates_to_the_same_bytes() {
         let key = HashKey::random();
@@ -464,26 +518,40 @@ mod tests {
             .collect();
         let delta = Lane::from(crate::Delta::random().block());
         let blocks = |l: &[Lane]| -> Vec<Block> { l.iter().map(|&x| Block::from(x)).collect() };
-        for n in [
+        for (n, folded) in [
             1usize, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 255, 256, 257, 700,
-        ] {
-            let (labels, ands) = window(n);
+        ]
+        .into_iter()
+        .flat_map(|n| [(n, true), (n, false)])
+        {
+            let (labels, ands) = window(n, folded);
             let first = u64::MAX - 600;
             let mut reference: Option<(Vec<u8>, Vec<Block>, Vec<Block>)> = None;
-            for (p, h) in &paths {
+            for ((p, h), told) in paths.iter().flat_map(|ph| [(ph, folded), (ph, true)]) {
                 let mut tables = vec![0u8; n * TABLE_BYTES];
                 let mut out = labels.clone();
-                h.garble_ands(&mut out, &ands, delta, first, &mut tables);
+                h.garble_ands(&mut out, &ands, delta, first, &mut tables, told);
                 let mut active: Vec<Lane> = labels
                     .iter()
                     .enumerate()
-                    .map(|(i, &l)| if i % 3 == 1 { l ^ delta } else { l })
+                    // Slot 4n stays zero: it is the zero slot.
+                    .map(|(i, &l)| {
+                        if i % 3 == 1 && i < 4 * n {
+                            l ^ delta
+                        } else {
+                            l
+                        }
+                    })
                     .collect();
-                h.eval_ands(&mut active, &ands, &tables, first);
+                h.eval_ands(&mut active, &ands, &tables, first, told);
                 let got = (tables, blocks(&out), blocks(&active));
                 match &reference {
                     None => reference = Some(got),
-                    Some(r) => assert!(*r == got, "{n} gates: path {} differs", p.name()),
+                    Some(r) => assert!(
+                        *r == got,
+                        "{n} gates, folded {folded} told {told}: path {} differs",
+                        p.name()
+                    ),
                 }
             }
         }
@@ -493,11 +561,11 @@ mod tests {
     fn fused_garbling_uses_two_tweaks_per_gate() {
         let h = HalfGateHash::new(HashKey::random());
         let delta = Lane::from(crate::Delta::random().block());
-        let (labels, ands) = window(20);
+        let (labels, ands) = window(20, true);
         for first in [0u64, 7] {
             let mut l = labels.clone();
             let mut t = vec![0u8; 20 * TABLE_BYTES];
-            h.garble_ands(&mut l, &ands, delta, first, &mut t);
+            h.garble_ands(&mut l, &ands, delta, first, &mut t, true);
             for (g, op) in ands.iter().enumerate() {
                 let (a0, b0) = op.inputs(&labels);
                 let (a0, b0) = (Block::from(a0), Block::from(b0));

@@ -136,6 +136,11 @@ pub struct Step {
     pub free: u32,
     /// Number of AND gates, taken in order from [`Schedule::and_ops`].
     pub ands: u32,
+    /// Whether an AND gate of this step has a folded input (an `a2` or
+    /// `b2` other than the zero slot, see [`AndOp`]). Many wide layers have
+    /// none (AES-128: more than half of its AND gates), and the kernels
+    /// then skip the second load of every input.
+    pub folded: bool,
 }
 
 /// The plan for garbling or evaluating one circuit; build it once per
@@ -333,6 +338,9 @@ impl Schedule {
                 // Outputs are allocated before the batch's inputs are
                 // released, so no output shares a slot with a batch input.
                 let first = ands.len() - pending.ands as usize;
+                pending.folded = ands[first..]
+                    .iter()
+                    .any(|op| op.a2 != ZERO || op.b2 != ZERO);
                 for (op, &v) in ands[first..].iter_mut().zip(batch_outs.iter()) {
                     let s = alloc.take();
                     slot_of[v as usize] = s;
@@ -671,6 +679,10 @@ mod tests {
                 }
             }
             let ands = &s.and_ops()[a..a + step.ands as usize];
+            if !step.folded {
+                let z = s.zero_slot();
+                assert!(ands.iter().all(|op| op.a2 == z && op.b2 == z));
+            }
             let outs: Vec<bool> = ands
                 .iter()
                 .map(|op| {

@@ -137,6 +137,9 @@ impl<'a> Evaluation<'a> {
         let mut tables = chunk;
         let stride = self.stride();
         let per_gate = self.scheme.tweaks_per_gate();
+        // Asked once per call, not per step: the lookup is a call into
+        // rayon's thread-local registry, and SHA-256 has 1.6k steps a run.
+        let threads = rayon::current_num_threads();
         while self.step < schedule.steps().len() {
             let step = schedule.steps()[self.step];
             if !self.free_done {
@@ -145,7 +148,7 @@ impl<'a> Evaluation<'a> {
                 self.free_done = true;
             }
             let wide = match self.scheme {
-                Scheme::HalfGates => self.wide_layer(tables.len() / TABLE_BYTES),
+                Scheme::HalfGates => self.wide_layer(tables.len() / TABLE_BYTES, threads),
                 Scheme::ThreeHalves => None,
             };
             if let Some((n, steps)) = wide {
@@ -170,7 +173,10 @@ impl<'a> Evaluation<'a> {
                 let (now, later) = tables.split_at(n * stride);
                 let tweak = self.first_tweak + per_gate * self.and_pos as u64;
                 match self.scheme {
-                    Scheme::HalfGates => self.hash.eval_ands(&mut self.labels, ands, now, tweak),
+                    Scheme::HalfGates => {
+                        self.hash
+                            .eval_ands(&mut self.labels, ands, now, tweak, step.folded)
+                    }
                     Scheme::ThreeHalves => self.hash.eval_ands_three_halves(
                         Lane::as_blocks_mut(&mut self.labels),
                         ands,
@@ -192,9 +198,10 @@ impl<'a> Evaluation<'a> {
 
     /// If the schedule is at a wide layer of at least [`PARALLEL_MIN_ANDS`]
     /// AND gates whose tables are all among the `available` ones, and more
-    /// than one thread is available: the number of AND gates and of steps.
-    fn wide_layer(&self, available: usize) -> Option<(usize, usize)> {
-        if rayon::current_num_threads() < 2 {
+    /// than one thread is available (`threads`, rayon's count): the number
+    /// of AND gates and of steps.
+    fn wide_layer(&self, available: usize, threads: usize) -> Option<(usize, usize)> {
+        if threads < 2 {
             return None;
         }
         let (n, steps) = self.schedule.layer(self.step, self.in_step, available);

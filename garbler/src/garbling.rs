@@ -138,6 +138,9 @@ impl<'a> Garbling<'a> {
         let schedule = self.schedule;
         let per_gate = self.scheme.tweaks_per_gate();
         let three_halves = self.scheme == Scheme::ThreeHalves;
+        // Asked once per call, not per step: the lookup is a call into
+        // rayon's thread-local registry, and SHA-256 has 1.6k steps a run.
+        let threads = rayon::current_num_threads();
         while room > 0 && self.cursor.step < schedule.steps().len() {
             let step = schedule.steps()[self.cursor.step];
             if !self.cursor.free_done {
@@ -146,7 +149,7 @@ impl<'a> Garbling<'a> {
                 self.cursor.free_done = true;
             }
             if let Some((n, steps)) =
-                wide_layer(schedule, &self.cursor, room).filter(|_| !three_halves)
+                wide_layer(schedule, &self.cursor, room, threads).filter(|_| !three_halves)
             {
                 let ands = &schedule.and_ops()[self.cursor.and_pos..][..n];
                 let tweak = self.first_tweak + 2 * self.cursor.and_pos as u64;
@@ -190,6 +193,7 @@ impl<'a> Garbling<'a> {
                         ands,
                         self.delta,
                         tweak,
+                        step.folded,
                     );
                 }
                 self.cursor.in_step += n;
@@ -260,6 +264,7 @@ impl std::fmt::Debug for Garbling<'_> {
 /// Half-gates garbling of independent AND gates (ZRE15 sec. 3), appending
 /// their tables to `out`; the hash, the tables and the output labels are
 /// formed by [`HalfGateHash::garble_ands`] in one fused pass per window.
+/// `folded`: whether an input of `ands` is folded ([`crypto::Step::folded`]).
 fn garble_batch(
     hash: &HalfGateHash,
     labels: &mut [Lane],
@@ -267,10 +272,11 @@ fn garble_batch(
     ands: &[AndOp],
     delta: Lane,
     first_tweak: u64,
+    folded: bool,
 ) {
     let start = out.len();
     out.resize(start + ands.len() * TABLE_BYTES, 0);
-    hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..]);
+    hash.garble_ands(labels, ands, delta, first_tweak, &mut out[start..], folded);
 }
 
 /// Three-halves garbling of independent AND gates (RR21, see
@@ -325,10 +331,11 @@ fn half_gate(h: &[Lane], a0: Lane, b0: Lane, delta: Lane) -> (Lane, Lane, Lane) 
 const PARALLEL_MIN_ANDS: usize = 1024;
 
 /// If the schedule is at a wide layer of at least [`PARALLEL_MIN_ANDS`] AND
-/// gates that fit in `room`, and more than one thread is available: the
-/// number of AND gates and of steps it spans.
-fn wide_layer(s: &Schedule, c: &Cursor, room: usize) -> Option<(usize, usize)> {
-    if rayon::current_num_threads() < 2 {
+/// gates that fit in `room`, and more than one thread is available
+/// (`threads`, rayon's count): the number of AND gates and of steps it
+/// spans.
+fn wide_layer(s: &Schedule, c: &Cursor, room: usize, threads: usize) -> Option<(usize, usize)> {
+    if threads < 2 {
         return None;
     }
     let (n, steps) = s.layer(c.step, c.in_step, room);

@@ -217,10 +217,15 @@ unsafe fn load_label(labels: &[Lane], s: u32) -> __m128i {
 }
 
 /// The input label `labels[s] ^ labels[s2]` of an AND gate (see
-/// [`AndOp`]).
+/// [`AndOp`]); just `labels[s]` without `FOLDED`, where the caller knows
+/// `s2` is the zero slot.
 #[inline(always)]
-unsafe fn load_input(labels: &[Lane], s: u32, s2: u32) -> __m128i {
-    _mm_xor_si128(load_label(labels, s), load_label(labels, s2))
+unsafe fn load_input<const FOLDED: bool>(labels: &[Lane], s: u32, s2: u32) -> __m128i {
+    if FOLDED {
+        _mm_xor_si128(load_label(labels, s), load_label(labels, s2))
+    } else {
+        load_label(labels, s)
+    }
 }
 
 #[inline(always)]
@@ -238,29 +243,31 @@ unsafe fn lanes4(x: [__m128i; 4]) -> __m512i {
 }
 
 /// The `a` and `b` input labels of up to four gates, transposed: lane `j`
-/// of each register belongs to gate `j` (zero for missing gates).
+/// of each register belongs to gate `j` (zero for missing gates). Without
+/// `FOLDED` only the first slot of each input is read (see
+/// [`load_input`]).
 #[inline(always)]
-unsafe fn gather(labels: &[Lane], ops: &[AndOp]) -> (__m512i, __m512i) {
+unsafe fn gather<const FOLDED: bool>(labels: &[Lane], ops: &[AndOp]) -> (__m512i, __m512i) {
     if let [o0, o1, o2, o3] = ops {
         (
             lanes4([
-                load_input(labels, o0.a, o0.a2),
-                load_input(labels, o1.a, o1.a2),
-                load_input(labels, o2.a, o2.a2),
-                load_input(labels, o3.a, o3.a2),
+                load_input::<FOLDED>(labels, o0.a, o0.a2),
+                load_input::<FOLDED>(labels, o1.a, o1.a2),
+                load_input::<FOLDED>(labels, o2.a, o2.a2),
+                load_input::<FOLDED>(labels, o3.a, o3.a2),
             ]),
             lanes4([
-                load_input(labels, o0.b, o0.b2),
-                load_input(labels, o1.b, o1.b2),
-                load_input(labels, o2.b, o2.b2),
-                load_input(labels, o3.b, o3.b2),
+                load_input::<FOLDED>(labels, o0.b, o0.b2),
+                load_input::<FOLDED>(labels, o1.b, o1.b2),
+                load_input::<FOLDED>(labels, o2.b, o2.b2),
+                load_input::<FOLDED>(labels, o3.b, o3.b2),
             ]),
         )
     } else {
         let (mut a, mut b) = ([_mm_setzero_si128(); 4], [_mm_setzero_si128(); 4]);
         for (j, op) in ops.iter().enumerate() {
-            a[j] = load_input(labels, op.a, op.a2);
-            b[j] = load_input(labels, op.b, op.b2);
+            a[j] = load_input::<FOLDED>(labels, op.a, op.a2);
+            b[j] = load_input::<FOLDED>(labels, op.b, op.b2);
         }
         (lanes4(a), lanes4(b))
     }
@@ -314,7 +321,7 @@ const G_SCRATCH: usize = 6;
 /// No output slot of `ands` is an input slot of `ands` (the schedule's
 /// batch rule), so writing outputs while later gates still read is safe.
 #[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
-unsafe fn garble(
+unsafe fn garble<const FOLDED: bool>(
     rk: &[[u8; 16]; 11],
     labels: &mut [Lane],
     ands: &[AndOp],
@@ -336,7 +343,7 @@ unsafe fn garble(
         let mut ab = [_mm512_setzero_si512(); 4];
         for q in 0..2 {
             if 2 * g + q < nq {
-                let (a, b) = gather(labels, quad(2 * g + q));
+                let (a, b) = gather::<FOLDED>(labels, quad(2 * g + q));
                 ab[2 * q] = a;
                 ab[2 * q + 1] = b;
                 v[4 * q] = _mm512_xor_si512(a, k[0]);
@@ -473,7 +480,7 @@ const E_SCRATCH: usize = 4;
 /// `Wc = H(Wa) ^ sa*TG ^ H(Wb) ^ sb*(TE ^ Wa)` of the previous four quads
 /// is spread over its rounds. Same tweaks and tables as the other back ends.
 #[target_feature(enable = "aes,vaes,avx512f,avx512vl")]
-unsafe fn evaluate(
+unsafe fn evaluate<const FOLDED: bool>(
     rk: &[[u8; 16]; 11],
     labels: &mut [Lane],
     ands: &[AndOp],
@@ -493,7 +500,7 @@ unsafe fn evaluate(
         for q in 0..QUADS {
             let qi = QUADS * g + q;
             if qi < nq {
-                let (a, b) = gather(labels, quad(qi));
+                let (a, b) = gather::<FOLDED>(labels, quad(qi));
                 let s = scp.add(E_SCRATCH * qi);
                 _mm512_store_si512(s.add(2), a);
                 _mm512_store_si512(s.add(3), b);
@@ -651,15 +658,15 @@ unsafe fn evaluate_narrow<const R: usize>(
     for (i, wi) in w.iter_mut().enumerate() {
         let g = &ands[2 * i];
         let lo = _mm256_inserti128_si256::<1>(
-            _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
-            load_input(labels, g.b, g.b2),
+            _mm256_castsi128_si256(load_input::<true>(labels, g.a, g.a2)),
+            load_input::<true>(labels, g.b, g.b2),
         );
         let lo = _mm512_zextsi256_si512(lo);
         *wi = if pair(i) {
             let g = &ands[2 * i + 1];
             let hi = _mm256_inserti128_si256::<1>(
-                _mm256_castsi128_si256(load_input(labels, g.a, g.a2)),
-                load_input(labels, g.b, g.b2),
+                _mm256_castsi128_si256(load_input::<true>(labels, g.a, g.a2)),
+                load_input::<true>(labels, g.b, g.b2),
             );
             _mm512_inserti64x4::<1>(lo, hi)
         } else {
@@ -754,7 +761,8 @@ impl RoundKeys {
     }
 
     /// Garbles `ands` (at most [`MAX_BATCH`]) in place on `labels`, writing
-    /// 32 bytes of table per gate to `tables`.
+    /// 32 bytes of table per gate to `tables`; without `folded`, every
+    /// second input slot is the zero slot and is not read.
     pub(crate) fn garble_ands(
         &self,
         labels: &mut [Lane],
@@ -762,6 +770,7 @@ impl RoundKeys {
         delta: Lane,
         first: u64,
         tables: &mut [u8],
+        folded: bool,
     ) {
         // SAFETY: a `RoundKeys` exists only where `detected()` held; label
         // accesses are bounds-checked, table stores stay within the
@@ -769,27 +778,36 @@ impl RoundKeys {
         // partial quad), scratch accesses within the quads the first pass
         // wrote.
         unsafe {
-            garble(
-                &self.rk,
-                labels,
-                ands,
-                std::mem::transmute::<Lane, __m128i>(delta),
-                first,
-                tables,
-            )
+            let delta = std::mem::transmute::<Lane, __m128i>(delta);
+            if folded {
+                garble::<true>(&self.rk, labels, ands, delta, first, tables)
+            } else {
+                garble::<false>(&self.rk, labels, ands, delta, first, tables)
+            }
         }
     }
 
     /// Evaluates `ands` (at most [`MAX_BATCH`]) in place on `labels`,
-    /// reading 32 bytes of table per gate from `tables`.
-    pub(crate) fn eval_ands(&self, labels: &mut [Lane], ands: &[AndOp], tables: &[u8], first: u64) {
+    /// reading 32 bytes of table per gate from `tables`; without `folded`,
+    /// every second input slot is the zero slot and is not read (by the
+    /// wide kernel: narrow batches are short, and nearly all of them have
+    /// folded inputs).
+    pub(crate) fn eval_ands(
+        &self,
+        labels: &mut [Lane],
+        ands: &[AndOp],
+        tables: &[u8],
+        first: u64,
+        folded: bool,
+    ) {
         // SAFETY: as in `garble_ands`, with table loads in place of stores
         // (the narrow kernel's masked for a last register of one gate).
         unsafe {
             match ands.len() {
                 0 => {}
                 1..=NARROW_MAX => evaluate_narrow_any(&self.rk, labels, ands, tables, first),
-                _ => evaluate(&self.rk, labels, ands, tables, first),
+                _ if folded => evaluate::<true>(&self.rk, labels, ands, tables, first),
+                _ => evaluate::<false>(&self.rk, labels, ands, tables, first),
             }
         }
     }
