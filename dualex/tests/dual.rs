@@ -413,4 +413,14 @@ fn errors_name_no_secret_and_inputs_are_checked() {
     }
     s.close().unwrap();
     garbler.join().unwrap().unwrap();
+    // A configuration prints no input bits.
+    let c = Config {
+        deviation: Deviation::GarbleWithInputs(vec![true; 8]),
+        ..Config::default()
+    };
+    let shown = format!("{c:?}");
+    assert!(
+        shown.contains("GarbleWithInputs(<redacted>)") && !shown.contains("true"),
+        "{shown}"
+    );
 }
