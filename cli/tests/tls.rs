@@ -194,19 +194,27 @@ fn both_refuse(
     assert!(gout.is_empty() && e.stdout.is_empty());
 }
 
-#[test]
-fn good_certificates_compute_and_name_each_other() {
-    let c = Certs::new("good");
-    let g = Garbler::start(&c.flags("garbler", "ca.pem"));
-    let e = evaluator(&g.port, &c.flags("evaluator", "ca.pem"));
+/// Runs a pair with good certificates and `extra` flags on both sides:
+/// both succeed, print the sum and name each other. Their standard errors.
+fn good_pair(test: &str, extra: &[&str]) -> (String, String) {
+    let c = Certs::new(test);
+    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    let g = Garbler::start(&[c.flags("garbler", "ca.pem"), extra.clone()].concat());
+    let e = evaluator(&g.port, &[c.flags("evaluator", "ca.pem"), extra].concat());
     let (code, gout, gerr) = g.finish();
-    let eerr = String::from_utf8_lossy(&e.stderr);
+    let eerr = String::from_utf8_lossy(&e.stderr).into_owned();
     assert_eq!(code, Some(0), "{gerr}");
     assert!(e.status.success(), "{eerr}");
     assert_eq!(gout, "0x000000000000000c\n");
     assert_eq!(String::from_utf8_lossy(&e.stdout), gout);
     assert!(gerr.contains("\"peer\":\"evaluator\""), "{gerr}");
     assert!(eerr.contains("\"peer\":\"garbler\""), "{eerr}");
+    (gerr, eerr)
+}
+
+#[test]
+fn good_certificates_compute_and_name_each_other() {
+    let (gerr, eerr) = good_pair("good", &[]);
     let digest = |s: &str| {
         let at = s.find("\"transcript\":\"").expect("transcript") + 14;
         s[at..at + 64].to_string()
@@ -505,19 +513,5 @@ fn unfinished_tls_handshakes_hold_no_session_slot_and_time_out() {
 
 #[test]
 fn dual_execution_runs_over_tls() {
-    let c = Certs::new("dual");
-    let dual = ["--security".to_string(), "dual-execution".to_string()];
-    let g = Garbler::start(&[c.flags("garbler", "ca.pem"), dual.to_vec()].concat());
-    let e = evaluator(
-        &g.port,
-        &[c.flags("evaluator", "ca.pem"), dual.to_vec()].concat(),
-    );
-    let (code, gout, gerr) = g.finish();
-    let eerr = String::from_utf8_lossy(&e.stderr);
-    assert_eq!(code, Some(0), "{gerr}");
-    assert!(e.status.success(), "{eerr}");
-    assert_eq!(gout, "0x000000000000000c\n");
-    assert_eq!(String::from_utf8_lossy(&e.stdout), gout);
-    assert!(gerr.contains("\"peer\":\"evaluator\""), "{gerr}");
-    assert!(eerr.contains("\"peer\":\"garbler\""), "{eerr}");
+    good_pair("dual", &["--security", "dual-execution"]);
 }

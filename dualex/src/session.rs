@@ -157,10 +157,7 @@ impl<S: Read + Write> Core<S> {
     /// The peer's hello, checked: role, binding, mode, scheme, circuit.
     fn check_hello(&self, payload: &[u8]) -> Result<(), DualError> {
         let theirs = Hello::decode(payload)?;
-        let want = match self.me {
-            Party::Garbler => Party::Evaluator,
-            Party::Evaluator => Party::Garbler,
-        };
+        let want = self.peer();
         if theirs.role != want {
             return Err(
                 ProtocolError::Mismatch(format!("the peer is not {}", party_name(want))).into(),
@@ -184,6 +181,27 @@ impl<S: Read + Write> Core<S> {
             Party::Garbler => "mpcc dual execution OT to the garbler side v1",
         };
         blake3::derive_key(label, &base)
+    }
+
+    /// The other side's party.
+    fn peer(&self) -> Party {
+        match self.me {
+            Party::Garbler => Party::Evaluator,
+            Party::Evaluator => Party::Garbler,
+        }
+    }
+
+    /// This side's input `bits` have the length the circuit takes.
+    fn check_inputs(&self, bits: &[bool]) -> Result<(), DualError> {
+        let expected = self.bits_of(self.me);
+        if bits.len() == expected {
+            Ok(())
+        } else {
+            Err(DualError::Inputs {
+                expected,
+                got: bits.len(),
+            })
+        }
     }
 
     /// Input bits of `party` in the circuit.
@@ -247,15 +265,11 @@ impl<S: Read + Write> Core<S> {
         // bits, for the peer's inputs in our garbling.
         if to_peer > 0 {
             let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-            let peer = match self.me {
-                Party::Garbler => Party::Evaluator,
-                Party::Evaluator => Party::Garbler,
-            };
             let (sender, reply) = OtSender::setup_with_context(
                 delta,
                 ot::Security::Malicious,
                 &hello,
-                self.ot_context(peer),
+                self.ot_context(self.peer()),
             )?;
             self.ot_send = Some(sender);
             self.ch.send(Kind::BaseOt, &reply.encode())?;
@@ -289,19 +303,9 @@ impl<S: Read + Write> Core<S> {
     /// One computation with this side's input `bits`: both executions,
     /// then the equality test. Returns the output bits this side learns
     /// (those of outputs revealed to it or to both, in order), only once
-    /// the test has passed.
+    /// the test has passed. `bits` passed [`Core::check_inputs`].
     fn compute(&mut self, bits: &[bool]) -> Result<Vec<bool>, DualError> {
-        let peer = match self.me {
-            Party::Garbler => Party::Evaluator,
-            Party::Evaluator => Party::Garbler,
-        };
-        let expected = self.bits_of(self.me);
-        if bits.len() != expected {
-            return Err(DualError::Inputs {
-                expected,
-                got: bits.len(),
-            });
-        }
+        let peer = self.peer();
         let first = self.me == Party::Garbler;
 
         // Input labels by OT, the evaluator side's inputs first. A side's
@@ -352,31 +356,21 @@ impl<S: Read + Write> Core<S> {
         // exactly when, for every bit, the value a side read from the peer's
         // garbling is the value its own garbling carries in the peer's
         // evaluation.
-        let mut string = Vec::with_capacity(32 * circuit.output_wires.len());
-        let mut value_at = my_bits.iter().zip(&values);
-        let mut mine_at = |w: usize| -> Option<bool> {
-            value_at.by_ref().find(|(&b, _)| b == w).map(|(_, &v)| v)
-        };
-        let visible = |party: Party| {
-            let mut v = vec![false; evaluated.len()];
-            circuit
-                .output_bits_of(party)
-                .into_iter()
-                .for_each(|w| v[w] = true);
-            v
-        };
-        let visible = [visible(Party::Garbler), visible(Party::Evaluator)];
+        let n = evaluated.len();
+        let mut my_value: Vec<Option<bool>> = vec![None; n];
+        for (&w, &v) in my_bits.iter().zip(&values) {
+            my_value[w] = Some(v);
+        }
+        let mut peer_reads = vec![false; n];
+        for &w in &peer_bits {
+            peer_reads[w] = true;
+        }
+        let mut string = Vec::with_capacity(32 * n);
         for (w, &ev) in evaluated.iter().enumerate() {
-            for (party, seen) in [Party::Garbler, Party::Evaluator].into_iter().zip(&visible) {
-                if !seen[w] {
-                    continue;
-                }
-                let label = if party == self.me {
-                    let v = mine_at(w).expect("every bit this side learns has a value");
-                    check.label(w, v).expect("an output wire")
-                } else {
-                    ev
-                };
+            let own = my_value[w].map(|v| check.label(w, v).expect("an output wire"));
+            let peers = peer_reads[w].then_some(ev);
+            let (garbler_side, evaluator_side) = if first { (own, peers) } else { (peers, own) };
+            for label in [garbler_side, evaluator_side].into_iter().flatten() {
                 string.extend_from_slice(&label.to_bytes());
             }
         }
@@ -514,17 +508,17 @@ impl<S: Read + Write> Core<S> {
         let run = self.garbler.garble(&ours, bits, zero)?;
         let flip = matches!(self.deviation, Deviation::FlipTableBits);
 
-        // What this side still has to send: `out[sent..]` and then the
-        // garbling's further chunks; `check` once the tables are all out.
-        let mut out: Vec<u8> = Vec::with_capacity(PIECE);
+        // What this side still has to send: its input labels from `sent`
+        // on, then the garbling's chunks (each at most one piece), then the
+        // decoding bits, which end its stream; `check` once the tables are
+        // all out.
+        let mut labels_out: Vec<u8> = Vec::with_capacity(16 * run.garbler_labels().len());
         for l in run.garbler_labels() {
-            out.extend_from_slice(&l.to_bytes());
+            labels_out.extend_from_slice(&l.to_bytes());
         }
-        let mut out_kind = Kind::GarblerLabels;
         let mut sent = 0usize;
         let mut run = Some(run);
         let mut check: Option<OutputCheck> = None;
-        let mut decoding_sent = false;
 
         // What the peer still has to send.
         let n_labels = 16 * theirs.garbler_inputs().len();
@@ -537,39 +531,32 @@ impl<S: Read + Write> Core<S> {
         }
         loop {
             // One piece of ours, if any is left.
-            if sent == out.len() && out_kind != Kind::Decoding {
-                out.clear();
-                sent = 0;
-                if let Some(r) = run.as_mut() {
-                    out_kind = Kind::Tables;
-                    if let Some(chunk) = r.next_chunk() {
-                        self.stats.table_bytes += chunk.len() as u64;
-                        out.extend_from_slice(chunk);
-                        if flip {
-                            out.chunks_mut(crypto::TABLE_BYTES).for_each(|t| t[0] ^= 1);
-                        }
-                    } else {
-                        check = Some(run.take().expect("a run").finish()?);
-                    }
-                }
-                if run.is_none() && !decoding_sent {
-                    let c = check.as_ref().expect("the run's check");
-                    out = c.decoding(peer_bits)?.to_bytes();
-                    out_kind = Kind::Decoding;
-                    decoding_sent = true;
-                    // An empty decoding still goes, as the end of the stream.
-                    self.ch.send(Kind::Decoding, &out)?;
-                    self.ch.flush()?;
-                    sent = out.len();
-                }
-            }
-            if sent < out.len() {
-                let end = (sent + PIECE).min(out.len());
-                self.ch.send(out_kind, &out[sent..end])?;
+            if sent < labels_out.len() {
+                let end = (sent + PIECE).min(labels_out.len());
+                self.ch.send(Kind::GarblerLabels, &labels_out[sent..end])?;
                 self.ch.flush()?;
                 sent = end;
+            } else if let Some(r) = run.as_mut() {
+                if let Some(chunk) = r.next_chunk() {
+                    debug_assert!(chunk.len() <= PIECE);
+                    self.stats.table_bytes += chunk.len() as u64;
+                    if flip {
+                        let mut c = chunk.to_vec();
+                        c.chunks_mut(crypto::TABLE_BYTES).for_each(|t| t[0] ^= 1);
+                        self.ch.send(Kind::Tables, &c)?;
+                    } else {
+                        self.ch.send(Kind::Tables, chunk)?;
+                    }
+                } else {
+                    let c = run.take().expect("a run").finish()?;
+                    // An empty decoding still goes, as the end of the stream.
+                    self.ch
+                        .send(Kind::Decoding, &c.decoding(peer_bits)?.to_bytes())?;
+                    check = Some(c);
+                }
+                self.ch.flush()?;
             }
-            let done_sending = decoding_sent && sent == out.len();
+            let done_sending = run.is_none();
 
             // One piece of theirs, if they have any left.
             if decoding.is_some() {
@@ -616,6 +603,7 @@ impl<S: Read + Write> Core<S> {
                 })?);
             }
         }
+        labels_out.zeroize();
         Ok((
             check.expect("sent all"),
             evaluated.expect("evaluated"),
@@ -639,19 +627,7 @@ fn party_name(p: Party) -> &'static str {
 }
 
 fn recv_key<S: Read + Write>(ch: &mut Channel<S>) -> Result<HashKey, DualError> {
-    let key = ch.recv_kind(Kind::HashKey)?;
-    let key: [u8; HashKey::BYTES] =
-        key.as_slice()
-            .try_into()
-            .map_err(|_| ProtocolError::Malformed {
-                phase: Phase::Handshake,
-                msg: format!(
-                    "a hash key of {} bytes, expected {}",
-                    key.len(),
-                    HashKey::BYTES
-                ),
-            })?;
-    Ok(HashKey::from_bytes(key))
+    Ok(protocol::decode_hash_key(&ch.recv_kind(Kind::HashKey)?)?)
 }
 
 /// Tells the peer why the session ends, unless it is the peer that failed
@@ -734,13 +710,7 @@ impl<S: Read + Write> Session<S> {
         if self.closed {
             return Err(DualError::Closed);
         }
-        let expected = self.core.bits_of(Party::Evaluator);
-        if bits.len() != expected {
-            return Err(DualError::Inputs {
-                expected,
-                got: bits.len(),
-            });
-        }
+        self.core.check_inputs(bits)?;
         let result = self
             .core
             .ch
@@ -850,7 +820,7 @@ fn serve_core<S: Read + Write>(
             }
         }
         let mut bits = inputs.next_inputs(&[]).map_err(DualError::InputSource)?;
-        let out = core.compute(&bits);
+        let out = core.check_inputs(&bits).and_then(|()| core.compute(&bits));
         bits.zeroize();
         on_result(&out?);
     }

@@ -317,18 +317,7 @@ fn setup<S: Read + Write>(
     }
     // The garbler's public hash key, fresh for its session: every garbled
     // table of the session is hashed under it.
-    let key = ch.recv_kind(Kind::HashKey)?;
-    let key: [u8; HashKey::BYTES] =
-        key.as_slice()
-            .try_into()
-            .map_err(|_| ProtocolError::Malformed {
-                phase: Phase::Handshake,
-                msg: format!(
-                    "a hash key of {} bytes, expected {}",
-                    key.len(),
-                    HashKey::BYTES
-                ),
-            })?;
+    let key = protocol::decode_hash_key(&ch.recv_kind(Kind::HashKey)?)?;
     let window = Window::decode(&ch.recv_kind(Kind::Window)?)?;
     let table_bytes = scheme.wire_bytes(prepared.schedule.and_count()) as u64;
     if !ahead.admits(&window, table_bytes) {
@@ -356,7 +345,7 @@ fn setup<S: Read + Write>(
         );
         t.stop(stats);
     }
-    Ok((ot, HashKey::from_bytes(key), window))
+    Ok((ot, key, window))
 }
 
 impl<S: Read + Write> Session<S> {

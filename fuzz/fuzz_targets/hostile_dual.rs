@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
     let bits = |p: Party| vec![mode & 0x80 != 0; prepared.circuit.party_input_bits(p)];
     match under_test {
         Party::Garbler => {
-            let mut inputs = FixedBits(bits(Party::Garbler));
+            let mut inputs = garbler::FixedInputs(bits(Party::Garbler));
             let _ = dualex::serve_session(
                 Peer::new(&wire),
                 None,
@@ -72,11 +72,3 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// The same input for every computation.
-struct FixedBits(Vec<bool>);
-
-impl garbler::InputSource for FixedBits {
-    fn next_inputs(&mut self, _context: &[u8]) -> Result<Vec<bool>, String> {
-        Ok(self.0.clone())
-    }
-}

@@ -4,7 +4,7 @@
 use crate::{wire, Phase, ProtocolError, Security};
 use bincode::{BorrowDecode, Encode};
 use circuits::{Circuit, Party};
-use crypto::Scheme;
+use crypto::{HashKey, Scheme};
 
 /// Version of the wire protocol; bumped on every incompatible change
 /// (5: the hello names the garbling scheme, each computation has a public
@@ -114,6 +114,20 @@ pub fn ot_context(binding: Option<&[u8; 32]>) -> [u8; 32] {
         Some(b) => blake3::derive_key("mpcc OT context v1", b),
         None => [0; 32],
     }
+}
+
+/// Decodes a [`crate::Kind::HashKey`] payload: the garbler's public hash
+/// key for the session, exactly [`HashKey::BYTES`] bytes.
+pub fn decode_hash_key(payload: &[u8]) -> Result<HashKey, ProtocolError> {
+    let key: [u8; HashKey::BYTES] = payload.try_into().map_err(|_| ProtocolError::Malformed {
+        phase: Phase::Handshake,
+        msg: format!(
+            "a hash key of {} bytes, expected {}",
+            payload.len(),
+            HashKey::BYTES
+        ),
+    })?;
+    Ok(HashKey::from_bytes(key))
 }
 
 /// The message both sides give when the channel bindings differ.

@@ -39,7 +39,7 @@ mod wire;
 
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
-pub use hello::{binding_tag, ot_context, Hello, Summary, PROTOCOL_VERSION};
+pub use hello::{binding_tag, decode_hash_key, ot_context, Hello, Summary, PROTOCOL_VERSION};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
 pub use security::Security;

@@ -178,11 +178,9 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(b) = &config.budget {
         eprintln!("garbler: {}", b.describe());
     }
-    if args.common.security == protocol::Security::DualExecution {
-        if args.serve {
-            return Err("--serve runs semi-honest sessions; with --security dual-execution the garbler serves one evaluator session".into());
-        }
-        return run_dual(&args, listener, &security, &prepared, fixed);
+    let dual = args.common.security == protocol::Security::DualExecution;
+    if dual && args.serve {
+        return Err("--serve runs semi-honest sessions; with --security dual-execution the garbler serves one evaluator session".into());
     }
     if args.serve {
         // The garbling pool, started now rather than by the first session
@@ -299,51 +297,21 @@ fn run(args: Args) -> Result<(), String> {
             println!("{line}");
         }
     };
-    let stats = run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
-        .map_err(|e| format!("session with {peer}: {e}"))?;
-    if args.common.stats {
-        eprintln!("{}", stats.to_json());
+    let stats = if dual {
+        let config = args.common.dual_config(args.repeat);
+        dualex::serve_link(
+            link,
+            &peer.name(),
+            &prepared,
+            inputs.as_mut(),
+            &mut print,
+            config,
+        )
+        .map_err(|e| e.to_string())
+    } else {
+        run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
+            .map_err(|e| e.to_string())
     }
-    Ok(())
-}
-
-/// One dual-execution session with the first evaluator that connects.
-fn run_dual(
-    args: &Args,
-    listener: TcpListener,
-    security: &transport::ServerSecurity,
-    prepared: &Prepared,
-    fixed: Option<Vec<bool>>,
-) -> Result<(), String> {
-    let config = args.common.dual_config(args.repeat);
-    let (stream, addr) = listener
-        .accept()
-        .map_err(|e| format!("accepting a connection: {e}"))?;
-    let link = security
-        .accept(stream, config.limits)
-        .map_err(|e| format!("connection from {addr}: TLS handshake: {e}"))?;
-    let peer = PeerInfo {
-        addr,
-        identity: link.peer_identity().map(|p| p.name().to_string()),
-    };
-    let circuit = prepared.circuit.clone();
-    let mut inputs: Box<dyn InputSource> = match fixed {
-        Some(bits) => Box::new(FixedInputs(bits)),
-        None => stdin_inputs(circuit.clone()),
-    };
-    let mut print = |r: &[bool]| {
-        if let Some(line) = cli::learned_lines(&circuit, Party::Garbler, r) {
-            println!("{line}");
-        }
-    };
-    let stats = dualex::serve_link(
-        link,
-        &peer.name(),
-        prepared,
-        inputs.as_mut(),
-        &mut print,
-        config,
-    )
     .map_err(|e| format!("session with {peer}: {e}"))?;
     if args.common.stats {
         eprintln!("{}", stats.to_json());
