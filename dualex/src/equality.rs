@@ -1,246 +1,304 @@
-//! The secure equality test on the output labels: a Diffie-Hellman
-//! comparison on Ristretto with a commitment, sans-I/O.
+//! The secure equality test on the output labels, by oblivious transfer
+//! from the session's random-OT stocks, sans-I/O.
 //!
-//! Each side hashes its string to a group element `P`. The second side
-//! sends `X2 = b·P2` (with the message before, as it does not depend on the
-//! first side's); the first sends `X1 = a·P1`; the second commits to
-//! `Y2 = b·X1 = ab·P1`; the first sends `Y1 = a·X2 = ab·P2`; the second
-//! compares `Y1` with `Y2` and opens its commitment; the first checks the
-//! opening and compares too. Equal strings give equal values.
+//! Each side hashes its string to a [`TEST_BITS`]-bit digest `h` and spends
+//! that many random OTs of each direction on it:
 //!
-//! What each side learns is whether the strings are equal and nothing else
-//! (decisional Diffie-Hellman in the random-oracle model): seeing `b·P2`
-//! and `ab·P1`, the first side can test one string, the one it put in
-//! `X1`, and not a list of guesses, which a plain exchange of hashes would
-//! allow (a side that knows both labels of an output wire could try every
-//! value the other side might have evaluated). Neither side can make the
-//! other accept unequal strings: the second side commits to `Y2` before it
-//! sees `Y1`, and `Y1 = ab·P2` needs `a`; the identity, the one point that
-//! would make both products known, is refused. The second side learns the
-//! verdict first and could withhold the opening: the first side then ends
-//! without an output (dual execution is not fair, and does not claim to be).
+//! - as receiver, it spends OTs of its own stock with `h` as the choice
+//!   bits and sends the correction bits (a one-time pad of `h` under its
+//!   random choices, so they say nothing of it); it holds one label per bit,
+//!   `t_j = z_j ^ h_j*Delta'` under the peer's Delta';
+//! - as sender, it takes the peer's corrections and forms the labels of its
+//!   own digest's path, `z_j ^ h_j*Delta`: it knows both labels of each OT,
+//!   so it can take any path.
+//!
+//! Both sides then know the labels of the path `h` in both directions when
+//! their digests are equal, and put them, the direction where the garbler
+//! side sends first, into a tag: `H(role, context, labels)`. Each sends the
+//! tag under its own role and checks the peer's against the one it expects
+//! under the peer's role.
+//!
+//! Why this is secure, and leaks one bit at most. In the direction where a
+//! side is receiver, it holds one label per OT and the other needs the
+//! peer's Delta; the labels of any path other than its choice `c` are
+//! therefore unknown to it, and so is every tag on such a path (random
+//! oracle). Its choice `c` is fixed by the corrections it sends before it
+//! sees anything that depends on the peer's digest (the peer's corrections
+//! are uniformly random to it). So the peer's tag tells a side whether the
+//! peer's digest is `c` and nothing else, unlike a plain exchange of hashes,
+//! which a side that knows both labels of its own output wires could test
+//! against every value the other side might have read; and a side can
+//! produce the tag the peer expects only if the peer's digest is `c`: what
+//! the peer accepts is the same bit, unless the cheater chooses to make it
+//! abort. The roles in the tags stop a side from returning the peer's tag
+//! as its own. Each OT is spent once; the context binds the tags to the
+//! session and the computation.
+//!
+//! The idea is the OT-based private equality test of the private set
+//! intersection literature (Pinkas-Schneider-Zohner, USENIX Security 2014),
+//! on OTs the session makes anyway: two small messages each way and a few
+//! hashes, where a Diffie-Hellman comparison costs three scalar
+//! multiplications and two round trips.
 
 use crate::DualError;
-use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
-use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::Identity;
+use circuits::Party;
+use crypto::Block;
+use ot::{OtSender, ReceiverStock, SenderStock};
 use zeroize::Zeroize;
 
-/// Bytes of a compressed group element.
-pub const POINT_BYTES: usize = 32;
+/// Bits of a string's digest, and random OTs spent in each direction by
+/// one test.
+pub const TEST_BITS: usize = 128;
 
-/// Bytes of the second side's opening (`Y2`, randomness).
-pub const SECOND_BYTES: usize = 2 * POINT_BYTES;
+/// Bytes of the correction message.
+pub const CORRECTION_BYTES: usize = TEST_BITS / 8;
 
-/// The group element a side's string hashes to, under a context both sides
-/// share (the session's and the computation's).
-pub fn point_of(context: &[u8; 32], string: &[u8]) -> RistrettoPoint {
-    let mut h = blake3::Hasher::new_derive_key("mpcc dual execution equality point v1");
+/// Bytes of a tag.
+pub const TAG_BYTES: usize = 32;
+
+/// The digest of a side's string under a context both sides share (the
+/// session's and the computation's): the choice bits it spends.
+fn digest(context: &[u8; 32], string: &[u8]) -> [bool; TEST_BITS] {
+    let mut h = blake3::Hasher::new_derive_key("mpcc dual execution equality digest v1");
     h.update(context);
     h.update(&(string.len() as u64).to_le_bytes());
     h.update(string);
-    let mut wide = [0u8; 64];
-    h.finalize_xof().fill(&mut wide);
-    let p = RistrettoPoint::from_uniform_bytes(&wide);
-    wide.zeroize();
-    p
-}
-
-fn random_scalar() -> Scalar {
-    let mut wide = [0u8; 64];
-    getrandom::getrandom(&mut wide).expect("the OS random number generator failed");
-    let s = Scalar::from_bytes_mod_order_wide(&wide);
-    wide.zeroize();
-    s
-}
-
-/// A peer's group element: it must decode and must not be the identity.
-fn peer_point(bytes: &[u8], what: &'static str) -> Result<RistrettoPoint, DualError> {
-    let bytes: [u8; POINT_BYTES] = bytes
-        .try_into()
-        .map_err(|_| DualError::EqualityMessage { what })?;
-    let p = CompressedRistretto(bytes)
-        .decompress()
-        .ok_or(DualError::EqualityMessage { what })?;
-    if p == RistrettoPoint::identity() {
-        return Err(DualError::EqualityMessage { what });
+    let bytes = h.finalize();
+    let mut bits = [false; TEST_BITS];
+    for (j, b) in bits.iter_mut().enumerate() {
+        *b = (bytes.as_bytes()[j / 8] >> (j % 8)) & 1 == 1;
     }
-    Ok(p)
+    bits
 }
 
-fn commitment(y: &[u8; POINT_BYTES], r: &[u8; POINT_BYTES]) -> [u8; 32] {
-    let mut h = blake3::Hasher::new_derive_key("mpcc dual execution equality commitment v1");
-    h.update(y);
-    h.update(r);
-    *h.finalize().as_bytes()
+/// A side that has sent its corrections and waits for the peer's.
+pub struct Test {
+    context: [u8; 32],
+    digest: [bool; TEST_BITS],
+    /// The labels of its choices in the direction where it receives.
+    received: Vec<Block>,
 }
 
-/// The first side, after sending `X1`.
-pub struct First {
-    a: Scalar,
-    x2: RistrettoPoint,
+/// A side that has sent its tag and waits for the peer's.
+pub struct Expect {
+    tag: blake3::Hash,
 }
 
-/// The first side, after sending `Y1`: waits for the opening.
-pub struct FirstOpen {
-    y1: [u8; POINT_BYTES],
-    commitment: [u8; 32],
+/// The tag `sender` sends on the `labels` of both directions.
+fn tag(sender: Party, context: &[u8; 32], labels: &[Block]) -> blake3::Hash {
+    let mut h = blake3::Hasher::new_derive_key("mpcc dual execution equality tag v1");
+    h.update(&[match sender {
+        Party::Garbler => 0,
+        Party::Evaluator => 1,
+    }]);
+    h.update(context);
+    for l in labels {
+        h.update(&l.to_bytes());
+    }
+    h.finalize()
 }
 
-impl First {
-    /// Starts the test on `point` (from [`point_of`]) once the second
-    /// side's `X2` is in: returns the state and `X1`.
+impl Test {
+    /// Starts the test on this side's `string`: spends [`TEST_BITS`] OTs of
+    /// `stock` (where it receives) on the string's digest. Returns the state
+    /// and the correction bits to send.
     pub fn start(
-        point: &RistrettoPoint,
-        x2: &[u8],
-    ) -> Result<(First, [u8; POINT_BYTES]), DualError> {
-        let x2 = peer_point(x2, "group element")?;
-        let a = random_scalar();
-        let x1 = (a * point).compress().to_bytes();
-        Ok((First { a, x2 }, x1))
+        stock: &mut ReceiverStock,
+        context: &[u8; 32],
+        string: &[u8],
+    ) -> Result<(Test, Vec<u8>), DualError> {
+        let digest = digest(context, string);
+        let (corrections, received) = stock.spend(&digest)?;
+        Ok((
+            Test {
+                context: *context,
+                digest,
+                received,
+            },
+            corrections,
+        ))
     }
 
-    /// `Y1 = a·X2`, to send once the second side's commitment is in (it
-    /// may be computed while the second side computes its own).
-    pub fn y1(mut self) -> (FirstCommitted, [u8; POINT_BYTES]) {
-        let y1 = (self.a * self.x2).compress().to_bytes();
-        self.a.zeroize();
-        (FirstCommitted { y1 }, y1)
-    }
-}
-
-/// The first side with `Y1` computed.
-pub struct FirstCommitted {
-    y1: [u8; POINT_BYTES],
-}
-
-impl FirstCommitted {
-    /// Takes the second side's commitment (before `Y1` goes out).
-    pub fn commitment(self, msg: &[u8]) -> Result<FirstOpen, DualError> {
-        let commitment = msg.try_into().map_err(|_| DualError::EqualityMessage {
-            what: "commitment length",
-        })?;
-        Ok(FirstOpen {
-            y1: self.y1,
-            commitment,
-        })
-    }
-}
-
-impl FirstOpen {
-    /// Takes the opening: whether the strings are equal. An opening that
-    /// does not match the commitment is an error.
-    pub fn finish(self, msg: &[u8]) -> Result<bool, DualError> {
-        if msg.len() != SECOND_BYTES {
+    /// Takes the peer's corrections: spends [`TEST_BITS`] OTs of `stock`
+    /// (where this side, `me`, sends with `ot`). Returns the state and the
+    /// tag to send.
+    pub fn respond(
+        mut self,
+        me: Party,
+        ot: &OtSender,
+        stock: &mut SenderStock,
+        corrections: &[u8],
+    ) -> Result<(Expect, [u8; TAG_BYTES]), DualError> {
+        if corrections.len() != CORRECTION_BYTES {
             return Err(DualError::EqualityMessage {
-                what: "opening length",
+                what: "correction message",
             });
         }
-        let y2: [u8; POINT_BYTES] = msg[..POINT_BYTES].try_into().expect("32 bytes");
-        let r: [u8; POINT_BYTES] = msg[POINT_BYTES..].try_into().expect("32 bytes");
-        if commitment(&y2, &r) != self.commitment {
-            return Err(DualError::EqualityMessage { what: "opening" });
+        let mut path = stock.spend(ot, TEST_BITS, corrections)?;
+        let delta = ot.delta();
+        for (z, &bit) in path.iter_mut().zip(&self.digest) {
+            *z ^= delta.select(bit);
         }
-        Ok(y2 == self.y1)
+        // The direction where the garbler side sends, then the other.
+        let mut labels = match me {
+            Party::Garbler => [path, std::mem::take(&mut self.received)].concat(),
+            Party::Evaluator => [std::mem::take(&mut self.received), path].concat(),
+        };
+        let peer = match me {
+            Party::Garbler => Party::Evaluator,
+            Party::Evaluator => Party::Garbler,
+        };
+        let mine = tag(me, &self.context, &labels);
+        let expected = tag(peer, &self.context, &labels);
+        labels.zeroize();
+        Ok((Expect { tag: expected }, *mine.as_bytes()))
     }
 }
 
-/// The second side, after sending `X2`.
-pub struct Second {
-    b: Scalar,
-}
-
-/// The second side, after committing to `Y2`.
-pub struct SecondCommitted {
-    y2: [u8; POINT_BYTES],
-    r: [u8; POINT_BYTES],
-}
-
-impl Second {
-    /// Starts the test on `point`: returns the state and `X2`, which goes
-    /// first (it does not depend on the first side's message).
-    pub fn start(point: &RistrettoPoint) -> (Second, [u8; POINT_BYTES]) {
-        let b = random_scalar();
-        let x2 = (b * point).compress().to_bytes();
-        (Second { b }, x2)
-    }
-
-    /// Takes `X1`: returns the state and the commitment to `Y2 = b·X1`.
-    pub fn commit(mut self, x1: &[u8]) -> Result<(SecondCommitted, [u8; 32]), DualError> {
-        let x1 = peer_point(x1, "group element")?;
-        let y2 = (self.b * x1).compress().to_bytes();
-        self.b.zeroize();
-        let mut r = [0u8; POINT_BYTES];
-        getrandom::getrandom(&mut r).expect("the OS random number generator failed");
-        let c = commitment(&y2, &r);
-        Ok((SecondCommitted { y2, r }, c))
+impl Drop for Test {
+    fn drop(&mut self) {
+        self.received.zeroize();
+        self.digest.zeroize();
     }
 }
 
-impl SecondCommitted {
-    /// Takes `Y1`: whether the strings are equal, and the opening to send
-    /// (sent whatever the verdict, so that the first side learns it too).
-    pub fn finish(self, y1: &[u8]) -> (bool, [u8; SECOND_BYTES]) {
-        let mut out = [0u8; SECOND_BYTES];
-        out[..POINT_BYTES].copy_from_slice(&self.y2);
-        out[POINT_BYTES..].copy_from_slice(&self.r);
-        (y1 == self.y2, out)
+impl Expect {
+    /// Takes the peer's tag: whether the strings are equal (compared in
+    /// constant time). A tag of the wrong length is an error.
+    pub fn finish(self, msg: &[u8]) -> Result<bool, DualError> {
+        let theirs: [u8; TAG_BYTES] = msg
+            .try_into()
+            .map_err(|_| DualError::EqualityMessage { what: "tag" })?;
+        Ok(self.tag == blake3::Hash::from(theirs))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ot::{OtReceiver, Security};
 
-    fn run(s1: &[u8], s2: &[u8]) -> (bool, bool) {
-        let ctx = [7u8; 32];
-        let (second, x2) = Second::start(&point_of(&ctx, s2));
-        let (first, x1) = First::start(&point_of(&ctx, s1), &x2).unwrap();
-        let (first, y1) = first.y1();
-        let (second, c) = second.commit(&x1).unwrap();
-        let open = first.commitment(&c).unwrap();
-        let (v2, opening) = second.finish(&y1);
-        (open.finish(&opening).unwrap(), v2)
+    /// One direction's OTs: the receiver's stock and the sender with its
+    /// stock, `n` random OTs made.
+    fn direction(n: usize) -> (ReceiverStock, OtSender, SenderStock) {
+        let ctx = [9u8; 32];
+        let (setup, hello) = OtReceiver::setup_with_context(Security::Malicious, ctx);
+        let delta = crypto::Delta::random().block();
+        let (mut sender, reply) =
+            OtSender::setup_with_context(delta, Security::Malicious, &hello, ctx).unwrap();
+        let mut receiver = setup.finish(&reply).unwrap();
+        let (mut rs, mut ss) = (ReceiverStock::new(), SenderStock::new());
+        let msg = rs.refill(&mut receiver, n).unwrap();
+        ss.refill(&mut sender, n, &msg).unwrap();
+        (rs, sender, ss)
+    }
+
+    /// Both sides' OTs: the garbler side's (receiver stock where it
+    /// receives, sender where it sends) and the evaluator side's.
+    struct Sides {
+        g_recv: ReceiverStock,
+        g_ot: OtSender,
+        g_send: SenderStock,
+        e_recv: ReceiverStock,
+        e_ot: OtSender,
+        e_send: SenderStock,
+    }
+
+    fn sides() -> Sides {
+        // Garbler side sends to the evaluator side, and the other way.
+        let (e_recv, g_ot, g_send) = direction(4 * TEST_BITS);
+        let (g_recv, e_ot, e_send) = direction(4 * TEST_BITS);
+        Sides {
+            g_recv,
+            g_ot,
+            g_send,
+            e_recv,
+            e_ot,
+            e_send,
+        }
+    }
+
+    const CTX: [u8; 32] = [7; 32];
+
+    /// One honest test: (garbler side's verdict, evaluator side's).
+    fn run(s: &mut Sides, g: &[u8], e: &[u8]) -> (bool, bool) {
+        let (tg, cg) = Test::start(&mut s.g_recv, &CTX, g).unwrap();
+        let (te, ce) = Test::start(&mut s.e_recv, &CTX, e).unwrap();
+        let (xg, tag_g) = tg
+            .respond(Party::Garbler, &s.g_ot, &mut s.g_send, &ce)
+            .unwrap();
+        let (xe, tag_e) = te
+            .respond(Party::Evaluator, &s.e_ot, &mut s.e_send, &cg)
+            .unwrap();
+        (xg.finish(&tag_e).unwrap(), xe.finish(&tag_g).unwrap())
     }
 
     #[test]
     fn equal_strings_pass_and_unequal_fail_on_both_sides() {
-        assert_eq!(run(b"same labels", b"same labels"), (true, true));
-        assert_eq!(run(b"same labels", b"same labelz"), (false, false));
-        assert_eq!(run(b"", b""), (true, true));
-        // The context separates sessions: the same string under another
-        // context is another point.
-        assert_ne!(point_of(&[1; 32], b"x"), point_of(&[2; 32], b"x"));
+        let mut s = sides();
+        assert_eq!(run(&mut s, b"same labels", b"same labels"), (true, true));
+        assert_eq!(run(&mut s, b"same labels", b"same labelz"), (false, false));
+        assert_eq!(run(&mut s, b"", b""), (true, true));
+        // Another context is another digest.
+        assert_ne!(digest(&[1; 32], b"x"), digest(&[2; 32], b"x"));
     }
 
     #[test]
-    fn the_identity_and_bad_encodings_are_refused() {
-        let id = RistrettoPoint::identity().compress().to_bytes();
-        let p = point_of(&[0; 32], b"s");
-        for bad in [&id[..], &[0xff; 32], &[1; 5]] {
-            let (second, _) = Second::start(&p);
-            assert!(second.commit(bad).is_err());
-            let e = First::start(&p, bad).err().unwrap().to_string();
-            assert!(e.contains("group element is invalid"), "{e}");
-        }
+    fn an_echoed_tag_or_a_bad_message_does_not_pass() {
+        let mut s = sides();
+        let (tg, cg) = Test::start(&mut s.g_recv, &CTX, b"a").unwrap();
+        let (te, ce) = Test::start(&mut s.e_recv, &CTX, b"a").unwrap();
+        let (xg, _) = tg
+            .respond(Party::Garbler, &s.g_ot, &mut s.g_send, &ce)
+            .unwrap();
+        let (xe, tag_e) = te
+            .respond(Party::Evaluator, &s.e_ot, &mut s.e_send, &cg)
+            .unwrap();
+        // The garbler side returning the evaluator side's own tag: the
+        // strings are equal, yet the echo does not pass.
+        assert!(!xe.finish(&tag_e).unwrap());
+        let e = xg.finish(&tag_e[..5]).unwrap_err().to_string();
+        assert!(e.contains("tag is invalid"), "{e}");
+        let (t, _) = Test::start(&mut s.g_recv, &CTX, b"b").unwrap();
+        let e = t
+            .respond(Party::Garbler, &s.g_ot, &mut s.g_send, &[0; 3])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("correction message is invalid"), "{e}");
+    }
+
+    /// A side that knows both labels of every OT where it sends, and its
+    /// chosen ones where it receives, cannot form the tag of a digest other
+    /// than its choice: trying the peer's actual string after committing to
+    /// another choice fails, so the peer's tag answers one guess only.
+    #[test]
+    fn a_side_can_test_only_the_digest_it_chose() {
+        let mut s = sides();
+        let honest = b"the evaluator side's labels";
+        // The garbler side chooses the digest of "guess one".
+        let (tg, cg) = Test::start(&mut s.g_recv, &CTX, b"guess one").unwrap();
+        let (te, ce) = Test::start(&mut s.e_recv, &CTX, honest).unwrap();
+        // It knows its own path for any digest, but holds the received
+        // labels of "guess one" only: its tag on the honest digest.
+        let forged = Test {
+            context: CTX,
+            digest: digest(&CTX, honest),
+            received: tg.received.clone(),
+        };
+        drop(tg);
+        let (_, tag_e_expected_from_g) = forged
+            .respond(Party::Garbler, &s.g_ot, &mut s.g_send, &ce)
+            .unwrap();
+        let (xe, _) = te
+            .respond(Party::Evaluator, &s.e_ot, &mut s.e_send, &cg)
+            .unwrap();
+        assert!(!xe.finish(&tag_e_expected_from_g).unwrap());
     }
 
     #[test]
-    fn an_echo_or_a_forged_opening_does_not_pass() {
-        let ctx = [3u8; 32];
-        // The first side sending X1 again as Y1 (or any value it can form
-        // without b) does not match Y2.
-        let (second, x2) = Second::start(&point_of(&ctx, b"b"));
-        let (first, x1) = First::start(&point_of(&ctx, b"a"), &x2).unwrap();
-        let (committed, c) = second.commit(&x1).unwrap();
-        let (v2, _) = committed.finish(&x1);
-        assert!(!v2);
-        // An opening to another value than committed is refused.
-        let (first, y1) = first.y1();
-        let open = first.commitment(&c).unwrap();
-        let mut forged = [0u8; SECOND_BYTES];
-        forged[..32].copy_from_slice(&y1);
-        let e = open.finish(&forged).unwrap_err().to_string();
-        assert!(e.contains("opening is invalid"), "{e}");
+    fn a_short_stock_is_an_error_not_a_panic() {
+        let (mut rs, _, _) = direction(TEST_BITS - 1);
+        assert!(Test::start(&mut rs, &CTX, b"x").is_err());
     }
 }

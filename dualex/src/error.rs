@@ -12,8 +12,7 @@ pub enum DualError {
     /// released; the peer learns this one bit and nothing else.
     #[error("dual execution: the output equality check failed: the peer deviated from the protocol (or the link corrupted data); no output is released")]
     EqualityCheckFailed,
-    /// The peer's equality-test message was not a valid group element, or
-    /// its opening does not match its commitment.
+    /// The peer's equality-test message has the wrong length.
     #[error("dual execution: the output equality check failed: the peer's {what} is invalid; no output is released")]
     EqualityMessage {
         /// Which part of the message.

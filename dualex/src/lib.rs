@@ -35,7 +35,7 @@
 //!   outputs (whether the test passed, as a function of the honest side's
 //!   input of the cheater's choice), and is caught whenever its deviation
 //!   changes a result. It can also make the session end without output
-//!   (no fairness): the evaluator side learns the verdict first.
+//!   (no fairness): a side that holds the peer's tag may withhold its own.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -3,7 +3,7 @@
 //! equality test. One thread per side, every message in a fixed order, so
 //! that neither side ever writes while the other writes too.
 
-use crate::equality::{self, First, Second};
+use crate::equality::{self, Test};
 use crate::{Deviation, DualError};
 use circuits::{Circuit, Party};
 use crypto::{Block, HashKey, Label, OutputDecoding, Scheme};
@@ -47,8 +47,8 @@ pub struct Config {
 /// What one side holds for the whole session.
 struct Core<S: Read + Write> {
     ch: Channel<S>,
-    /// The side's party: the garbler side garbles first and speaks first in
-    /// the equality test; the evaluator side asks for computations.
+    /// The side's party: the garbler side listens and takes its OT message
+    /// first; the evaluator side asks for computations.
     me: Party,
     prepared: Prepared,
     /// The circuit this side garbles (its inputs are the schedule's
@@ -69,7 +69,7 @@ struct Core<S: Read + Write> {
     send_stock: SenderStock,
     /// The next refill's size (doubling up to [`MAX_REFILL`]).
     refill_goal: usize,
-    /// Both hash keys and the channel binding: what every equality point
+    /// Both hash keys and the channel binding: what every equality test
     /// of the session is bound to.
     context: [u8; 32],
     deviation: Deviation,
@@ -127,7 +127,7 @@ impl<S: Read + Write> Core<S> {
             send_stock: SenderStock::new(),
             // A one-shot session makes just the OTs its computation needs; a
             // longer one twice as many at each refill.
-            refill_goal: prepared.circuit.party_input_bits(me),
+            refill_goal: prepared.circuit.party_input_bits(me) + equality::TEST_BITS,
             context: [0; 32],
             deviation: config.deviation.clone(),
             cheat,
@@ -219,25 +219,18 @@ impl<S: Read + Write> Core<S> {
     fn handshake(&mut self) -> Result<(), DualError> {
         let t = PhaseTimer::start(Phase::Handshake);
         self.ch.set_phase(Phase::Handshake);
-        let (e_bits, g_bits) = (self.bits_of(Party::Evaluator), self.bits_of(Party::Garbler));
-        let (to_me, to_peer) = match self.me {
-            Party::Garbler => (g_bits, e_bits),
-            Party::Evaluator => (e_bits, g_bits),
-        };
+        // Both directions always: besides the inputs, each carries the OTs
+        // of the equality test.
         let delta = self.garbler.delta().block();
         let my_key = self.garbler.hash_key();
         let opening = |core: &Self| {
-            (to_me > 0).then(|| {
-                OtReceiver::setup_with_context(ot::Security::Malicious, core.ot_context(core.me))
-            })
+            OtReceiver::setup_with_context(ot::Security::Malicious, core.ot_context(core.me))
         };
         let setup;
         if self.me == Party::Evaluator {
             self.ch.send(Kind::Hello, &self.hello().encode())?;
             setup = opening(self);
-            if let Some((_, hello)) = &setup {
-                self.ch.send(Kind::BaseOt, &hello.encode())?;
-            }
+            self.ch.send(Kind::BaseOt, &setup.1.encode())?;
             self.ch.flush()?;
             let hello = self.ch.recv_kind(Kind::Hello)?;
             self.check_hello(&hello)?;
@@ -250,9 +243,7 @@ impl<S: Read + Write> Core<S> {
             self.check_hello(&hello)?;
             self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
             setup = opening(self);
-            if let Some((_, hello)) = &setup {
-                self.ch.send(Kind::BaseOt, &hello.encode())?;
-            }
+            self.ch.send(Kind::BaseOt, &setup.1.encode())?;
             self.ch.flush()?;
         }
         let peer_key = if self.me == Party::Evaluator {
@@ -263,25 +254,21 @@ impl<S: Read + Write> Core<S> {
         self.ch.set_phase(Phase::BaseOt);
         // Our reply to the peer's opening: the base OTs with our Delta's
         // bits, for the peer's inputs in our garbling.
-        if to_peer > 0 {
-            let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-            let (sender, reply) = OtSender::setup_with_context(
-                delta,
-                ot::Security::Malicious,
-                &hello,
-                self.ot_context(self.peer()),
-            )?;
-            self.ot_send = Some(sender);
-            self.ch.send(Kind::BaseOt, &reply.encode())?;
-        }
+        let hello = BaseOtHello::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+        let (sender, reply) = OtSender::setup_with_context(
+            delta,
+            ot::Security::Malicious,
+            &hello,
+            self.ot_context(self.peer()),
+        )?;
+        self.ot_send = Some(sender);
+        self.ch.send(Kind::BaseOt, &reply.encode())?;
         if self.me == Party::Evaluator {
             self.ch.send(Kind::HashKey, &my_key.to_bytes())?;
         }
         self.ch.flush()?;
-        if let Some((setup, _)) = setup {
-            let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
-            self.ot_recv = Some(setup.finish(&reply)?);
-        }
+        let reply = BaseOtReply::decode(&self.ch.recv_kind(Kind::BaseOt)?)?;
+        self.ot_recv = Some(setup.0.finish(&reply)?);
         let peer_key = match peer_key {
             Some(k) => k,
             None => recv_key(&mut self.ch)?,
@@ -382,31 +369,19 @@ impl<S: Read + Write> Core<S> {
         context.update(&self.context);
         context.update(&self.stats.computations.to_le_bytes());
         let context = *context.finalize().as_bytes();
-        let point = equality::point_of(&context, &string);
+        // Both sides send their corrections, then their tags: small
+        // messages, so both may write at once.
+        let started = Test::start(&mut self.recv_stock, &context, &string);
         string.zeroize();
-        let equal = if first {
-            let x2 = self.ch.recv_kind(Kind::Equality)?;
-            let (state, x1) = First::start(&point, &x2)?;
-            self.ch.send(Kind::Equality, &x1)?;
-            self.ch.flush()?;
-            // Y1 while the peer computes its commitment.
-            let (state, y1) = state.y1();
-            let open = state.commitment(&self.ch.recv_kind(Kind::Equality)?)?;
-            self.ch.send(Kind::Equality, &y1)?;
-            self.ch.flush()?;
-            open.finish(&self.ch.recv_kind(Kind::Equality)?)?
-        } else {
-            let (state, x2) = Second::start(&point);
-            self.ch.send(Kind::Equality, &x2)?;
-            self.ch.flush()?;
-            let (state, c) = state.commit(&self.ch.recv_kind(Kind::Equality)?)?;
-            self.ch.send(Kind::Equality, &c)?;
-            self.ch.flush()?;
-            let (equal, opening) = state.finish(&self.ch.recv_kind(Kind::Equality)?);
-            self.ch.send(Kind::Equality, &opening)?;
-            self.ch.flush()?;
-            equal
-        };
+        let (test, corrections) = started?;
+        self.ch.send(Kind::Equality, &corrections)?;
+        self.ch.flush()?;
+        let peer_corrections = self.ch.recv_kind(Kind::Equality)?;
+        let ot = self.ot_send.as_ref().expect("set up at the handshake");
+        let (expect, tag) = test.respond(self.me, ot, &mut self.send_stock, &peer_corrections)?;
+        self.ch.send(Kind::Equality, &tag)?;
+        self.ch.flush()?;
+        let equal = expect.finish(&self.ch.recv_kind(Kind::Equality)?)?;
         t.stop(&mut self.stats);
         if !equal {
             return Err(DualError::EqualityCheckFailed);
@@ -421,9 +396,7 @@ impl<S: Read + Write> Core<S> {
     /// peer's stock ran short (checked before any label is kept), then one
     /// correction bit per input bit.
     fn ot_zero_labels(&mut self, n: usize) -> Result<Vec<Block>, DualError> {
-        let Some(ot) = self.ot_send.as_mut() else {
-            return Ok(Vec::new());
-        };
+        let ot = self.ot_send.as_mut().expect("set up at the handshake");
         self.ch
             .recv_kind_into(Kind::OtExtension, &mut self.buffer)?;
         let malformed = |msg: String| ProtocolError::Malformed {
@@ -458,19 +431,15 @@ impl<S: Read + Write> Core<S> {
 
     /// This side's input labels in the peer's garbling: OTs from the stock,
     /// one correction bit per input bit, the stock refilled first (in the
-    /// same message) when it is short.
+    /// same message) when it is short of what the computation spends, its
+    /// equality test included.
     fn ot_my_labels(&mut self, bits: &[bool]) -> Result<Vec<Block>, DualError> {
-        let Some(ot) = self.ot_recv.as_mut() else {
-            return Ok(Vec::new());
-        };
+        let ot = self.ot_recv.as_mut().expect("set up at the handshake");
+        let need = bits.len() + equality::TEST_BITS;
         let mut refill = 0usize;
         let mut ext = Vec::new();
-        if self.recv_stock.available() < bits.len() {
-            refill = self
-                .refill_goal
-                .max(bits.len())
-                .min(MAX_REFILL)
-                .max(bits.len());
+        if self.recv_stock.available() < need {
+            refill = self.refill_goal.max(need).min(MAX_REFILL).max(need);
             ext = self.recv_stock.refill(ot, refill)?.encode();
             self.refill_goal = (2 * self.refill_goal).min(MAX_REFILL);
         }
