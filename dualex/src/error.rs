@@ -44,8 +44,10 @@ pub enum DualError {
         /// Input bits given.
         got: usize,
     },
-    /// The input source gave no inputs (its message says why).
-    #[error("no inputs: {0}")]
+    /// The garbler side will not run the computation: its input source gave
+    /// no inputs, or refused (a budget, say); the message says why, and the
+    /// peer reads it.
+    #[error("{0}")]
     InputSource(String),
     /// The session already ran the most computations it may.
     #[error("the session ran its {0} computations")]

@@ -676,14 +676,29 @@ impl<S: Read + Write> Session<S> {
     /// revealed to it or to both, in order), released only once the
     /// equality test has passed. Any error ends the session.
     pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, DualError> {
+        self.evaluate_with_context(bits, &[])
+    }
+
+    /// [`Session::evaluate`] with a public `context` (at most
+    /// [`protocol::MAX_CONTEXT`] bytes) that the garbler side's input source
+    /// is given to choose its input by: an auction id, say. A context too
+    /// long is refused before anything is sent, and the session stays open.
+    pub fn evaluate_with_context(
+        &mut self,
+        bits: &[bool],
+        context: &[u8],
+    ) -> Result<Vec<bool>, DualError> {
         if self.closed {
             return Err(DualError::Closed);
         }
         self.core.check_inputs(bits)?;
+        if context.len() > protocol::MAX_CONTEXT {
+            return Err(ProtocolError::ContextTooLong { len: context.len() }.into());
+        }
         let result = self
             .core
             .ch
-            .send(Kind::Compute, &[])
+            .send(Kind::Compute, context)
             .map_err(DualError::from)
             .and_then(|()| self.core.compute(bits));
         if let Err(e) = &result {
@@ -774,7 +789,13 @@ fn serve_core<S: Read + Write>(
         core.buffer = buffer;
         match kind {
             Kind::Bye => return Ok(()),
-            Kind::Compute if core.buffer.is_empty() => {}
+            Kind::Compute if core.buffer.len() <= protocol::MAX_CONTEXT => {}
+            Kind::Compute => {
+                return Err(ProtocolError::ContextTooLong {
+                    len: core.buffer.len(),
+                }
+                .into())
+            }
             other => {
                 return Err(ProtocolError::Malformed {
                     phase: core.ch.phase(),
@@ -788,7 +809,9 @@ fn serve_core<S: Read + Write>(
                 return Err(DualError::MaxComputations(max));
             }
         }
-        let mut bits = inputs.next_inputs(&[]).map_err(DualError::InputSource)?;
+        let mut bits = inputs
+            .next_inputs(&core.buffer)
+            .map_err(DualError::InputSource)?;
         let out = core.check_inputs(&bits).and_then(|()| core.compute(&bits));
         bits.zeroize();
         on_result(&out?);

@@ -421,3 +421,61 @@ fn errors_name_no_secret_and_inputs_are_checked() {
         "{shown}"
     );
 }
+
+/// The garbler side's input source chooses its input by each
+/// computation's public context, refuses with a message the evaluator
+/// side reads, and a context too long is refused before it is sent.
+#[test]
+fn contexts_choose_the_garbler_sides_input() {
+    let c = example("millionaires.mpc");
+    let prepared = Prepared::new(c.clone()).unwrap();
+    let (gs, es) = UnixStream::pair().unwrap();
+    let p = prepared.clone();
+    let garbler = std::thread::spawn(move || {
+        let value = |v: u64| (0..64).map(|i| (v >> i) & 1 == 1).collect::<Vec<_>>();
+        let mut inputs = |context: &[u8]| match context {
+            b"rich" => Ok(value(1_000_000)),
+            b"poor" => Ok(value(10)),
+            _ => Err("no such auction".to_string()),
+        };
+        let mut seen = Vec::new();
+        let r = dualex::serve_session(
+            gs,
+            None,
+            &p,
+            &mut inputs,
+            &mut |r| seen.push(r.to_vec()),
+            Config::default(),
+        );
+        (r.map(|_| ()).map_err(|e| e.to_string()), seen)
+    });
+    let mut s = Session::over(es, None, &prepared, Config::default()).unwrap();
+    let mine: Vec<bool> = (0..64).map(|i| (5000u64 >> i) & 1 == 1).collect();
+    let long = vec![0u8; protocol::MAX_CONTEXT + 1];
+    let e = s
+        .evaluate_with_context(&mine, &long)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("too long"), "{e}");
+    let rich = s.evaluate_with_context(&mine, b"rich").unwrap();
+    let poor = s.evaluate_with_context(&mine, b"poor").unwrap();
+    assert_ne!(rich, poor);
+    assert_eq!(
+        rich,
+        learned(&c, Party::Evaluator, &{
+            let mut bits = (0..64)
+                .map(|i| (1_000_000u64 >> i) & 1 == 1)
+                .collect::<Vec<_>>();
+            bits.extend(&mine);
+            bits
+        })
+    );
+    let e = s
+        .evaluate_with_context(&mine, b"other")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no such auction"), "{e}");
+    let (g, seen) = garbler.join().unwrap();
+    assert!(g.unwrap_err().contains("no such auction"));
+    assert_eq!(seen.len(), 2);
+}
