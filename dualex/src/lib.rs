@@ -44,7 +44,7 @@ mod error;
 mod session;
 
 pub use error::DualError;
-pub use session::{serve_link, serve_session, Config, Session};
+pub use session::{serve_channel, serve_link, serve_session, Config, Session};
 
 /// A way for one side to deviate from the protocol, for the tests that
 /// show what the honest side detects. Not for any other use.

@@ -79,21 +79,16 @@ struct Core<S: Read + Write> {
     buffer: Vec<u8>,
 }
 
-impl<S: Read + Write> Core<S> {
-    fn new(
-        stream: S,
-        binding: Option<[u8; 32]>,
-        me: Party,
-        prepared: &Prepared,
-        config: &Config,
-    ) -> Result<Core<S>, DualError> {
-        let mut ch = Channel::new(stream, config.limits);
-        if let Some(b) = binding {
-            ch.bind(b);
-        }
-        if config.transcript {
-            ch.record_transcript(me == Party::Garbler);
-        }
+/// What a side garbles and evaluates, prepared before it takes a channel.
+struct Circuits {
+    prepared: Prepared,
+    mine: Prepared,
+    theirs: Prepared,
+    cheat: Option<Prepared>,
+}
+
+impl Circuits {
+    fn new(me: Party, prepared: &Prepared, config: &Config) -> Result<Circuits, DualError> {
         // The evaluator side garbles the circuit with the inputs swapped:
         // its own are then the schedule's garbler inputs, the garbler
         // side's come by OT; gates and outputs are the same.
@@ -112,7 +107,43 @@ impl<S: Read + Write> Core<S> {
             }
             _ => None,
         };
-        Ok(Core {
+        Ok(Circuits {
+            prepared: prepared.clone(),
+            mine,
+            theirs,
+            cheat,
+        })
+    }
+}
+
+impl<S: Read + Write> Core<S> {
+    fn new(
+        stream: S,
+        binding: Option<[u8; 32]>,
+        me: Party,
+        prepared: &Prepared,
+        config: &Config,
+    ) -> Result<Core<S>, DualError> {
+        let mut ch = Channel::new(stream, config.limits);
+        if let Some(b) = binding {
+            ch.bind(b);
+        }
+        if config.transcript {
+            ch.record_transcript(me == Party::Garbler);
+        }
+        let circuits = Circuits::new(me, prepared, config)?;
+        Ok(Core::on(ch, me, circuits, config))
+    }
+
+    /// A side on a channel already set up (binding, transcript, limits).
+    fn on(ch: Channel<S>, me: Party, circuits: Circuits, config: &Config) -> Core<S> {
+        let Circuits {
+            prepared,
+            mine,
+            theirs,
+            cheat,
+        } = circuits;
+        Core {
             ch,
             me,
             prepared: prepared.clone(),
@@ -140,7 +171,7 @@ impl<S: Read + Write> Core<S> {
                 ..SessionStats::default()
             },
             buffer: Vec::new(),
-        })
+        }
     }
 
     fn hello(&self) -> Hello {
@@ -643,6 +674,11 @@ impl Session<Link> {
         s.core.stats.peer = Some(peer);
         Ok(s)
     }
+
+    /// The garbler side's verified identity (`None` in plaintext).
+    pub fn peer_identity(&self) -> Option<&transport::PeerIdentity> {
+        self.core.ch.get_ref().peer_identity()
+    }
 }
 
 impl<S: Read + Write> Session<S> {
@@ -774,6 +810,37 @@ pub fn serve_link<S: Read + Write>(
     // The outcome is decided; a failed close adds nothing to it.
     let _ = core.ch.into_inner().close();
     result.map(|()| stats)
+}
+
+/// [`serve_session`] on a channel the caller set up (its binding, limits
+/// and transcript): what a service that runs both modes on its own
+/// channels calls. Returns the outcome with the session's statistics so
+/// far (also after an error: its traffic and computations), and the
+/// channel. On an error the peer has been told why.
+pub fn serve_channel<S: Read + Write>(
+    ch: Channel<S>,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: Config,
+) -> (Result<(), DualError>, SessionStats, Channel<S>) {
+    let circuits = match Circuits::new(Party::Garbler, prepared, &config) {
+        Ok(c) => c,
+        Err(e) => {
+            let stats = SessionStats {
+                role: "garbler",
+                ..SessionStats::default()
+            };
+            return (Err(e), stats, ch);
+        }
+    };
+    let mut core = Core::on(ch, Party::Garbler, circuits, &config);
+    let result = serve_core(&mut core, inputs, on_result, &config);
+    if let Err(e) = &result {
+        tell_peer(&mut core.ch, e);
+    }
+    let stats = core.finish_stats();
+    (result, stats, core.ch)
 }
 
 fn serve_core<S: Read + Write>(
