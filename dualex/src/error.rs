@@ -24,12 +24,9 @@ pub enum DualError {
     /// Oblivious transfer, its consistency check included.
     #[error("oblivious transfer: {0}")]
     Ot(#[from] ot::OtError),
-    /// This side's garbling.
+    /// This side's garbling, or its evaluation of the peer's garbling.
     #[error(transparent)]
-    Garble(#[from] garbler::GarbleError),
-    /// This side's evaluation of the peer's garbling.
-    #[error(transparent)]
-    Eval(#[from] evaluator::EvalError),
+    Engine(#[from] engine::EngineError),
     /// Connecting or securing the link.
     #[error(transparent)]
     Transport(#[from] transport::TransportError),

@@ -7,13 +7,11 @@ use crate::equality::{self, Test};
 use crate::{Deviation, DualError};
 use circuits::{Circuit, Party};
 use crypto::{Block, HashKey, Label, OutputDecoding, Scheme};
-use evaluator::EvaluatorSession;
-use garbler::service::InputSource;
-use garbler::{GarblerSession, OutputCheck};
+use engine::{EvaluatorSession, GarblerSession, OutputCheck};
 use ot::{BaseOtHello, BaseOtReply, ExtendMsg, OtReceiver, OtSender, ReceiverStock, SenderStock};
 use protocol::{
-    Channel, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError, Security,
-    SessionStats, PROTOCOL_VERSION,
+    Channel, Hello, InputSource, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
+    Security, SessionStats, PROTOCOL_VERSION,
 };
 use std::io::{Read, Write};
 use transport::{ClientSecurity, Link};
@@ -364,7 +362,7 @@ impl<S: Read + Write> Core<S> {
         let t = PhaseTimer::start(Phase::Output);
         self.ch.set_phase(Phase::Output);
         let read: Vec<Label> = my_bits.iter().map(|&w| evaluated[w]).collect();
-        let values = evaluator::decode(&read, &decoding);
+        let values = engine::decode(&read, &decoding);
 
         // The string each side puts into the equality test, output bit by
         // output bit: for a bit the garbler side learns, the label of the

@@ -6,59 +6,12 @@ use thiserror::Error;
 /// Messages name counts and phases, never a label or output bit.
 #[derive(Debug, Error)]
 pub enum EvalError {
-    /// Wrong number of garbler input labels.
-    #[error("the circuit takes {expected} garbler input labels, got {got}")]
-    GarblerLabels {
-        /// Labels the circuit takes.
-        expected: usize,
-        /// Labels received.
-        got: usize,
-    },
-    /// Wrong number of evaluator input labels.
-    #[error("the circuit takes {expected} evaluator input labels, got {got}")]
-    EvaluatorLabels {
-        /// Labels the circuit takes.
-        expected: usize,
-        /// Labels supplied.
-        got: usize,
-    },
-    /// A chunk of garbled tables whose length is not a whole number of tables.
-    #[error("garbled-table chunk of {len} bytes is not a multiple of {table} bytes")]
-    ChunkLength {
-        /// Length received.
-        len: usize,
-        /// Bytes per table.
-        table: usize,
-    },
-    /// A chunk of three-halves tables whose length is not that of a whole
-    /// number of gates (24 bytes each, then 5 bits each rounded up to bytes).
-    #[error("garbled-table chunk of {len} bytes is not a whole number of three-halves tables (24 bytes and 5 bits each)")]
-    ThreeHalvesChunkLength {
-        /// Length received.
-        len: usize,
-    },
-    /// More garbled tables than the circuit has AND gates left.
-    #[error("received {got} garbled tables but only {remaining} remain in the circuit")]
-    TooManyTables {
-        /// Tables in the chunk.
-        got: usize,
-        /// Tables still expected.
-        remaining: usize,
-    },
-    /// The stream of garbled tables ended early.
-    #[error("garbled-table stream truncated: {missing} tables missing")]
-    Truncated {
-        /// Tables never received.
-        missing: usize,
-    },
-    /// Output decoding for a different number of outputs.
-    #[error("output decoding has {got} bits but the circuit has {expected} outputs")]
-    DecodingLength {
-        /// Output wires of the circuit.
-        expected: usize,
-        /// Decoding bits received.
-        got: usize,
-    },
+    /// The evaluation engine refused the garbler's data or this side's
+    /// labels: labels of the wrong number, a chunk of garbled tables of the
+    /// wrong size or one too many, a truncated stream, a decoding of the
+    /// wrong length.
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
     /// Wrong number of evaluator input bits for a computation.
     #[error("the circuit takes {expected} evaluator input bits, got {got}")]
     EvaluatorInputs {
@@ -104,7 +57,8 @@ pub enum EvalError {
     /// An earlier error closed the session.
     #[error("the session is closed after an earlier error")]
     SessionClosed,
-    /// An error of the shared primitives (tweaks exhausted, bad circuit).
+    /// An error of the shared primitives (a circuit that cannot be
+    /// scheduled, a malformed output decoding).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
     /// No secured connection to the garbler: it could not be reached, the

@@ -5,11 +5,12 @@
 //! `crypto::threehalves`).
 //!
 //! Evaluation is a pure computation over gates, labels and the bytes the
-//! garbler sends: no sockets here. An [`EvaluatorSession`] lives as long as
-//! the connection to one garbler and keeps the hash under the garbler's
-//! session key (sent in the handshake) and the hash-tweak counter, which
-//! follows the garbler's (two tweaks per AND gate, counted across every
-//! circuit of the session). For each run:
+//! garbler sends, done by the engine of crate `engine` (shared with the
+//! garbler and dual execution, and re-exported here): no sockets there. An
+//! [`EvaluatorSession`] lives as long as the connection to one garbler and
+//! keeps the hash under the garbler's session key (sent in the handshake)
+//! and the hash-tweak counter, which follows the garbler's (two tweaks per
+//! AND gate, counted across every circuit of the session). For each run:
 //!
 //! 1. build the circuit's [`Schedule`] (the same one the garbler uses);
 //! 2. [`EvaluatorSession::evaluate`] with the garbler's input labels (as
@@ -32,7 +33,7 @@
 //! ```
 //! use circuits::bristol;
 //! use crypto::{Block, HashKey, OutputDecoding, Schedule};
-//! use evaluator::{EvalError, EvaluatorSession};
+//! use evaluator::{EngineError, EvaluatorSession};
 //!
 //! // out = NOT x, x from the evaluator: no AND gates, so no tables.
 //! let circuit = bristol::parse("1 2\n1 1\n1 1\n\n1 1 0 1 INV\n", 0).unwrap();
@@ -42,7 +43,7 @@
 //! let mut session = EvaluatorSession::new(key);
 //! let label = Block::random();
 //! let mut run = session.evaluate(&schedule, &[], &[label]).unwrap();
-//! assert!(matches!(run.feed(&[0u8; 31]), Err(EvalError::ChunkLength { len: 31, table: 32 })));
+//! assert!(matches!(run.feed(&[0u8; 31]), Err(EngineError::ChunkLength { len: 31, table: 32 })));
 //! // The garbler's decoding bit says the label's permute bit means "true".
 //! let decoding = OutputDecoding::from_bits(vec![!label.lsb()]);
 //! assert_eq!(run.finish(&decoding).unwrap(), vec![true]);
@@ -53,15 +54,12 @@
 #[cfg(feature = "async")]
 mod async_session;
 mod error;
-mod evaluation;
 mod remote;
-mod session;
 
 #[cfg(feature = "async")]
 pub use async_session::{AsyncSession, PoolConfig, SessionPool};
 pub use crypto::{Label, OutputDecoding, Schedule, Scheme};
+pub use engine::{decode, EngineError, Evaluation, EvaluatorSession};
 pub use error::EvalError;
-pub use evaluation::{decode, Evaluation};
 pub use protocol::Prepared;
 pub use remote::{ClientSecurity, Session, SessionConfig};
-pub use session::EvaluatorSession;

@@ -4,7 +4,7 @@
 
 use circuits::bristol;
 use crypto::{Block, HashKey, OutputDecoding, Schedule, TABLE_BYTES};
-use evaluator::{EvalError, EvaluatorSession};
+use evaluator::{EngineError, EvaluatorSession};
 use proptest::prelude::*;
 
 fn adder() -> Schedule {
@@ -34,8 +34,8 @@ proptest! {
                     fed += c.len() / TABLE_BYTES;
                     prop_assert_eq!(e.remaining_tables(), before - c.len() / TABLE_BYTES);
                 }
-                Err(EvalError::ChunkLength { len, .. }) => prop_assert_eq!(len % TABLE_BYTES != 0, true),
-                Err(EvalError::TooManyTables { got, remaining }) => prop_assert!(got > remaining),
+                Err(EngineError::ChunkLength { len, .. }) => prop_assert_eq!(len % TABLE_BYTES != 0, true),
+                Err(EngineError::TooManyTables { got, remaining }) => prop_assert!(got > remaining),
                 Err(other) => prop_assert!(false, "unexpected error {}", other),
             }
             prop_assert_eq!(e.remaining_tables(), s.and_count() - fed);
@@ -47,7 +47,7 @@ proptest! {
                     prop_assert_eq!(fed, s.and_count());
                     prop_assert_eq!(v.len(), outputs);
                 }
-                Err(EvalError::Truncated { missing }) => prop_assert_eq!(missing, s.and_count() - fed),
+                Err(EngineError::Truncated { missing }) => prop_assert_eq!(missing, s.and_count() - fed),
                 Err(other) => prop_assert!(false, "unexpected error {}", other),
             },
             Err(err) => {
@@ -74,7 +74,7 @@ fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
     assert_eq!(e.remaining_tables(), 0);
     assert!(matches!(
         e.feed(&[0u8; TABLE_BYTES]),
-        Err(EvalError::TooManyTables {
+        Err(EngineError::TooManyTables {
             got: 1,
             remaining: 0
         })
@@ -83,7 +83,7 @@ fn a_whole_stream_in_odd_pieces_then_a_wrong_decoding() {
     let wrong = OutputDecoding::from_bits(vec![false; 3]);
     assert!(matches!(
         e.finish(&wrong),
-        Err(EvalError::DecodingLength {
+        Err(EngineError::DecodingLength {
             expected: 64,
             got: 3
         })
@@ -97,14 +97,14 @@ fn wrong_input_label_counts_are_errors() {
     let labels = vec![Block::ZERO; 64];
     assert!(matches!(
         session.evaluate(&s, &labels[..3], &labels),
-        Err(EvalError::GarblerLabels {
+        Err(EngineError::GarblerLabels {
             expected: 64,
             got: 3
         })
     ));
     assert!(matches!(
         session.evaluate(&s, &labels, &[]),
-        Err(EvalError::EvaluatorLabels {
+        Err(EngineError::EvaluatorLabels {
             expected: 64,
             got: 0
         })

@@ -6,28 +6,13 @@ use thiserror::Error;
 /// never a label, Delta or input bit.
 #[derive(Debug, Error)]
 pub enum GarbleError {
-    /// The garbler supplied the wrong number of input bits.
-    #[error("the circuit takes {expected} garbler input bits, got {got}")]
-    GarblerInputs {
-        /// Bits the circuit takes.
-        expected: usize,
-        /// Bits supplied.
-        got: usize,
-    },
-    /// Wrong number of evaluator input 0-labels (from OT).
-    #[error("the circuit takes {expected} evaluator input labels, got {got}")]
-    EvaluatorLabels {
-        /// Labels the circuit takes.
-        expected: usize,
-        /// Labels supplied.
-        got: usize,
-    },
-    /// `finish` was called while garbled tables were still to be pulled.
-    #[error("garbling finished early: {remaining} garbled tables were never pulled")]
-    Unfinished {
-        /// Tables not yet produced.
-        remaining: usize,
-    },
+    /// The garbling engine failed: input bits or labels of the wrong
+    /// number, a garbling finished early, or an output label from the
+    /// evaluator that is neither of its wire's two
+    /// ([`engine::EngineError::OutputVerification`]: the evaluator cheated
+    /// or is broken, and its result is not to be trusted).
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
     /// The session protocol failed: the peer went silent, closed the
     /// connection, sent a malformed or oversized message, or runs another
     /// protocol version or circuit. The message names the phase.
@@ -46,21 +31,12 @@ pub enum GarbleError {
     /// session's limit is reached).
     #[error("{0}")]
     Refused(String),
-    /// An output label from the evaluator is neither label of its wire: the
-    /// evaluator cheated or is broken, and its result is not to be trusted.
-    #[error("output verification failed: the evaluator sent an output label that is neither label of its wire")]
-    OutputVerification,
-    /// Output wire indices or labels that do not fit the garbling's outputs.
-    #[error("output labels or wires that do not match the garbling's {outputs} output wires")]
-    OutputWires {
-        /// Output wires of the garbling.
-        outputs: usize,
-    },
     /// The computation budget does not allow the batch (see
     /// [`crate::budget::Budget`]).
     #[error("{0}")]
     Budget(String),
-    /// An error of the shared primitives (tweaks exhausted, bad circuit).
+    /// An error of the shared primitives (a circuit that cannot be
+    /// scheduled).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
     /// The connection could not be secured: the TLS handshake failed (a

@@ -4,14 +4,16 @@
 //! two, the construction of Rosulek-Roy, CRYPTO 2021, in
 //! `crypto::threehalves`). Everything below holds for both schemes.
 //!
-//! Garbling is a pure computation over gates and labels: no sockets here.
-//! A [`GarblerSession`] lives as long as the connection to one evaluator and
-//! holds what must persist across every circuit garbled on it: Delta (fresh
-//! from the OS CSPRNG, lowest bit always set; the base-OT choice bits are
-//! set from it), the public hash key (fresh from the OS CSPRNG, sent to the
-//! evaluator in the handshake), the hash-tweak counter (two tweaks per AND
-//! gate, never reused in the session) and the PRG for fresh garbler input
-//! labels. For each run:
+//! Garbling is a pure computation over gates and labels, done by the
+//! engine of crate `engine` (shared with the evaluator and dual execution,
+//! and re-exported here): no sockets there. A [`GarblerSession`] lives as
+//! long as the connection to one evaluator and holds what must persist
+//! across every circuit garbled on it: Delta (fresh from the OS CSPRNG,
+//! lowest bit always set; the base-OT choice bits are set from it), the
+//! public hash key (fresh from the OS CSPRNG, sent to the evaluator in the
+//! handshake), the hash-tweak counter (two tweaks per AND gate, never
+//! reused in the session) and the PRG for fresh garbler input labels. For
+//! each run:
 //!
 //! 1. build a [`Schedule`] for the circuit, once, and reuse it;
 //! 2. [`GarblerSession::garble`] with the garbler's input bits and the
@@ -95,19 +97,14 @@
 
 pub mod budget;
 mod error;
-mod garbling;
 pub mod metrics;
-mod output;
 pub mod service;
-mod session;
 
 pub use crypto::{Delta, Label, OutputDecoding, Schedule, Scheme};
+pub use engine::{EngineError, GarblerSession, Garbling, OutputCheck};
 pub use error::GarbleError;
-pub use garbling::Garbling;
-pub use output::OutputCheck;
 pub use protocol::Prepared;
 pub use service::{
     run_link, run_session, run_session_bound, serve, Drain, FixedInputs, InputSource, PeerInfo,
     SessionConfig, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES, DEFAULT_MAX_SESSIONS,
 };
-pub use session::GarblerSession;

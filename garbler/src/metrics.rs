@@ -11,6 +11,7 @@
 //! space without bound).
 
 use crate::GarbleError;
+use engine::EngineError;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -93,7 +94,7 @@ impl Cause {
             GarbleError::Transport(_) => Cause::tls,
             GarbleError::Budget(_) => Cause::budget,
             GarbleError::Refused(_) => Cause::refused,
-            GarbleError::OutputVerification => Cause::verification,
+            GarbleError::Engine(EngineError::OutputVerification) => Cause::verification,
             _ => Cause::other,
         }
     }

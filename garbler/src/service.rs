@@ -88,11 +88,13 @@ use crate::budget::Budget;
 use crate::metrics::Metrics;
 use crate::{GarbleError, GarblerSession, OutputCheck};
 use crypto::{Block, Scheme};
+use engine::EngineError;
 use ot::{BaseOtHello, ExtendMsg, OtSender, Security, SenderStock};
 use protocol::{
     ot_context, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared, ProtocolError,
     Refill, SessionStats, Window, MAX_BATCH_LABELS, PROTOCOL_VERSION,
 };
+pub use protocol::{FixedInputs, InputSource};
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -141,33 +143,6 @@ impl std::fmt::Display for PeerInfo {
             Some(id) => write!(f, "{id:?} ({})", self.addr),
             None => write!(f, "{}", self.addr),
         }
-    }
-}
-
-/// Where the garbler's input bits for each computation come from.
-pub trait InputSource {
-    /// The garbler's input bits (in wire order) for the next computation,
-    /// whose public context (sent by the evaluator with its request, at
-    /// most [`protocol::MAX_CONTEXT`] bytes, empty unless the evaluator gave
-    /// one) is `context`: an auction id, say, to look the inputs up by. Or
-    /// an error message for the evaluator and the log (no input in it): the
-    /// session then ends, and the evaluator reads the message.
-    fn next_inputs(&mut self, context: &[u8]) -> Result<Vec<bool>, String>;
-}
-
-/// The same input bits for every computation, whatever its context.
-pub struct FixedInputs(pub Vec<bool>);
-
-impl InputSource for FixedInputs {
-    fn next_inputs(&mut self, _context: &[u8]) -> Result<Vec<bool>, String> {
-        Ok(self.0.clone())
-    }
-}
-
-/// A closure given each computation's context.
-impl<F: FnMut(&[u8]) -> Result<Vec<bool>, String>> InputSource for F {
-    fn next_inputs(&mut self, context: &[u8]) -> Result<Vec<bool>, String> {
-        self(context)
     }
 }
 
@@ -311,8 +286,8 @@ impl Default for SessionConfig {
 /// learns (those of outputs revealed to it or to both, in order), decoded
 /// from the output labels the evaluator sends back and checked against the
 /// garbling: a label that is neither of its wire's two ends the session
-/// with [`GarbleError::OutputVerification`]. Returns the session's
-/// statistics.
+/// with [`EngineError::OutputVerification`] (as [`GarbleError::Engine`]).
+/// Returns the session's statistics.
 pub fn run_session<S: Read + Write>(
     stream: S,
     prepared: &Prepared,
@@ -726,10 +701,11 @@ fn session<S: Read + Write>(
                         .map_err(GarbleError::Refused)?,
                 );
                 if bits.len() != n_garbler {
-                    return Err(GarbleError::GarblerInputs {
+                    return Err(EngineError::GarblerInputs {
                         expected: n_garbler,
                         got: bits.len(),
-                    });
+                    }
+                    .into());
                 }
                 for (&z, &b) in ahead.garbler_zero.iter().zip(bits.iter()) {
                     labels.extend_from_slice(&(z ^ delta.select(b)).to_bytes());
@@ -758,10 +734,11 @@ fn session<S: Read + Write>(
                 let one =
                     Zeroizing::new(inputs.next_inputs(context).map_err(GarbleError::Refused)?);
                 if one.len() != n_garbler {
-                    return Err(GarbleError::GarblerInputs {
+                    return Err(EngineError::GarblerInputs {
                         expected: n_garbler,
                         got: one.len(),
-                    });
+                    }
+                    .into());
                 }
                 bits.extend_from_slice(&one);
             }

@@ -6,7 +6,7 @@
 use circuits::{value, Party};
 use evaluator::{Prepared, Session, SessionConfig};
 use garbler::budget::Budget;
-use garbler::{run_session, FixedInputs, GarbleError, SessionConfig as ServiceConfig};
+use garbler::{run_session, EngineError, FixedInputs, GarbleError, SessionConfig as ServiceConfig};
 use protocol::SessionStats;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -170,7 +170,10 @@ fn forged_output_labels_end_the_garbler_with_output_verification_failed() {
     assert!(session.evaluate(&evaluator_bits(&prepared, 5)).is_err());
     let (outcome, learned) = g.join().unwrap();
     let err = outcome.unwrap_err();
-    assert!(matches!(err, GarbleError::OutputVerification), "{err:?}");
+    assert!(
+        matches!(err, GarbleError::Engine(EngineError::OutputVerification)),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("output verification failed"));
     // Only the honest computation's result reached the garbler.
     assert_eq!(learned.len(), 1);

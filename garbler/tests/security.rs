@@ -10,8 +10,8 @@ use common::{
     all_tables, assert_tweak_ranges_never_overlap, bristol_dir, random_bits, run_in, split_inputs,
 };
 use crypto::{Block, CryptoError, Delta, HashKey, OutputDecoding, Schedule, TABLE_BYTES};
-use evaluator::{EvalError, EvaluatorSession};
-use garbler::{run_session, FixedInputs, GarbleError, GarblerSession, Prepared, SessionConfig};
+use evaluator::EvaluatorSession;
+use garbler::{run_session, EngineError, FixedInputs, GarblerSession, Prepared, SessionConfig};
 use protocol::{Channel, Hello, Kind, Limits, Window, PROTOCOL_VERSION};
 use std::os::unix::net::UnixStream;
 
@@ -229,9 +229,9 @@ fn no_label_or_delta_in_debug_or_error_text() {
     let err = trunc
         .finish(&OutputDecoding::from_bits(vec![false; 65]))
         .unwrap_err();
-    assert!(matches!(err, EvalError::Truncated { .. }));
+    assert!(matches!(err, EngineError::Truncated { .. }));
     texts.push(format!("{err} {err:?}"));
-    texts.push(format!("{}", GarbleError::Unfinished { remaining: 3 }));
+    texts.push(format!("{}", EngineError::Unfinished { remaining: 3 }));
     for t in &texts {
         assert_no_secret(t, &secrets);
     }
@@ -367,6 +367,6 @@ fn garbler_refuses_to_finish_with_tables_unsent() {
         .unwrap();
     assert!(matches!(
         g.finish(),
-        Err(GarbleError::Unfinished { remaining: 63 })
+        Err(EngineError::Unfinished { remaining: 63 })
     ));
 }

@@ -10,8 +10,8 @@ use common::{
     all_tables, assert_tweak_ranges_never_overlap, bristol_dir, random_bits, run_in, split_inputs,
 };
 use crypto::{threehalves, Block, OutputDecoding, Schedule, Scheme};
-use evaluator::{EvalError, EvaluatorSession};
-use garbler::{GarbleError, GarblerSession};
+use evaluator::EvaluatorSession;
+use garbler::{EngineError, GarblerSession};
 
 const TH: Scheme = Scheme::ThreeHalves;
 
@@ -103,7 +103,7 @@ fn evaluator_tweaks_follow_the_garbler_across_three_halves_runs() {
     let wires: Vec<usize> = (0..labels.len()).collect();
     assert!(matches!(
         check.verify(&wires, &labels),
-        Err(GarbleError::OutputVerification)
+        Err(EngineError::OutputVerification)
     ));
 }
 
@@ -152,13 +152,13 @@ fn no_label_or_delta_in_three_halves_debug_or_error_text() {
     ];
     assert!(matches!(
         errors[0],
-        EvalError::ThreeHalvesChunkLength { .. }
+        EngineError::ThreeHalvesChunkLength { .. }
     ));
     assert!(matches!(
         errors[1],
-        EvalError::Crypto(crypto::CryptoError::ControlPadding)
+        EngineError::Crypto(crypto::CryptoError::ControlPadding)
     ));
-    assert!(matches!(errors[2], EvalError::TooManyTables { .. }));
+    assert!(matches!(errors[2], EngineError::TooManyTables { .. }));
     for err in errors {
         texts.push(format!("{err} {err:?}"));
     }
@@ -221,7 +221,7 @@ fn a_three_halves_output_label_decodes_only_as_what_it_is() {
         forged[i] ^= Block(1 << 64);
         assert!(matches!(
             check.verify(&wires, &forged),
-            Err(GarbleError::OutputVerification)
+            Err(EngineError::OutputVerification)
         ));
     }
     // Evaluating with a wrong input label (neither of its wire's two)
@@ -234,7 +234,7 @@ fn a_three_halves_output_label_decodes_only_as_what_it_is() {
     let bad = e.finish_labels().unwrap();
     assert!(matches!(
         check.verify(&wires, &bad),
-        Err(GarbleError::OutputVerification)
+        Err(EngineError::OutputVerification)
     ));
     // An evaluator of the other scheme reading these tables gets nowhere:
     // their length is not a whole number of half-gates tables, or its

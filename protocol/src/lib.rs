@@ -5,9 +5,10 @@
 //! payload, with a hard size limit checked before anything is allocated), the
 //! handshake ([`Hello`]: protocol version and the circuit's digest and
 //! layout, so a mismatch is reported as what differs), the request for a
-//! batch of computations ([`Compute`]), per-phase statistics and the
-//! transcript digest. The cryptography lives in `ot`, `garbler` and
-//! `evaluator`; this crate only moves and checks bytes.
+//! batch of computations ([`Compute`]) and where the serving side's inputs
+//! for each come from ([`InputSource`]), per-phase statistics and the
+//! transcript digest. The cryptography lives in `ot` and `engine`; this
+//! crate only moves and checks bytes.
 //!
 //! Messages with fields are bincode, with fixed-width little-endian
 //! integers and a size limit on every decode; garbled tables, labels and
@@ -31,6 +32,7 @@
 mod channel;
 mod error;
 mod hello;
+mod inputs;
 mod link;
 mod prepared;
 mod security;
@@ -40,6 +42,7 @@ mod wire;
 pub use channel::{Channel, ChannelStats, Kind, Limits};
 pub use error::{Phase, ProtocolError};
 pub use hello::{binding_tag, decode_hash_key, ot_context, Hello, Summary, PROTOCOL_VERSION};
+pub use inputs::{FixedInputs, InputSource};
 pub use link::{TcpLink, DEFAULT_SPIN};
 pub use prepared::Prepared;
 pub use security::Security;

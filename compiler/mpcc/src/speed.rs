@@ -153,13 +153,15 @@ impl Workload {
             .map(|&z| z ^ delta.select(Block::random().lsb()))
             .collect();
         let hash_key = session.hash_key();
-        let mut garbling = session.garble(&schedule, &garbler_bits, &zero_labels)?;
+        let mut garbling = session
+            .garble(&schedule, &garbler_bits, &zero_labels)
+            .map_err(GarbleError::from)?;
         let garbler_labels = garbling.garbler_labels().to_vec();
         let mut chunks = Vec::new();
         while let Some(c) = garbling.next_chunk() {
             chunks.push(c.to_vec());
         }
-        let decoding = garbling.finish()?.decoding_all();
+        let decoding = garbling.finish().map_err(GarbleError::from)?.decoding_all();
         Ok(Workload {
             schedule,
             garbler_bits,
@@ -227,7 +229,7 @@ impl Workload {
         for chunk in &self.chunks {
             evaluation.feed(chunk)?;
         }
-        evaluation.finish(&self.decoding)
+        Ok(evaluation.finish(&self.decoding)?)
     }
 }
 

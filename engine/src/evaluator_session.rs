@@ -1,7 +1,7 @@
 //! An evaluation session: the garbler's hash key and the tweak counter that
 //! follows the garbler's.
 
-use crate::{EvalError, Evaluation};
+use crate::{EngineError, Evaluation};
 use crypto::{HalfGateHash, HashKey, Label, Schedule, Scheme, SlotPool, TweakCounter};
 
 /// The evaluator's state for one session (one connection, one garbler): the
@@ -60,17 +60,17 @@ impl EvaluatorSession {
         schedule: &'a Schedule,
         garbler_labels: &[Label],
         evaluator_labels: &[Label],
-    ) -> Result<Evaluation<'a>, EvalError> {
+    ) -> Result<Evaluation<'a>, EngineError> {
         let expected = schedule.garbler_inputs().len();
         if garbler_labels.len() != expected {
-            return Err(EvalError::GarblerLabels {
+            return Err(EngineError::GarblerLabels {
                 expected,
                 got: garbler_labels.len(),
             });
         }
         let expected = schedule.evaluator_inputs().len();
         if evaluator_labels.len() != expected {
-            return Err(EvalError::EvaluatorLabels {
+            return Err(EngineError::EvaluatorLabels {
                 expected,
                 got: evaluator_labels.len(),
             });
@@ -86,7 +86,7 @@ impl EvaluatorSession {
     /// ahead, whose tables arrive before its inputs and other runs may be
     /// evaluated in between. Returns the first tweak, for
     /// [`EvaluatorSession::evaluate_reserved`].
-    pub fn reserve(&mut self, and_gates: usize) -> Result<u64, EvalError> {
+    pub fn reserve(&mut self, and_gates: usize) -> Result<u64, EngineError> {
         Ok(self.tweaks.reserve_for(self.scheme, and_gates as u64)?)
     }
 
@@ -98,17 +98,17 @@ impl EvaluatorSession {
         first_tweak: u64,
         garbler_labels: &[Label],
         evaluator_labels: &[Label],
-    ) -> Result<Evaluation<'a>, EvalError> {
+    ) -> Result<Evaluation<'a>, EngineError> {
         let expected = schedule.garbler_inputs().len();
         if garbler_labels.len() != expected {
-            return Err(EvalError::GarblerLabels {
+            return Err(EngineError::GarblerLabels {
                 expected,
                 got: garbler_labels.len(),
             });
         }
         let expected = schedule.evaluator_inputs().len();
         if evaluator_labels.len() != expected {
-            return Err(EvalError::EvaluatorLabels {
+            return Err(EngineError::EvaluatorLabels {
                 expected,
                 got: evaluator_labels.len(),
             });

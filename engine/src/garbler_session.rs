@@ -1,7 +1,7 @@
 //! A garbling session: Delta, the hash key, the tweak counter and the label
 //! generator that persist across every circuit garbled on one connection.
 
-use crate::{GarbleError, Garbling};
+use crate::{EngineError, Garbling};
 use crypto::{Delta, HalfGateHash, HashKey, Prg, Schedule, Scheme, SlotPool, TweakCounter};
 
 /// The garbler's state for one session (one connection, one evaluator).
@@ -77,17 +77,17 @@ impl GarblerSession {
         schedule: &'a Schedule,
         garbler_bits: &[bool],
         evaluator_zero_labels: &[crypto::Label],
-    ) -> Result<Garbling<'a>, GarbleError> {
+    ) -> Result<Garbling<'a>, EngineError> {
         let expected = schedule.garbler_inputs().len();
         if garbler_bits.len() != expected {
-            return Err(GarbleError::GarblerInputs {
+            return Err(EngineError::GarblerInputs {
                 expected,
                 got: garbler_bits.len(),
             });
         }
         let expected = schedule.evaluator_inputs().len();
         if evaluator_zero_labels.len() != expected {
-            return Err(GarbleError::EvaluatorLabels {
+            return Err(EngineError::EvaluatorLabels {
                 expected,
                 got: evaluator_zero_labels.len(),
             });
@@ -119,7 +119,7 @@ impl GarblerSession {
         &mut self,
         schedule: &'a Schedule,
         zero_bits: &[bool],
-    ) -> Result<(Garbling<'a>, Vec<crypto::Label>), GarbleError> {
+    ) -> Result<(Garbling<'a>, Vec<crypto::Label>), EngineError> {
         let mut evaluator_zero = vec![crypto::Block::ZERO; schedule.evaluator_inputs().len()];
         self.prg.fill(&mut evaluator_zero);
         let run = self.garble(schedule, zero_bits, &evaluator_zero)?;

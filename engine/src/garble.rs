@@ -1,7 +1,7 @@
 //! One run of the streaming garbler: labels of live wires in, garbled tables
 //! out, a bounded chunk at a time.
 
-use crate::{GarbleError, GarblerSession, OutputCheck};
+use crate::{EngineError, GarblerSession, OutputCheck};
 use crypto::{
     threehalves, AndOp, Block, HalfGateHash, Label, Lane, Prg, Schedule, Scheme, SlotPool,
     MAX_BATCH, MAX_CHUNK_ANDS, TABLE_BYTES,
@@ -225,10 +225,10 @@ impl<'a> Garbling<'a> {
     /// evaluator ([`OutputCheck::decoding`]) and the check of the labels it
     /// sends back ([`OutputCheck::verify`]) come. Fails if garbled tables
     /// remain to be pulled.
-    pub fn finish(mut self) -> Result<OutputCheck, GarbleError> {
+    pub fn finish(mut self) -> Result<OutputCheck, EngineError> {
         let remaining = self.remaining_tables();
         if remaining > 0 {
-            return Err(GarbleError::Unfinished { remaining });
+            return Err(EngineError::Unfinished { remaining });
         }
         // Only free gates are left; next_chunk runs them and yields nothing.
         let none = self.next_chunk().is_none();

@@ -3,7 +3,7 @@
 //! outputs it may read, and to check the labels the evaluator sends back
 //! for the outputs the garbler learns.
 
-use crate::GarbleError;
+use crate::EngineError;
 use crypto::{Block, Label, OutputDecoding};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
@@ -42,12 +42,12 @@ impl OutputCheck {
     /// `wires` (indices into the outputs, in the order given): what lets the
     /// evaluator read those wires and no other. Fails on an index out of
     /// range.
-    pub fn decoding(&self, wires: &[usize]) -> Result<OutputDecoding, GarbleError> {
+    pub fn decoding(&self, wires: &[usize]) -> Result<OutputDecoding, EngineError> {
         let bits = wires
             .iter()
             .map(|&w| self.zero.get(w).map(|z| z.lsb()))
             .collect::<Option<Vec<bool>>>()
-            .ok_or(GarbleError::OutputWires {
+            .ok_or(EngineError::OutputWires {
                 outputs: self.zero.len(),
             })?;
         Ok(OutputDecoding::from_bits(bits))
@@ -56,12 +56,12 @@ impl OutputCheck {
     /// A check of the output wires at `wires` alone (in the order given,
     /// renumbered from 0): what the garbler keeps while it waits for the
     /// evaluator's labels of those wires. Fails on an index out of range.
-    pub fn keep(&self, wires: &[usize]) -> Result<OutputCheck, GarbleError> {
+    pub fn keep(&self, wires: &[usize]) -> Result<OutputCheck, EngineError> {
         let zero = wires
             .iter()
             .map(|&w| self.zero.get(w).copied())
             .collect::<Option<Vec<Block>>>()
-            .ok_or(GarbleError::OutputWires {
+            .ok_or(EngineError::OutputWires {
                 outputs: self.zero.len(),
             })?;
         Ok(OutputCheck::new(zero, self.delta))
@@ -83,12 +83,12 @@ impl OutputCheck {
     /// (one label per index, in the order given): a label equal to the
     /// wire's 0-label is `false`, one equal to the 0-label XOR Delta is
     /// `true`, and anything else fails with
-    /// [`GarbleError::OutputVerification`]. Every label is compared with
+    /// [`EngineError::OutputVerification`]. Every label is compared with
     /// both candidates in constant time, and the verdict is taken once all
     /// labels are compared, so the time taken does not depend on the labels.
-    pub fn verify(&self, wires: &[usize], labels: &[Label]) -> Result<Vec<bool>, GarbleError> {
+    pub fn verify(&self, wires: &[usize], labels: &[Label]) -> Result<Vec<bool>, EngineError> {
         if wires.len() != labels.len() || wires.iter().any(|&w| w >= self.zero.len()) {
-            return Err(GarbleError::OutputWires {
+            return Err(EngineError::OutputWires {
                 outputs: self.zero.len(),
             });
         }
@@ -109,7 +109,7 @@ impl OutputCheck {
         if bool::from(valid) {
             Ok(bits)
         } else {
-            Err(GarbleError::OutputVerification)
+            Err(EngineError::OutputVerification)
         }
     }
 }

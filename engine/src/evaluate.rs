@@ -1,7 +1,7 @@
 //! One run of the streaming evaluator: garbled tables in, a chunk at a time;
 //! only the labels of live wires held.
 
-use crate::EvalError;
+use crate::EngineError;
 use crypto::{
     threehalves, AndOp, Block, HalfGateHash, Label, Lane, OutputDecoding, Schedule, Scheme,
     SlotPool, MAX_BATCH, TABLE_BYTES,
@@ -93,19 +93,19 @@ impl<'a> Evaluation<'a> {
     /// [`crypto::threehalves::GROUP_BYTES`], and a partial group only at the
     /// end of the run, padding bits zero), no more than remain; a chunk
     /// that breaks a rule is refused before anything is computed.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EvalError> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), EngineError> {
         let Some(got) = self.scheme.gates_in(chunk.len()) else {
             return Err(match self.scheme {
-                Scheme::HalfGates => EvalError::ChunkLength {
+                Scheme::HalfGates => EngineError::ChunkLength {
                     len: chunk.len(),
                     table: TABLE_BYTES,
                 },
-                Scheme::ThreeHalves => EvalError::ThreeHalvesChunkLength { len: chunk.len() },
+                Scheme::ThreeHalves => EngineError::ThreeHalvesChunkLength { len: chunk.len() },
             });
         };
         let remaining = self.remaining_tables();
         if got > remaining {
-            return Err(EvalError::TooManyTables { got, remaining });
+            return Err(EngineError::TooManyTables { got, remaining });
         }
         if self.scheme == Scheme::ThreeHalves
             && !got.is_multiple_of(threehalves::GROUP_GATES)
@@ -113,7 +113,7 @@ impl<'a> Evaluation<'a> {
         {
             // A partial group ends the stream; mid-stream it would shift
             // every group after it.
-            return Err(EvalError::ThreeHalvesChunkLength { len: chunk.len() });
+            return Err(EngineError::ThreeHalvesChunkLength { len: chunk.len() });
         }
         match self.scheme {
             Scheme::HalfGates => self.run(chunk),
@@ -211,14 +211,14 @@ impl<'a> Evaluation<'a> {
     /// Ends the run and decodes the outputs: output bit `i` is the permute bit
     /// of the output label XOR decoding bit `i`. Fails if tables are missing
     /// (a truncated stream) or the decoding does not match the outputs.
-    pub fn finish(mut self, decoding: &OutputDecoding) -> Result<Vec<bool>, EvalError> {
+    pub fn finish(mut self, decoding: &OutputDecoding) -> Result<Vec<bool>, EngineError> {
         let missing = self.remaining_tables();
         if missing > 0 {
-            return Err(EvalError::Truncated { missing });
+            return Err(EngineError::Truncated { missing });
         }
         let outputs = self.schedule.output_slots();
         if decoding.bits().len() != outputs.len() {
-            return Err(EvalError::DecodingLength {
+            return Err(EngineError::DecodingLength {
                 expected: outputs.len(),
                 got: decoding.bits().len(),
             });
@@ -230,10 +230,10 @@ impl<'a> Evaluation<'a> {
     /// Ends the run and returns the active label of every output wire, for
     /// decoding the outputs the evaluator learns and sending back those the
     /// garbler learns. Fails if tables are missing (a truncated stream).
-    pub fn finish_labels(mut self) -> Result<Vec<Label>, EvalError> {
+    pub fn finish_labels(mut self) -> Result<Vec<Label>, EngineError> {
         let missing = self.remaining_tables();
         if missing > 0 {
-            return Err(EvalError::Truncated { missing });
+            return Err(EngineError::Truncated { missing });
         }
         self.run(&[]);
         Ok(self.output_labels())
