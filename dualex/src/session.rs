@@ -574,7 +574,11 @@ impl<S: Read + Write> Core<S> {
                     .into());
                 }
                 labels.extend_from_slice(&self.buffer);
-                self.buffer.zeroize();
+                // The labels only: the buffer's spare room, as large as the
+                // largest refill it ever held, carried public bytes alone,
+                // and wiping all of it would cost a pass over megabytes.
+                self.buffer.as_mut_slice().zeroize();
+                self.buffer.clear();
                 if labels.len() == n_labels {
                     let mut peer: Vec<Label> = labels
                         .chunks_exact(16)
