@@ -55,8 +55,17 @@ pub struct CircuitArgs {
 }
 
 impl CircuitArgs {
-    /// Loads (or compiles) the circuit the flags name.
+    /// Loads (or compiles) the circuit the flags name, once the flags are
+    /// known to fit together (dual execution garbles half-gates).
     pub fn load(&self) -> Result<Circuit, String> {
+        if self.security == protocol::Security::DualExecution
+            && self.scheme != garbler::Scheme::HalfGates
+        {
+            return Err(format!(
+                "--security dual-execution runs half-gates, not --scheme {}",
+                self.scheme.name()
+            ));
+        }
         load_circuit(
             self.program.as_deref(),
             self.circuit.as_deref(),
@@ -69,17 +78,6 @@ impl CircuitArgs {
         Window {
             computations: self.pregarble.min(protocol::MAX_AHEAD),
             bytes: self.pregarble_bytes,
-        }
-    }
-
-    /// The dual-execution settings these flags ask for (`max_computations`
-    /// the garbler's most computations per session).
-    pub fn dual_config(&self, max_computations: Option<u64>) -> dualex::Config {
-        dualex::Config {
-            limits: self.limits(),
-            max_computations,
-            transcript: self.stats,
-            ..dualex::Config::default()
         }
     }
 

@@ -3,6 +3,9 @@
 //! and an identity left off `--allow` each end both sides with a clear
 //! error and exit 1, in the TLS handshake, before any garbled table.
 
+mod common;
+
+use common::scrape;
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -387,17 +390,6 @@ fn a_busy_garbler_says_so_inside_tls() {
         "{}",
         String::from_utf8_lossy(&held.stderr)
     );
-}
-
-/// The body of `GET /metrics` at `addr`.
-fn scrape(addr: &str) -> String {
-    use std::io::Write;
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET /metrics HTTP/1.1\r\nHost: garbler\r\n\r\n").unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
-    out
 }
 
 #[test]

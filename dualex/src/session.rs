@@ -704,6 +704,12 @@ impl<S: Read + Write> Session<S> {
         })
     }
 
+    /// Whether an error or a close ended the session (every later call
+    /// fails).
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
     /// The session's circuit.
     pub fn circuit(&self) -> &Circuit {
         &self.core.prepared.circuit

@@ -61,6 +61,14 @@ pub enum EvalError {
     /// scheduled, a malformed output decoding).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    /// A dual-execution session failed: its output equality check (the
+    /// garbler deviated), its protocol, or the garbler's refusal; the
+    /// message names which. Nothing of the computation was returned.
+    #[error(transparent)]
+    Dual(#[from] dualex::DualError),
+    /// A session configuration this side cannot run.
+    #[error("session configuration: {0}")]
+    Config(String),
     /// No secured connection to the garbler: it could not be reached, the
     /// TLS handshake failed (its certificate does not chain to our CA, has
     /// expired, names another host; it refused ours) or it did not admit

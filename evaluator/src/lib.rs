@@ -26,6 +26,11 @@
 //!    sends for them, and send the garbler the labels of the outputs it
 //!    learns (what [`Session`] does).
 //!
+//! [`Session`] runs all of this against a garbler over TLS, in either
+//! security mode ([`SessionConfig::security`]): semi-honest, or dual
+//! execution (crate `dualex`), where this side also garbles and an equality
+//! test on the output labels guards every result.
+//!
 //! Memory is one label per schedule slot (the live wires), whatever the gate
 //! count; labels are zeroized when an evaluation is dropped, and no label
 //! appears in any `Debug` output or error.
@@ -55,6 +60,7 @@
 mod async_session;
 mod error;
 mod remote;
+mod session;
 
 #[cfg(feature = "async")]
 pub use async_session::{AsyncSession, PoolConfig, SessionPool};
@@ -62,4 +68,5 @@ pub use crypto::{Label, OutputDecoding, Schedule, Scheme};
 pub use engine::{decode, EngineError, Evaluation, EvaluatorSession};
 pub use error::EvalError;
 pub use protocol::Prepared;
-pub use remote::{ClientSecurity, Session, SessionConfig};
+pub use remote::{ClientSecurity, SessionConfig};
+pub use session::Session;

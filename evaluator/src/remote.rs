@@ -1,4 +1,5 @@
-//! The evaluator's side of a session: connect once, evaluate many times.
+//! The evaluator's side of a semi-honest session (what [`crate::Session`]
+//! runs in that mode): connect once, evaluate many times.
 //!
 //! The garbler garbles computations ahead of the requests, within the
 //! window this side accepts ([`SessionConfig::ahead`]; the protocol and its
@@ -9,38 +10,16 @@
 //! correction bit per input bit, the garbler answers with one 16-byte block
 //! per input bit and the decoding bits, and the tables already here are
 //! evaluated. Random OTs are refilled between computations, ahead of need.
-//! [`Session::stats`] splits time into offline (refills) and online per
-//! computation, with quantiles.
+//! The session's statistics split time into offline (refills) and online
+//! per computation, with quantiles.
 //!
 //! Over TLS ([`ClientSecurity::Tls`]) the session is bound to the
 //! connection: the TLS channel binding opens the transcript digest, its hash
 //! goes in the hello (a relay between two TLS connections is reported as a
 //! channel binding mismatch) and every OT key derives from it.
-//!
-//! ```no_run
-//! use circuits::bristol;
-//! use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
-//! use transport::TlsConfig;
-//! let circuit = bristol::read_file("aes_128.txt".as_ref(), 1)?;
-//! // Prepare once (schedule and digest), connect as often as needed.
-//! let prepared = Prepared::new(circuit)?;
-//! let tls = TlsConfig::load(
-//!     "certs/evaluator.pem".as_ref(),
-//!     "certs/evaluator.key".as_ref(),
-//!     "certs/ca.pem".as_ref(),
-//! )?;
-//! let security = ClientSecurity::Tls(tls.connector()?);
-//! let mut session = Session::connect("garbler.example:7000", &security, &prepared, SessionConfig::default())?;
-//! for key in ["0", "1"] {
-//!     let lines = session.evaluate_values(&[key.to_string()])?;
-//!     println!("{}", lines.join("\n"));
-//! }
-//! session.close()?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use crate::{decode, EvalError, EvaluatorSession};
-use circuits::{typed, value, Circuit, Party};
+use circuits::{typed, Circuit, Party};
 use crypto::{Block, HashKey, OutputDecoding, Scheme};
 use ot::{BaseOtReply, ExtendMsg, OtReceiver, ReceiverStock, Security};
 use protocol::{
@@ -77,6 +56,10 @@ pub struct SessionConfig {
     /// more ends the session. [`Window::OFF`]: every computation is garbled
     /// on request.
     pub ahead: Window,
+    /// Semi-honest or dual execution (see [`crate::Session`]); the garbler
+    /// must run the same. Dual execution garbles half-gates on request:
+    /// `scheme` must be half-gates and `ahead` is not used.
+    pub security: protocol::Security,
 }
 
 /// Requests, results and refills up to this size are written at once;
@@ -85,9 +68,10 @@ pub struct SessionConfig {
 /// other while the other writes too.
 const SMALL_WRITE: usize = 16 << 10;
 
-/// A session with a garbler: the handshake and base OTs are done once, in
-/// [`Session::connect`]; each [`Session::evaluate`] is one computation.
-pub struct Session<S: Read + Write = Link> {
+/// A semi-honest session with a garbler (what [`crate::Session`] runs in
+/// that mode): the handshake and base OTs are done once, when it is made;
+/// each request is one batch of computations.
+pub(crate) struct SemiHonest<S: Read + Write = Link> {
     ch: Channel<S>,
     prepared: Prepared,
     ot: Option<OtReceiver>,
@@ -227,32 +211,28 @@ impl AheadTables {
     }
 }
 
-impl Session<Link> {
-    /// Connects to a garbler at `addr` (`HOST:PORT`, each address it
-    /// resolves to tried within the timeout), secures the connection as
-    /// `security` says (with TLS: the garbler's certificate checked against
-    /// the CA and HOST, ours presented, the garbler's admission awaited),
-    /// agrees on the circuit and runs the base OTs, bound to the
-    /// connection's TLS channel binding.
-    pub fn connect(
+impl SemiHonest<Link> {
+    /// Dials `addr`, secures the link and runs the handshake and base OTs
+    /// (see [`crate::Session::connect`]).
+    pub(crate) fn connect(
         addr: &str,
         security: &ClientSecurity,
         prepared: &Prepared,
         config: SessionConfig,
-    ) -> Result<Session<Link>, EvalError> {
+    ) -> Result<SemiHonest<Link>, EvalError> {
         let start = std::time::Instant::now();
         let link = security.dial(addr, config.limits)?;
         let connecting = start.elapsed();
         let binding = link.channel_binding();
         let peer = link.peer_identity().map(|p| p.name().to_string());
-        let mut s = Session::over_bound(link, binding, prepared, config)?;
+        let mut s = SemiHonest::over_bound(link, binding, prepared, config)?;
         s.stats.phase_time[0] += connecting;
         s.stats.peer = peer.or_else(|| Some(addr.to_string()));
         Ok(s)
     }
 
     /// The garbler's verified identity (`None` in plaintext).
-    pub fn peer_identity(&self) -> Option<&transport::PeerIdentity> {
+    pub(crate) fn peer_identity(&self) -> Option<&transport::PeerIdentity> {
         self.ch.get_ref().peer_identity()
     }
 }
@@ -348,26 +328,16 @@ fn setup<S: Read + Write>(
     Ok((ot, key, window))
 }
 
-impl<S: Read + Write> Session<S> {
-    /// A session over an already connected stream (any `Read + Write`),
-    /// bound to no channel binding.
-    pub fn over(
-        stream: S,
-        prepared: &Prepared,
-        config: SessionConfig,
-    ) -> Result<Session<S>, EvalError> {
-        Session::over_bound(stream, None, prepared, config)
-    }
-
+impl<S: Read + Write> SemiHonest<S> {
     /// A session over an already connected stream whose channel binding
     /// (for instance [`transport::TlsLink::channel_binding`]) is `binding`;
     /// the garbler's side must run with the same one.
-    pub fn over_bound(
+    pub(crate) fn over_bound(
         stream: S,
         binding: Option<[u8; 32]>,
         prepared: &Prepared,
         config: SessionConfig,
-    ) -> Result<Session<S>, EvalError> {
+    ) -> Result<SemiHonest<S>, EvalError> {
         let mut ch = Channel::new(stream, config.limits);
         if let Some(b) = binding {
             ch.bind(b);
@@ -389,7 +359,7 @@ impl<S: Read + Write> Session<S> {
             };
         let and_gates = prepared.schedule.and_count();
         let table_bytes = config.scheme.wire_bytes(and_gates);
-        let mut session = Session {
+        let mut session = SemiHonest {
             ch,
             prepared: prepared.clone(),
             ot,
@@ -524,13 +494,13 @@ impl<S: Read + Write> Session<S> {
 
     /// Most bytes of tables garbled ahead this session has held at once;
     /// never more than the agreed window's bytes.
-    pub fn ahead_high_water(&self) -> usize {
+    pub(crate) fn ahead_high_water(&self) -> usize {
         self.ahead.high_water
     }
 
     /// The window of garbling ahead agreed with the garbler: computations
     /// and bytes of their tables.
-    pub fn ahead_window(&self) -> Window {
+    pub(crate) fn ahead_window(&self) -> Window {
         Window {
             computations: self.ahead.window as u32,
             bytes: (self.ahead.window * self.ahead.per) as u64,
@@ -542,58 +512,8 @@ impl<S: Read + Write> Session<S> {
         self.closed = true;
     }
 
-    /// The circuit of this session.
-    pub fn circuit(&self) -> &Circuit {
-        &self.prepared.circuit
-    }
-
-    /// Runs one computation with the evaluator's input bits (its inputs'
-    /// bits in wire order); returns the output bits the evaluator learns:
-    /// those of the outputs revealed to it or to both, in order
-    /// ([`Circuit::output_bits_of`]; every output bit for Bristol circuits
-    /// and untagged outputs). Outputs revealed to the garbler alone are not
-    /// decodable here: the garbler sends no decoding bits for them, and
-    /// gets their labels back. Format the bits with
-    /// [`circuits::value::format_learned`]. After an error the session is
-    /// closed and every later call fails. The computation's context is
-    /// empty (see [`Session::evaluate_with_context`]).
-    pub fn evaluate(&mut self, bits: &[bool]) -> Result<Vec<bool>, EvalError> {
-        self.evaluate_with_context(&[], bits)
-    }
-
-    /// Like [`Session::evaluate`], for a computation whose public context
-    /// is `context` (an auction id, say; at most [`protocol::MAX_CONTEXT`]
-    /// bytes): it goes to the garbler with the request, which its input
-    /// source is given to choose the garbler's inputs, and into the
-    /// transcript. It is not secret: anyone on the path could read it
-    /// without TLS. A longer context is refused before anything is sent
-    /// (the session stays open).
-    pub fn evaluate_with_context(
-        &mut self,
-        context: &[u8],
-        bits: &[bool],
-    ) -> Result<Vec<bool>, EvalError> {
-        let mut out = self.evaluate_batch_with_contexts(&[bits], &[context])?;
-        Ok(out.pop().unwrap_or_default())
-    }
-
-    /// Runs several computations in one flight: one OT extension and one
-    /// request for all of them, then the garbled circuits stream back in
-    /// order. Costs about one round trip for the whole batch instead of one
-    /// per computation. Returns each computation's output bits, as
-    /// [`Session::evaluate`] does. Each computation's context is empty.
-    pub fn evaluate_batch<B: AsRef<[bool]>>(
-        &mut self,
-        batch: &[B],
-    ) -> Result<Vec<Vec<bool>>, EvalError> {
-        let none: Vec<&[u8]> = vec![&[]; batch.len()];
-        self.evaluate_batch_with_contexts(batch, &none)
-    }
-
-    /// Like [`Session::evaluate_batch`], with one public context per
-    /// computation (see [`Session::evaluate_with_context`]), in the same
-    /// order: the garbler's input source sees them in that order.
-    pub fn evaluate_batch_with_contexts<B: AsRef<[bool]>, C: AsRef<[u8]>>(
+    /// [`crate::Session::evaluate_batch_with_contexts`] in this mode.
+    pub(crate) fn evaluate_batch_with_contexts<B: AsRef<[bool]>, C: AsRef<[u8]>>(
         &mut self,
         batch: &[B],
         contexts: &[C],
@@ -641,107 +561,16 @@ impl<S: Read + Write> Session<S> {
         Ok(out)
     }
 
-    /// Like [`Session::evaluate`], with the evaluator's values as literals of
-    /// the language (one per evaluator parameter); returns the outputs the
-    /// evaluator learns as literals, one per output value.
-    pub fn evaluate_values(&mut self, values: &[String]) -> Result<Vec<String>, EvalError> {
-        let bits = value::parse_inputs(&self.prepared.circuit, Some(Party::Evaluator), values)?;
-        let out = self.evaluate(&bits)?;
-        Ok(value::format_learned_parts(
-            &self.prepared.circuit,
-            Party::Evaluator,
-            &out,
-        ))
-    }
-
     /// Makes every later computation send the garbler output labels with a
     /// bit flipped, as a cheating evaluator would: for tests of the
     /// garbler's output check, which must refuse them.
     #[cfg(feature = "fault-injection")]
-    pub fn corrupt_output_labels(&mut self, on: bool) {
+    pub(crate) fn corrupt_output_labels(&mut self, on: bool) {
         self.corrupt = on;
     }
 
-    /// Like [`Session::evaluate`], with the evaluator's inputs and what it
-    /// learns of the outputs as Rust data (see [`circuits::typed`]):
-    /// `inputs` is a struct with one field per evaluator parameter (by
-    /// name), a tuple of them in order, or the value itself when there is
-    /// one; the result `O` is the one output part revealed to the evaluator,
-    /// or a tuple of several. A value that does not match a declared type is
-    /// an [`EvalError::Circuit`] naming the parameter or output (never the
-    /// value), and the session stays open.
-    ///
-    /// ```no_run
-    /// use circuits::typed::BigInt;
-    /// use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
-    /// // fn main(garbler a: u256, evaluator b: u256) -> (u256, bool, u13)
-    /// let circuit = compiler::compile_file("examples/wide.mpc".as_ref())
-    ///     .map_err(|e| format!("{e:?}"))?;
-    /// let prepared = Prepared::new(circuit)?;
-    /// let tls = transport::TlsConfig::load(
-    ///     "evaluator.pem".as_ref(),
-    ///     "evaluator.key".as_ref(),
-    ///     "ca.pem".as_ref(),
-    /// )?;
-    /// let security = ClientSecurity::Tls(tls.connector()?);
-    /// let mut session =
-    ///     Session::connect("garbler.example:7000", &security, &prepared, SessionConfig::default())?;
-    /// let b: BigInt = "0x1_0000_0000_0000_0000_0000_0000_0000_0000".parse()?;
-    /// let (sum, big, low) = session.evaluate_typed::<(BigInt, bool, u16)>(&b)?;
-    /// println!("{sum} {big} {low}");
-    /// // A derived `#[derive(Deserialize)] enum Sale { NoSale, Sold { winner: u8, price: u32 } }`
-    /// // reads the result of examples/vickrey_reserve.mpc the same way.
-    /// session.close()?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn evaluate_typed<O: typed::DeserializeOwned>(
-        &mut self,
-        inputs: &(impl typed::Serialize + ?Sized),
-    ) -> Result<O, EvalError> {
-        self.evaluate_typed_with_context(&[], inputs)
-    }
-
-    /// [`Session::evaluate_typed`] for a computation with a public context
-    /// (see [`Session::evaluate_with_context`]).
-    pub fn evaluate_typed_with_context<O: typed::DeserializeOwned>(
-        &mut self,
-        context: &[u8],
-        inputs: &(impl typed::Serialize + ?Sized),
-    ) -> Result<O, EvalError> {
-        let bits = self.encode(inputs)?;
-        let learned = self.evaluate_with_context(context, &bits)?;
-        self.decode(&learned)
-    }
-
-    /// [`Session::evaluate_typed`] for a batch in one flight (see
-    /// [`Session::evaluate_batch_with_contexts`]): one input value and one
-    /// context per computation, the results in the same order.
-    pub fn evaluate_typed_batch<O: typed::DeserializeOwned, C: AsRef<[u8]>>(
-        &mut self,
-        inputs: &[impl typed::Serialize],
-        contexts: &[C],
-    ) -> Result<Vec<O>, EvalError> {
-        let bits = inputs
-            .iter()
-            .map(|i| self.encode(i))
-            .collect::<Result<Vec<_>, _>>()?;
-        let learned = self.evaluate_batch_with_contexts(&bits, contexts)?;
-        learned.iter().map(|l| self.decode(l)).collect()
-    }
-
-    /// The evaluator's input bits of a typed value.
-    fn encode(&self, inputs: &(impl typed::Serialize + ?Sized)) -> Result<Vec<bool>, EvalError> {
-        encode_typed(&self.prepared.circuit, inputs)
-    }
-
-    /// What the evaluator learns, from the bits [`Session::evaluate`]
-    /// returns, as Rust data.
-    fn decode<O: typed::DeserializeOwned>(&self, learned: &[bool]) -> Result<O, EvalError> {
-        decode_typed(&self.prepared.circuit, &self.eval_wires, learned)
-    }
-
     /// Whether an earlier error closed the session (every later call fails).
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.closed
     }
 
@@ -1005,7 +834,7 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Statistics so far (traffic, rounds, time per phase, transcript).
-    pub fn stats(&self) -> SessionStats {
+    pub(crate) fn stats(&self) -> SessionStats {
         let mut s = self.stats.clone();
         s.channel = self.ch.stats();
         s.transcript = self.ch.transcript_digest();
@@ -1013,7 +842,7 @@ impl<S: Read + Write> Session<S> {
     }
 
     /// Ends the session politely; returns the final statistics.
-    pub fn close(mut self) -> Result<SessionStats, EvalError> {
+    pub(crate) fn close(mut self) -> Result<SessionStats, EvalError> {
         if !self.closed {
             self.closed = true;
             // The garbler may still be sending tables ahead: read them, so

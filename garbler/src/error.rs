@@ -39,6 +39,11 @@ pub enum GarbleError {
     /// scheduled).
     #[error(transparent)]
     Crypto(#[from] crypto::CryptoError),
+    /// A dual-execution session failed: its output equality check (the
+    /// peer deviated), its protocol, or its input source; the message names
+    /// which. No output of the computation was released.
+    #[error(transparent)]
+    Dual(#[from] dualex::DualError),
     /// The connection could not be secured: the TLS handshake failed (a
     /// certificate from another CA, an expired one, none, a plaintext
     /// peer) or the peer is not allowed. Nothing of the session was sent.

@@ -11,6 +11,7 @@
 //! space without bound).
 
 use crate::GarbleError;
+use dualex::DualError;
 use engine::EngineError;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
@@ -75,6 +76,9 @@ pub enum Cause {
     refused,
     /// An output label from the evaluator failed verification.
     verification,
+    /// Dual execution: the output equality check failed (the peer
+    /// deviated, or the link corrupted data).
+    equality,
     /// Anything else (a local error).
     other,
 }
@@ -83,19 +87,39 @@ impl Cause {
     /// The cause of `e`.
     pub fn of(e: &GarbleError) -> Cause {
         match e {
-            GarbleError::Protocol(p) => match p {
-                ProtocolError::Peer { .. } => Cause::peer,
-                ProtocolError::Timeout { .. } => Cause::timeout,
-                ProtocolError::Closed { .. } | ProtocolError::Io { .. } => Cause::transport,
-                _ => Cause::protocol,
-            },
+            GarbleError::Protocol(p) => Cause::of_protocol(p),
             GarbleError::Ot { .. } => Cause::protocol,
-            GarbleError::Transport(transport::TransportError::Timeout { .. }) => Cause::timeout,
-            GarbleError::Transport(_) => Cause::tls,
+            GarbleError::Transport(t) => Cause::of_transport(t),
             GarbleError::Budget(_) => Cause::budget,
             GarbleError::Refused(_) => Cause::refused,
             GarbleError::Engine(EngineError::OutputVerification) => Cause::verification,
+            GarbleError::Dual(d) => match d {
+                DualError::EqualityCheckFailed | DualError::EqualityMessage { .. } => {
+                    Cause::equality
+                }
+                DualError::Protocol(p) => Cause::of_protocol(p),
+                DualError::Ot(_) => Cause::protocol,
+                DualError::Transport(t) => Cause::of_transport(t),
+                DualError::InputSource(_) | DualError::MaxComputations(_) => Cause::refused,
+                _ => Cause::other,
+            },
             _ => Cause::other,
+        }
+    }
+
+    fn of_protocol(p: &ProtocolError) -> Cause {
+        match p {
+            ProtocolError::Peer { .. } => Cause::peer,
+            ProtocolError::Timeout { .. } => Cause::timeout,
+            ProtocolError::Closed { .. } | ProtocolError::Io { .. } => Cause::transport,
+            _ => Cause::protocol,
+        }
+    }
+
+    fn of_transport(t: &transport::TransportError) -> Cause {
+        match t {
+            transport::TransportError::Timeout { .. } => Cause::timeout,
+            _ => Cause::tls,
         }
     }
 }
@@ -121,6 +145,7 @@ pub struct Metrics {
     busy_refusals: Counter,
     tls_failures: Counter,
     verification_failures: Counter,
+    equality_failures: Counter,
     bytes_sent: Counter,
     bytes_received: Counter,
     and_gates: Counter,
@@ -161,6 +186,7 @@ impl Metrics {
             busy_refusals: Counter::default(),
             tls_failures: Counter::default(),
             verification_failures: Counter::default(),
+            equality_failures: Counter::default(),
             bytes_sent: Counter::default(),
             bytes_received: Counter::default(),
             and_gates: Counter::default(),
@@ -221,6 +247,11 @@ impl Metrics {
             "output_verification_failures",
             "Sessions ended by an output label that is neither label of its wire",
             m.verification_failures.clone(),
+        );
+        r.register(
+            "equality_check_failures",
+            "Dual-execution sessions ended by a failed output equality check (the peer deviated, or the link corrupted data)",
+            m.equality_failures.clone(),
         );
         r.register(
             "bytes_sent",
@@ -287,7 +318,10 @@ impl Metrics {
                 cause,
             })
             .inc();
-        if matches!(error, GarbleError::Transport(_)) {
+        if matches!(
+            error,
+            GarbleError::Transport(_) | GarbleError::Dual(DualError::Transport(_))
+        ) {
             self.tls_failures.inc();
         }
         match cause {
@@ -296,6 +330,9 @@ impl Metrics {
             }
             Cause::verification => {
                 self.verification_failures.inc();
+            }
+            Cause::equality => {
+                self.equality_failures.inc();
             }
             _ => {}
         }

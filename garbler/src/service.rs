@@ -78,6 +78,13 @@
 //! A failure ends the session with an error naming the phase, and the peer
 //! is told why (never with a secret in the message).
 //!
+//! With [`SessionConfig::security`] set to dual execution, a session runs
+//! the garbler side of the `dualex` protocol instead (both sides garble and
+//! evaluate; an equality test guards every result), under the same
+//! service: TLS and admission, session limits, budgets (one computation at
+//! a time, taken before the garbler's input is asked for), contexts, drain
+//! and metrics.
+//!
 //! Over TLS ([`run_link`], [`serve`] with [`ServerSecurity::Tls`]) the
 //! session is bound to the connection: the TLS channel binding opens the
 //! transcript digest, its hash goes in the hello (a relay between two TLS
@@ -193,6 +200,15 @@ pub struct SessionConfig {
     /// their tables sent. [`Window::OFF`] garbles every computation on
     /// request.
     pub ahead: Window,
+    /// Semi-honest (the garbler garbles, the evaluator evaluates) or dual
+    /// execution (each side garbles once and evaluates the other's, and an
+    /// equality test on the output labels guards every result; see the
+    /// `dualex` crate). The evaluator must run the same mode, or the
+    /// session ends at the handshake naming both. Dual execution runs
+    /// half-gates, one computation per request, garbled on request: `scheme`
+    /// must be half-gates and `ahead` is not used. Budgets, limits, metrics
+    /// and drain apply to both modes alike.
+    pub security: protocol::Security,
 }
 
 /// Tells a running [`serve`] to drain: stop accepting connections, let the
@@ -277,6 +293,7 @@ impl Default for SessionConfig {
             max_handshakes: DEFAULT_MAX_HANDSHAKES,
             scheme: Scheme::default(),
             ahead: Window::default(),
+            security: protocol::Security::SemiHonest,
         }
     }
 }
@@ -367,7 +384,13 @@ fn run_bound<S: Read + Write>(
     };
     let metrics = config.metrics.clone();
     let started = Instant::now();
-    let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
+    let dual = config.security == protocol::Security::DualExecution;
+    let (result, mut ch) = if dual {
+        dual_session(ch, prepared, inputs, on_result, &config, &mut stats)
+    } else {
+        let result = session(&mut ch, prepared, inputs, on_result, config, &mut stats);
+        (result, ch)
+    };
     let c = ch.stats();
     match &result {
         Ok(()) => tracing::info!(
@@ -395,14 +418,15 @@ fn run_bound<S: Read + Write>(
         m.traffic(c.bytes_sent, c.bytes_received);
     }
     if let Err(e) = &result {
-        // Tell the peer why, unless it is the peer that failed us.
+        // Tell the peer why, unless it is the peer that failed us (or a
+        // dual-execution session, which has told it already).
         if !matches!(
             e,
             GarbleError::Protocol(
                 ProtocolError::Peer { .. }
                     | ProtocolError::Closed { .. }
                     | ProtocolError::Timeout { .. }
-            )
+            ) | GarbleError::Dual(_)
         ) {
             ch.send_error(&e.to_string());
         }
@@ -410,6 +434,66 @@ fn run_bound<S: Read + Write>(
     stats.channel = ch.stats();
     stats.transcript = ch.transcript_digest();
     (result.map(|()| stats), ch.into_inner())
+}
+
+/// A dual-execution session on `ch` (see [`SessionConfig::security`]): the
+/// garbler side of `dualex`, with the service's budget taken one
+/// computation at a time before the garbler's input is asked for, and each
+/// computation counted in the metrics once its equality test has passed.
+fn dual_session<S: Read + Write>(
+    ch: Channel<S>,
+    prepared: &Prepared,
+    inputs: &mut dyn InputSource,
+    on_result: &mut dyn FnMut(&[bool]),
+    config: &SessionConfig,
+    stats: &mut SessionStats,
+) -> (Result<(), GarbleError>, Channel<S>) {
+    if config.scheme != Scheme::HalfGates {
+        return (
+            Err(GarbleError::Refused(format!(
+                "dual execution runs half-gates, not {}",
+                config.scheme.name()
+            ))),
+            ch,
+        );
+    }
+    let budget_refused = std::cell::Cell::new(false);
+    let started = std::cell::Cell::new(Instant::now());
+    let mut source = |context: &[u8]| -> Result<Vec<bool>, String> {
+        if let Some(budget) = &config.budget {
+            budget.spend(&config.peer, 1).inspect_err(|_| {
+                budget_refused.set(true);
+            })?;
+        }
+        started.set(Instant::now());
+        inputs.next_inputs(context)
+    };
+    // Both garblings: the metrics count this side's (the AND gates it
+    // garbled), the statistics both, as dual execution reports them.
+    let and_count = prepared.schedule.and_count() as u64;
+    let mut done = |out: &[bool]| {
+        if let Some(m) = &config.metrics {
+            m.batch(1, and_count, started.get().elapsed());
+        }
+        tracing::debug!("computation done");
+        on_result(out);
+    };
+    let dual_config = dualex::Config {
+        limits: config.limits,
+        max_computations: config.max_computations,
+        // The channel records the transcript already if asked.
+        transcript: false,
+        ..dualex::Config::default()
+    };
+    let (result, dual_stats, ch) =
+        dualex::serve_channel(ch, prepared, &mut source, &mut done, dual_config);
+    let peer = stats.peer.take();
+    *stats = SessionStats { peer, ..dual_stats };
+    let result = result.map_err(|e| match e {
+        dualex::DualError::InputSource(msg) if budget_refused.get() => GarbleError::Budget(msg),
+        e => GarbleError::Dual(e),
+    });
+    (result, ch)
 }
 
 fn session<S: Read + Write>(

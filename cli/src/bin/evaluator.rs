@@ -43,57 +43,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A dual-execution session: each computation in turn, the outputs printed
-/// once its equality test has passed.
-fn run_dual(
-    args: &Args,
-    security: &transport::ClientSecurity,
-    circuit: circuits::Circuit,
-    fixed: Option<Vec<bool>>,
-) -> Result<(), String> {
-    let prepared = Prepared::new(circuit).map_err(|e| e.to_string())?;
-    let mut session = dualex::Session::connect(
-        args.connect.as_str(),
-        security,
-        &prepared,
-        args.common.dual_config(None),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut one = |bits: &[bool]| -> Result<(), String> {
-        let out = session.evaluate(bits).map_err(|e| e.to_string())?;
-        if let Some(line) = cli::learned_lines(&prepared.circuit, Party::Evaluator, &out) {
-            println!("{line}");
-        }
-        Ok(())
-    };
-    match fixed {
-        Some(bits) => {
-            for _ in 0..args.repeat {
-                one(&bits)?;
-            }
-        }
-        None => {
-            for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| format!("reading values: {e}"))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let values = cli::split_values(&line);
-                one(&cli::party_bits(
-                    &prepared.circuit,
-                    Party::Evaluator,
-                    &values,
-                )?)?;
-            }
-        }
-    }
-    let stats = session.close().map_err(|e| e.to_string())?;
-    if args.common.stats {
-        eprintln!("{}", stats.to_json());
-    }
-    Ok(())
-}
-
 fn run(args: Args) -> Result<(), String> {
     let security = args.tls.security().map_err(|e| e.to_string())?;
     let circuit = args.common.load()?;
@@ -102,14 +51,12 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         Some(cli::party_bits(&circuit, Party::Evaluator, &args.values)?)
     };
-    if args.common.security == protocol::Security::DualExecution {
-        return run_dual(&args, &security, circuit, fixed);
-    }
     let config = SessionConfig {
         limits: args.common.limits(),
         transcript: args.common.stats,
         scheme: args.common.scheme,
         ahead: args.common.window(),
+        security: args.common.security,
     };
     let mut session = Session::connect(
         args.connect.as_str(),
@@ -128,7 +75,8 @@ fn run(args: Args) -> Result<(), String> {
     match fixed {
         Some(bits) => {
             // Repeated computations go in batches: one request and about one
-            // round trip per batch.
+            // round trip per batch (under dual execution, one equality test
+            // per computation still).
             let mut left = args.repeat;
             while left > 0 {
                 let n = left.min(REPEAT_BATCH);

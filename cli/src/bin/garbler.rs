@@ -152,6 +152,7 @@ fn run(args: Args) -> Result<(), String> {
         budget: budget(&args).map(Arc::new),
         scheme: args.common.scheme,
         ahead: args.common.window(),
+        security: args.common.security,
         ..SessionConfig::default()
     };
     // Signals are caught from the start: a SIGTERM as soon as the service
@@ -177,10 +178,6 @@ fn run(args: Args) -> Result<(), String> {
     }
     if let Some(b) = &config.budget {
         eprintln!("garbler: {}", b.describe());
-    }
-    let dual = args.common.security == protocol::Security::DualExecution;
-    if dual && args.serve {
-        return Err("--serve runs semi-honest sessions; with --security dual-execution the garbler serves one evaluator session".into());
     }
     if args.serve {
         // The garbling pool, started now rather than by the first session
@@ -297,22 +294,9 @@ fn run(args: Args) -> Result<(), String> {
             println!("{line}");
         }
     };
-    let stats = if dual {
-        let config = args.common.dual_config(args.repeat);
-        dualex::serve_link(
-            link,
-            &peer.name(),
-            &prepared,
-            inputs.as_mut(),
-            &mut print,
-            config,
-        )
+    let stats = run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
         .map_err(|e| e.to_string())
-    } else {
-        run_link(link, &peer, &prepared, inputs.as_mut(), &mut print, config)
-            .map_err(|e| e.to_string())
-    }
-    .map_err(|e| format!("session with {peer}: {e}"))?;
+        .map_err(|e| format!("session with {peer}: {e}"))?;
     if args.common.stats {
         eprintln!("{}", stats.to_json());
     }

@@ -115,3 +115,24 @@ pub fn json_line(s: &str) -> String {
         .unwrap_or_else(|| panic!("no JSON in {s:?}"))
         .to_string()
 }
+
+/// The body of `GET /metrics` at `addr` (a garbler's `--metrics`).
+pub fn scrape(addr: &str) -> String {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: garbler\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+    out
+}
+
+/// A free loopback address (for a metrics endpoint).
+pub fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
