@@ -324,17 +324,21 @@ impl<S: Read + Write> Core<S> {
         let peer = self.peer();
         let first = self.me == Party::Garbler;
 
-        // Input labels by OT, the evaluator side's inputs first. A side's
-        // choice bits here are its input: what it feeds its own garbling
-        // matters only through the equality test (see the crate docs).
+        // Input labels by OT. A side's choice bits here are its input: what
+        // it feeds its own garbling matters only through the equality test
+        // (see the crate docs). The evaluator side sends its OT message
+        // with the request and starts garbling at once; the garbler side
+        // reads it, sends its own and starts garbling. Each garbles the
+        // peer's inputs under fresh random 0-labels and turns them into the
+        // OT's by an offset sent once the peer's OT message is in, so no
+        // side waits for a round trip before it garbles.
         let t = PhaseTimer::start(Phase::OtExtension);
         self.ch.set_phase(Phase::OtExtension);
-        let (mut zero, mut mine) = if first {
+        let (zero, mut mine) = if first {
             let zero = self.ot_zero_labels(self.bits_of(peer))?;
-            (zero, self.ot_my_labels(bits)?)
+            (Some(zero), self.ot_my_labels(bits)?)
         } else {
-            let mine = self.ot_my_labels(bits)?;
-            (self.ot_zero_labels(self.bits_of(peer))?, mine)
+            (None, self.ot_my_labels(bits)?)
         };
         t.stop(&mut self.stats);
 
@@ -351,8 +355,7 @@ impl<S: Read + Write> Core<S> {
         let my_bits = circuit.output_bits_of(self.me);
         let peer_bits = circuit.output_bits_of(peer);
         let (check, evaluated, decoding) =
-            self.exchange(&garble_bits, &zero, &mine, &peer_bits, my_bits.len())?;
-        zero.zeroize();
+            self.exchange(&garble_bits, zero, &mine, &peer_bits, my_bits.len())?;
         mine.zeroize();
         if matches!(self.deviation, Deviation::StopAfterGarbling) {
             return Err(DualError::Closed);
@@ -483,55 +486,86 @@ impl<S: Read + Write> Core<S> {
     }
 
     /// Both executions at once: garbles this side's circuit with its `bits`
-    /// and the peer's input 0-labels `zero` while it evaluates the peer's
-    /// garbling with its own OT labels `mine`. What each side sends (its
-    /// input labels, its tables, then the decoding bits of the output bits
-    /// `peer_bits` the peer learns) goes in pieces of at most [`PIECE`]
-    /// bytes, and a side reads one piece of the peer's after each piece of
-    /// its own while the peer has more to send: when both write at once,
-    /// each has at most one piece unread by the other, which the socket
-    /// buffers hold, so neither blocks for ever. Returns the check of this
-    /// side's output labels, the output labels it evaluated, and the
-    /// decoding bits of the `learned` output bits it learns.
+    /// and fresh random 0-labels `L0` for the peer's inputs while it
+    /// evaluates the peer's garbling with its own OT labels `mine`. `zero`
+    /// holds the peer's OT 0-labels `z` for those inputs if its OT message
+    /// is in already (the garbler side); else it is the first thing read.
+    /// Each side sends one table chunk of its garbling (if it has any), then
+    /// its labels: its own input labels and, per peer input bit, the offset
+    /// `L0 ^ z` (which turns the peer's OT label into `L0 ^ y*Delta` for its
+    /// bit `y`, as in the service's garbling ahead), then the other chunks
+    /// and the decoding bits of the output bits `peer_bits` the peer learns.
+    /// Every message is at most [`PIECE`] bytes, and a side reads one piece
+    /// of the peer's after each piece of its own while the peer has more to
+    /// send: when both write at once, each has at most one piece unread by
+    /// the other, which the socket buffers hold, so neither blocks for ever.
+    /// Returns the check of this side's output labels, the output labels it
+    /// evaluated, and the decoding bits of the `learned` output bits it
+    /// learns.
     fn exchange(
         &mut self,
         bits: &[bool],
-        zero: &[Block],
+        mut zero: Option<Vec<Block>>,
         mine: &[Block],
         peer_bits: &[usize],
         learned: usize,
     ) -> Result<(OutputCheck, Vec<Label>, OutputDecoding), DualError> {
         let ours = self.cheat.as_ref().unwrap_or(&self.mine).schedule.clone();
         let theirs = self.theirs.schedule.clone();
-        let run = self.garbler.garble(&ours, bits, zero)?;
+        let n_peer = self.bits_of(self.peer());
+        let (run, mut peer_zero) = self.garbler.garble_ahead(&ours, bits)?;
         let flip = matches!(self.deviation, Deviation::FlipTableBits);
 
-        // What this side still has to send: its input labels from `sent`
-        // on, then the garbling's chunks (each at most one piece), then the
-        // decoding bits, which end its stream; `check` once the tables are
-        // all out.
-        let mut labels_out: Vec<u8> = Vec::with_capacity(16 * run.garbler_labels().len());
-        for l in run.garbler_labels() {
-            labels_out.extend_from_slice(&l.to_bytes());
-        }
+        // What this side still has to send: one chunk, its labels from
+        // `sent` on (built once `zero` is in), the other chunks (each at
+        // most one piece), then the decoding bits, which end its stream;
+        // `check` once the tables are all out.
+        let mut labels_out: Option<Vec<u8>> = None;
         let mut sent = 0usize;
+        let mut chunks_sent = 0usize;
         let mut run = Some(run);
         let mut check: Option<OutputCheck> = None;
 
-        // What the peer still has to send.
-        let n_labels = 16 * theirs.garbler_inputs().len();
+        // What the peer still has to send: its labels (its inputs', then one
+        // offset per input bit of this side), one chunk possibly before them.
+        let n_labels = 16 * (theirs.garbler_inputs().len() + mine.len());
         let mut labels: Vec<u8> = Vec::with_capacity(n_labels);
-        let mut evaluation = None;
+        let mut early: Option<Vec<u8>> = None;
+        let mut evaluation: Option<engine::Evaluation<'_>> = None;
         let mut evaluated: Option<Vec<Label>> = None;
         let mut decoding: Option<OutputDecoding> = None;
-        if n_labels == 0 {
-            evaluation = Some(self.eval.evaluate(&theirs, &[], mine)?);
-        }
+        let malformed = |msg: String| -> DualError {
+            ProtocolError::Malformed {
+                phase: Phase::Garbling,
+                msg,
+            }
+            .into()
+        };
         loop {
             // One piece of ours, if any is left.
-            if sent < labels_out.len() {
-                let end = (sent + PIECE).min(labels_out.len());
-                self.ch.send(Kind::GarblerLabels, &labels_out[sent..end])?;
+            let labels_next =
+                chunks_sent >= 1 || run.as_ref().is_some_and(|r| r.remaining_tables() == 0);
+            if labels_next && labels_out.as_ref().is_none_or(|l| sent < l.len()) {
+                if labels_out.is_none() {
+                    if zero.is_none() {
+                        zero = Some(self.ot_zero_labels(n_peer)?);
+                    }
+                    let z = zero.as_mut().expect("received");
+                    let r = run.as_ref().expect("labels go before the run ends");
+                    let mut out = Vec::with_capacity(16 * (r.garbler_labels().len() + z.len()));
+                    for l in r.garbler_labels() {
+                        out.extend_from_slice(&l.to_bytes());
+                    }
+                    for (l0, z) in peer_zero.iter().zip(z.iter()) {
+                        out.extend_from_slice(&(*l0 ^ *z).to_bytes());
+                    }
+                    z.zeroize();
+                    peer_zero.zeroize();
+                    labels_out = Some(out);
+                }
+                let out = labels_out.as_ref().expect("built");
+                let end = (sent + PIECE).min(out.len());
+                self.ch.send(Kind::GarblerLabels, &out[sent..end])?;
                 self.ch.flush()?;
                 sent = end;
             } else if let Some(r) = run.as_mut() {
@@ -545,6 +579,7 @@ impl<S: Read + Write> Core<S> {
                     } else {
                         self.ch.send(Kind::Tables, chunk)?;
                     }
+                    chunks_sent += 1;
                 } else {
                     let c = run.take().expect("a run").finish()?;
                     // An empty decoding still goes, as the end of the stream.
@@ -556,56 +591,85 @@ impl<S: Read + Write> Core<S> {
             }
             let done_sending = run.is_none();
 
-            // One piece of theirs, if they have any left.
+            // One piece of theirs, if they have any left: first their OT
+            // message if it is not in yet.
             if decoding.is_some() {
                 if done_sending {
                     break;
                 }
                 continue;
             }
-            if evaluation.is_none() && evaluated.is_none() {
-                self.ch
-                    .recv_kind_into(Kind::GarblerLabels, &mut self.buffer)?;
-                if labels.len() + self.buffer.len() > n_labels {
-                    return Err(ProtocolError::Malformed {
-                        phase: Phase::Garbling,
-                        msg: format!("more than the {n_labels} bytes of input labels"),
+            if zero.is_none() {
+                zero = Some(self.ot_zero_labels(n_peer)?);
+                continue;
+            }
+            let kind = self.ch.recv_into(&mut self.buffer)?;
+            match kind {
+                Kind::Tables => {
+                    self.stats.table_bytes += self.buffer.len() as u64;
+                    match evaluation.as_mut() {
+                        Some(e) => e.feed(&self.buffer)?,
+                        None if early.is_none() && evaluated.is_none() => {
+                            early = Some(std::mem::take(&mut self.buffer));
+                        }
+                        None => return Err(malformed("garbled tables out of order".into())),
                     }
-                    .into());
                 }
-                labels.extend_from_slice(&self.buffer);
-                // The labels only: the buffer's spare room, as large as the
-                // largest refill it ever held, carried public bytes alone,
-                // and wiping all of it would cost a pass over megabytes.
-                self.buffer.as_mut_slice().zeroize();
-                self.buffer.clear();
-                if labels.len() == n_labels {
-                    let mut peer: Vec<Label> = labels
-                        .chunks_exact(16)
-                        .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
-                        .collect();
-                    labels.zeroize();
-                    evaluation = Some(self.eval.evaluate(&theirs, &peer, mine)?);
-                    peer.zeroize();
+                Kind::GarblerLabels => {
+                    if evaluation.is_some() || evaluated.is_some() {
+                        return Err(malformed("input labels after the tables began".into()));
+                    }
+                    if labels.len() + self.buffer.len() > n_labels {
+                        return Err(malformed(format!(
+                            "more than the {n_labels} bytes of input labels"
+                        )));
+                    }
+                    labels.extend_from_slice(&self.buffer);
+                    // The labels only: the buffer's spare room, as large as
+                    // the largest refill it ever held, carried public bytes
+                    // alone, and wiping all of it would cost a pass over
+                    // megabytes.
+                    self.buffer.as_mut_slice().zeroize();
+                    self.buffer.clear();
+                    if labels.len() == n_labels {
+                        let mut blocks: Vec<Label> = labels
+                            .chunks_exact(16)
+                            .map(|c| Block::from_bytes(c.try_into().expect("16 bytes")))
+                            .collect();
+                        labels.zeroize();
+                        let (peer_labels, offsets) =
+                            blocks.split_at_mut(theirs.garbler_inputs().len());
+                        for (d, t) in offsets.iter_mut().zip(mine) {
+                            *d ^= *t;
+                        }
+                        let mut e = self.eval.evaluate(&theirs, peer_labels, offsets)?;
+                        blocks.zeroize();
+                        if let Some(chunk) = early.take() {
+                            e.feed(&chunk)?;
+                        }
+                        evaluation = Some(e);
+                    }
                 }
-            } else if let Some(e) = evaluation.as_mut().filter(|e| e.remaining_tables() > 0) {
-                self.ch.recv_kind_into(Kind::Tables, &mut self.buffer)?;
-                self.stats.table_bytes += self.buffer.len() as u64;
-                e.feed(&self.buffer)?;
-            } else {
-                if let Some(e) = evaluation.take() {
+                Kind::Decoding => {
+                    let Some(e) = evaluation.take().filter(|e| e.remaining_tables() == 0) else {
+                        return Err(malformed("decoding bits before the whole garbling".into()));
+                    };
                     evaluated = Some(e.finish_labels()?);
+                    decoding = Some(
+                        OutputDecoding::from_bytes(&self.buffer, learned)
+                            .map_err(|e| malformed(format!("decoding bits: {e}")))?,
+                    );
                 }
-                let d = self.ch.recv_kind(Kind::Decoding)?;
-                decoding = Some(OutputDecoding::from_bytes(&d, learned).map_err(|e| {
-                    ProtocolError::Malformed {
-                        phase: Phase::Garbling,
-                        msg: format!("decoding bits: {e}"),
-                    }
-                })?);
+                other => {
+                    return Err(malformed(format!(
+                        "expected garbled tables, input labels or decoding bits, got {other:?}"
+                    )))
+                }
             }
         }
-        labels_out.zeroize();
+        if let Some(mut l) = labels_out {
+            l.zeroize();
+        }
         Ok((
             check.expect("sent all"),
             evaluated.expect("evaluated"),
@@ -630,6 +694,18 @@ fn party_name(p: Party) -> &'static str {
 
 fn recv_key<S: Read + Write>(ch: &mut Channel<S>) -> Result<HashKey, DualError> {
     Ok(protocol::decode_hash_key(&ch.recv_kind(Kind::HashKey)?)?)
+}
+
+/// `e`, or the peer's own error if the peer closed the connection after
+/// saying why (both sides write at once in the exchange, so a side may find
+/// the connection closed while it writes, before it reads the reason).
+fn peer_reason<S: Read + Write>(ch: &mut Channel<S>, e: DualError) -> DualError {
+    match e {
+        DualError::Protocol(ProtocolError::Closed { .. }) => {
+            ch.peer_reason().map_or(e, DualError::from)
+        }
+        e => e,
+    }
 }
 
 /// Tells the peer why the session ends, unless it is the peer that failed
@@ -744,7 +820,8 @@ impl<S: Read + Write> Session<S> {
             .ch
             .send(Kind::Compute, context)
             .map_err(DualError::from)
-            .and_then(|()| self.core.compute(bits));
+            .and_then(|()| self.core.compute(bits))
+            .map_err(|e| peer_reason(&mut self.core.ch, e));
         if let Err(e) = &result {
             tell_peer(&mut self.core.ch, e);
             self.closed = true;
@@ -786,7 +863,8 @@ pub fn serve_session<S: Read + Write>(
     config: Config,
 ) -> Result<SessionStats, DualError> {
     let mut core = Core::new(stream, binding, Party::Garbler, prepared, &config)?;
-    let result = serve_core(&mut core, inputs, on_result, &config);
+    let result =
+        serve_core(&mut core, inputs, on_result, &config).map_err(|e| peer_reason(&mut core.ch, e));
     match result {
         Ok(()) => Ok(core.finish_stats()),
         Err(e) => {
@@ -810,7 +888,8 @@ pub fn serve_link<S: Read + Write>(
     let binding = link.channel_binding();
     let mut core = Core::new(link, binding, Party::Garbler, prepared, &config)?;
     core.stats.peer = Some(peer.to_string());
-    let result = serve_core(&mut core, inputs, on_result, &config);
+    let result =
+        serve_core(&mut core, inputs, on_result, &config).map_err(|e| peer_reason(&mut core.ch, e));
     let stats = core.finish_stats();
     if let Err(e) = &result {
         tell_peer(&mut core.ch, e);
@@ -843,7 +922,8 @@ pub fn serve_channel<S: Read + Write>(
         }
     };
     let mut core = Core::on(ch, Party::Garbler, circuits, &config);
-    let result = serve_core(&mut core, inputs, on_result, &config);
+    let result =
+        serve_core(&mut core, inputs, on_result, &config).map_err(|e| peer_reason(&mut core.ch, e));
     if let Err(e) = &result {
         tell_peer(&mut core.ch, e);
     }

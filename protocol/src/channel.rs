@@ -360,6 +360,29 @@ impl<S: Read + Write> Channel<S> {
     /// receiving many messages reuses one allocation.
     pub fn recv_into(&mut self, payload: &mut Vec<u8>) -> Result<Kind, ProtocolError> {
         self.flush()?;
+        self.recv_unflushed(payload)
+    }
+
+    /// After [`ProtocolError::Closed`] (the peer closed the connection,
+    /// perhaps while this side was writing), the reason the peer gave, if
+    /// it sent one: reads what it sent before it closed, at most a few
+    /// messages and without writing anything, looking for its `Error`
+    /// message. Not for a live connection, where the read would wait for
+    /// the peer up to the timeout.
+    pub fn peer_reason(&mut self) -> Option<ProtocolError> {
+        self.out.clear();
+        let mut payload = Vec::new();
+        for _ in 0..16 {
+            match self.recv_unflushed(&mut payload) {
+                Err(e @ ProtocolError::Peer { .. }) => return Some(e),
+                Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+        None
+    }
+
+    fn recv_unflushed(&mut self, payload: &mut Vec<u8>) -> Result<Kind, ProtocolError> {
         self.last_was_send = false;
         let mut head = [0u8; 5];
         self.read_exact(&mut head)?;
