@@ -25,7 +25,7 @@ use ot::{BaseOtReply, ExtendMsg, OtReceiver, ReceiverStock, Security};
 use protocol::{
     ot_context, pack_contexts, Channel, Compute, Hello, Kind, Limits, Phase, PhaseTimer, Prepared,
     ProtocolError, Refill, SessionStats, Window, MAX_BATCH, MAX_BATCH_BITS, MAX_BATCH_LABELS,
-    MAX_CONTEXT, PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
 };
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -512,7 +512,8 @@ impl<S: Read + Write> SemiHonest<S> {
         self.closed = true;
     }
 
-    /// [`crate::Session::evaluate_batch_with_contexts`] in this mode.
+    /// [`crate::Session::evaluate_batch_with_contexts`] in this mode, its
+    /// arguments checked there.
     pub(crate) fn evaluate_batch_with_contexts<B: AsRef<[bool]>, C: AsRef<[u8]>>(
         &mut self,
         batch: &[B],
@@ -521,29 +522,7 @@ impl<S: Read + Write> SemiHonest<S> {
         if self.closed {
             return Err(EvalError::SessionClosed);
         }
-        if contexts.len() != batch.len() {
-            return Err(EvalError::Contexts {
-                computations: batch.len(),
-                contexts: contexts.len(),
-            });
-        }
         let want = self.prepared.schedule.evaluator_inputs().len();
-        for bits in batch {
-            if bits.as_ref().len() != want {
-                return Err(EvalError::EvaluatorInputs {
-                    expected: want,
-                    got: bits.as_ref().len(),
-                });
-            }
-        }
-        for c in contexts {
-            if c.as_ref().len() > MAX_CONTEXT {
-                return Err(ProtocolError::ContextTooLong {
-                    len: c.as_ref().len(),
-                }
-                .into());
-            }
-        }
         let mut out = Vec::with_capacity(batch.len());
         // Requests stay within the protocol's batch and message limits.
         let per = (MAX_BATCH as usize)

@@ -243,44 +243,42 @@ impl<S: Read + Write> Session<S> {
         batch: &[B],
         contexts: &[C],
     ) -> Result<Vec<Vec<bool>>, EvalError> {
+        if self.is_closed() {
+            return Err(EvalError::SessionClosed);
+        }
+        if contexts.len() != batch.len() {
+            return Err(EvalError::Contexts {
+                computations: batch.len(),
+                contexts: contexts.len(),
+            });
+        }
+        let want = self.prepared.circuit.party_input_bits(Party::Evaluator);
+        for bits in batch {
+            if bits.as_ref().len() != want {
+                return Err(EvalError::EvaluatorInputs {
+                    expected: want,
+                    got: bits.as_ref().len(),
+                });
+            }
+        }
+        for c in contexts {
+            if c.as_ref().len() > MAX_CONTEXT {
+                return Err(ProtocolError::ContextTooLong {
+                    len: c.as_ref().len(),
+                }
+                .into());
+            }
+        }
         match &mut self.mode {
             Mode::SemiHonest(s) => s.evaluate_batch_with_contexts(batch, contexts),
-            Mode::Dual(d) => {
-                if d.is_closed() {
-                    return Err(EvalError::SessionClosed);
-                }
-                if contexts.len() != batch.len() {
-                    return Err(EvalError::Contexts {
-                        computations: batch.len(),
-                        contexts: contexts.len(),
-                    });
-                }
-                let want = self.prepared.circuit.party_input_bits(Party::Evaluator);
-                for bits in batch {
-                    if bits.as_ref().len() != want {
-                        return Err(EvalError::EvaluatorInputs {
-                            expected: want,
-                            got: bits.as_ref().len(),
-                        });
-                    }
-                }
-                for c in contexts {
-                    if c.as_ref().len() > MAX_CONTEXT {
-                        return Err(ProtocolError::ContextTooLong {
-                            len: c.as_ref().len(),
-                        }
-                        .into());
-                    }
-                }
-                batch
-                    .iter()
-                    .zip(contexts)
-                    .map(|(bits, c)| {
-                        d.evaluate_with_context(bits.as_ref(), c.as_ref())
-                            .map_err(EvalError::from)
-                    })
-                    .collect()
-            }
+            Mode::Dual(d) => batch
+                .iter()
+                .zip(contexts)
+                .map(|(bits, c)| {
+                    d.evaluate_with_context(bits.as_ref(), c.as_ref())
+                        .map_err(EvalError::from)
+                })
+                .collect(),
         }
     }
 
