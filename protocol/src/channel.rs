@@ -60,7 +60,7 @@ pub enum Kind {
     /// between computations: a [`crate::Refill`].
     Refill = 15,
     /// A message of dual execution's equality test (`dualex::equality`):
-    /// group elements and a commitment, in both directions.
+    /// OT correction bits, then a tag, in both directions.
     Equality = 16,
 }
 
