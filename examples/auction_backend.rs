@@ -5,6 +5,13 @@
 //! service, the other to this backend, so neither party alone learns any bid;
 //! only the winner and the price (the second-highest bid) are revealed.
 //!
+//! The auctions run twice: semi-honest (the service garbles, the backend
+//! evaluates: private against a cheating backend), then under dual
+//! execution (both garble and evaluate, and an equality test guards every
+//! outcome: a service that garbled something else to learn the bids would
+//! learn one bit at most, and be caught). The same code serves both; only
+//! `security` in the two session configurations differs.
+//!
 //! The garbler service runs in a thread of this process so the example is
 //! self-contained; in production it is `garbler --serve` on another machine,
 //! fed its shares by the bidders. The two talk TLS 1.3 with mutual
@@ -18,6 +25,7 @@
 use circuits::{typed, Party};
 use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
 use garbler::{serve, InputSource, PeerInfo, SessionConfig as ServiceConfig};
+use protocol::Security;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -56,14 +64,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         BIDDERS,
         circuit.and_count()
     );
+    // Both sides prepare the circuit once (schedule and digest).
+    let prepared = Prepared::new(circuit)?;
+    for security in [Security::SemiHonest, Security::DualExecution] {
+        println!("-- {}", security.name());
+        auctions(&prepared, security)?;
+    }
+    Ok(())
+}
 
+/// A garbler service and the backend in `security` mode: [`AUCTIONS`]
+/// auctions, each outcome checked against the plaintext auction.
+fn auctions(prepared: &Prepared, security: Security) -> Result<(), Box<dyn std::error::Error>> {
+    let circuit = prepared.circuit.clone();
     // The garbler service: its shares of each auction, by auction id (the
     // computation's public context), as bidders would have posted them.
     let book: Arc<Mutex<HashMap<Vec<u8>, Vec<bool>>>> = Arc::default();
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    // Both sides prepare the circuit once (schedule and digest).
-    let prepared = Prepared::new(circuit.clone())?;
     let service_prepared = prepared.clone();
     let (service_security, backend_security) = tls_for_this_run()?;
     let service_book = book.clone();
@@ -90,7 +108,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             service_prepared,
             make_inputs,
             report,
-            ServiceConfig::default(),
+            ServiceConfig {
+                security,
+                ..ServiceConfig::default()
+            },
         );
     });
 
@@ -98,9 +119,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut session = Session::connect(
         &format!("localhost:{}", addr.port()),
         &backend_security,
-        &prepared,
+        prepared,
         SessionConfig {
             transcript: true,
+            security,
             ..SessionConfig::default()
         },
     )?;
@@ -127,8 +149,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         backend_shares.push(BackendShares { b: ours });
         expected.push(vickrey(&bids));
     }
-    // One request for all the auctions: about one round trip in all. The
-    // garbler finds its shares of each by the auction's id.
+    // One call for all the auctions (semi-honest: one request, about one
+    // round trip in all; dual execution: one after another, each with its
+    // equality test). The garbler finds its shares of each by the
+    // auction's id.
     let start = std::time::Instant::now();
     let outcomes: Vec<Outcome> = session.evaluate_typed_batch(&backend_shares, &ids)?;
     let elapsed = start.elapsed();
