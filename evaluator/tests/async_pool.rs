@@ -3,37 +3,19 @@
 //! service that goes away and comes back.
 #![cfg(feature = "async")]
 
+mod common;
+
 use circuits::{typed, Party};
+use common::{prepared, Mine, Sum};
 use evaluator::{
     AsyncSession, ClientSecurity, EvalError, PoolConfig, Prepared, SessionConfig, SessionPool,
 };
 use garbler::{run_link, PeerInfo, SessionConfig as GarblerConfig};
-use serde::{Deserialize, Serialize};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use transport::ServerSecurity;
-
-/// The garbler's input is the context's first byte: each answer tells
-/// which context reached the garbler.
-const SRC: &str = "struct Sum { total: u16 }\n\
-                   fn main(garbler a: u8, evaluator b: u8) -> Sum { Sum { total: (a as u16) + (b as u16) } }";
-
-#[derive(Serialize)]
-struct Mine {
-    b: u8,
-}
-
-#[derive(Deserialize, Debug, PartialEq)]
-struct Sum {
-    total: u16,
-}
-
-fn prepared() -> Prepared {
-    Prepared::new(compiler::compile_source(SRC, "sum.mpc").unwrap_or_else(|e| panic!("{e:?}")))
-        .unwrap()
-}
 
 /// A garbler service that can be stopped like a killed process: its
 /// listener closed and every connection cut.

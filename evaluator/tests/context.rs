@@ -1,26 +1,15 @@
 //! Each computation's public context reaches the garbler's input source,
 //! in order, across batches; an oversized one is refused on both sides.
 
+mod common;
+
 use circuits::{typed, Party};
+use common::{prepared, Mine, Sum};
 use evaluator::{EvalError, Prepared, Session, SessionConfig};
 use garbler::{run_session, GarbleError, SessionConfig as GarblerConfig};
 use protocol::{Channel, Compute, Kind, Limits, MAX_CONTEXT};
-use serde::{Deserialize, Serialize};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
-
-const SRC: &str = "struct Sum { total: u16 }\n\
-                   fn main(garbler a: u8, evaluator b: u8) -> Sum { Sum { total: (a as u16) + (b as u16) } }";
-
-#[derive(Serialize)]
-struct Mine {
-    b: u8,
-}
-
-#[derive(Deserialize, Debug, PartialEq)]
-struct Sum {
-    total: u16,
-}
 
 /// A garbler whose input is the context's first byte (0 when empty), which
 /// records every context it is given.
@@ -50,11 +39,6 @@ fn garbler(
         )
     });
     (e_end, seen, handle)
-}
-
-fn prepared() -> Prepared {
-    Prepared::new(compiler::compile_source(SRC, "sum.mpc").unwrap_or_else(|e| panic!("{e:?}")))
-        .unwrap()
 }
 
 #[test]

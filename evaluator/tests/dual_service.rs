@@ -4,30 +4,19 @@
 //! its computations, a cheating evaluator side caught by the equality test
 //! and counted in the metrics, and a mix of modes refused.
 
+mod common;
+
 use circuits::{typed, Party};
+use common::{prepared, Mine, Sum};
 use evaluator::{ClientSecurity, EvalError, Prepared, Session, SessionConfig};
 use garbler::budget::Budget;
 use garbler::metrics::Metrics;
 use garbler::{serve, GarbleError, InputSource, PeerInfo, SessionConfig as ServiceConfig};
 use protocol::{Security, SessionStats};
-use serde::{Deserialize, Serialize};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use transport::ServerSecurity;
-
-const SRC: &str = "struct Sum { total: u16 }\n\
-                   fn main(garbler a: u8, evaluator b: u8) -> Sum { Sum { total: (a as u16) + (b as u16) } }";
-
-#[derive(Serialize)]
-struct Mine {
-    b: u8,
-}
-
-#[derive(Deserialize, Debug, PartialEq)]
-struct Sum {
-    total: u16,
-}
 
 /// What the service reported of one session: its outcome and results.
 type Report = (Result<SessionStats, String>, Vec<Vec<bool>>);
@@ -73,11 +62,6 @@ fn service(prepared: &Prepared, budget: Budget) -> (String, Reports, Arc<Metrics
         );
     });
     (addr, reports, metrics)
-}
-
-fn prepared() -> Prepared {
-    Prepared::new(compiler::compile_source(SRC, "sum.mpc").unwrap_or_else(|e| panic!("{e:?}")))
-        .unwrap()
 }
 
 fn dual() -> SessionConfig {
