@@ -1,7 +1,30 @@
 //! The dual-execution session: handshake, both OT directions, and per
 //! computation both garblings, both evaluations, the decoding bits and the
-//! equality test. One thread per side, every message in a fixed order, so
-//! that neither side ever writes while the other writes too.
+//! equality test. One thread per side.
+//!
+//! ```text
+//! evaluator side (E)                          garbler side (G)
+//! Hello, BaseOt opening (E's inputs)      ->
+//!                                         <-  Hello, HashKey, BaseOt opening (G's inputs)
+//! BaseOt reply, HashKey                   ->
+//!                                         <-  BaseOt reply
+//!   per computation:
+//! Compute (context), OtExtension          ->  (refill if short, corrections)
+//!                                         <-  OtExtension
+//! both at once, each side alternating one piece of its own with one of the
+//! peer's: Tables (first chunk), GarblerLabels (own input labels, then an
+//! offset L0 ^ z per peer input bit), Tables..., Decoding
+//! Equality (corrections)                  <-> Equality (corrections)
+//! Equality (tag)                          <-> Equality (tag)
+//! Bye                                     ->
+//! ```
+//!
+//! Where both sides write at once, each has at most one piece (at most
+//! [`PIECE`] bytes) unread by the other, which the socket buffers hold.
+//! The one large message, an OT message with a refill, is read by the
+//! garbler side before it writes anything of that computation when the
+//! evaluator side sends it, and by the evaluator side after at most one
+//! piece of its own when the garbler side does.
 
 use crate::equality::{self, Test};
 use crate::{Deviation, DualError};
