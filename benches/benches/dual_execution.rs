@@ -3,12 +3,14 @@
 //! and one computation) and one computation at a time in a session. The
 //! semi-honest figures are given twice: with the garbler garbling ahead of
 //! requests (its default) and garbling on request, which is what dual
-//! execution does for both of its garblings.
+//! execution does for both of its garblings. Both modes run the same
+//! garbler service and evaluator library, `SessionConfig::security` apart.
 
 use circuits::{bristol, Party};
 use criterion::{criterion_group, criterion_main, Criterion};
 use evaluator::{ClientSecurity, Prepared, Session, SessionConfig};
 use garbler::{serve, FixedInputs, InputSource, SessionConfig as ServiceConfig};
+use protocol::Security;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use transport::ServerSecurity;
@@ -23,8 +25,9 @@ fn zeros(circuit: &Prepared, party: Party) -> Vec<bool> {
     vec![false; circuit.circuit.party_input_bits(party)]
 }
 
-/// A semi-honest garbler service; its address.
-fn semi_honest(circuit: &Prepared) -> String {
+/// A garbler service in `security` mode (the library's service: the
+/// binaries' `--serve`); its address.
+fn service(circuit: &Prepared, security: Security) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (prepared, bits) = (circuit.clone(), zeros(circuit, Party::Garbler));
@@ -37,79 +40,54 @@ fn semi_honest(circuit: &Prepared) -> String {
             prepared,
             make,
             |_, _, _| {},
-            ServiceConfig::default(),
+            ServiceConfig {
+                security,
+                ..ServiceConfig::default()
+            },
         );
-    });
-    format!("localhost:{}", addr.port())
-}
-
-/// A dual-execution garbler side answering every connection in a thread
-/// of its own; its address.
-fn dual(circuit: &Prepared) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let prepared = circuit.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let (prepared, bits) = (prepared.clone(), zeros(&prepared, Party::Garbler));
-            std::thread::spawn(move || {
-                let config = dualex::Config::default();
-                let Ok(link) = ServerSecurity::InsecurePlaintext.accept(stream, config.limits)
-                else {
-                    return;
-                };
-                let mut inputs = FixedInputs(bits);
-                let _ =
-                    dualex::serve_link(link, "bench", &prepared, &mut inputs, &mut |_| {}, config);
-            });
-        }
     });
     format!("localhost:{}", addr.port())
 }
 
 fn compare(c: &mut Criterion, group: &str, circuit: Prepared, samples: usize) {
     let bits = zeros(&circuit, Party::Evaluator);
-    let (semi, dual_addr) = (semi_honest(&circuit), dual(&circuit));
+    let semi = service(&circuit, Security::SemiHonest);
+    let dual_addr = service(&circuit, Security::DualExecution);
     let on_request = SessionConfig {
         ahead: protocol::Window::OFF,
         ..SessionConfig::default()
     };
+    let dual = SessionConfig {
+        security: Security::DualExecution,
+        ..SessionConfig::default()
+    };
     let mut g = c.benchmark_group(group);
     g.sample_size(samples);
-    g.bench_function("semi_honest_one_shot", |b| {
-        b.iter(|| {
-            let mut s = Session::connect(&semi, &PLAIN, &circuit, on_request).expect("connect");
-            s.evaluate(&bits).expect("evaluate");
-            s.close().expect("close");
-        })
-    });
-    g.bench_function("dual_execution_one_shot", |b| {
-        b.iter(|| {
-            let mut s =
-                dualex::Session::connect(&dual_addr, &PLAIN, &circuit, dualex::Config::default())
-                    .expect("connect");
-            s.evaluate(&bits).expect("evaluate");
-            s.close().expect("close");
-        })
-    });
-    for (name, config) in [
+    for (name, addr, config) in [
+        ("semi_honest_one_shot", &semi, on_request),
+        ("dual_execution_one_shot", &dual_addr, dual),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut s = Session::connect(addr, &PLAIN, &circuit, config).expect("connect");
+                s.evaluate(&bits).expect("evaluate");
+                s.close().expect("close");
+            })
+        });
+    }
+    for (name, addr, config) in [
         (
             "semi_honest_in_session_garbled_ahead",
+            &semi,
             SessionConfig::default(),
         ),
-        ("semi_honest_in_session_on_request", on_request),
+        ("semi_honest_in_session_on_request", &semi, on_request),
+        ("dual_execution_in_session", &dual_addr, dual),
     ] {
-        let mut s = Session::connect(&semi, &PLAIN, &circuit, config).expect("connect");
+        let mut s = Session::connect(addr, &PLAIN, &circuit, config).expect("connect");
         g.bench_function(name, |b| b.iter(|| s.evaluate(&bits).expect("evaluate")));
         s.close().expect("close");
     }
-    let mut s = dualex::Session::connect(&dual_addr, &PLAIN, &circuit, dualex::Config::default())
-        .expect("connect");
-    g.bench_function("dual_execution_in_session", |b| {
-        b.iter(|| s.evaluate(&bits).expect("evaluate"))
-    });
-    s.close().expect("close");
     g.finish();
 }
 
