@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::scrape;
-use std::io::{BufRead, BufReader, Read};
+use common::{scrape, spawn_garbler};
+use std::io::Read;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -105,28 +105,15 @@ struct Garbler {
 
 impl Garbler {
     fn start(flags: &[String]) -> Garbler {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_garbler"))
-            .args(["--listen", "127.0.0.1:0", "--timeout", "3", "--stats"])
-            .args(["--circuit", &adder()])
-            .args(flags)
-            .arg("5")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("garbler starts");
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("garbler: listening on 127.0.0.1:")
-            .unwrap_or_else(|| panic!("garbler said {line:?}"))
+        let adder = adder();
+        let mut args = vec!["--timeout", "3", "--stats", "--circuit", &adder];
+        args.extend(flags.iter().map(String::as_str));
+        args.push("5");
+        let (child, addr, stderr) = spawn_garbler(&args, false);
+        let port = addr
+            .strip_prefix("127.0.0.1:")
+            .unwrap_or_else(|| panic!("garbler listens on {addr}"))
             .to_string();
-        let stderr = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
         Garbler {
             child,
             port,

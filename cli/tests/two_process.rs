@@ -2,6 +2,9 @@
 //! tls.rs for TLS): every known answer of ../shared/bristol/README.md, and
 //! the failures a production service meets.
 
+mod common;
+
+use common::spawn_garbler;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -23,29 +26,8 @@ struct Garbler {
 
 impl Garbler {
     fn start(args: &[&str]) -> Garbler {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_garbler"))
-            .args(["--listen", "127.0.0.1:0", "--insecure-plaintext"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("garbler starts");
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("garbler: listening on ")
-            .unwrap_or_else(|| panic!("garbler said {line:?}"))
-            .to_string();
+        let (child, addr, rest) = spawn_garbler(&[&["--insecure-plaintext"], args].concat(), true);
         // Keep draining stderr into a buffer the test reads at the end.
-        let rest = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
-        child.stderr = None;
         STDERR.with(|m| m.borrow_mut().push(rest));
         Garbler { child, addr }
     }

@@ -138,24 +138,6 @@ impl Circuits {
 }
 
 impl<S: Read + Write> Core<S> {
-    fn new(
-        stream: S,
-        binding: Option<[u8; 32]>,
-        me: Party,
-        prepared: &Prepared,
-        config: &Config,
-    ) -> Result<Core<S>, DualError> {
-        let mut ch = Channel::new(stream, config.limits);
-        if let Some(b) = binding {
-            ch.bind(b);
-        }
-        if config.transcript {
-            ch.record_transcript(me == Party::Garbler);
-        }
-        let circuits = Circuits::new(me, prepared, config)?;
-        Ok(Core::on(ch, me, circuits, config))
-    }
-
     /// A side on a channel already set up (binding, transcript, limits).
     fn on(ch: Channel<S>, me: Party, circuits: Circuits, config: &Config) -> Core<S> {
         let Circuits {
@@ -164,10 +146,13 @@ impl<S: Read + Write> Core<S> {
             theirs,
             cheat,
         } = circuits;
+        // A one-shot session makes just the OTs its computation needs; a
+        // longer one twice as many at each refill.
+        let refill_goal = prepared.circuit.party_input_bits(me) + equality::TEST_BITS;
         Core {
             ch,
             me,
-            prepared: prepared.clone(),
+            prepared,
             mine,
             theirs,
             garbler: GarblerSession::with_scheme(Scheme::HalfGates),
@@ -177,9 +162,7 @@ impl<S: Read + Write> Core<S> {
             ot_recv: None,
             recv_stock: ReceiverStock::new(),
             send_stock: SenderStock::new(),
-            // A one-shot session makes just the OTs its computation needs; a
-            // longer one twice as many at each refill.
-            refill_goal: prepared.circuit.party_input_bits(me) + equality::TEST_BITS,
+            refill_goal,
             context: [0; 32],
             deviation: config.deviation.clone(),
             cheat,
@@ -708,6 +691,24 @@ impl<S: Read + Write> Core<S> {
     }
 }
 
+/// `me`'s channel over `stream`, bound to `binding`, with the limits and
+/// transcript `config` asks for.
+fn channel<S: Read + Write>(
+    stream: S,
+    binding: Option<[u8; 32]>,
+    me: Party,
+    config: &Config,
+) -> Channel<S> {
+    let mut ch = Channel::new(stream, config.limits);
+    if let Some(b) = binding {
+        ch.bind(b);
+    }
+    if config.transcript {
+        ch.record_transcript(me == Party::Garbler);
+    }
+    ch
+}
+
 fn party_name(p: Party) -> &'static str {
     match p {
         Party::Garbler => "a garbler",
@@ -792,7 +793,9 @@ impl<S: Read + Write> Session<S> {
         prepared: &Prepared,
         config: Config,
     ) -> Result<Session<S>, DualError> {
-        let mut core = Core::new(stream, binding, Party::Evaluator, prepared, &config)?;
+        let circuits = Circuits::new(Party::Evaluator, prepared, &config)?;
+        let ch = channel(stream, binding, Party::Evaluator, &config);
+        let mut core = Core::on(ch, Party::Evaluator, circuits, &config);
         if let Err(e) = core.handshake() {
             tell_peer(&mut core.ch, &e);
             return Err(e);
@@ -885,16 +888,9 @@ pub fn serve_session<S: Read + Write>(
     on_result: &mut dyn FnMut(&[bool]),
     config: Config,
 ) -> Result<SessionStats, DualError> {
-    let mut core = Core::new(stream, binding, Party::Garbler, prepared, &config)?;
-    let result =
-        serve_core(&mut core, inputs, on_result, &config).map_err(|e| peer_reason(&mut core.ch, e));
-    match result {
-        Ok(()) => Ok(core.finish_stats()),
-        Err(e) => {
-            tell_peer(&mut core.ch, &e);
-            Err(e)
-        }
-    }
+    let ch = channel(stream, binding, Party::Garbler, &config);
+    let (result, stats, _) = serve_channel(ch, prepared, inputs, on_result, config);
+    result.map(|()| stats)
 }
 
 /// [`serve_session`] over an established [`Link`], bound to its TLS
@@ -909,16 +905,11 @@ pub fn serve_link<S: Read + Write>(
     config: Config,
 ) -> Result<SessionStats, DualError> {
     let binding = link.channel_binding();
-    let mut core = Core::new(link, binding, Party::Garbler, prepared, &config)?;
-    core.stats.peer = Some(peer.to_string());
-    let result =
-        serve_core(&mut core, inputs, on_result, &config).map_err(|e| peer_reason(&mut core.ch, e));
-    let stats = core.finish_stats();
-    if let Err(e) = &result {
-        tell_peer(&mut core.ch, e);
-    }
+    let ch = channel(link, binding, Party::Garbler, &config);
+    let (result, mut stats, ch) = serve_channel(ch, prepared, inputs, on_result, config);
+    stats.peer = Some(peer.to_string());
     // The outcome is decided; a failed close adds nothing to it.
-    let _ = core.ch.into_inner().close();
+    let _ = ch.into_inner().close();
     result.map(|()| stats)
 }
 

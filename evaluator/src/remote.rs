@@ -513,15 +513,12 @@ impl<S: Read + Write> SemiHonest<S> {
     }
 
     /// [`crate::Session::evaluate_batch_with_contexts`] in this mode, its
-    /// arguments checked there.
+    /// arguments and an open session checked there.
     pub(crate) fn evaluate_batch_with_contexts<B: AsRef<[bool]>, C: AsRef<[u8]>>(
         &mut self,
         batch: &[B],
         contexts: &[C],
     ) -> Result<Vec<Vec<bool>>, EvalError> {
-        if self.closed {
-            return Err(EvalError::SessionClosed);
-        }
         let want = self.prepared.schedule.evaluator_inputs().len();
         let mut out = Vec::with_capacity(batch.len());
         // Requests stay within the protocol's batch and message limits.

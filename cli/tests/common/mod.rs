@@ -29,9 +29,25 @@ pub fn text(b: &[u8]) -> String {
 /// Starts a garbler on a free port; returns it, the address it listens on
 /// and the thread that collects the rest of its standard error.
 pub fn garbler(args: &[&str]) -> (Child, String, std::thread::JoinHandle<String>) {
+    spawn_garbler(&[&["--insecure-plaintext"], args].concat(), false)
+}
+
+/// Starts the garbler binary listening on a free loopback port with `args`
+/// (plaintext or TLS, as they say), its standard input piped if `stdin`:
+/// the child, the address it listens on (read from its first line) and the
+/// thread that collects the rest of its standard error.
+pub fn spawn_garbler(
+    args: &[&str],
+    stdin: bool,
+) -> (Child, String, std::thread::JoinHandle<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_garbler"))
-        .args(["--listen", "127.0.0.1:0", "--insecure-plaintext"])
+        .args(["--listen", "127.0.0.1:0"])
         .args(args)
+        .stdin(if stdin {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
